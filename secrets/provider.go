@@ -1,0 +1,192 @@
+package secrets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Version is one value of a credential as a provider returned it.
+type Version struct {
+	// Value is the credential.
+	Value Secret
+	// ID is the provider's version identifier (AWS VersionId, Vault KV
+	// version, a content fingerprint for env and files). It changes when the
+	// value changes and is safe to log.
+	ID string
+	// Source says where the value came from, such as
+	// "vault:secret/hubspot#token"; it never contains the value.
+	Source string
+	// FetchedAt is when the provider read the value.
+	FetchedAt time.Time
+	// ExpiresAt is when the value stops being valid; zero means it does not
+	// expire (OAuth access tokens do, private-app tokens do not).
+	ExpiresAt time.Time
+}
+
+// IsZero reports whether v holds no value.
+func (v Version) IsZero() bool { return v.Value.IsZero() }
+
+// Expired reports whether v has an expiry and now is at or past it.
+func (v Version) Expired(now time.Time) bool {
+	return !v.ExpiresAt.IsZero() && !now.Before(v.ExpiresAt)
+}
+
+// Same reports whether v and o are the same version of the same value.
+func (v Version) Same(o Version) bool { return v.ID == o.ID && v.Value.Equal(o.Value) }
+
+// LogValue shows the version's identity, never its value.
+func (v Version) LogValue() slog.Value { return versionLogValue(v) }
+
+// Provider fetches the current version of one credential. Fetch makes one
+// round trip to the source and caches nothing: [Cache] does the caching.
+// Implementations must be safe for concurrent use, honour ctx, and return
+// errors that name where the secret lives but never contain its value.
+type Provider interface {
+	Fetch(ctx context.Context) (Version, error)
+}
+
+// ProviderFunc adapts a function to Provider.
+type ProviderFunc func(ctx context.Context) (Version, error)
+
+// Fetch calls f.
+func (f ProviderFunc) Fetch(ctx context.Context) (Version, error) { return f(ctx) }
+
+// PreviousFetcher is implemented by providers whose backend keeps the
+// version before the current one (AWS AWSPREVIOUS, Vault KV version n-1), for
+// fallback while a rotation settles.
+type PreviousFetcher interface {
+	FetchPrevious(ctx context.Context) (Version, error)
+}
+
+// Errors that providers wrap so callers can tell failures apart with
+// errors.Is, whatever the backend.
+var (
+	ErrNotFound   = errors.New("secret not found")
+	ErrEmpty      = errors.New("secret is empty")
+	ErrPermission = errors.New("permission denied")
+	ErrTooLarge   = errors.New("secret exceeds the size limit")
+	ErrMalformed  = errors.New("secret payload is malformed")
+	ErrExpired    = errors.New("secret has expired")
+	ErrClosed     = errors.New("cache is closed")
+)
+
+// DefaultMaxSize is the size limit providers apply to a secret payload unless
+// configured otherwise. Nothing read from a provider is trusted for size.
+const DefaultMaxSize = 64 << 10
+
+// Error is the error providers return. It names the secret's location and
+// never carries its value.
+type Error struct {
+	Source string // where the secret lives, e.g. "env:HUBSPOT_TOKEN"
+	Err    error  // what went wrong; wraps the sentinels above where one fits
+}
+
+func (e *Error) Error() string {
+	if e.Source == "" {
+		return "secrets: " + e.Err.Error()
+	}
+	return "secrets: " + e.Source + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Chain returns a Provider that asks each provider in turn and returns the
+// first version fetched without error. When all fail, the error joins every
+// provider's error (none of which carries a value). Chain stops early when ctx
+// ends.
+func Chain(providers ...Provider) Provider {
+	ps := append([]Provider(nil), providers...)
+	return ProviderFunc(func(ctx context.Context) (Version, error) {
+		if len(ps) == 0 {
+			return Version{}, &Error{Source: "chain", Err: errors.New("no providers configured")}
+		}
+		var errs []error
+		for _, p := range ps {
+			if err := ctx.Err(); err != nil {
+				errs = append(errs, err)
+				break
+			}
+			v, err := p.Fetch(ctx)
+			if err == nil {
+				return v, nil
+			}
+			errs = append(errs, err)
+		}
+		return Version{}, &Error{Source: "chain", Err: errors.Join(errs...)}
+	})
+}
+
+// ReadLimited reads all of r, failing with ErrTooLarge when r holds more
+// than max bytes (DefaultMaxSize when max <= 0).
+func ReadLimited(r io.Reader, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxSize
+	}
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	}
+	return b, nil
+}
+
+// JSONField parses data as a JSON object and returns the string value of its
+// top-level member field. Its errors describe the problem (not JSON, not an
+// object, field missing, field not a string) by position and type only:
+// unlike encoding/json's own syntax errors, they never quote a byte of data,
+// which may be a secret.
+func JSONField(data []byte, field string) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]json.RawMessage
+	if err := dec.Decode(&obj); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return "", fmt.Errorf("%w: payload is a JSON %s, not an object", ErrMalformed, typeErr.Value)
+		}
+		return "", fmt.Errorf("%w: payload is not valid JSON (error at byte %d)", ErrMalformed, dec.InputOffset())
+	}
+	if dec.More() {
+		return "", fmt.Errorf("%w: payload has data after the JSON object", ErrMalformed)
+	}
+	raw, ok := obj[field]
+	if !ok {
+		names := make([]string, 0, len(obj))
+		for k := range obj {
+			names = append(names, k)
+		}
+		return "", fmt.Errorf("%w: field %q not in the JSON object (it has %d fields: %s)", ErrNotFound, field, len(names), strings.Join(sortedStrings(names), ", "))
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("%w: field %q is a JSON %s, not a string", ErrMalformed, field, jsonKind(raw))
+	}
+	return s, nil
+}
+
+func jsonKind(raw json.RawMessage) string {
+	switch t := bytes.TrimSpace(raw); {
+	case len(t) == 0:
+		return "nothing"
+	case t[0] == '{':
+		return "object"
+	case t[0] == '[':
+		return "array"
+	case t[0] == 't' || t[0] == 'f':
+		return "bool"
+	case t[0] == 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}

@@ -1,0 +1,188 @@
+package secrets
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Redacted is what every printing, encoding and logging path shows in place
+// of a Secret's value.
+const Redacted = "[REDACTED]"
+
+// mask is the process-local keystream cipher that keeps a Secret's bytes
+// masked in memory. It is created once from crypto/rand and never leaves the
+// process, so a reflective dump of a Secret (spew, %#v of a struct, a core
+// file read by eye) shows bytes that are useless without it. It is not a
+// defence against an attacker who can read the whole process memory.
+var mask = func() cipher.Block {
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		panic("secrets: cannot seed the masking key: " + err.Error())
+	}
+	b, err := aes.NewCipher(key[:])
+	if err != nil {
+		panic("secrets: cannot create the masking cipher: " + err.Error())
+	}
+	return b
+}()
+
+// xorMask applies the process keystream to b in place. Applying it twice is
+// the identity, so the same function masks and unmasks. The keystream is
+// deterministic, so equal values mask to equal bytes and Secret stays
+// comparable with ==.
+func xorMask(b []byte) {
+	var iv [aes.BlockSize]byte
+	cipher.NewCTR(mask, iv[:]).XORKeyStream(b, b)
+}
+
+// Secret holds a credential and refuses to show it.
+//
+// Every printing and encoding path (fmt with any verb, String, GoString,
+// encoding/json, encoding/xml, encoding.TextMarshaler, gob, log/slog) shows
+// [Redacted]. The value is masked in memory, so reflection-based dumpers such
+// as testify's failure diffs find nothing usable either. The only way out is
+// [Secret.Reveal], which is meant to be easy to grep for.
+//
+// The zero value is "no secret". Secret is a comparable value: two Secrets
+// holding the same value are ==, though [Secret.Equal] compares in constant
+// time and should be preferred.
+type Secret struct {
+	masked string // value XOR process keystream; "" for the zero Secret
+	fp     string // Fingerprint, computed once
+}
+
+// New wraps v. New("") is the zero Secret. New does not trim or otherwise
+// change v: providers trim what their source adds (trailing newlines in a
+// mounted file, for example) before they call New.
+func New(v string) Secret {
+	if v == "" {
+		return Secret{}
+	}
+	b := []byte(v)
+	fp := fingerprint(b)
+	xorMask(b)
+	return Secret{masked: string(b), fp: fp}
+}
+
+// NewBytes wraps a copy of b; see [New].
+func NewBytes(b []byte) Secret { return New(string(b)) }
+
+// fingerprint is a domain-separated SHA-256 prefix: stable for the same value
+// across processes, non-reversible for high-entropy credentials, 64 bits so
+// two different secrets practically never share one.
+func fingerprint(v []byte) string {
+	h := sha256.New()
+	h.Write([]byte("hubkey fingerprint v1\x00"))
+	h.Write(v)
+	var sum [sha256.Size]byte
+	return "fp:" + hex.EncodeToString(h.Sum(sum[:0])[:8])
+}
+
+// Reveal returns the plain value. It is the one way out of a Secret: call it
+// only where the value goes on the wire or into a MAC, never to log, compare
+// or store it.
+func (s Secret) Reveal() string {
+	if s.masked == "" {
+		return ""
+	}
+	b := []byte(s.masked)
+	xorMask(b)
+	return string(b)
+}
+
+// Fingerprint returns a short identifier of the value that is safe to log:
+// "fp:" followed by 16 hex digits of a domain-separated SHA-256. It is stable
+// for the same value (across processes too), so logs can tell which key was
+// used without showing it. For low-entropy values (a short password) a
+// fingerprint can be brute-forced like any unsalted hash; API tokens and
+// generated keys are far beyond that. The zero Secret's fingerprint is "".
+func (s Secret) Fingerprint() string { return s.fp }
+
+// IsZero reports whether s holds no value.
+func (s Secret) IsZero() bool { return s.masked == "" }
+
+// Len returns the length in bytes of the value, which is safe to log.
+func (s Secret) Len() int { return len(s.masked) }
+
+// Equal reports whether s and o hold the same value. The comparison takes
+// time that depends only on the lengths, not on the contents.
+func (s Secret) Equal(o Secret) bool {
+	return subtle.ConstantTimeCompare([]byte(s.masked), []byte(o.masked)) == 1
+}
+
+// String returns [Redacted]; the zero Secret prints as "".
+func (s Secret) String() string {
+	if s.IsZero() {
+		return ""
+	}
+	return Redacted
+}
+
+// GoString returns a redacted Go syntax representation, for %#v.
+func (s Secret) GoString() string {
+	if s.IsZero() {
+		return "secrets.Secret{}"
+	}
+	return `secrets.Secret{` + Redacted + `}`
+}
+
+// Format implements fmt.Formatter so that every verb and flag prints the
+// redacted form, honouring width and the '-' flag.
+func (s Secret) Format(f fmt.State, verb rune) {
+	out := s.String()
+	if verb == 'v' && f.Flag('#') {
+		out = s.GoString()
+	}
+	if w, ok := f.Width(); ok && w > len(out) {
+		pad := strings.Repeat(" ", w-len(out))
+		if f.Flag('-') {
+			out += pad
+		} else {
+			out = pad + out
+		}
+	}
+	_, _ = f.Write([]byte(out))
+}
+
+// LogValue implements slog.LogValuer: a Secret logs as [Redacted].
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON encodes the redacted form.
+func (s Secret) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + s.String() + `"`), nil
+}
+
+// MarshalText encodes the redacted form; encoding/xml and other text
+// encoders use it.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ErrRedactedValue is returned when a redacted form is decoded back into a
+// Secret: a config that was marshalled and read again would otherwise hold
+// the literal "[REDACTED]" as its credential.
+var ErrRedactedValue = errors.New("secrets: refusing to decode the redacted placeholder " + Redacted + " as a secret value")
+
+// UnmarshalText lets configuration decoders (JSON strings, YAML, env
+// decoders) fill a Secret. It refuses the redacted placeholder.
+func (s *Secret) UnmarshalText(b []byte) error {
+	if string(b) == Redacted {
+		return ErrRedactedValue
+	}
+	*s = NewBytes(b)
+	return nil
+}
+
+// GobEncode encodes the redacted form: a Secret does not travel by gob.
+func (s Secret) GobEncode() ([]byte, error) { return []byte(s.String()), nil }
+
+// GobDecode always fails: gob streams carry only the redacted form.
+func (s *Secret) GobDecode([]byte) error {
+	return errors.New("secrets: a Secret cannot be decoded from gob; gob carries only the redacted form")
+}
