@@ -69,19 +69,18 @@ type flight struct {
 }
 
 type cacheOptions struct {
-	clock          clock.Clock
-	rand           *rand.Rand
-	logger         *slog.Logger
-	advisory       time.Duration
-	mandatory      time.Duration
-	interval       time.Duration
-	jitter         float64
-	minInvalidate  time.Duration
-	backoffMin     time.Duration
-	backoffMax     time.Duration
-	fetchTimeout   time.Duration
-	validate       func(context.Context, Version) error
-	validateRotate bool
+	clock         clock.Clock
+	rand          *rand.Rand
+	logger        *slog.Logger
+	advisory      time.Duration
+	mandatory     time.Duration
+	interval      time.Duration
+	jitter        float64
+	minInvalidate time.Duration
+	backoffMin    time.Duration
+	backoffMax    time.Duration
+	fetchTimeout  time.Duration
+	validate      func(context.Context, Version) error
 }
 
 // CacheOption configures a Cache.
