@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"unsafe"
 )
 
 // Redacted is what every printing, encoding and logging path shows in place
@@ -22,7 +23,10 @@ const Redacted = "[REDACTED]"
 // process, so a reflective dump of a Secret (spew, %#v of a struct, a core
 // file read by eye) shows bytes that are useless without it. It is not a
 // defence against an attacker who can read the whole process memory.
-var mask = func() cipher.Block {
+//
+// pad is the first padSize bytes of its keystream, computed once so that
+// masking the usual secret is a plain XOR: Reveal runs on every request.
+var mask, pad = func() (cipher.Block, []byte) {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		panic("secrets: cannot seed the masking key: " + err.Error())
@@ -31,16 +35,36 @@ var mask = func() cipher.Block {
 	if err != nil {
 		panic("secrets: cannot create the masking cipher: " + err.Error())
 	}
-	return b
+	p := make([]byte, padSize)
+	keystream(b, p)
+	return b, p
 }()
 
-// xorMask applies the process keystream to b in place. Applying it twice is
-// the identity, so the same function masks and unmasks. The keystream is
-// deterministic, so equal values mask to equal bytes and Secret stays
-// comparable with ==.
-func xorMask(b []byte) {
+const padSize = 4 << 10
+
+func keystream(b cipher.Block, dst []byte) {
 	var iv [aes.BlockSize]byte
-	cipher.NewCTR(mask, iv[:]).XORKeyStream(b, b)
+	clear(dst)
+	cipher.NewCTR(b, iv[:]).XORKeyStream(dst, dst)
+}
+
+// maskInto writes src XOR the process keystream into dst (len(dst) ==
+// len(src)). Applying it twice is the identity, so the same function masks
+// and unmasks. The keystream is deterministic, so equal values mask to
+// equal bytes and Secret stays comparable with ==.
+func maskInto(dst []byte, src string) {
+	if len(src) > padSize {
+		ks := make([]byte, len(src))
+		keystream(mask, ks)
+		for i := range ks {
+			dst[i] = src[i] ^ ks[i]
+		}
+		return
+	}
+	p := pad[:len(src)]
+	for i := range p {
+		dst[i] = src[i] ^ p[i]
+	}
 }
 
 // Secret holds a credential and refuses to show it.
@@ -66,10 +90,9 @@ func New(v string) Secret {
 	if v == "" {
 		return Secret{}
 	}
-	b := []byte(v)
-	fp := fingerprint(b)
-	xorMask(b)
-	return Secret{masked: string(b), fp: fp}
+	b := make([]byte, len(v))
+	maskInto(b, v)
+	return Secret{masked: unsafe.String(&b[0], len(b)), fp: fingerprint(v)}
 }
 
 // NewBytes wraps a copy of b; see [New].
@@ -78,12 +101,9 @@ func NewBytes(b []byte) Secret { return New(string(b)) }
 // fingerprint is a domain-separated SHA-256 prefix: stable for the same value
 // across processes, non-reversible for high-entropy credentials, 64 bits so
 // two different secrets practically never share one.
-func fingerprint(v []byte) string {
-	h := sha256.New()
-	h.Write([]byte("hubkey fingerprint v1\x00"))
-	h.Write(v)
-	var sum [sha256.Size]byte
-	return "fp:" + hex.EncodeToString(h.Sum(sum[:0])[:8])
+func fingerprint(v string) string {
+	sum := sha256.Sum256([]byte("hubkey fingerprint v1\x00" + v))
+	return "fp:" + hex.EncodeToString(sum[:8])
 }
 
 // Reveal returns the plain value. It is the one way out of a Secret: call it
@@ -93,9 +113,10 @@ func (s Secret) Reveal() string {
 	if s.masked == "" {
 		return ""
 	}
-	b := []byte(s.masked)
-	xorMask(b)
-	return string(b)
+	b := make([]byte, len(s.masked))
+	maskInto(b, s.masked)
+	// b is never written again, so it can back the string without a copy.
+	return unsafe.String(&b[0], len(b))
 }
 
 // Fingerprint returns a short identifier of the value that is safe to log:

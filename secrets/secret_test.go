@@ -1,0 +1,193 @@
+package secrets_test
+
+import (
+	"bytes"
+	"encoding/gob"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/davecgh/go-spew/spew"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hubkey/hubkey/secrets"
+	"github.com/hubkey/hubkey/secrets/secretstest"
+)
+
+const canary = "pat-na1-11111111-2222-3333-4444-canarycanary"
+
+type holder struct {
+	Name  string
+	Token secrets.Secret
+	Ptr   *secrets.Secret
+}
+
+func TestSecretRedactedOnEveryPath(t *testing.T) {
+	s := secrets.New(canary)
+	h := holder{Name: "app", Token: s, Ptr: &s}
+
+	var outputs = map[string]func() (string, error){}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T", "%10v", "%-30s", "%030x", "%.3s", "% x", "%#q", "%U", "%p"} {
+		verb := verb
+		outputs["fmt "+verb] = func() (string, error) { return fmt.Sprintf(verb, s), nil }
+		outputs["fmt struct "+verb] = func() (string, error) { return fmt.Sprintf(verb, h), nil }
+		outputs["fmt ptr "+verb] = func() (string, error) { return fmt.Sprintf(verb, &h), nil }
+	}
+	outputs["String"] = func() (string, error) { return s.String(), nil }
+	outputs["GoString"] = func() (string, error) { return s.GoString(), nil }
+	outputs["fmt.Sprint"] = func() (string, error) { return fmt.Sprint(s, h), nil }
+	outputs["fmt.Sprintln"] = func() (string, error) { return fmt.Sprintln(s, &h), nil }
+	outputs["json"] = func() (string, error) { b, err := json.Marshal(h); return string(b), err }
+	outputs["json indent"] = func() (string, error) {
+		b, err := json.MarshalIndent(map[string]any{"k": s}, "", " ")
+		return string(b), err
+	}
+	outputs["xml"] = func() (string, error) { b, err := xml.Marshal(h); return string(b), err }
+	outputs["xml attr"] = func() (string, error) {
+		b, err := xml.Marshal(struct {
+			XMLName xml.Name       `xml:"x"`
+			S       secrets.Secret `xml:"s,attr"`
+		}{S: s})
+		return string(b), err
+	}
+	outputs["MarshalText"] = func() (string, error) { b, err := s.MarshalText(); return string(b), err }
+	outputs["gob"] = func() (string, error) {
+		var buf bytes.Buffer
+		err := gob.NewEncoder(&buf).Encode(h)
+		return buf.String(), err
+	}
+	for _, kind := range []string{"text", "json"} {
+		kind := kind
+		outputs["slog "+kind] = func() (string, error) {
+			var buf bytes.Buffer
+			var hd slog.Handler = slog.NewTextHandler(&buf, nil)
+			if kind == "json" {
+				hd = slog.NewJSONHandler(&buf, nil)
+			}
+			l := slog.New(hd)
+			l.Info("attr", "token", s)
+			l.Info("group", slog.Group("creds", slog.Any("token", s), "n", 1))
+			l.Info("struct", "holder", h, "ptr", &h)
+			l.With("token", s).WithGroup("g").Info("with", "again", s)
+			return buf.String(), nil
+		}
+	}
+	outputs["errors"] = func() (string, error) {
+		err := fmt.Errorf("calling HubSpot with %v: %w", s, errors.New("boom"))
+		wrapped := fmt.Errorf("outer: %w", err)
+		return wrapped.Error() + fmt.Sprintf(" %+v %#v", wrapped, wrapped), nil
+	}
+	outputs["spew"] = func() (string, error) { return spew.Sdump(h) + spew.Sdump(s) + spew.Sdump(&h), nil }
+	outputs["spew config"] = func() (string, error) {
+		cfg := spew.ConfigState{Indent: " ", DisableMethods: true, DisablePointerMethods: true}
+		return cfg.Sdump(h), nil
+	}
+
+	for name, out := range outputs {
+		t.Run(name, func(t *testing.T) {
+			got, err := out()
+			require.NoError(t, err)
+			secretstest.AssertNoLeak(t, name, got, canary)
+		})
+	}
+}
+
+func TestSecretRedactedInTestifyFailure(t *testing.T) {
+	a := holder{Name: "a", Token: secrets.New(canary)}
+	b := holder{Name: "b", Token: secrets.New(canary + "x")}
+	rec := &recorder{}
+	assert.Equal(rec, a, b)
+	assert.Equal(rec, secrets.New(canary), secrets.New("other"))
+	require.NotEmpty(t, rec.msgs, "assert.Equal should have failed")
+	secretstest.AssertNoLeak(t, "testify failure message", strings.Join(rec.msgs, "\n"), canary)
+}
+
+type recorder struct{ msgs []string }
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+func TestSecretFormatsReadably(t *testing.T) {
+	s := secrets.New(canary)
+	assert.Equal(t, "[REDACTED]", fmt.Sprint(s))
+	assert.Equal(t, "  [REDACTED]", fmt.Sprintf("%12s", s))
+	assert.Equal(t, "[REDACTED]  |", fmt.Sprintf("%-12s|", s))
+	assert.Equal(t, "secrets.Secret{[REDACTED]}", fmt.Sprintf("%#v", s))
+	assert.Equal(t, "", fmt.Sprint(secrets.Secret{}), "the zero Secret prints as empty")
+	b, _ := json.Marshal(s)
+	assert.JSONEq(t, `"[REDACTED]"`, string(b))
+}
+
+func TestSecretValueSemantics(t *testing.T) {
+	var zero secrets.Secret
+	assert.True(t, zero.IsZero())
+	assert.True(t, secrets.New("").IsZero(), `New("") is the zero Secret`)
+	assert.Equal(t, zero, secrets.New(""))
+	assert.Equal(t, "", zero.Reveal())
+	assert.Equal(t, "", zero.Fingerprint())
+
+	s := secrets.New(canary)
+	assert.False(t, s.IsZero())
+	assert.Equal(t, canary, s.Reveal())
+	assert.Equal(t, len(canary), s.Len())
+	assert.True(t, s.Equal(secrets.New(canary)))
+	assert.True(t, s == secrets.New(canary), "Secret is comparable by value")
+	assert.False(t, s.Equal(secrets.New(canary+"!")))
+	assert.False(t, s.Equal(zero))
+
+	assert.Equal(t, " padded\n", secrets.New(" padded\n").Reveal(), "New does not trim: providers do")
+
+	fp := s.Fingerprint()
+	assert.Regexp(t, `^fp:[0-9a-f]{16}$`, fp)
+	assert.Equal(t, fp, secrets.New(canary).Fingerprint(), "fingerprint is stable")
+	assert.NotEqual(t, fp, secrets.New(canary+"x").Fingerprint())
+	secretstest.AssertNoLeak(t, "fingerprint", fp, canary)
+}
+
+func TestSecretFingerprintsRarelyCollide(t *testing.T) {
+	seen := make(map[string]bool, 100000)
+	for i := range 100000 {
+		fp := secrets.New(fmt.Sprintf("token-%d", i)).Fingerprint()
+		require.False(t, seen[fp], "fingerprint collision at %d", i)
+		seen[fp] = true
+	}
+}
+
+func TestSecretDecoding(t *testing.T) {
+	var cfg struct {
+		Token secrets.Secret `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"token":"abc"}`), &cfg))
+	assert.Equal(t, "abc", cfg.Token.Reveal())
+
+	err := json.Unmarshal([]byte(`{"token":"[REDACTED]"}`), &cfg)
+	require.ErrorIs(t, err, secrets.ErrRedactedValue, "a marshalled config must not come back holding the placeholder")
+
+	var buf bytes.Buffer
+	require.NoError(t, gob.NewEncoder(&buf).Encode(holder{Token: secrets.New(canary)}))
+	var h holder
+	require.Error(t, gob.NewDecoder(&buf).Decode(&h), "gob carries only the redacted form")
+}
+
+func TestVersionLogValue(t *testing.T) {
+	var buf bytes.Buffer
+	v := secrets.Version{Value: secrets.New(canary), ID: "v7", Source: "env:HUBSPOT_TOKEN"}
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "version", v)
+	secretstest.AssertNoLeak(t, "version log", buf.String(), canary)
+	assert.Contains(t, buf.String(), `"id":"v7"`)
+	assert.Contains(t, buf.String(), v.Value.Fingerprint())
+}
+
+func BenchmarkReveal(b *testing.B) {
+	s := secrets.New(canary)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = s.Reveal()
+	}
+}
