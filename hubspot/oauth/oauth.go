@@ -1,0 +1,398 @@
+// Package oauth turns a HubSpot app's client secret and refresh token into
+// short-lived access tokens, as a secrets.Provider: put it behind a
+// secrets.Cache and the client refreshes before expiry, once, however many
+// goroutines are calling.
+//
+// HubSpot documents that a 401 is not a reliable signal that an OAuth access
+// token needs refreshing, so refresh is driven by the token's expires_in
+// through the Cache's advisory and mandatory windows. The client secret and
+// refresh token are themselves read from providers, so they rotate too, and
+// they travel only in form-encoded request bodies, never in a URL.
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// Endpoints HubSpot serves. The v1 token endpoint is deprecated (HubSpot
+// retires it on 2027-02-16); v3 takes every parameter in the body.
+const (
+	DefaultTokenURL     = "https://api.hubapi.com/oauth/v3/token"
+	DefaultAuthorizeURL = "https://app.hubspot.com/oauth/authorize"
+)
+
+// maxBody bounds token-endpoint responses; HubSpot's are well under 4 KiB.
+const maxBody = 64 << 10
+
+// ErrInvalidGrant is matched (with errors.Is) by the error a refresh or code
+// exchange returns when HubSpot rejects the grant: the refresh token was
+// revoked (the app was uninstalled, the user removed access) or has expired,
+// or the authorization code was used or is stale. Retrying will not help; a
+// person has to reinstall or re-authorize the app.
+var ErrInvalidGrant = errors.New("oauth: invalid grant (refresh token revoked or expired, or authorization code used)")
+
+// Error is a non-2xx answer from the token endpoint. Its message never
+// contains the client secret, refresh token or authorization code.
+type Error struct {
+	StatusCode    int
+	Code          string // "invalid_grant", "BAD_REFRESH_TOKEN", "BAD_CLIENT_ID", ...
+	Message       string
+	CorrelationID string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("oauth: token endpoint answered %d", e.StatusCode)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	if e.CorrelationID != "" {
+		msg += " (correlationId " + e.CorrelationID + ")"
+	}
+	return msg
+}
+
+// Is reports whether e is an invalid grant.
+func (e *Error) Is(target error) bool {
+	if target != ErrInvalidGrant {
+		return false
+	}
+	switch strings.ToUpper(e.Code) {
+	case "INVALID_GRANT", "BAD_REFRESH_TOKEN", "BAD_AUTH_CODE", "INVALID_TOKEN", "EXPIRED_AUTH_CODE":
+		return true
+	}
+	return false
+}
+
+// Config describes one app installation's OAuth credentials.
+type Config struct {
+	// ClientID is the app's client ID. It is not secret: it appears in the
+	// authorize URL.
+	ClientID string
+	// ClientSecret and RefreshToken are read at every refresh, so they can
+	// rotate at their source.
+	ClientSecret secrets.Provider
+	RefreshToken secrets.Provider
+	// TokenURL defaults to DefaultTokenURL. It must be HTTPS unless its host
+	// is loopback (tests).
+	TokenURL string
+	// HTTPClient defaults to a client with a 30-second timeout.
+	HTTPClient *http.Client
+	// Clock defaults to the system clock; ExpiresAt is computed from it.
+	Clock clock.Clock
+	// OnRefreshToken is called with a new refresh token when HubSpot returns
+	// one that differs from the one sent, so the caller can persist it. The
+	// provider uses the new token from then on, until RefreshToken yields a
+	// different value of its own (an operator's rotation). An error from
+	// OnRefreshToken fails that fetch; the new token is still used.
+	OnRefreshToken func(ctx context.Context, refreshToken secrets.Secret) error
+}
+
+// Provider is a secrets.Provider of HubSpot OAuth access tokens.
+type Provider struct {
+	cfg      Config
+	tokenURL string
+	client   *http.Client
+	clock    clock.Clock
+
+	mu          sync.Mutex // one exchange at a time: a refresh token may be single-use
+	rotated     secrets.Secret
+	rotatedFrom string // fingerprint of the provider's value when rotated was learned
+}
+
+// New validates cfg and returns a Provider.
+func New(cfg Config) (*Provider, error) {
+	if cfg.ClientID == "" {
+		return nil, errors.New("oauth: Config.ClientID is empty")
+	}
+	if cfg.ClientSecret == nil {
+		return nil, errors.New("oauth: Config.ClientSecret provider is nil")
+	}
+	if cfg.RefreshToken == nil {
+		return nil, errors.New("oauth: Config.RefreshToken provider is nil")
+	}
+	tokenURL := cfg.TokenURL
+	if tokenURL == "" {
+		tokenURL = DefaultTokenURL
+	}
+	if err := checkEndpoint(tokenURL); err != nil {
+		return nil, err
+	}
+	p := &Provider{cfg: cfg, tokenURL: tokenURL, client: cfg.HTTPClient, clock: clock.Or(cfg.Clock)}
+	if p.client == nil {
+		p.client = &http.Client{Timeout: 30 * time.Second}
+	}
+	return p, nil
+}
+
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("oauth: token URL %q must be an absolute URL without query or user info", raw)
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	if u.Scheme == "http" && isLoopback(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("oauth: token URL %s://%s must use https (plain http is allowed only to loopback)", u.Scheme, u.Host)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Source identifies the app, never a token.
+func (p *Provider) Source() string { return "hubspot-oauth:" + p.cfg.ClientID }
+
+// Fetch exchanges the refresh token for a new access token. The Version's
+// ExpiresAt comes from expires_in; its ID is the access token's fingerprint.
+func (p *Provider) Fetch(ctx context.Context) (secrets.Version, error) {
+	if err := ctx.Err(); err != nil {
+		return secrets.Version{}, p.err(err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	secret, err := p.cfg.ClientSecret.Fetch(ctx)
+	if err != nil {
+		return secrets.Version{}, p.err(fmt.Errorf("reading the client secret: %w", err))
+	}
+	rt, err := p.cfg.RefreshToken.Fetch(ctx)
+	if err != nil {
+		return secrets.Version{}, p.err(fmt.Errorf("reading the refresh token: %w", err))
+	}
+	refresh := rt.Value
+	if !p.rotated.IsZero() && p.rotatedFrom == rt.Value.Fingerprint() {
+		refresh = p.rotated // HubSpot handed out a newer one since the source last changed
+	}
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"client_id":     {p.cfg.ClientID},
+		"client_secret": {secret.Value.Reveal()},
+		"refresh_token": {refresh.Reveal()},
+	}
+	tok, err := p.exchange(ctx, form, secret.Value, refresh)
+	if err != nil {
+		return secrets.Version{}, p.err(err)
+	}
+	if !tok.RefreshToken.IsZero() && !tok.RefreshToken.Equal(refresh) {
+		p.rotated, p.rotatedFrom = tok.RefreshToken, rt.Value.Fingerprint()
+		if p.cfg.OnRefreshToken != nil {
+			if err := p.cfg.OnRefreshToken(ctx, tok.RefreshToken); err != nil {
+				return secrets.Version{}, p.err(fmt.Errorf("persisting the new refresh token: %w", err))
+			}
+		}
+	}
+	return tok.version(p.Source()), nil
+}
+
+func (p *Provider) err(err error) error { return &secrets.Error{Source: p.Source(), Err: err} }
+
+// Token is the result of a code exchange or refresh.
+type Token struct {
+	AccessToken  secrets.Secret
+	RefreshToken secrets.Secret
+	TokenType    string
+	ExpiresIn    time.Duration
+	FetchedAt    time.Time
+}
+
+// ExpiresAt returns when the access token expires.
+func (t Token) ExpiresAt() time.Time { return t.FetchedAt.Add(t.ExpiresIn) }
+
+func (t Token) version(source string) secrets.Version {
+	return secrets.Version{
+		Value:     t.AccessToken,
+		ID:        t.AccessToken.Fingerprint(),
+		Source:    source,
+		FetchedAt: t.FetchedAt,
+		ExpiresAt: t.ExpiresAt(),
+	}
+}
+
+type tokenBody struct {
+	AccessToken     string `json:"access_token"`
+	AccessTokenC    string `json:"accessToken"`
+	RefreshToken    string `json:"refresh_token"`
+	RefreshTokenC   string `json:"refreshToken"`
+	TokenType       string `json:"token_type"`
+	TokenTypeC      string `json:"tokenType"`
+	ExpiresIn       int64  `json:"expires_in"`
+	ExpiresInC      int64  `json:"expiresIn"`
+	Error           string `json:"error"`
+	ErrorDesc       string `json:"error_description"`
+	Status          string `json:"status"`
+	Message         string `json:"message"`
+	Category        string `json:"category"`
+	SubCategory     string `json:"subCategory"`
+	CorrelationID   string `json:"correlationId"`
+	CorrelationIDv1 string `json:"correlation_id"`
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// exchange posts form to the token endpoint. Any of the known secrets that
+// a hostile or buggy server echoes in its error message is scrubbed.
+func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secrets.Secret) (Token, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return Token{}, fmt.Errorf("building the token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	start := p.clock.Now()
+	resp, err := p.client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
+		}
+		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return Token{}, fmt.Errorf("reading the token response: %w", err)
+	}
+	if len(raw) > maxBody {
+		return Token{}, fmt.Errorf("token response exceeds %d bytes", maxBody)
+	}
+	var b tokenBody
+	jsonErr := json.Unmarshal(raw, &b)
+	if resp.StatusCode/100 != 2 {
+		e := &Error{StatusCode: resp.StatusCode}
+		if jsonErr == nil {
+			e.Code = first(first(b.Error, b.Status), first(b.SubCategory, b.Category))
+			e.Message = scrub(first(b.ErrorDesc, b.Message), form, known)
+			e.CorrelationID = first(b.CorrelationID, b.CorrelationIDv1)
+		}
+		return Token{}, e
+	}
+	if jsonErr != nil {
+		return Token{}, fmt.Errorf("token response (%d bytes, %s) is not valid JSON", len(raw), resp.Header.Get("Content-Type"))
+	}
+	t := Token{
+		AccessToken:  secrets.New(first(b.AccessToken, b.AccessTokenC)),
+		RefreshToken: secrets.New(first(b.RefreshToken, b.RefreshTokenC)),
+		TokenType:    first(b.TokenType, b.TokenTypeC),
+		FetchedAt:    start,
+	}
+	expires := b.ExpiresIn
+	if expires == 0 {
+		expires = b.ExpiresInC
+	}
+	switch {
+	case t.AccessToken.IsZero():
+		return Token{}, errors.New("token response has no access_token")
+	case expires <= 0:
+		return Token{}, fmt.Errorf("token response has no positive expires_in (got %d)", expires)
+	case t.TokenType != "" && !strings.EqualFold(t.TokenType, "bearer"):
+		return Token{}, fmt.Errorf("token response has token_type %q, want bearer", t.TokenType)
+	}
+	// Measured from before the request was sent, so network time never
+	// makes a token look fresher than it is.
+	t.ExpiresIn = time.Duration(expires) * time.Second
+	return t, nil
+}
+
+func scrub(msg string, form url.Values, known []secrets.Secret) string {
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
+		if v := form.Get(k); len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
+		}
+	}
+	for _, s := range known {
+		if v := s.Reveal(); len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
+		}
+	}
+	return msg
+}
+
+// AuthorizeURL returns the URL that sends a user to HubSpot to install the
+// app. scopes are required; optional scopes are granted where the account
+// has them. state should be an unguessable value the callback checks.
+func AuthorizeURL(clientID, redirectURI string, scopes, optionalScopes []string, state string) string {
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}}
+	if len(scopes) > 0 {
+		q.Set("scope", strings.Join(scopes, " "))
+	}
+	if len(optionalScopes) > 0 {
+		q.Set("optional_scope", strings.Join(optionalScopes, " "))
+	}
+	if state != "" {
+		q.Set("state", state)
+	}
+	return DefaultAuthorizeURL + "?" + q.Encode()
+}
+
+// Exchange trades the authorization code HubSpot sent to the redirect URI
+// for the first access and refresh tokens. codeVerifier is the PKCE
+// verifier, or "" when PKCE was not used. Persist the refresh token (as a
+// secret) and serve it to Config.RefreshToken afterwards.
+func Exchange(ctx context.Context, cfg Config, code, redirectURI, codeVerifier string) (Token, error) {
+	if code == "" {
+		return Token{}, errors.New("oauth: authorization code is empty")
+	}
+	if cfg.RefreshToken == nil {
+		cfg.RefreshToken = secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
+			return secrets.Version{}, errors.New("no refresh token before the first exchange")
+		})
+	}
+	p, err := New(cfg)
+	if err != nil {
+		return Token{}, err
+	}
+	secret, err := cfg.ClientSecret.Fetch(ctx)
+	if err != nil {
+		return Token{}, p.err(fmt.Errorf("reading the client secret: %w", err))
+	}
+	form := url.Values{
+		"grant_type":    {"authorization_code"},
+		"client_id":     {cfg.ClientID},
+		"client_secret": {secret.Value.Reveal()},
+		"redirect_uri":  {redirectURI},
+		"code":          {code},
+	}
+	if codeVerifier != "" {
+		form.Set("code_verifier", codeVerifier)
+	}
+	t, err := p.exchange(ctx, form, secret.Value)
+	if err != nil {
+		return Token{}, p.err(err)
+	}
+	if t.RefreshToken.IsZero() {
+		return Token{}, p.err(errors.New("code exchange returned no refresh_token"))
+	}
+	return t, nil
+}
+
+var _ secrets.Provider = (*Provider)(nil)
