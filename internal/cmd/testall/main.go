@@ -1,38 +1,175 @@
 // Command testall runs hubkey's whole test suite with the race detector:
 //
-//	go run ./internal/cmd/testall [go test flags]
+//	go run ./internal/cmd/testall [go test flags] [packages]
 //
 // It is the README's test command and what CI runs. It prepares what the
-// tests need that a fresh machine lacks, then runs go test -race over every
-// package and passes on its exit status. Extra arguments go to go test.
+// tests need that a fresh machine lacks, then runs go test -race over the
+// packages (./... when none are named) and passes on its exit status. Other
+// arguments go to go test, so a narrow run works too:
+//
+//	go run ./internal/cmd/testall -run TestKV2 ./secrets/vault/...
+//
+// What it prepares: when a package under test uses a Vault dev server (its
+// tests import internal/vaultdev), testall finds Vault in the user cache
+// directory or builds it there once (several minutes; see
+// [vaultdev.Build]), starts it in dev mode on a free loopback port with a
+// random root token, hands it to go test in HUBKEY_TEST_VAULT_ADDR and
+// HUBKEY_TEST_VAULT_TOKEN, and stops it afterwards, also when the tests fail
+// or are interrupted. It prints one line saying where Vault came from. If
+// those two variables are already set, that server is used instead.
+//
+// If Vault cannot be built or started, testall says why and runs the tests
+// anyway, and the Vault tests skip saying why; when the CI environment
+// variable is "true" that is a failure instead.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hubkey/hubkey/internal/vaultdev"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:]))
 }
 
 func run(ctx context.Context, extra []string) int {
 	env := os.Environ()
+	patterns := packagePatterns(extra)
 	args := append([]string{"test", "-race", "-timeout", "20m"}, extra...)
-	args = append(args, "./...")
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+		args = append(args, "./...")
+	}
+
+	if needsVault(ctx, patterns) {
+		vaultEnv, stopVault, err := prepareVault(ctx)
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				fmt.Fprintf(os.Stderr, "testall: %v\ntestall: CI=true, so a missing Vault is a failure\n", err)
+				return 1
+			}
+			fmt.Fprintf(os.Stderr, "testall: no Vault dev server, so the Vault integration tests will skip: %v\n", err)
+		}
+		defer stopVault()
+		env = append(env, vaultEnv...)
+	}
+
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Stdout, cmd.Stderr, cmd.Env = os.Stdout, os.Stderr, env
+	// On an interrupt, let go test clean up before it is killed.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Run(); err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() >= 0 {
 			return ee.ExitCode()
 		}
 		fmt.Fprintln(os.Stderr, "testall:", err)
 		return 1
 	}
 	return 0
+}
+
+// prepareVault finds or starts the Vault dev server for the tests and
+// returns the environment entries that hand it to them and a function that
+// stops it (a no-op when testall did not start it). It prints one line
+// saying where Vault came from.
+func prepareVault(ctx context.Context) (env []string, stop func(), err error) {
+	stop = func() {}
+	if c, ok := vaultdev.FromEnv(); ok {
+		fmt.Fprintf(os.Stderr, "testall: Vault: the server at %s named by %s (not starting one)\n", c.Addr, vaultdev.EnvAddr)
+		return nil, stop, nil
+	}
+	bin, built, err := vaultdev.FindOrBuild(ctx, os.Stderr)
+	if err != nil {
+		return nil, stop, err
+	}
+	srv, err := vaultdev.Start(ctx, bin, vaultdev.StartOptions{})
+	if err != nil {
+		return nil, stop, err
+	}
+	from := "cached"
+	if built {
+		from = "built just now"
+	}
+	fmt.Fprintf(os.Stderr, "testall: Vault %s dev server at %s (binary %s, %s)\n", vaultdev.Version, srv.Addr, bin, from)
+	return srv.Env(), func() {
+		if err := srv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "testall:", err)
+		}
+	}, nil
+}
+
+// needsVault reports whether a package matched by patterns has tests that
+// use a Vault dev server, which is whether they import internal/vaultdev.
+// When go list cannot say (a package mid-edit that does not parse, say), it
+// answers yes: starting Vault for nothing costs a second.
+func needsVault(ctx context.Context, patterns []string) bool {
+	args := append([]string{"list", "-e", "-f", "{{.ImportPath}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}"}, patterns...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return true
+	}
+	const vaultdevPath = "github.com/hubkey/hubkey/internal/vaultdev"
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		for i, f := range strings.Fields(sc.Text()) {
+			if i > 0 && f == vaultdevPath {
+				return true
+			}
+		}
+	}
+	return sc.Err() != nil
+}
+
+// valueFlags are the go test and build flags that take a separate value
+// (-run X as well as -run=X).
+var valueFlags = map[string]bool{
+	"run": true, "skip": true, "bench": true, "benchtime": true, "count": true, "cpu": true,
+	"timeout": true, "parallel": true, "list": true, "shuffle": true, "fuzz": true,
+	"fuzztime": true, "fuzzminimizetime": true, "coverprofile": true, "covermode": true,
+	"coverpkg": true, "cpuprofile": true, "memprofile": true, "memprofilerate": true,
+	"blockprofile": true, "blockprofilerate": true, "mutexprofile": true,
+	"mutexprofilefraction": true, "outputdir": true, "trace": true, "exec": true, "vet": true,
+	"o": true, "p": true, "tags": true, "ldflags": true, "gcflags": true, "asmflags": true,
+	"gccgoflags": true, "mod": true, "modfile": true, "overlay": true, "pgo": true,
+	"pkgdir": true, "toolexec": true, "buildmode": true, "compiler": true, "installsuffix": true,
+}
+
+// packagePatterns returns the package arguments among go test's arguments:
+// those that are neither a flag nor a flag's value, before -args.
+func packagePatterns(args []string) []string {
+	var pkgs []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-args" || a == "--args" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			pkgs = append(pkgs, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if valueFlags[strings.TrimPrefix(name, "test.")] {
+			i++ // skip the value
+		}
+	}
+	return pkgs
 }
