@@ -1,0 +1,32 @@
+// Package signing signs HTTP requests with RFC 9421 HTTP Message
+// Signatures (hmac-sha256, with an RFC 9530 Content-Digest of the body) and
+// verifies them, so that whoever sits in front of HubSpot (a gateway, a
+// proxy, hubspottest) can tell that a sensitive call came from a holder of
+// the key, unmodified, once.
+//
+// A [Signer] takes its key from a [KeySource], normally a *secrets.Cache,
+// so signing keys rotate the way tokens do; the key ID it sends is a name,
+// never the key. A [Transport] signs the requests a [Policy] calls
+// sensitive (by default HubSpot's deletes and archives, GDPR deletes,
+// merges, exports and imports, user management and email sends) and can
+// wrap any http.RoundTripper.
+//
+// A [Verifier] checks signatures, as net/http middleware or through
+// [Verifier.VerifyRequest]: keys are looked up by key ID in a [KeySet]
+// (current and previous during a rotation), created must fall within a
+// window and expires be in the future, nonces are remembered in a bounded
+// cache to refuse replays, the body's digest is recomputed through a size
+// limit, and MACs are compared in constant time. A failure carries a
+// [Reason] for logs; it never contains a MAC or a key.
+//
+// The structured fields involved (Signature-Input, Signature,
+// Content-Digest) are parsed and serialized exactly per RFC 9651 (which
+// obsoletes RFC 8941); [ParseSignatureInput], [ParseSignature] and
+// [ParseContentDigest] expose the parsers. The package reproduces RFC
+// 9421's own hmac-sha256 example (Appendix B.2.5) byte for byte.
+//
+// Supported covered components: @method, @target-uri, @authority, @scheme,
+// @request-target, @path, @query, and request fields with the sf, key and
+// bs parameters. @query-param, @status and the req and tr parameters are
+// not supported; signatures covering them are rejected as malformed.
+package signing
