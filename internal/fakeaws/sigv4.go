@@ -77,6 +77,13 @@ func parseAuthorization(h string) (authorization, string) {
 // secret key, over the headers the caller says it signed and the body the
 // server received, and compares. It returns the caller's identity, or the
 // AWS error AWS would return.
+//
+// Secrets Manager speaks the JSON protocol, whose services report every
+// signature failure, an expired X-Amz-Date included, as
+// InvalidSignatureException with HTTP 400 (for example "InvalidSignatureException
+// when calling the GetSecretValue operation: Signature expired: … - 5 min.)"
+// in boto/botocore#3587). SignatureDoesNotMatch is the code of the
+// query/XML services (STS, S3), so the fake does not use it.
 func (s *SecretsManager) authenticate(r *http.Request, body []byte, now time.Time) (Identity, *apiError) {
 	h := r.Header.Get("Authorization")
 	if h == "" {

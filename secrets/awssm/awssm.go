@@ -34,6 +34,12 @@
 // falls back to GetSecretValue on every Fetch for the rest of its life;
 // WithoutChangeDetection does that from the start.
 //
+// # Permissions
+//
+// The caller needs secretsmanager:GetSecretValue on the secret (and
+// kms:Decrypt on its key when it is a customer managed key), and for cheap
+// change detection secretsmanager:DescribeSecret.
+//
 // # Errors
 //
 // Failures are [*secrets.Error] values naming the secret's Source, wrapping
@@ -164,7 +170,9 @@ func WithMaxSize(n int64) Option {
 }
 
 // WithoutChangeDetection makes every Fetch call GetSecretValue instead of
-// first asking DescribeSecret whether the version changed.
+// first asking DescribeSecret whether the version changed. DescribeSecret is
+// then used only to confirm that a secret AWS refuses to read is scheduled
+// for deletion.
 func WithoutChangeDetection() Option {
 	return func(p *Provider) error { p.detect = false; return nil }
 }
@@ -336,7 +344,14 @@ func (p *Provider) getError(ctx context.Context, err error) error {
 	if e.Code != "InvalidRequestException" {
 		return e
 	}
-	out, derr := p.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &p.secretID}, p.limitResponse)
+	p.mu.Lock()
+	denied := p.describeDenied
+	p.mu.Unlock()
+	var out *secretsmanager.DescribeSecretOutput
+	derr := errDescribeDenied
+	if !denied {
+		out, derr = p.client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &p.secretID}, p.limitResponse)
+	}
 	switch {
 	case derr == nil && out.DeletedDate != nil:
 		e.detail = "scheduled for deletion on " + out.DeletedDate.UTC().Format(time.RFC3339)
@@ -398,6 +413,10 @@ func (p *Provider) limitResponse(o *secretsmanager.Options) {
 		o.HTTPClient = limitedClient{next: o.HTTPClient, max: 6*p.maxSize + 64<<10}
 	}
 }
+
+// errDescribeDenied stands for a DescribeSecret call not made because an
+// earlier one was denied.
+var errDescribeDenied = errors.New("awssm: DescribeSecret is not allowed")
 
 // errResponseTooLarge is what a response body over the limit reads as.
 var errResponseTooLarge = errors.New("awssm: response body over the size limit")
