@@ -1,0 +1,379 @@
+// Package hubspottest is an in-memory HubSpot for tests, in the manner of
+// net/http/httptest: [NewServer] starts it on loopback and the test's
+// Cleanup closes it.
+//
+// It behaves like HubSpot wherever a client can tell: the CRM v3 object
+// endpoints (get, create, update, archive, list, search, batch) for
+// contacts, companies, deals, tickets, products, line items, quotes and
+// custom objects, with HubSpot's status codes, JSON shapes, paging
+// cursors, search operators and limits, batch limits and 207 partial
+// failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
+// OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
+// X-HubSpot-RateLimit-* headers.
+//
+// Access is by private-app-style tokens made with [Server.NewToken], each
+// with its own scopes, checked per call against HubSpot's documented scope
+// for the endpoint. Tokens can be revoked, suspended and rotated with a
+// grace period, and through [Server.NewKey] bound to an IP allow list, a
+// signature requirement and per-token rate limits: the key policy HubSpot's
+// users asked for, from package keypolicy. Every call is journalled by
+// token fingerprint, never by token. Faults (error statuses, latency,
+// dropped connections) can be injected for the next calls.
+//
+// The package does not import hubkey's client, so the client's own tests
+// can use it; it speaks HubSpot's wire format with its own types.
+package hubspottest
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// AllScopes lists every scope the server knows, so that
+// srv.NewToken(hubspottest.AllScopes...) makes a token that may call
+// anything.
+var AllScopes = scopes.Known()
+
+// RateLimit is a per-token rate limit in HubSpot's terms. Zero fields mean
+// no limit of that kind; the zero RateLimit (the default) limits nothing,
+// so tests are fast unless they opt in.
+type RateLimit struct {
+	// Max calls in any rolling Interval (TEN_SECONDLY_ROLLING; HubSpot's
+	// tiers are 100, 190 and 250 per 10 s).
+	Max      int
+	Interval time.Duration
+	// SearchPerSecond limits CRM search calls (SECONDLY; HubSpot: 5).
+	SearchPerSecond int
+	// Daily limits calls per UTC day (DAILY).
+	Daily int
+}
+
+func (r RateLimit) limits() keypolicy.Limits {
+	return keypolicy.Limits{Max: r.Max, Interval: r.Interval, SearchPerSecond: r.SearchPerSecond, Daily: r.Daily}
+}
+
+type config struct {
+	clock       clock.Clock
+	logger      *slog.Logger
+	rateLimit   RateLimit
+	verifier    keypolicy.SignatureVerifier
+	journalSize int
+	unique      map[string][]string
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+// WithClock sets the clock for timestamps, token expiry, rate-limit
+// windows and injected latency. Default: the system clock.
+func WithClock(c clock.Clock) Option { return func(c2 *config) { c2.clock = clock.Or(c) } }
+
+// WithLogger sets a logger for one Debug line per call (method, path,
+// status, token fingerprint). Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
+
+// WithRateLimit sets the rate limit every new token gets.
+func WithRateLimit(r RateLimit) Option { return func(c *config) { c.rateLimit = r } }
+
+// WithSignatureVerifier sets the verifier for tokens made with
+// RequireSignature (see [Server.NewKey]). Without one, such tokens are
+// refused.
+func WithSignatureVerifier(v keypolicy.SignatureVerifier) Option {
+	return func(c *config) { c.verifier = v }
+}
+
+// WithJournalSize sets how many calls the journal keeps (default
+// keypolicy.DefaultJournalSize); older calls give way.
+func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
+
+// WithUniqueProperty makes property unique among objects of objectType,
+// so it can be used as an idProperty and duplicates are refused with 409.
+// Contacts' email is always unique.
+func WithUniqueProperty(objectType, property string) Option {
+	return func(c *config) {
+		t := canonicalType(objectType)
+		c.unique[t] = append(c.unique[t], property)
+	}
+}
+
+// Server is an in-memory HubSpot.
+type Server struct {
+	t       testing.TB
+	ts      *httptest.Server
+	cfg     config
+	clock   clock.Clock
+	keys    *keypolicy.Store
+	journal *keypolicy.Journal
+	db      *db
+
+	mu     sync.Mutex
+	faults []*Fault
+}
+
+// NewServer starts a Server on 127.0.0.1; t.Cleanup closes it.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.rateLimit.limits().Validate(); err != nil {
+		t.Fatalf("hubspottest: %v", err)
+	}
+	s := &Server{
+		t:       t,
+		cfg:     cfg,
+		clock:   cfg.clock,
+		journal: keypolicy.NewJournal(cfg.journalSize),
+		keys:    keypolicy.NewStore(keypolicy.WithClock(cfg.clock), keypolicy.WithSignatureVerifier(cfg.verifier)),
+	}
+	s.db = newDB(cfg.clock, cfg.unique)
+	s.ts = httptest.NewServer(s)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the base URL, "http://127.0.0.1:PORT", without a trailing
+// slash.
+func (s *Server) URL() string { return s.ts.URL }
+
+// Client returns an *http.Client that talks to the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close shuts the server down; it is safe to call more than once.
+func (s *Server) Close() {
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}
+
+// Keys returns the key policy store behind the server's tokens, for what
+// the Server's own token methods do not cover.
+func (s *Server) Keys() *keypolicy.Store { return s.keys }
+
+// NewToken makes a private-app-style token ("pat-na1-" and 256 random
+// bits) with the given HubSpot scopes and the server's rate limit. An
+// unknown scope name fails the test.
+func (s *Server) NewToken(scopeNames ...string) string {
+	s.t.Helper()
+	return s.NewKey(keypolicy.Spec{Scopes: scopeNames})
+}
+
+// NewKey makes a token from a full key spec: scopes, IP allow list,
+// signature requirement, per-token limits, expiry. A zero spec.Limits gets
+// the server's rate limit; an empty spec.Prefix gets "pat-na1-". A bad spec
+// or an unknown scope name fails the test.
+func (s *Server) NewKey(spec keypolicy.Spec) string {
+	s.t.Helper()
+	for _, sc := range spec.Scopes {
+		if !scopes.IsKnown(sc) {
+			s.t.Fatalf("hubspottest: unknown scope %q (known: %s)", sc, strings.Join(AllScopes, ", "))
+		}
+	}
+	if spec.Limits == (keypolicy.Limits{}) {
+		spec.Limits = s.cfg.rateLimit.limits()
+	}
+	if spec.Prefix == "" {
+		spec.Prefix = "pat-na1-"
+	}
+	_, tok, err := s.keys.Create(spec)
+	if err != nil {
+		s.t.Fatalf("hubspottest: making a token: %v", err)
+	}
+	return tok.Reveal()
+}
+
+// key returns the key record of token, failing the test if there is none.
+func (s *Server) key(token string) keypolicy.Key {
+	s.t.Helper()
+	k, ok := s.keys.Lookup(token)
+	if !ok {
+		s.t.Fatalf("hubspottest: no token with fingerprint %s", secrets.New(token).Fingerprint())
+	}
+	return k
+}
+
+// Key returns the key record of token.
+func (s *Server) Key(token string) (keypolicy.Key, bool) { return s.keys.Lookup(token) }
+
+// RevokeToken revokes token: it is refused with 401 from now on.
+func (s *Server) RevokeToken(token string) {
+	s.t.Helper()
+	if err := s.keys.Revoke(s.key(token).ID); err != nil {
+		s.t.Fatalf("hubspottest: %v", err)
+	}
+}
+
+// SuspendToken suspends token until ResumeToken.
+func (s *Server) SuspendToken(token string) {
+	s.t.Helper()
+	if err := s.keys.Suspend(s.key(token).ID); err != nil {
+		s.t.Fatalf("hubspottest: %v", err)
+	}
+}
+
+// ResumeToken resumes a suspended token.
+func (s *Server) ResumeToken(token string) {
+	s.t.Helper()
+	if err := s.keys.Resume(s.key(token).ID); err != nil {
+		s.t.Fatalf("hubspottest: %v", err)
+	}
+}
+
+// RotateToken returns a new token with the same scopes and limits and
+// keeps the old one valid for grace: HubSpot's "rotate and expire later"
+// keeps it 7 days; 0 is "expire now". The two share rate-limit budgets.
+func (s *Server) RotateToken(token string, grace time.Duration) string {
+	s.t.Helper()
+	_, tok, err := s.keys.Rotate(s.key(token).ID, grace)
+	if err != nil {
+		s.t.Fatalf("hubspottest: %v", err)
+	}
+	return tok.Reveal()
+}
+
+// Call is one request in the journal: method, path, redacted query,
+// status, the token's fingerprint (never the token), and what the key
+// policy decided.
+type Call = keypolicy.Entry
+
+// Journal returns the calls the server has answered, oldest first.
+func (s *Server) Journal() []Call { return s.journal.Entries() }
+
+// ResetJournal empties the journal.
+func (s *Server) ResetJournal() { s.journal.Reset() }
+
+// statusWriter records the status a handler sends.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("hubspottest: connection cannot be hijacked")
+	}
+	return h.Hijack()
+}
+
+// ServeHTTP answers one call: injected faults first, then authentication,
+// the key policy and rate limits, then the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.clock.Now()
+	entry := keypolicy.NewEntry(r, start)
+	sw := &statusWriter{ResponseWriter: w}
+	corr := newUUID()
+	sw.Header().Set("X-HubSpot-Correlation-Id", corr)
+	entry.CorrelationID = corr
+	token := bearer(r)
+	if token != "" {
+		entry.TokenFingerprint = secrets.New(token).Fingerprint()
+	}
+	defer func() {
+		entry.Status = sw.status
+		entry.Duration = s.clock.Now().Sub(start)
+		s.journal.Record(entry)
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspottest call",
+			slog.String("method", entry.Method), slog.String("path", entry.Path),
+			slog.Int("status", entry.Status), slog.String("token", entry.TokenFingerprint))
+	}()
+
+	if f := s.takeFault(r); f != nil {
+		note, done := s.applyFault(sw, r, f, corr)
+		entry.Note = note
+		if done {
+			return
+		}
+	}
+
+	rt := routeFor(r.Method, r.URL.Path)
+	d, err := s.keys.Authorize(r, token, rt.scopes)
+	if err != nil {
+		deny := err.(*keypolicy.DenyError)
+		entry.KeyID, entry.Reason, entry.Policy = deny.KeyID, deny.Reason, deny.Policy
+		s.writeDenied(sw, r, deny, corr)
+		return
+	}
+	entry.KeyID = d.Key.ID
+	setRateHeaders(sw.Header(), d.Usage)
+	rt.handler(&request{s: s, w: sw, r: r, corr: corr})
+}
+
+// bearer returns the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+// setRateHeaders sets HubSpot's rate-limit headers for an allowed call.
+// Search calls get none, as on HubSpot.
+func setRateHeaders(h http.Header, u keypolicy.Usage) {
+	if u.Search {
+		return
+	}
+	if u.Max > 0 {
+		h.Set("X-HubSpot-RateLimit-Max", fmt.Sprint(u.Max))
+		h.Set("X-HubSpot-RateLimit-Remaining", fmt.Sprint(u.Remaining))
+		h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", fmt.Sprint(u.Interval.Milliseconds()))
+		h.Set("X-HubSpot-RateLimit-Secondly", fmt.Sprint(u.Secondly))
+		h.Set("X-HubSpot-RateLimit-Secondly-Remaining", fmt.Sprint(u.SecondlyRemaining))
+	}
+	if u.Daily > 0 {
+		h.Set("X-HubSpot-RateLimit-Daily", fmt.Sprint(u.Daily))
+		h.Set("X-HubSpot-RateLimit-Daily-Remaining", fmt.Sprint(u.DailyRemaining))
+	}
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// sleep waits d on the server's clock or until ctx ends.
+func (s *Server) sleep(ctx context.Context, d time.Duration) error {
+	return clock.Sleep(ctx, s.clock, d)
+}
