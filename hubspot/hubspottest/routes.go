@@ -151,7 +151,7 @@ func objectRoute(method string, rest []string) func(*request) {
 			}
 		})
 	case len(rest) == 1 && rest[0] == "search":
-		return notFoundRoute // search: next slice
+		return allow("POST", (*request).search)
 	case len(rest) == 2 && rest[0] == "batch":
 		return notFoundRoute // batch: next slice
 	case len(rest) == 1:
