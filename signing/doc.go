@@ -19,6 +19,19 @@
 // limit, and MACs are compared in constant time. A failure carries a
 // [Reason] for logs; it never contains a MAC or a key.
 //
+// # Replay cache
+//
+// The nonces of accepted signatures are remembered until the signature
+// would be stale anyway (its created plus the max age). The cache has a
+// fixed capacity (WithNonceCapacity) and fixed-size entries, so memory is
+// bounded whatever arrives; and only signatures whose MAC and digest
+// verified are recorded, so filling it takes a valid key. When it is full
+// of live entries, the oldest is evicted and the Verifier from then on
+// refuses, as stale, every signature created no later than the evicted
+// one: it fails closed (older requests must be re-signed) rather than
+// open (a replay of an evicted nonce would pass). Size the capacity above
+// the peak number of signed requests per max-age window.
+//
 // The structured fields involved (Signature-Input, Signature,
 // Content-Digest) are parsed and serialized exactly per RFC 9651 (which
 // obsoletes RFC 8941); [ParseSignatureInput], [ParseSignature] and

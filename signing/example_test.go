@@ -2,7 +2,9 @@ package signing_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -52,4 +54,87 @@ func ExampleSignatureBase() {
 	// "@path": /crm/v3/objects/contacts/42
 	// "@query": ?archived=false
 	// "@signature-params": ("@method" "@authority" "@path" "@query");created=1700000000;keyid="ops-2025";nonce="n1";alg="hmac-sha256"
+}
+
+// A gateway in front of HubSpot verifies the signatures of sensitive
+// calls; a replay of the same request is refused.
+func ExampleVerifier() {
+	clk := clock.NewFake(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+	key := secrets.New("a-32-byte-or-longer-random-signing-key")
+
+	keys := signing.NewKeySet()
+	if err := keys.AddStatic("ops-2025", key); err != nil {
+		panic(err)
+	}
+	v, err := signing.NewVerifier(keys, signing.WithClock(clk))
+	if err != nil {
+		panic(err)
+	}
+	gateway := v.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, _ := signing.ResultFromContext(r.Context())
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "accepted %s from key %s: %s", r.URL.Path, res.KeyID, body)
+	}))
+
+	signer, err := signing.NewSigner(signing.StaticKey(key), "ops-2025", signing.SignWithClock(clk))
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest("POST", "http://api.hubapi.com/crm/v3/objects/contacts/merge", strings.NewReader(`{"primaryObjectId":"1"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if err := signer.Sign(req); err != nil {
+		panic(err)
+	}
+	replay := req.Clone(req.Context())
+	replay.Body = io.NopCloser(strings.NewReader(`{"primaryObjectId":"1"}`))
+
+	for _, r := range []*http.Request{req, replay} {
+		w := httptest.NewRecorder()
+		gateway.ServeHTTP(w, r)
+		fmt.Print(w.Code, " ", w.Body.String(), "\n")
+	}
+	// Output:
+	// 200 accepted /crm/v3/objects/contacts/merge from key ops-2025: {"primaryObjectId":"1"}
+	// 401 signature rejected: replayed
+}
+
+// The default Policy signs HubSpot's destructive and mail-sending calls;
+// rules can be added and removed.
+func ExamplePolicy() {
+	p, err := signing.DefaultPolicy().With(signing.Rule{Method: "POST", Path: "/crm/v3/objects/deals"})
+	if err != nil {
+		panic(err)
+	}
+	for _, call := range []string{
+		"DELETE /crm/v3/objects/contacts/42",
+		"POST /crm/v3/objects/contacts/batch/archive",
+		"POST /marketing/v3/transactional/single-email/send",
+		"POST /crm/v3/objects/deals",
+		"GET /crm/v3/objects/contacts/42",
+	} {
+		method, path, _ := strings.Cut(call, " ")
+		r, _ := http.NewRequest(method, "https://api.hubapi.com"+path, nil)
+		fmt.Println(p.Sensitive(r), call)
+	}
+	// Output:
+	// true DELETE /crm/v3/objects/contacts/42
+	// true POST /crm/v3/objects/contacts/batch/archive
+	// true POST /marketing/v3/transactional/single-email/send
+	// true POST /crm/v3/objects/deals
+	// false GET /crm/v3/objects/contacts/42
+}
+
+// A Transport signs the sensitive calls of any http.Client.
+func ExampleTransport() {
+	key := secrets.New("a-32-byte-or-longer-random-signing-key")
+	signer, err := signing.NewSigner(signing.StaticKey(key), "ops-2025")
+	if err != nil {
+		panic(err)
+	}
+	client := &http.Client{Transport: &signing.Transport{
+		Signer: signer,
+		Policy: signing.DefaultPolicy(),
+		Base:   http.DefaultTransport,
+	}}
+	_ = client // client.Do(req) now signs deletes, merges, exports, sends...
 }

@@ -40,7 +40,7 @@ const (
 // Content-Digest (RFC 9530, sha-256) of the body when there is one, and
 // Content-Type when present, plus any fields named with SignFields. Its
 // parameters are created, keyid, a 128-bit nonce from crypto/rand, alg, and
-// expires when WithExpiry is set.
+// expires when SignWithExpiry is set.
 //
 // A Signer is safe for concurrent use.
 type Signer struct {
@@ -88,9 +88,9 @@ func SignWithLabel(label string) SignerOption {
 	}
 }
 
-// WithExpiry adds an expires parameter d after created. Zero (the default)
+// SignWithExpiry adds an expires parameter d after created. Zero (the default)
 // leaves it out; verifiers then bound a signature's age themselves.
-func WithExpiry(d time.Duration) SignerOption {
+func SignWithExpiry(d time.Duration) SignerOption {
 	return func(o *signerOptions) error {
 		if d < 0 {
 			return fmt.Errorf("signing: expiry must be >= 0, got %v", d)

@@ -53,7 +53,7 @@ func componentNames(p Params) string {
 
 func TestSignerDefaultCoverage(t *testing.T) {
 	clk := clock.NewFake(testStart)
-	s := newTestSigner(t, clk, WithExpiry(time.Minute), SignFields("Date", "x-missing", "date"))
+	s := newTestSigner(t, clk, SignWithExpiry(time.Minute), SignFields("Date", "x-missing", "date"))
 
 	r, _ := http.NewRequest("POST", "https://api.hubapi.com/crm/v3/objects/contacts/batch/archive?x=1", strings.NewReader(`{"inputs":[]}`))
 	r.Header.Set("Content-Type", "application/json")
@@ -317,7 +317,7 @@ func TestNewSignerValidates(t *testing.T) {
 		"binary key id": func() (*Signer, error) { return NewSigner(key, "a\nb") },
 		"bad label":     func() (*Signer, error) { return NewSigner(key, "k", SignWithLabel("Sig")) },
 		"bad field":     func() (*Signer, error) { return NewSigner(key, "k", SignFields("@method")) },
-		"neg expiry":    func() (*Signer, error) { return NewSigner(key, "k", WithExpiry(-time.Second)) },
+		"neg expiry":    func() (*Signer, error) { return NewSigner(key, "k", SignWithExpiry(-time.Second)) },
 		"dup component": func() (*Signer, error) { return NewSigner(key, "k", SignComponents(C("@path"), C("@path"))) },
 		"bad component": func() (*Signer, error) { return NewSigner(key, "k", SignComponents(C("@status"))) },
 		"no components": func() (*Signer, error) { return NewSigner(key, "k", SignComponents()) },

@@ -1,0 +1,156 @@
+package signing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// KeySet holds the keys a Verifier accepts, by key ID. One key ID may have
+// several sources, and a source that keeps its previous version (a
+// *secrets.Cache) contributes that one too for a grace period, so that
+// signers still using the old key are accepted while a rotation settles.
+//
+// A KeySet is safe for concurrent use; keys can be added and removed while
+// a Verifier uses it.
+type KeySet struct {
+	mu  sync.RWMutex
+	ids map[string][]keyRef
+}
+
+type keyRef struct {
+	src   KeySource
+	grace time.Duration // <0: previous never accepted; 0: always; >0: window
+}
+
+// KeyOption configures one key of a KeySet.
+type KeyOption func(*keyRef) error
+
+// DefaultPreviousGrace is how long, after a source adopted a new version,
+// its previous version is still accepted.
+const DefaultPreviousGrace = time.Hour
+
+// PreviousGrace sets how long after a rotation the previous key is still
+// accepted, counted from the new version's FetchedAt. Zero accepts the
+// previous key until the next rotation; a negative value never accepts it.
+// The default is DefaultPreviousGrace.
+//
+// Roll a new key out to verifiers before signers: verifiers then accept
+// both, and signers can switch whenever their own cache refreshes within
+// the grace.
+func PreviousGrace(d time.Duration) KeyOption {
+	return func(k *keyRef) error { k.grace = d; return nil }
+}
+
+// NewKeySet returns an empty KeySet.
+func NewKeySet() *KeySet { return &KeySet{ids: map[string][]keyRef{}} }
+
+// Add accepts the key from src under keyID, next to any key already there.
+func (ks *KeySet) Add(keyID string, src KeySource, opts ...KeyOption) error {
+	if err := validKeyID(keyID); err != nil {
+		return err
+	}
+	if src == nil {
+		return fmt.Errorf("signing: key %q: source is nil", keyID)
+	}
+	ref := keyRef{src: src, grace: DefaultPreviousGrace}
+	for _, o := range opts {
+		if err := o(&ref); err != nil {
+			return err
+		}
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if ks.ids == nil {
+		ks.ids = map[string][]keyRef{}
+	}
+	ks.ids[keyID] = append(ks.ids[keyID], ref)
+	return nil
+}
+
+// AddStatic accepts key under keyID; see StaticKey.
+func (ks *KeySet) AddStatic(keyID string, key secrets.Secret, opts ...KeyOption) error {
+	if err := checkKey(secrets.Version{Value: key, ID: "static", Source: "key " + keyID}); err != nil {
+		return err
+	}
+	return ks.Add(keyID, StaticKey(key), opts...)
+}
+
+// Remove stops accepting every key under keyID and reports whether there
+// was one.
+func (ks *KeySet) Remove(keyID string) bool {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	_, ok := ks.ids[keyID]
+	delete(ks.ids, keyID)
+	return ok
+}
+
+// KeyIDs returns the key IDs in the set, sorted.
+func (ks *KeySet) KeyIDs() []string {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	out := make([]string, 0, len(ks.ids))
+	for id := range ks.ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Has reports whether keyID is in the set.
+func (ks *KeySet) Has(keyID string) bool {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	_, ok := ks.ids[keyID]
+	return ok
+}
+
+// errKeyUnavailable reports that no source of a known key ID could return
+// a usable key.
+var errKeyUnavailable = errors.New("no key is available")
+
+// candidates returns the keys accepted under keyID at now: each source's
+// current version and, within its grace, its previous one. known is false
+// when keyID is not in the set.
+func (ks *KeySet) candidates(ctx context.Context, keyID string, now time.Time) (keys []secrets.Version, known bool, err error) {
+	ks.mu.RLock()
+	refs := ks.ids[keyID]
+	ks.mu.RUnlock()
+	if len(refs) == 0 {
+		return nil, false, nil
+	}
+	var errs []error
+	for _, ref := range refs {
+		cur, gerr := ref.src.Get(ctx)
+		if gerr == nil {
+			gerr = checkKey(cur)
+		}
+		if gerr != nil {
+			errs = append(errs, gerr)
+		} else {
+			keys = append(keys, cur)
+		}
+		ps, ok := ref.src.(PreviousKeySource)
+		if !ok || ref.grace < 0 {
+			continue
+		}
+		prev, ok := ps.Previous()
+		if !ok || checkKey(prev) != nil || (gerr == nil && prev.Same(cur)) {
+			continue
+		}
+		if ref.grace > 0 && gerr == nil && !now.Before(cur.FetchedAt.Add(ref.grace)) {
+			continue
+		}
+		keys = append(keys, prev)
+	}
+	if len(keys) == 0 {
+		return nil, true, fmt.Errorf("%w for key ID %q: %w", errKeyUnavailable, keyID, errors.Join(errs...))
+	}
+	return keys, true, nil
+}

@@ -1,0 +1,153 @@
+package signing
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func TestDefaultPolicy(t *testing.T) {
+	p := DefaultPolicy()
+	tests := []struct {
+		method, path string
+		want         bool
+	}{
+		// Deletes and archives, single and batch.
+		{"DELETE", "/crm/v3/objects/contacts/1", true},
+		{"DELETE", "/crm/v4/objects/contacts/1/associations/companies/2", true},
+		{"DELETE", "/crm/v3/properties/contacts/favorite_food", true},
+		{"DELETE", "/settings/v3/users/5", true},
+		{"POST", "/crm/v3/objects/contacts/batch/archive", true},
+		{"POST", "/crm/v4/associations/contacts/companies/batch/archive", true},
+		{"POST", "/crm/v3/properties/contacts/batch/archive", true},
+		// GDPR delete and merges.
+		{"POST", "/crm/v3/objects/contacts/gdpr-delete", true},
+		{"POST", "/crm/v3/objects/companies/merge", true},
+		{"POST", "/crm/objects/2026-03/contacts/merge", true},
+		// Exports and imports.
+		{"POST", "/crm/v3/exports/export/async", true},
+		{"GET", "/crm/v3/exports/export/async/tasks/77/status", true},
+		{"POST", "/crm/v3/imports", true},
+		{"POST", "/crm/v3/imports/12/cancel", true},
+		{"GET", "/crm/v3/imports/12", true},
+		// User and team management.
+		{"POST", "/settings/v3/users", true},
+		{"PUT", "/settings/v3/users/5", true},
+		{"GET", "/settings/v3/users", false},
+		{"GET", "/settings/v3/users/teams", false},
+		// Email sends.
+		{"POST", "/marketing/v3/transactional/single-email/send", true},
+		{"POST", "/marketing/v4/email/single-send", true},
+		{"POST", "/marketing/v3/emails/123/publish", true},
+		{"POST", "/marketing/emails/2026-09/123/publish", true},
+		{"POST", "/email/public/v1/singleEmail/send", true},
+		// Ordinary reads and writes are not sensitive.
+		{"GET", "/crm/v3/objects/contacts/1", false},
+		{"POST", "/crm/v3/objects/contacts", false},
+		{"PATCH", "/crm/v3/objects/contacts/1", false},
+		{"POST", "/crm/v3/objects/contacts/search", false},
+		{"POST", "/crm/v3/objects/contacts/batch/read", false},
+		{"POST", "/crm/v3/objects/contacts/batch/upsert", false},
+		{"GET", "/marketing/v3/emails/123", false},
+		// A rule cannot be dodged by case, dot segments, doubled or trailing
+		// slashes, or an escaped slash.
+		{"POST", "/CRM/V3/Objects/Contacts/MERGE", true},
+		{"post", "/crm/v3/objects/contacts/merge", true},
+		{"POST", "/crm/v3/objects/deals/../contacts/merge", true},
+		{"POST", "//crm/v3/objects/contacts/merge", true},
+		{"POST", "/crm/v3/objects/contacts/merge/", true},
+		{"POST", "/crm/v3/objects/contacts%2Fmerge", true},
+		{"POST", "/crm/v3/objects/contacts/%6Derge", true},
+	}
+	for _, tt := range tests {
+		r := &http.Request{Method: tt.method, URL: &url.URL{Path: mustUnescape(t, tt.path), RawPath: tt.path}}
+		if got := p.Sensitive(r); got != tt.want {
+			t.Errorf("%s %s: Sensitive = %v, want %v", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+func mustUnescape(t *testing.T, p string) string {
+	u, err := url.PathUnescape(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestPolicyEditing(t *testing.T) {
+	p, err := DefaultPolicy().With(Rule{Method: "POST", Path: "/crm/v3/objects/*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = p.Without(Rule{Method: "delete", Path: "/**"})
+	req := func(method, path string) *http.Request {
+		r, _ := http.NewRequest(method, "https://api.hubapi.com"+path, nil)
+		return r
+	}
+	if !p.Sensitive(req("POST", "/crm/v3/objects/contacts")) {
+		t.Error("added rule does not match")
+	}
+	if p.Sensitive(req("DELETE", "/crm/v3/objects/contacts/1")) {
+		t.Error("removed rule still matches")
+	}
+	if !DefaultPolicy().Sensitive(req("DELETE", "/crm/v3/objects/contacts/1")) {
+		t.Error("Without changed the policy it was called on")
+	}
+	if r, ok := p.Match("POST", "/crm/v3/objects/contacts/merge"); !ok || r.String() != "POST /crm/**/merge" {
+		t.Errorf("Match = %v, %v", r, ok)
+	}
+	if len(p.Rules()) != len(DefaultRules) {
+		t.Errorf("%d rules", len(p.Rules()))
+	}
+	var nilPolicy *Policy
+	if nilPolicy.Sensitive(req("DELETE", "/x")) {
+		t.Error("a nil Policy matched")
+	}
+	if !EveryRequest().Sensitive(req("GET", "/")) {
+		t.Error("EveryRequest does not match GET /")
+	}
+}
+
+func TestParseRule(t *testing.T) {
+	r, err := ParseRule("  POST /crm/*/objects/**/merge ")
+	if err != nil || r.Method != "POST" || r.Path != "/crm/*/objects/**/merge" {
+		t.Fatalf("ParseRule = %+v, %v", r, err)
+	}
+	for _, bad := range []string{"DELETE", "DELETE crm", "DELETE /a/b*c", "DELETE /a//b", "D@L /x", " /x", "GET /x/**a"} {
+		if _, err := ParseRule(bad); err == nil {
+			t.Errorf("ParseRule(%q) succeeded", bad)
+		}
+	}
+	if _, err := NewPolicy(Rule{Method: "", Path: "/x"}); err == nil {
+		t.Error("a rule without a method was accepted")
+	}
+}
+
+func TestMatchSegments(t *testing.T) {
+	tests := []struct {
+		pat, path string
+		want      bool
+	}{
+		{"/**", "/", true},
+		{"/**", "/a/b/c", true},
+		{"/a/**", "/a", true},
+		{"/a/**/z", "/a/z", true},
+		{"/a/**/z", "/a/b/c/z", true},
+		{"/a/**/z", "/a/b/c/y", false},
+		{"/a/*", "/a", false},
+		{"/a/*", "/a/b", true},
+		{"/a/*", "/a/b/c", false},
+		{"/**/b/**", "/x/y/b", true},
+		{"/**/b/**", "/x/y/c", false},
+	}
+	for _, tt := range tests {
+		c, err := compileRule(Rule{Method: "*", Path: tt.pat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.match("GET", splitPath(tt.path)); got != tt.want {
+			t.Errorf("%s ~ %s = %v, want %v", tt.pat, tt.path, got, tt.want)
+		}
+	}
+}
