@@ -287,6 +287,8 @@ func (q *request) list() {
 	q.reply(http.StatusOK, out)
 }
 
+type jsonRaw = json.RawMessage
+
 // objectInput is the body of a create or update, and a batch input.
 type objectInput struct {
 	ID                 string                     `json:"id"`

@@ -153,7 +153,11 @@ func objectRoute(method string, rest []string) func(*request) {
 	case len(rest) == 1 && rest[0] == "search":
 		return allow("POST", (*request).search)
 	case len(rest) == 2 && rest[0] == "batch":
-		return notFoundRoute // batch: next slice
+		switch rest[1] {
+		case "read", "create", "update", "upsert", "archive":
+			return allow("POST", (*request).batch)
+		}
+		return notFoundRoute
 	case len(rest) == 1:
 		return allow("GET,PATCH,DELETE", func(q *request) {
 			switch q.r.Method {
