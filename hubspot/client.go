@@ -1,0 +1,414 @@
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// DefaultBaseURL is HubSpot's API root.
+const DefaultBaseURL = "https://api.hubapi.com"
+
+// maxResponseBody bounds a success response the client decodes. HubSpot's
+// largest pages (200 search results with many properties) are far smaller.
+const maxResponseBody = 64 << 20
+
+// version is reported in the User-Agent.
+const version = "0.1.0"
+
+// Client calls the HubSpot API. Its services share one core; it is safe
+// for concurrent use. Create it with New and Close it when done.
+type Client struct {
+	baseURL   string // scheme://host[/prefix], no trailing slash
+	hc        *http.Client
+	userAgent string
+	clock     clock.Clock
+	logger    *slog.Logger
+	batchConc int
+
+	ownedCache *secrets.Cache
+	closeOnce  sync.Once
+
+	// Typed views of the CRM objects API. Objects returns one for any other
+	// (custom) object type.
+	Contacts, Companies, Deals, Tickets, Products, LineItems, Quotes *ObjectService
+}
+
+// Option configures a Client.
+type Option func(*options) error
+
+type options struct {
+	token      any
+	baseURL    string
+	httpClient *http.Client
+	logger     *slog.Logger
+	limit      RateLimit
+	search     RateLimit
+	retry      RetryPolicy
+	uaSuffix   string
+	clock      clock.Clock
+	batchConc  int
+	// innermost wraps the base transport, below the credential layer: the
+	// seam for request signing (WithSigner). It sees every attempt's final
+	// request, Authorization included, and nothing below it adds headers.
+	innermost []func(http.RoundTripper) http.RoundTripper
+}
+
+// WithToken sets where the token comes from: a TokenSource such as a
+// *secrets.Cache (read on every request, so rotation needs nothing more),
+// or a secrets.Provider, which New wraps in a Cache with default settings
+// that Client.Close closes. Required.
+func WithToken(src any) Option {
+	return func(o *options) error {
+		switch src.(type) {
+		case nil:
+			return errors.New("hubspot: WithToken(nil): a token source is required")
+		case TokenSource, secrets.Provider:
+			o.token = src
+			return nil
+		}
+		return fmt.Errorf("hubspot: WithToken needs a TokenSource (such as *secrets.Cache) or a secrets.Provider, got %T", src)
+	}
+}
+
+// WithBaseURL sets the API root (default DefaultBaseURL), for a gateway or
+// a test server. It must be an absolute https URL, or http to a loopback
+// host; it may have a path prefix but no query, fragment or user info.
+func WithBaseURL(u string) Option {
+	return func(o *options) error { o.baseURL = u; return nil }
+}
+
+// WithHTTPClient sets the http.Client whose Transport (http.DefaultTransport
+// when nil) becomes the base of the client's transport stack; its Timeout
+// and Jar are kept. The client is not modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) error {
+		if hc == nil {
+			return errors.New("hubspot: WithHTTPClient(nil)")
+		}
+		o.httpClient = hc
+		return nil
+	}
+}
+
+// WithLogger sets the logger. At Debug level it records each request's
+// method, path (no query), status, duration and token fingerprint, and each
+// retry; never a header, a token or a body. Default: discard.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error { o.logger = l; return nil }
+}
+
+// WithRateLimit sets the client-side limit for all calls but search
+// (default LimitFreeStarter); see the Limit presets. The zero RateLimit
+// disables it.
+func WithRateLimit(r RateLimit) Option {
+	return func(o *options) error {
+		if err := r.validate("WithRateLimit"); err != nil {
+			return err
+		}
+		o.limit = r
+		return nil
+	}
+}
+
+// WithSearchRateLimit sets the client-side limit for CRM search calls
+// (default LimitSearch). The zero RateLimit disables it.
+func WithSearchRateLimit(r RateLimit) Option {
+	return func(o *options) error {
+		if err := r.validate("WithSearchRateLimit"); err != nil {
+			return err
+		}
+		o.search = r
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy (default DefaultRetryPolicy).
+func WithRetry(p RetryPolicy) Option {
+	return func(o *options) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		o.retry = p
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix (such as "my-app/1.2") to the User-Agent.
+func WithUserAgent(suffix string) Option {
+	return func(o *options) error {
+		for _, r := range suffix {
+			if r < 0x20 || r == 0x7f {
+				return errors.New("hubspot: WithUserAgent: the suffix contains a control character")
+			}
+		}
+		o.uaSuffix = strings.TrimSpace(suffix)
+		return nil
+	}
+}
+
+// WithClock sets the clock every wait (rate limit, retry backoff) and the
+// token Cache built from a Provider use. Default: the system clock.
+func WithClock(c clock.Clock) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("hubspot: WithClock(nil)")
+		}
+		o.clock = c
+		return nil
+	}
+}
+
+// WithBatchConcurrency sets how many chunks of one batch call are in flight
+// at once (default 4, at most 32). They still pass the rate limiter.
+func WithBatchConcurrency(n int) Option {
+	return func(o *options) error {
+		if n < 1 || n > 32 {
+			return fmt.Errorf("hubspot: WithBatchConcurrency must be between 1 and 32, got %d", n)
+		}
+		o.batchConc = n
+		return nil
+	}
+}
+
+// New returns a Client. It checks its options now, so a missing token
+// source or a bad base URL fails here rather than on the first call.
+//
+// Each request passes, outermost first: RetryTransport, RateLimitTransport,
+// Transport (the credential), then the base transport.
+func New(opts ...Option) (*Client, error) {
+	o := options{
+		baseURL:   DefaultBaseURL,
+		limit:     LimitFreeStarter,
+		search:    LimitSearch,
+		retry:     DefaultRetryPolicy,
+		batchConc: 4,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if o.token == nil {
+		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache or a secrets.Provider")
+	}
+	base, err := checkBaseURL(o.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	o.clock = clock.Or(o.clock)
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+
+	c := &Client{baseURL: base, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
+	var src TokenSource
+	switch t := o.token.(type) {
+	case TokenSource:
+		src = t
+	case secrets.Provider:
+		cache, err := secrets.NewCache(t, secrets.WithClock(o.clock), secrets.WithLogger(o.logger))
+		if err != nil {
+			return nil, fmt.Errorf("hubspot: wrapping the token provider in a cache: %w", err)
+		}
+		c.ownedCache, src = cache, cache
+	}
+
+	var rt http.RoundTripper = http.DefaultTransport
+	hc := &http.Client{CheckRedirect: CheckRedirect}
+	if o.httpClient != nil {
+		if o.httpClient.Transport != nil {
+			rt = o.httpClient.Transport
+		}
+		hc.Timeout, hc.Jar = o.httpClient.Timeout, o.httpClient.Jar
+		if user := o.httpClient.CheckRedirect; user != nil {
+			hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+				if err := CheckRedirect(req, via); err != nil {
+					return err
+				}
+				return user(req, via)
+			}
+		}
+	} else {
+		rt = defaultBase()
+	}
+	for _, wrap := range o.innermost {
+		rt = wrap(rt)
+	}
+	rt = &Transport{Source: src, Base: rt, Logger: o.logger, Clock: o.clock}
+	if o.limit != (RateLimit{}) || o.search != (RateLimit{}) {
+		rt = &RateLimitTransport{Base: rt, Source: src, Limit: o.limit, Search: o.search, Clock: o.clock}
+	}
+	if o.retry.MaxAttempts > 1 {
+		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
+	}
+	hc.Transport = rt
+	c.hc = hc
+
+	c.userAgent = "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"
+	if o.uaSuffix != "" {
+		c.userAgent += " " + o.uaSuffix
+	}
+
+	c.Contacts = c.Objects("contacts")
+	c.Companies = c.Objects("companies")
+	c.Deals = c.Objects("deals")
+	c.Tickets = c.Objects("tickets")
+	c.Products = c.Objects("products")
+	c.LineItems = c.Objects("line_items")
+	c.Quotes = c.Objects("quotes")
+	return c, nil
+}
+
+func defaultBase() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	t.ResponseHeaderTimeout = 90 * time.Second
+	return t
+}
+
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("hubspot: base URL %q does not parse: %w", sanitizeURL(raw), errors.Unwrap(err))
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("hubspot: base URL %q must be an absolute https URL", sanitizeURL(raw))
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("hubspot: base URL %q has no host", sanitizeURL(raw))
+	case u.User != nil:
+		return "", fmt.Errorf("hubspot: base URL %q must not contain user info; credentials come from WithToken", sanitizeURL(raw))
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", fmt.Errorf("hubspot: base URL %q must not have a query or a fragment", sanitizeURL(raw))
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("hubspot: base URL %q uses plain http to a host that is not loopback; credentials go only over https (http is allowed for 127.0.0.1, ::1 and localhost)", sanitizeURL(raw))
+	}
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// Close releases what New created: the token Cache it built around a
+// Provider. A Cache passed to WithToken is the caller's to close. Close is
+// safe to call more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		if c.ownedCache != nil {
+			c.ownedCache.Close()
+		}
+	})
+	return nil
+}
+
+// HTTPClient returns the http.Client the Client sends with, its transport
+// stack included, for calling endpoints this package does not cover yet.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
+// BaseURL returns the API root the Client calls.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// do sends one API call: method to path (already escaped) with query, the
+// JSON encoding of in as body, and decodes a 2xx response into out (when
+// out is not nil). Other statuses become *Error or *RateLimitError.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
+	resp, err := c.send(ctx, method, path, query, in)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, newResponseError(resp, c.clock.Now())
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		drainAndClose(resp.Body)
+		return resp.StatusCode, nil
+	}
+	if err := decodeBody(resp, out); err != nil {
+		return resp.StatusCode, err
+	}
+	return resp.StatusCode, nil
+}
+
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
+	if ctx == nil {
+		return nil, errors.New("hubspot: nil context")
+	}
+	u := c.baseURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var body io.Reader
+	if in != nil {
+		b, ok := in.([]byte)
+		if !ok {
+			var err error
+			if b, err = json.Marshal(in); err != nil {
+				return nil, fmt.Errorf("hubspot: encoding the %s %s request: %w", method, path, err)
+			}
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: building the %s %s request: %w", method, path, sanitizeError(err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, sanitizeError(err)
+	}
+	return resp, nil
+}
+
+// decodeBody decodes resp's JSON body into out, reading at most
+// maxResponseBody bytes.
+func decodeBody(resp *http.Response, out any) error {
+	lr := &io.LimitedReader{R: resp.Body, N: maxResponseBody + 1}
+	dec := json.NewDecoder(lr)
+	if err := dec.Decode(out); err != nil {
+		method, path := "", ""
+		if resp.Request != nil {
+			method, path = resp.Request.Method, resp.Request.URL.Path
+		}
+		if lr.N <= 0 {
+			return fmt.Errorf("hubspot: %s %s: response body exceeds %d bytes", method, path, maxResponseBody)
+		}
+		return fmt.Errorf("hubspot: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, describeJSONError(err))
+	}
+	drainAndClose(resp.Body)
+	return nil
+}
+
+// describeJSONError keeps encoding/json's error kind and offset, never a
+// quote of the data.
+func describeJSONError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Errorf("JSON %s at byte %d does not fit field %q (%v)", te.Value, te.Offset, te.Field, te.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("truncated JSON")
+	}
+	return err
+}

@@ -1,0 +1,33 @@
+// Package hubspot is a HubSpot API client whose credential is a rotating
+// source, never a string: every request reads the current token from a
+// [TokenSource] such as a [secrets.Cache].
+//
+// A [Client] sends each request through a stack of small
+// [http.RoundTripper]s, each one usable on its own with any [http.Client]:
+//
+//	RetryTransport      retries 429 (not DAILY), 423, 477, and 5xx or
+//	                    connection errors of requests safe to repeat
+//	RateLimitTransport  spaces requests under HubSpot's limits, per credential
+//	Transport           adds the bearer token; on 401 invalidates it and
+//	                    re-sends once with the new one
+//	base                the http.Client's own transport
+//
+// CRM records are reached through typed views of one service
+// ([Client.Contacts], [Client.Companies], [Client.Deals], ... and
+// [Client.Objects] for custom objects): Get, Create, Update, Archive, List,
+// All (a streaming iterator), Search and SearchAll, and batch calls of any
+// size that account for every input.
+//
+// Errors from HubSpot are [*Error] values (a 429 is a [*RateLimitError])
+// that match [ErrNotFound], [ErrUnauthorized], [ErrForbidden],
+// [ErrConflict], [ErrRateLimited] and [ErrValidation] with errors.Is. No
+// error string, log record or panic carries a token, a header value, a
+// query string or a request body.
+//
+// Tests can run the client against the in-memory HubSpot in
+// hubspot/hubspottest.
+package hubspot
+
+import "github.com/hubkey/hubkey/secrets"
+
+var _ TokenSource = (*secrets.Cache)(nil)

@@ -1,0 +1,225 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// TokenSource is where the credential layer gets its token on every
+// request. *secrets.Cache satisfies it.
+type TokenSource interface {
+	// Get returns the current version of the token.
+	Get(ctx context.Context) (secrets.Version, error)
+	// Invalidate reports that HubSpot rejected v. A source that holds a
+	// newer version ignores it.
+	Invalidate(v secrets.Version)
+}
+
+// ErrInsecureURL is returned (wrapped) when a credential would go to a URL
+// that is neither HTTPS nor loopback.
+var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over plain HTTP to a host that is not loopback")
+
+// Transport is the credential layer: an http.RoundTripper that adds
+// "Authorization: Bearer <token>" to each request, reading the token from
+// Source on every request so a rotated token is used as soon as the source
+// has it.
+//
+// When HubSpot answers 401, Transport calls Source.Invalidate with the
+// version it sent and, if Source then returns a different version, sends
+// the request once more with it (the body is replayed through
+// Request.GetBody; a request whose body cannot be replayed is not re-sent).
+//
+// Transport adds the credential only to HTTPS URLs and to loopback hosts
+// (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
+// ErrInsecureURL. It never adds the credential to a request that an
+// http.Client made by following a redirect to another host. It clones each
+// request, never changes the caller's, and closes request bodies on every
+// path, as http.RoundTripper requires. Transport is safe for concurrent use
+// and usable with any http.Client.
+type Transport struct {
+	// Source provides the token. Required.
+	Source TokenSource
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Logger, when set, receives one Debug record per attempt: method,
+	// path (without query), status, duration and the token's fingerprint.
+	// Never a header, a token or a body.
+	Logger *slog.Logger
+	// Clock measures durations for the log; nil means the system clock.
+	Clock clock.Clock
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base != nil {
+		return t.Base
+	}
+	return http.DefaultTransport
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Source == nil {
+		closeBody(req)
+		return nil, errors.New("hubspot: Transport.Source is nil")
+	}
+	if crossHostRedirect(req) {
+		// Sent as the http.Client built it: without our credential.
+		return t.send(req, req, "", time.Time{})
+	}
+	if !secureURL(req.URL) {
+		closeBody(req)
+		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
+	}
+	ctx := req.Context()
+	v, err := t.Source.Get(ctx)
+	if err != nil {
+		closeBody(req)
+		return nil, fmt.Errorf("hubspot: getting the token: %w", err)
+	}
+	resp, err := t.sendWith(req, req.Body, v)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+
+	// 401: tell the source, and re-send once if it has another version.
+	t.Source.Invalidate(v)
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil
+	}
+	v2, err := t.Source.Get(ctx)
+	if err != nil || v2.Same(v) {
+		return resp, nil
+	}
+	var body io.ReadCloser
+	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		if body, err = req.GetBody(); err != nil {
+			return resp, nil
+		}
+	}
+	drainAndClose(resp.Body)
+	return t.sendWith(req, body, v2)
+}
+
+// sendWith clones req with body and the token of v, and sends it.
+func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.Body = body
+	r.Header.Set("Authorization", "Bearer "+v.Value.Reveal())
+	var start time.Time
+	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
+		start = clock.Or(t.Clock).Now()
+	}
+	return t.send(req, r, v.Value.Fingerprint(), start)
+}
+
+func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {
+	resp, err := t.base().RoundTrip(r)
+	if !start.IsZero() {
+		attrs := []slog.Attr{
+			slog.String("method", orig.Method),
+			slog.String("host", orig.URL.Host),
+			slog.String("path", orig.URL.Path),
+			slog.Duration("duration", clock.Or(t.Clock).Now().Sub(start)),
+			slog.String("token", fp),
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", sanitizeError(err).Error()))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		t.Logger.LogAttrs(orig.Context(), slog.LevelDebug, "hubspot request", attrs...)
+	}
+	return resp, err
+}
+
+// crossHostRedirect reports whether an http.Client created req by following
+// a redirect away from the host of the request it started with.
+func crossHostRedirect(req *http.Request) bool {
+	if req.Response == nil {
+		return false
+	}
+	first := req
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return !sameHost(first.URL, req.URL)
+}
+
+func sameHost(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(canonicalHost(a), canonicalHost(b))
+}
+
+// canonicalHost is host:port with the scheme's default port made explicit.
+func canonicalHost(u *url.URL) string {
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return net.JoinHostPort(strings.TrimSuffix(strings.ToLower(host), "."), port)
+}
+
+// secureURL reports whether a credential may be sent to u: HTTPS, or HTTP
+// to a loopback host.
+func secureURL(u *url.URL) bool {
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return true
+	case "http":
+		return isLoopback(u.Hostname())
+	}
+	return false
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckRedirect is an http.Client CheckRedirect function that stops after
+// 10 redirects, as the default does, and removes Authorization, Cookie and
+// Proxy-Authorization from a redirected request whose scheme, host or port
+// differs from the original request's. (net/http keeps them for a
+// subdomain; this does not.) New installs it on the client it builds.
+func CheckRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("hubspot: stopped after 10 redirects")
+	}
+	if len(via) > 0 && !sameHost(via[0].URL, req.URL) {
+		req.Header.Del("Authorization")
+		req.Header.Del("Cookie")
+		req.Header.Del("Proxy-Authorization")
+	}
+	return nil
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// drainAndClose reads a little of body, so the connection can be reused,
+// and closes it.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	body.Close()
+}
