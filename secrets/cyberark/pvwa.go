@@ -55,7 +55,6 @@ type PVWA struct {
 	mu        sync.Mutex
 	accountID string
 	closeOnce sync.Once
-	closeErr  error
 }
 
 // NewPVWA returns a provider for the one account of safe that search
@@ -154,17 +153,18 @@ func (p *PVWA) Fetch(ctx context.Context) (secrets.Version, error) {
 // fails with ErrClosed afterwards. Close is safe to call more than once;
 // only the first call reports an error.
 func (p *PVWA) Close() error {
+	var err error
 	p.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 		defer cancel()
-		if err := p.tokens.close(ctx); err != nil {
-			p.closeErr = &secrets.Error{Source: p.source, Err: err}
+		if e := p.tokens.close(ctx); e != nil {
+			err = &secrets.Error{Source: p.source, Err: e}
 		}
 		if p.tr != nil {
 			p.tr.CloseIdleConnections()
 		}
 	})
-	return p.closeErr
+	return err
 }
 
 func (p *PVWA) fail(err error) error { return &secrets.Error{Source: p.source, Err: err} }
