@@ -1,0 +1,158 @@
+package conjur
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cyberark/conjur-api-go/conjurapi/response"
+
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// APIError is an error answer from Conjur: its HTTP status and, when it sent
+// its JSON error shape ({"error":{"code":"not_found","message":"..."}}),
+// the code and message.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Status is the HTTP status line, such as "404 Not Found".
+	Status string
+	// Code is Conjur's error code ("not_found", "argument_error"), or "".
+	Code string
+	// Message is Conjur's message with control characters removed, cut to
+	// 512 bytes, and withheld if it quoted a credential the Client holds.
+	Message string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("Conjur answered HTTP ")
+	if e.Status != "" {
+		b.WriteString(e.Status)
+	} else {
+		fmt.Fprintf(&b, "%d", e.StatusCode)
+	}
+	if e.Code != "" {
+		b.WriteString(" (" + e.Code + ")")
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// read returns the body of a successful answer, read through limit, or the
+// error the answer describes. It closes the body.
+func (c *Client) read(resp *http.Response, limit int64) ([]byte, error) {
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return nil, c.apiError(resp)
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: limit, limit: limit}
+	return response.DataResponse(resp)
+}
+
+// apiError decodes an error answer with conjur-api-go's decoder, reading at
+// most maxErrorBody bytes of it.
+func (c *Client) apiError(resp *http.Response) error {
+	body := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(body, maxErrorBody), body}
+	err := response.NewConjurError(resp)
+	var ce *response.ConjurError
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("reading Conjur's HTTP %d answer: %w", resp.StatusCode, err)
+	}
+	ae := &APIError{StatusCode: resp.StatusCode, Status: resp.Status}
+	msg := ""
+	if ce.Details != nil {
+		ae.Code = ce.Details.Code
+		msg = ce.Details.Message
+	}
+	if msg == "" && ce.Message != resp.Status {
+		msg = ce.Message // a body that is not Conjur's JSON shape
+	}
+	ae.Message = c.clean(msg)
+	return ae
+}
+
+const maxMessage = 512
+
+// clean makes a server message safe to put in an error: no control
+// characters, bounded length, and nothing that quotes a credential.
+func (c *Client) clean(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	if c.creds.quoted(msg) {
+		return "[message withheld: it quoted a credential]"
+	}
+	msg = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, msg)
+	if len(msg) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return strings.TrimSpace(msg)
+}
+
+// classify wraps err with the secrets sentinel its status calls for.
+func classify(err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	switch ae.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w: %w", secrets.ErrPermission, err)
+	case http.StatusNotFound:
+		return fmt.Errorf("%w: %w", secrets.ErrNotFound, err)
+	}
+	return err
+}
+
+// cappedBody fails a read that goes past limit bytes with ErrTooLarge.
+type cappedBody struct {
+	rc    io.ReadCloser
+	left  int64
+	limit int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		n, err := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%w: the answer is larger than %d bytes", secrets.ErrTooLarge, b.limit)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
+
+// drain reads a little of a body that is being discarded, so that the
+// connection can be reused, and closes it.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+}
