@@ -48,6 +48,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,6 +73,7 @@ type Server struct {
 
 	hs  *httptest.Server
 	clk clock.Clock
+	tls bool
 
 	mu       sync.Mutex
 	ttl      time.Duration
@@ -127,6 +129,10 @@ func WithClock(c clock.Clock) Option { return func(s *Server) { s.clk = c } }
 // DefaultTokenTTL).
 func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
 
+// WithTLS serves HTTPS with a self-signed certificate (see CACertPEM)
+// instead of plain HTTP.
+func WithTLS() Option { return func(s *Server) { s.tls = true } }
+
 // New starts a Server on 127.0.0.1. Close it when done.
 func New(opts ...Option) *Server {
 	s := &Server{
@@ -143,7 +149,11 @@ func New(opts ...Option) *Server {
 	}
 	s.clk = clock.Or(s.clk)
 	s.newSigningKeyLocked()
-	s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
+	if s.tls {
+		s.hs = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	} else {
+		s.hs = httptest.NewServer(http.HandlerFunc(s.serve))
+	}
 	s.URL = s.hs.URL
 	return s
 }
@@ -151,8 +161,18 @@ func New(opts ...Option) *Server {
 // Close shuts the server down.
 func (s *Server) Close() { s.hs.Close() }
 
-// Client returns an HTTP client for the server (plain HTTP on loopback).
+// Client returns an HTTP client for the server, which trusts its
+// certificate under WithTLS.
 func (s *Server) Client() *http.Client { return s.hs.Client() }
+
+// CACertPEM returns the PEM form of the server's certificate under WithTLS,
+// and nil otherwise.
+func (s *Server) CACertPEM() []byte {
+	if !s.tls {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
+}
 
 // AddRole creates the role login ("host/myapp" for a host, "alice" for a
 // user) if it does not exist, gives it a new API key, and returns the key.
