@@ -300,3 +300,39 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("%d keys", n)
 	}
 }
+
+func TestReasonStrings(t *testing.T) {
+	auth := map[keypolicy.Reason]bool{
+		keypolicy.ReasonMissingToken: true, keypolicy.ReasonUnknownToken: true, keypolicy.ReasonRevoked: true,
+		keypolicy.ReasonExpired: true, keypolicy.ReasonSuspended: true, keypolicy.ReasonSignatureRequired: true,
+		keypolicy.ReasonSignatureInvalid: true, keypolicy.ReasonIPNotAllowed: false, keypolicy.ReasonMissingScopes: false,
+		keypolicy.ReasonRateLimited: false,
+	}
+	seen := map[string]bool{}
+	for r, want := range auth {
+		if r.Authentication() != want {
+			t.Errorf("%v.Authentication() = %v", r, !want)
+		}
+		s := r.String()
+		if s == "" || strings.HasPrefix(s, "Reason(") || seen[s] {
+			t.Errorf("reason %d string %q", int(r), s)
+		}
+		seen[s] = true
+		if !errors.Is(&keypolicy.DenyError{Reason: r}, sentinelOf(r)) {
+			t.Errorf("%v does not match its sentinel", r)
+		}
+	}
+	if keypolicy.Reason(99).String() != "Reason(99)" || keypolicy.Status(7).String() != "Status(7)" {
+		t.Error("unknown values")
+	}
+}
+
+func sentinelOf(r keypolicy.Reason) error {
+	return map[keypolicy.Reason]error{
+		keypolicy.ReasonMissingToken: keypolicy.ErrMissingToken, keypolicy.ReasonUnknownToken: keypolicy.ErrUnknownToken,
+		keypolicy.ReasonRevoked: keypolicy.ErrRevoked, keypolicy.ReasonExpired: keypolicy.ErrExpired,
+		keypolicy.ReasonSuspended: keypolicy.ErrSuspended, keypolicy.ReasonIPNotAllowed: keypolicy.ErrIPNotAllowed,
+		keypolicy.ReasonMissingScopes: keypolicy.ErrMissingScopes, keypolicy.ReasonSignatureRequired: keypolicy.ErrSignatureRequired,
+		keypolicy.ReasonSignatureInvalid: keypolicy.ErrSignatureInvalid, keypolicy.ReasonRateLimited: keypolicy.ErrRateLimited,
+	}[r]
+}

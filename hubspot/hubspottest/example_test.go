@@ -47,3 +47,50 @@ func Example() {
 	// ada@example.com
 	// 2
 }
+
+// Faults make the next calls fail the way HubSpot sometimes does.
+func ExampleServer_InjectFault() {
+	srv := hubspottest.NewServer(exampleT)
+	defer srv.Close()
+	tok := srv.NewToken(hubspottest.AllScopes...)
+	srv.InjectFault(hubspottest.Fault{Status: 502, Count: 2, PathPrefix: "/crm/v3/objects/deals"})
+
+	for range 3 {
+		req, _ := http.NewRequest("GET", srv.URL()+"/crm/v3/objects/deals", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		res.Body.Close()
+		fmt.Println(res.StatusCode)
+	}
+	// Output:
+	// 502
+	// 502
+	// 200
+}
+
+// Rotating a token keeps the old one for a grace period.
+func ExampleServer_RotateToken() {
+	srv := hubspottest.NewServer(exampleT)
+	defer srv.Close()
+	old := srv.NewToken("crm.objects.deals.read")
+	fresh := srv.RotateToken(old, hubspottest.ExpireNow)
+
+	for _, tok := range []string{old, fresh} {
+		req, _ := http.NewRequest("GET", srv.URL()+"/crm/v3/objects/deals", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		res.Body.Close()
+		fmt.Println(res.StatusCode)
+	}
+	// Output:
+	// 401
+	// 200
+}

@@ -277,9 +277,13 @@ func (q *request) list() {
 	}
 	d.mu.Unlock()
 	if next != "" {
+		// The link repeats the paging and read parameters only, so that no
+		// credential sent in the query is echoed back.
 		nv := url.Values{}
-		for k, vs := range v {
-			nv[k] = vs
+		for _, k := range []string{"limit", "properties", "propertiesWithHistory", "associations", "archived"} {
+			if vs, ok := v[k]; ok {
+				nv[k] = vs
+			}
 		}
 		nv.Set("after", next)
 		out.Paging = &pagingOut{Next: &nextOut{After: next, Link: q.s.URL() + q.r.URL.Path + "?" + nv.Encode()}}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // maxBody bounds a request body the server reads.
@@ -174,5 +175,5 @@ func objectRoute(method string, rest []string) func(*request) {
 }
 
 func notFoundRoute(q *request) {
-	q.fail(&apiError{status: http.StatusNotFound, Message: fmt.Sprintf("hubspottest serves no %s %s", q.r.Method, q.r.URL.Path), Category: catNotFound})
+	q.fail(&apiError{status: http.StatusNotFound, Message: fmt.Sprintf("hubspottest serves no %s %s", q.r.Method, keypolicy.RedactPath(q.r.URL.Path)), Category: catNotFound})
 }

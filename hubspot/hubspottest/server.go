@@ -174,7 +174,8 @@ func (s *Server) Keys() *keypolicy.Store { return s.keys }
 
 // NewToken makes a private-app-style token ("pat-na1-" and 256 random
 // bits) with the given HubSpot scopes and the server's rate limit. An
-// unknown scope name fails the test.
+// unknown scope name fails the test. Like every method that can fail the
+// test, call it from the test's goroutine.
 func (s *Server) NewToken(scopeNames ...string) string {
 	s.t.Helper()
 	return s.NewKey(keypolicy.Spec{Scopes: scopeNames})
@@ -240,6 +241,15 @@ func (s *Server) ResumeToken(token string) {
 		s.t.Fatalf("hubspottest: %v", err)
 	}
 }
+
+// Rotation grace periods HubSpot offers for a private app's token.
+const (
+	// ExpireLater is HubSpot's "rotate and expire later": the old token
+	// keeps working for 7 days.
+	ExpireLater = 7 * 24 * time.Hour
+	// ExpireNow is "rotate and expire now".
+	ExpireNow time.Duration = 0
+)
 
 // RotateToken returns a new token with the same scopes and limits and
 // keeps the old one valid for grace: HubSpot's "rotate and expire later"
