@@ -29,7 +29,8 @@ type Entry struct {
 	// (secrets.New(token).Fingerprint()), also for unknown tokens; empty
 	// when no token was presented.
 	TokenFingerprint string
-	// Signed reports whether the call carried a request signature.
+	// Signed reports whether the call carried a request signature (an
+	// RFC 9421 Signature header), whether or not it verified.
 	Signed bool
 	// Reason is why the call was refused; zero when it was allowed.
 	Reason Reason
@@ -47,7 +48,7 @@ type Entry struct {
 }
 
 // NewEntry starts an entry for r at now: method, redacted path and query,
-// remote address, and whether r is signed.
+// remote address, and whether r carries a Signature header.
 func NewEntry(r *http.Request, now time.Time) Entry {
 	return Entry{
 		Time:       now,
@@ -55,7 +56,7 @@ func NewEntry(r *http.Request, now time.Time) Entry {
 		Path:       RedactPath(r.URL.Path),
 		Query:      RedactQuery(r.URL.RawQuery),
 		RemoteAddr: r.RemoteAddr,
-		Signed:     r.Header.Get("Signature") != "" || r.Header.Get("X-HubSpot-Signature") != "" || r.Header.Get("X-HubSpot-Signature-v3") != "",
+		Signed:     r.Header.Get("Signature") != "",
 	}
 }
 

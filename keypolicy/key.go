@@ -94,8 +94,9 @@ type Spec struct {
 	// AllowedIPs, when not empty, limits the client addresses the key may
 	// be used from.
 	AllowedIPs []netip.Prefix
-	// RequireSignature makes every call with the key carry a signature the
-	// Store's [SignatureVerifier] accepts.
+	// RequireSignature makes calls with the key carry a signature the
+	// Store's [SignatureVerifier] accepts: every call, or the calls
+	// [WithSignaturePolicy] marks sensitive.
 	RequireSignature bool
 	// Limits are the key's rate limits.
 	Limits Limits

@@ -67,6 +67,13 @@ func WithSearchMatcher(f func(r *http.Request) bool) Option {
 	}
 }
 
+// WithSignaturePolicy sets which calls a key with RequireSignature must
+// sign: sensitive calls such as deletes, merges and GDPR deletions, say.
+// The default requires a signature on every call such a key makes.
+func WithSignaturePolicy(sensitive func(r *http.Request) bool) Option {
+	return func(s *Store) { s.sensitive = sensitive }
+}
+
 // Store holds key records and decides calls. It is safe for concurrent
 // use.
 type Store struct {
@@ -75,6 +82,9 @@ type Store struct {
 	loc      *time.Location
 	clientIP func(*http.Request) (netip.Addr, bool)
 	isSearch func(*http.Request) bool
+	// sensitive, when set, limits RequireSignature to the calls it
+	// matches.
+	sensitive func(*http.Request) bool
 
 	mu      sync.RWMutex
 	keys    map[string]*Key // by ID
@@ -418,8 +428,8 @@ type Decision struct {
 // Authorize decides whether r, made with token, may go ahead when it
 // needs the scopes in required. It checks, in order: a token was given,
 // it belongs to a key, the key is not revoked, expired or suspended, the
-// client address is allowed, the signature (if the key requires one)
-// verifies, the key has every required scope, and the rate limits have
+// client address is allowed, the signature (if the key requires one for
+// this call) verifies, the key has every required scope, and the rate limits have
 // room; an allowed call is counted against the limits. A refusal is a
 // [*DenyError].
 func (s *Store) Authorize(r *http.Request, token string, required []string) (Decision, error) {
@@ -448,7 +458,7 @@ func (s *Store) Authorize(r *http.Request, token string, required []string) (Dec
 			return Decision{}, deny(ReasonIPNotAllowed)
 		}
 	}
-	if k.RequireSignature {
+	if k.RequireSignature && (s.sensitive == nil || s.sensitive(r)) {
 		if r.Header.Get("Signature") == "" || s.verifier == nil {
 			e := deny(ReasonSignatureRequired)
 			if s.verifier == nil {

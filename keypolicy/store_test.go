@@ -336,3 +336,22 @@ func sentinelOf(r keypolicy.Reason) error {
 		keypolicy.ReasonSignatureInvalid: keypolicy.ErrSignatureInvalid, keypolicy.ReasonRateLimited: keypolicy.ErrRateLimited,
 	}[r]
 }
+
+func TestSignaturePolicy(t *testing.T) {
+	st := keypolicy.NewStore(
+		keypolicy.WithSignaturePolicy(func(r *http.Request) bool { return r.Method == http.MethodDelete }),
+		keypolicy.WithSignatureVerifier(verifierFunc(func(*http.Request) error { return nil })),
+	)
+	_, tok, _ := st.Create(keypolicy.Spec{RequireSignature: true})
+	if _, err := st.Authorize(req("GET", "/crm/v3/objects/contacts/1", ""), tok.Reveal(), nil); err != nil {
+		t.Fatalf("insensitive call refused: %v", err)
+	}
+	if _, err := st.Authorize(req("DELETE", "/crm/v3/objects/contacts/1", ""), tok.Reveal(), nil); !errors.Is(err, keypolicy.ErrSignatureRequired) {
+		t.Fatalf("unsigned delete: %v", err)
+	}
+	r := req("DELETE", "/crm/v3/objects/contacts/1", "")
+	r.Header.Set("Signature", "sig1=:x:")
+	if _, err := st.Authorize(r, tok.Reveal(), nil); err != nil {
+		t.Fatalf("signed delete: %v", err)
+	}
+}

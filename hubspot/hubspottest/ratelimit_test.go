@@ -162,3 +162,11 @@ func TestKeyPolicyOverHTTP(t *testing.T) {
 		t.Errorf("journal %+v", j[len(j)-2:])
 	}
 }
+
+func TestSignatureOnSensitiveCallsOnly(t *testing.T) {
+	srv := hubspottest.NewServer(t, hubspottest.WithSignatureVerifier(headerVerifier{}),
+		hubspottest.WithSignaturePolicy(func(r *http.Request) bool { return r.Method == http.MethodDelete }))
+	tok := srv.NewKey(keypolicy.Spec{Scopes: hubspottest.AllScopes, RequireSignature: true})
+	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/contacts", nil), 200)
+	wantStatus(t, call(t, srv, tok, "DELETE", "/crm/v3/objects/contacts/1", nil), 401)
+}

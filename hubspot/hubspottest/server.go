@@ -73,6 +73,7 @@ type config struct {
 	logger      *slog.Logger
 	rateLimit   RateLimit
 	verifier    keypolicy.SignatureVerifier
+	sensitive   func(*http.Request) bool
 	journalSize int
 	unique      map[string][]string
 }
@@ -102,6 +103,13 @@ func WithRateLimit(r RateLimit) Option { return func(c *config) { c.rateLimit = 
 // refused.
 func WithSignatureVerifier(v keypolicy.SignatureVerifier) Option {
 	return func(c *config) { c.verifier = v }
+}
+
+// WithSignaturePolicy limits the signature requirement of tokens made
+// with RequireSignature to the calls sensitive matches (deletes, merges,
+// GDPR deletions...); by default such tokens must sign every call.
+func WithSignaturePolicy(sensitive func(r *http.Request) bool) Option {
+	return func(c *config) { c.sensitive = sensitive }
 }
 
 // WithJournalSize sets how many calls the journal keeps (default
@@ -147,8 +155,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		cfg:     cfg,
 		clock:   cfg.clock,
 		journal: keypolicy.NewJournal(cfg.journalSize),
-		keys:    keypolicy.NewStore(keypolicy.WithClock(cfg.clock), keypolicy.WithSignatureVerifier(cfg.verifier)),
 	}
+	kopts := []keypolicy.Option{keypolicy.WithClock(cfg.clock), keypolicy.WithSignatureVerifier(cfg.verifier)}
+	if cfg.sensitive != nil {
+		kopts = append(kopts, keypolicy.WithSignaturePolicy(cfg.sensitive))
+	}
+	s.keys = keypolicy.NewStore(kopts...)
 	s.db = newDB(cfg.clock, cfg.unique)
 	s.ts = httptest.NewServer(s)
 	t.Cleanup(s.Close)
