@@ -61,10 +61,15 @@ func APIKeyFrom(login string, p secrets.Provider) Auth {
 	return Auth{kind: apiKeyAuth, login: login, apiKey: p}
 }
 
+// KubernetesServiceAccountToken is where Kubernetes mounts a pod's
+// service-account token, the usual jwtFile for JWT in a pod.
+const KubernetesServiceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+
 // JWT authenticates through the authn-jwt authenticator serviceID (POST
 // /authn-jwt/{serviceID}/{account}[/{hostID}]/authenticate) with the JWT in
-// jwtFile, which is read again at every authentication: a Kubernetes
-// projected service-account token, a CI job's ID token. With hostID empty,
+// jwtFile, which is read again at every authentication (and trimmed of
+// surrounding white space): a Kubernetes projected service-account token
+// (KubernetesServiceAccountToken), a CI job's ID token. With hostID empty,
 // Conjur finds the host from the JWT's claims (the service's
 // token-app-property); otherwise hostID ("host/myapp") names it.
 func JWT(serviceID, jwtFile, hostID string) Auth {

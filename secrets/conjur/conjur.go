@@ -23,10 +23,13 @@
 // conjurapi.Client keeps its access token in a field that every
 // authenticated call (SubmitRequest, and so RetrieveSecret,
 // RetrieveBatchSecrets, Resource) reads and rewrites without a lock, so
-// concurrent calls race; it does not retry on 401; its JWT authenticator
-// reads the JWT file once and sends that JWT for ever, though Kubernetes
-// rotates projected service-account tokens; its calls take no context; it
-// reads response bodies without a limit; and it decodes the access token's
+// concurrent calls race; it does not retry on 401; it judges a token stale
+// at 85% of its lifetime counted from the token's iat against the local
+// system clock (five minutes after iat when the token has no exp), which
+// clock skew upsets and tests cannot drive; its JWT authenticator reads the
+// JWT file once and sends that JWT for ever, though Kubernetes rotates
+// projected service-account tokens; its calls take no context; it reads
+// response bodies without a limit; and it decodes the access token's
 // payload as standard base64 where Conjur writes URL-safe base64, so some
 // valid tokens are refused. This package therefore uses the library for
 // what it does safely and keeps the rest:

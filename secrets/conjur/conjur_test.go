@@ -1,9 +1,11 @@
 package conjur_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -231,7 +233,7 @@ func TestUnauthorizedReauthenticatesOnceAndRetriesOnce(t *testing.T) {
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("calls:\n%s\nwant:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"))
 	}
-	assertClean(t, err, e.key, "value", e.srv.IssueToken(login))
+	assertClean(t, err, e.key, "value") // access tokens: see TestErrorsLeakNothing
 	if !strings.Contains(err.Error(), "conjur:myorg:variable:v") {
 		t.Fatalf("error %q does not name the variable", err)
 	}
@@ -609,7 +611,6 @@ func TestErrors(t *testing.T) {
 	e.srv.SetVariable("invisible", "invisible-value")
 	c := e.client(t)
 	ctx := context.Background()
-	token := e.srv.IssueToken(login)
 
 	for _, tc := range []struct {
 		id   string
@@ -629,7 +630,7 @@ func TestErrors(t *testing.T) {
 		if !errors.As(err, &se) || se.Source != "conjur:myorg:variable:"+tc.id {
 			t.Errorf("Fetch(%s) error is not a *secrets.Error with the variable as Source", tc.id)
 		}
-		assertClean(t, err, "the-value", "hidden-value", "invisible-value", e.key, token)
+		assertClean(t, err, "the-value", "hidden-value", "invisible-value", e.key)
 	}
 
 	e.srv.FailNext("/secrets/", http.StatusServiceUnavailable, 1)
@@ -841,5 +842,91 @@ func TestServerMessageQuotingCredentialIsWithheld(t *testing.T) {
 	var ae *conjur.APIError
 	if !errors.As(err, &ae) || ae.Message != "injected failure" || ae.Code != "not_found" {
 		t.Fatalf("Fetch = %v", err)
+	}
+}
+
+// TestErrorsLeakNothing drives every failure through a proxy that records
+// the Authorization headers the client sends and the access tokens Conjur
+// returns, and checks that no error carries one of them, the API key, or a
+// value, in any encoding.
+func TestErrorsLeakNothing(t *testing.T) {
+	e := newEnv(t)
+	e.secret("v", "the-value-0123456789")
+	e.secret("other", "other-value-0123456789")
+	e.srv.Permit(login, "noexec", "read")
+	e.srv.SetVariable("noexec", "noexec-value-0123456789")
+	target, err := url.Parse(e.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		seen = []string{e.key, "the-value-0123456789", "other-value-0123456789", "noexec-value-0123456789"}
+	)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		if strings.HasPrefix(resp.Request.URL.Path, "/authn") && resp.StatusCode == http.StatusOK {
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			seen = append(seen, string(body))
+			mu.Unlock()
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		return nil
+	}
+	front := newLoopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			mu.Lock()
+			seen = append(seen, h)
+			mu.Unlock()
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	c, err := conjur.NewClient(front, e.srv.Account, conjur.APIKey(login, secrets.New(e.key)), conjur.WithClock(e.clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var errs []error
+	try := func(err error) {
+		if err == nil {
+			t.Fatal("an operation expected to fail succeeded")
+		}
+		errs = append(errs, err)
+	}
+	fetchErr := func(id string, opts ...conjur.VariableOption) error {
+		_, err := variable(t, c, id, opts...).Fetch(ctx)
+		return err
+	}
+	fetch(t, variable(t, c, "v"))
+	try(fetchErr("missing"))
+	try(fetchErr("noexec"))
+	try(fetchErr("missing", conjur.WithVersionLookup()))
+	_, err = variable(t, c, "v").FetchVersion(ctx, 99)
+	try(err)
+	_, err = c.FetchBatch(ctx, "v", "missing")
+	try(err)
+	_, err = c.FetchBatch(ctx, "v", "noexec")
+	try(err)
+	e.srv.FailNext("/secrets/", http.StatusUnauthorized, 2)
+	try(fetchErr("v"))
+	e.srv.FailNext("/secrets/", http.StatusInternalServerError, 1)
+	try(fetchErr("v"))
+	e.srv.RevokeAPIKey(login)
+	e.srv.InvalidateTokens()
+	try(fetchErr("v"))
+	_, err = c.FetchBatch(ctx, "v", "other")
+	try(err)
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 8 {
+		t.Fatalf("the proxy recorded only %d credentials", len(seen))
+	}
+	for _, err := range errs {
+		assertClean(t, err, seen...)
 	}
 }
