@@ -58,7 +58,7 @@ func TestNoTokenInLogsJournalOrBodies(t *testing.T) {
 		t.Fatal("no log lines")
 	}
 	journal := fmt.Sprintf("%+v %#v", srv.Journal(), srv.Journal())
-	keys := fmt.Sprintf("%+v", srv.Keys().Keys())
+	keys := fmt.Sprintf("%+v", srv.Policy().Keys())
 	for _, secret := range []string{tok, revoked} {
 		secretstest.AssertNoLeak(t, "logs", logs.String(), secret)
 		secretstest.AssertNoLeak(t, "journal", journal, secret)

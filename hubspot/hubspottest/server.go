@@ -29,6 +29,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -136,6 +137,8 @@ type Server struct {
 	journal *keypolicy.Journal
 	db      *db
 
+	closeOnce sync.Once
+
 	mu     sync.Mutex
 	faults []*Fault
 }
@@ -174,15 +177,19 @@ func (s *Server) URL() string { return s.ts.URL }
 // Client returns an *http.Client that talks to the server.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
-// Close shuts the server down; it is safe to call more than once.
+// Close shuts the server down, ending calls in progress (an injected
+// latency stops waiting); it is safe to call more than once.
 func (s *Server) Close() {
-	s.ts.CloseClientConnections()
-	s.ts.Close()
+	s.closeOnce.Do(func() {
+		s.ts.CloseClientConnections()
+		s.ts.Close()
+	})
 }
 
-// Keys returns the key policy store behind the server's tokens, for what
-// the Server's own token methods do not cover.
-func (s *Server) Keys() *keypolicy.Store { return s.keys }
+// Policy returns the key policy store behind the server's tokens, for what
+// the Server's own token methods do not cover (updating a token's scopes or
+// allow list, listing key records, resetting rate-limit budgets).
+func (s *Server) Policy() *keypolicy.Store { return s.keys }
 
 // NewToken makes a private-app-style token ("pat-na1-" and 256 random
 // bits) with the given HubSpot scopes and the server's rate limit. An
@@ -347,7 +354,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := routeFor(r.Method, r.URL.Path)
 	d, err := s.keys.Authorize(r, token, rt.scopes)
 	if err != nil {
-		deny := err.(*keypolicy.DenyError)
+		var deny *keypolicy.DenyError
+		if !errors.As(err, &deny) {
+			deny = &keypolicy.DenyError{Reason: keypolicy.ReasonUnknownToken}
+		}
 		entry.KeyID, entry.Reason, entry.Policy = deny.KeyID, deny.Reason, deny.Policy
 		s.writeDenied(sw, r, deny, corr)
 		return

@@ -176,3 +176,27 @@ func TestUnknownRoutes(t *testing.T) {
 		t.Errorf("Allow %q", r.header.Get("Allow"))
 	}
 }
+
+func TestCloseTwice(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	srv.Close()
+	srv.Close()
+	if _, err := http.Get(srv.URL()); err == nil {
+		t.Fatal("closed server answered")
+	}
+}
+
+func TestPolicyUpdateTakesEffect(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	tok := srv.NewToken("crm.objects.contacts.read")
+	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/deals", nil), 403)
+	k, _ := srv.Key(tok)
+	if _, err := srv.Policy().Update(k.ID, func(k *keypolicy.Key) { k.Scopes = append(k.Scopes, "crm.objects.deals.read") }); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/deals", nil), 200)
+	srv.SuspendToken(tok)
+	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/deals", nil), 401)
+	srv.ResumeToken(tok)
+	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/deals", nil), 200)
+}
