@@ -402,3 +402,28 @@ func TestTokenPayloadIsURLSafeBase64(t *testing.T) {
 		t.Fatal("no token had a URL-safe payload that the library refuses; the premise of hubkey's own token parsing changed")
 	}
 }
+
+func TestDenyAndDeleteRole(t *testing.T) {
+	s := fakeconjur.New()
+	defer s.Close()
+	key := s.AddRole(login)
+	s.SetVariable("v", "x")
+	s.Permit(login, "v", "read", "execute")
+	c := keyClient(t, s, login, key)
+	if _, err := c.RetrieveSecret("v"); err != nil {
+		t.Fatal(err)
+	}
+	s.Deny(login, "v", "execute")
+	if _, err := c.RetrieveSecret("v"); conjurError(t, err).Code != 403 {
+		t.Fatalf("after Deny(execute): %v", err)
+	}
+	s.Deny(login, "v")
+	if _, err := c.RetrieveSecret("v"); conjurError(t, err).Code != 404 {
+		t.Fatalf("after Deny(all): %v", err)
+	}
+	s.Permit(login, "v", "execute")
+	s.DeleteRole(login)
+	if _, err := c.RetrieveSecret("v"); conjurError(t, err).Code != 401 {
+		t.Fatalf("token of a deleted role: %v", err)
+	}
+}

@@ -34,7 +34,7 @@ type env struct {
 	key string
 }
 
-func newEnv(t *testing.T, opts ...fakeconjur.Option) *env {
+func newEnv(t testing.TB, opts ...fakeconjur.Option) *env {
 	t.Helper()
 	clk := clock.NewFake(time.Now())
 	srv := fakeconjur.New(append([]fakeconjur.Option{fakeconjur.WithClock(clk)}, opts...)...)

@@ -29,6 +29,8 @@ type APIError struct {
 	Message string
 }
 
+// Error describes the answer: "Conjur answered HTTP 404 Not Found
+// (not_found): CONJ00076E Variable ... is empty or not found."
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("Conjur answered HTTP ")
