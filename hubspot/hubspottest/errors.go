@@ -47,8 +47,6 @@ type errorDetail struct {
 	Context     map[string][]string `json:"context,omitempty"`
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.Category, e.Message) }
-
 func writeError(w http.ResponseWriter, e *apiError) {
 	e.Status = "error"
 	writeJSON(w, e.status, e)
