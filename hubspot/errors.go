@@ -143,15 +143,24 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// MissingScopes returns the scopes HubSpot said the token lacks (403
-// MISSING_SCOPES), from the error's context or its details.
-func (e *Error) MissingScopes() []string {
-	if s := e.Context["missingScopes"]; len(s) > 0 {
-		return s
-	}
+// RequiredScopes returns the scopes a 403 MISSING_SCOPES error says the
+// call needs: HubSpot lists them as "requiredGranularScopes" in the
+// context of an errors[] entry (some APIs use "missingScopes", at either
+// level). Nil when the error names none.
+func (e *Error) RequiredScopes() []string {
 	var out []string
+	add := func(ctx map[string][]string) {
+		for _, k := range []string{"requiredGranularScopes", "missingScopes"} {
+			for _, s := range ctx[k] {
+				if !contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	add(e.Context)
 	for _, d := range e.Errors {
-		out = append(out, d.Context["missingScopes"]...)
+		add(d.Context)
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func TestErrorParsesHubSpotBody(t *testing.T) {
 	if len(e.Errors) != 1 || e.Errors[0].Code != "PROPERTY_DOESNT_EXIST" || e.Errors[0].In != "foo" || e.Errors[0].Context["propertyName"][0] != "foo" {
 		t.Fatalf("details %+v", e.Errors)
 	}
-	if got := e.MissingScopes(); len(got) != 1 || got[0] != "crm.objects.contacts.write" {
+	if got := e.RequiredScopes(); len(got) != 1 || got[0] != "crm.objects.contacts.write" {
 		t.Fatalf("missing scopes %v", got)
 	}
 	if e.Context["count"][0] != "3" || e.Context["nested"][0] != `{"a":1}` {

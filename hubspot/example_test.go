@@ -1,12 +1,16 @@
 package hubspot_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"testing"
 
 	"github.com/hubkey/hubkey/hubspot"
+	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
@@ -58,4 +62,79 @@ func ExampleProperties() {
 	// Output:
 	// 1250.5 true 2024-05-01
 	// hubspot: property "num_employees" has no value
+}
+
+// A client against the in-memory HubSpot: create, read back, stream all.
+func Example() {
+	var t testing.T // in a test, use its *testing.T
+	srv := hubspottest.NewServer(&t)
+	defer srv.Close()
+	token := srv.NewToken("crm.objects.contacts.read", "crm.objects.contacts.write")
+
+	c, err := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(token)), // any secrets.Provider, or a *secrets.Cache
+		hubspot.WithBaseURL(srv.URL()),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	ctx := context.Background()
+
+	created, err := c.Contacts.Create(ctx, hubspot.ObjectInput{
+		Properties: hubspot.Properties{"email": "ada@example.com", "firstname": "Ada"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	got, _ := c.Contacts.Get(ctx, created.ID, &hubspot.GetOptions{Properties: []string{"firstname"}})
+	fmt.Println(got.Properties["firstname"])
+
+	_, err = c.Contacts.Get(ctx, "404404", nil)
+	fmt.Println(errors.Is(err, hubspot.ErrNotFound))
+
+	for o, err := range c.Contacts.All(ctx, &hubspot.ListOptions{Properties: []string{"email"}}) {
+		if err != nil {
+			fmt.Println(err)
+			break
+		}
+		fmt.Println(o.Properties["email"])
+	}
+	// Output:
+	// Ada
+	// true
+	// ada@example.com
+}
+
+// Batch calls take any number of inputs and account for each one.
+func ExampleObjectService_BatchUpsert() {
+	var t testing.T
+	srv := hubspottest.NewServer(&t)
+	defer srv.Close()
+	c, _ := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
+		hubspot.WithBaseURL(srv.URL()),
+	)
+	defer c.Close()
+
+	inputs := []hubspot.BatchInput{
+		{ID: "ada@example.com", IDProperty: "email", Properties: hubspot.Properties{"firstname": "Ada"}},
+		{ID: "not-an-email", IDProperty: "email", Properties: hubspot.Properties{"firstname": "?"}},
+	}
+	res, err := c.Contacts.BatchUpsert(context.Background(), inputs)
+	for i, it := range res.Items {
+		if it.Err != nil {
+			fmt.Println(i, "failed:", errors.Is(it.Err, hubspot.ErrValidation))
+			continue
+		}
+		fmt.Println(i, "ok, new:", it.New)
+	}
+	var be *hubspot.BatchError
+	fmt.Println(errors.As(err, &be), be.Failed, "of", be.Total)
+	// Output:
+	// 0 ok, new: true
+	// 1 failed: true
+	// true 1 of 2
 }
