@@ -15,8 +15,8 @@ import (
 // wait inside Fetch. It is safe for concurrent use.
 type Static struct {
 	mu      sync.Mutex
-	value   string
-	prev    string
+	value   secrets.Secret // kept as Secrets so a dump of a test fixture leaks nothing either
+	prev    secrets.Secret
 	n       int
 	err     error
 	ttl     time.Duration
@@ -28,7 +28,7 @@ type Static struct {
 
 // NewStatic returns a Static provider holding value as version "v1".
 func NewStatic(value string) *Static {
-	return &Static{value: value, n: 1, now: time.Now, source: "static"}
+	return &Static{value: secrets.New(value), n: 1, now: time.Now, source: "static"}
 }
 
 // Rotate replaces the value with v as the next version and returns its ID.
@@ -36,7 +36,7 @@ func (s *Static) Rotate(v string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prev = s.value
-	s.value = v
+	s.value = secrets.New(v)
 	s.n++
 	return fmt.Sprintf("v%d", s.n)
 }
@@ -105,10 +105,10 @@ func (s *Static) FetchPrevious(ctx context.Context) (secrets.Version, error) {
 	return s.versionLocked(s.prev, s.n-1), nil
 }
 
-func (s *Static) versionLocked(v string, n int) secrets.Version {
+func (s *Static) versionLocked(v secrets.Secret, n int) secrets.Version {
 	now := s.now()
 	ver := secrets.Version{
-		Value:     secrets.New(v),
+		Value:     v,
 		ID:        fmt.Sprintf("v%d", n),
 		Source:    s.source,
 		FetchedAt: now,
