@@ -17,19 +17,25 @@ type fakeT struct {
 	failures []string
 }
 
-func (f *fakeT) Helper()                           {}
-func (f *fakeT) Errorf(format string, args ...any) { f.failures = append(f.failures, fmt.Sprintf(format, args...)) }
+func (f *fakeT) Helper() {}
+func (f *fakeT) Errorf(format string, args ...any) {
+	f.failures = append(f.failures, fmt.Sprintf(format, args...))
+}
 
 // The harness itself must catch a leak in every capture path, or the suite
 // proves nothing.
 func TestRecorderFindsPlantedLeaks(t *testing.T) {
 	const canary = "canary-token-5f1d2e"
 	plants := map[string]func(r *leakcheck.Recorder){
-		"add":         func(r *leakcheck.Recorder) { r.Add("x", "token="+canary) },
-		"log":         func(r *leakcheck.Recorder) { r.Logger().Debug("oops", "token", canary) },
-		"log base64":  func(r *leakcheck.Recorder) { r.Logger().Info("oops", "h", base64.StdEncoding.EncodeToString([]byte(canary))) },
-		"error":       func(r *leakcheck.Recorder) { r.Err("e", errors.New("bad "+canary)) },
-		"url.Error":   func(r *leakcheck.Recorder) { r.Err("e", &url.Error{Op: "Get", URL: "https://x/?hapikey=" + canary, Err: errors.New("x")}) },
+		"add": func(r *leakcheck.Recorder) { r.Add("x", "token="+canary) },
+		"log": func(r *leakcheck.Recorder) { r.Logger().Debug("oops", "token", canary) },
+		"log base64": func(r *leakcheck.Recorder) {
+			r.Logger().Info("oops", "h", base64.StdEncoding.EncodeToString([]byte(canary)))
+		},
+		"error": func(r *leakcheck.Recorder) { r.Err("e", errors.New("bad "+canary)) },
+		"url.Error": func(r *leakcheck.Recorder) {
+			r.Err("e", &url.Error{Op: "Get", URL: "https://x/?hapikey=" + canary, Err: errors.New("x")})
+		},
 		"panic":       func(r *leakcheck.Recorder) { r.Panic("p", func() { panic("token " + canary) }) },
 		"dump":        func(r *leakcheck.Recorder) { r.Dump("d", struct{ t string }{canary}) },
 		"testify":     func(r *leakcheck.Recorder) { r.Testify("t", struct{ T string }{canary}, struct{ T string }{"x"}) },
