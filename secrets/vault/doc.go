@@ -1,0 +1,34 @@
+// Package vault reads credentials from HashiCorp Vault's KV secrets engine
+// (versions 1 and 2) as secrets.Providers, over an authenticated [Session]
+// that keeps its Vault token alive.
+//
+// A [Session] wraps a github.com/hashicorp/vault/api client the caller
+// configures (address, TLS, namespace) and logs in with a token
+// ([NewTokenAuth], or the client's own), AppRole ([NewAppRoleAuth]),
+// Kubernetes ([NewKubernetesAuth]) or any api.AuthMethod. The AppRole secret
+// ID, the Kubernetes service-account JWT and a token file are read again at
+// every login, so the rotation of those credentials is picked up. The token
+// is renewed by an api.LifetimeWatcher; when the watcher ends, at the
+// token's max TTL or because renewal failed, the next request logs in
+// again. A request refused because the token is no longer valid (revoked,
+// expired) logs in again and is retried once. Several providers can share
+// one Session, and with it one token.
+//
+// [KV2] reads a KV version 2 secret: the current version or a pinned one,
+// with the KV version number as the secrets.Version ID, and version n-1 as
+// [KV2.FetchPrevious] for fallback while a rotation settles. KV v2 secrets
+// carry no lease to watch, so a secrets.Cache with WithRefreshInterval
+// polls and sees metadata.version move; [WithMetadataCheck] makes each
+// poll read only the secret's metadata and fetch the value again only when
+// metadata.current_version moved (measured, it is not cheaper for small
+// secrets, so it is off by default). [KV1] reads a KV version 1 secret,
+// which has no versions: its version ID is the value's fingerprint.
+//
+// Both select one field of the secret (or its only field), reject a value
+// over a size limit, and fail with errors that name where the secret lives
+// and wrap the secrets package's sentinels: secrets.ErrNotFound for a
+// missing mount, path or field and for a deleted or destroyed version (also
+// [ErrVersionDeleted], [ErrVersionDestroyed]), secrets.ErrPermission when
+// the token's policies refuse the read. No error or log record carries the
+// secret, the Vault token, the AppRole secret ID or the JWT.
+package vault

@@ -1,0 +1,443 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// ErrClosed is returned by requests on a [Session] after Close.
+var ErrClosed = errors.New("vault: session is closed")
+
+// ErrLogin is wrapped by every error of a failed login. When Vault refused
+// the credentials (as opposed to being unreachable), the error wraps
+// secrets.ErrPermission too.
+var ErrLogin = errors.New("vault: login failed")
+
+// maxResponseSize bounds every response body read from Vault, errors and
+// logins included. Vault's own storage limits a KV entry to about 1 MiB
+// (Raft's default max_entry_size), so nothing legitimate is near it.
+const maxResponseSize = 2 << 20
+
+// Session is an authenticated connection to Vault that keeps its token
+// alive. It logs in on first use, renews the token with an
+// api.LifetimeWatcher, and logs in again when the watcher ends (at the
+// token's max TTL, or when renewal keeps failing) or when Vault answers that
+// the token is invalid. Logins are single-flight: concurrent requests that
+// need a token share one login. A Session is safe for concurrent use; Close
+// it to stop renewing.
+type Session struct {
+	client       *api.Client // private clone: no token of its own, bounded bodies
+	auth         api.AuthMethod
+	authName     string
+	logger       *slog.Logger
+	loginTimeout time.Duration
+
+	base      context.Context // ends at Close
+	stop      context.CancelFunc
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	cur    *token       // nil: log in before the next request
+	login  *loginFlight // the login in progress, if any
+	gen    uint64
+	stats  Stats
+}
+
+// token is one Vault token obtained by one login.
+type token struct {
+	value     secrets.Secret
+	gen       uint64
+	expiresAt time.Time // zero: no TTL
+}
+
+type loginFlight struct {
+	done chan struct{}
+	tok  *token
+	err  error
+}
+
+// Stats describes a Session's token lifecycle, for health checks and
+// tests. It carries no credential.
+type Stats struct {
+	// Logins counts successful logins (the first one and every re-login).
+	Logins int
+	// LoginFailures counts failed logins.
+	LoginFailures int
+	// Renewals counts successful token renewals by the LifetimeWatcher.
+	Renewals int
+	// WatcherEnded counts the times the LifetimeWatcher ended, which makes
+	// the next request log in again.
+	WatcherEnded int
+	// InvalidTokenRelogins counts requests that Vault refused with "invalid
+	// token" and that were retried after a new login.
+	InvalidTokenRelogins int
+	// LoggedIn reports whether the Session holds a token now.
+	LoggedIn bool
+	// TokenExpiresAt is when the current token's lease ends, as of its last
+	// login or renewal; zero when there is no token or it has no TTL.
+	TokenExpiresAt time.Time
+}
+
+// SessionOption configures a Session.
+type SessionOption func(*Session) error
+
+// WithAuth sets how the Session logs in. Use [NewTokenAuth],
+// [NewAppRoleAuth], [NewKubernetesAuth], or any api.AuthMethod (the
+// packages under github.com/hashicorp/vault/api/auth implement it). The
+// default uses the token the api.Client holds when NewSession is called
+// (from VAULT_TOKEN or SetToken), renewing it while it can.
+func WithAuth(m api.AuthMethod) SessionOption {
+	return func(s *Session) error {
+		if m == nil {
+			return errors.New("vault: WithAuth needs an auth method, got nil")
+		}
+		s.auth = m
+		return nil
+	}
+}
+
+// WithLogger sets the logger that logins, renewals and failures are
+// reported to. Records carry the auth method, TTLs and counts, never a
+// token or credential. Default: discard.
+func WithLogger(l *slog.Logger) SessionOption {
+	return func(s *Session) error {
+		if l == nil {
+			return errors.New("vault: WithLogger needs a logger, got nil")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithLoginTimeout bounds each login (default 1m). Logins run on a context
+// of their own, so one caller's cancellation does not abort a login that
+// other callers wait for.
+func WithLoginTimeout(d time.Duration) SessionOption {
+	return func(s *Session) error {
+		if d <= 0 {
+			return fmt.Errorf("vault: login timeout must be > 0, got %v", d)
+		}
+		s.loginTimeout = d
+		return nil
+	}
+}
+
+// NewSession returns a Session that talks to the Vault server client is
+// configured for (address, TLS, namespace and other headers, timeouts,
+// retries). The Session works on a private copy of client, so setting a
+// token on it never affects the caller's client and vice versa. NewSession
+// does no I/O: the first request logs in; call [Session.Login] to fail
+// fast at startup.
+func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
+	if client == nil {
+		return nil, errors.New("vault: NewSession needs an *api.Client, got nil")
+	}
+	s := &Session{logger: slog.New(slog.DiscardHandler), loginTimeout: time.Minute}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	if s.auth == nil {
+		tok := client.Token()
+		if tok == "" {
+			return nil, errors.New("vault: no way to log in: the api.Client has no token (set VAULT_TOKEN or call SetToken) and no WithAuth option was given")
+		}
+		s.auth = &TokenAuth{token: staticToken(secrets.New(tok))}
+	}
+	s.authName = describeAuth(s.auth)
+	c, err := privateClient(client)
+	if err != nil {
+		return nil, err
+	}
+	s.client = c
+	s.base, s.stop = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// privateClient returns a copy of user with the same address, headers and
+// HTTP settings, no token, and response bodies read through
+// maxResponseSize.
+func privateClient(user *api.Client) (*api.Client, error) {
+	cfg := user.CloneConfig() // holds a copy of the *http.Client, not the original
+	base := cfg.HttpClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cfg.HttpClient.Transport = &limitTransport{base: base, max: maxResponseSize}
+	c, err := api.NewClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("vault: copying the api.Client: %w", err)
+	}
+	if err := c.SetAddress(user.Address()); err != nil {
+		return nil, fmt.Errorf("vault: copying the api.Client: %w", err)
+	}
+	c.SetHeaders(user.Headers()) // namespace and custom headers
+	c.ClearToken()               // NewClient reads VAULT_TOKEN; requests carry ours
+	return c, nil
+}
+
+// Address returns the address of the Vault server.
+func (s *Session) Address() string { return s.client.Address() }
+
+// Login logs in now unless the Session already holds a valid token. Call
+// it at startup to find a configuration error before the first Fetch.
+func (s *Session) Login(ctx context.Context) error {
+	_, err := s.token(ctx)
+	return err
+}
+
+// Stats returns a snapshot of the Session's token lifecycle.
+func (s *Session) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.LoggedIn = s.cur != nil
+	if s.cur != nil {
+		st.TokenExpiresAt = s.cur.expiresAt
+	}
+	return st
+}
+
+// Close stops renewing the token and makes later requests fail with
+// [ErrClosed]. It waits for the Session's goroutines, except that a renewal
+// request already sent by an api.LifetimeWatcher (which takes no context)
+// finishes in the background. It does not revoke the token, which expires
+// at its TTL. Close is safe to call more than once.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.cur = nil
+		s.mu.Unlock()
+		s.stop()
+		s.wg.Wait()
+	})
+	return nil
+}
+
+// token returns a token that is believed valid, logging in first (once,
+// for all concurrent callers) when there is none.
+func (s *Session) token(ctx context.Context) (*token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if t := s.cur; t != nil {
+		if t.expiresAt.IsZero() || time.Now().Before(t.expiresAt) {
+			s.mu.Unlock()
+			return t, nil
+		}
+		s.cur = nil // expired without the watcher noticing (a suspended host, say)
+	}
+	f := s.login
+	if f == nil {
+		f = &loginFlight{done: make(chan struct{})}
+		s.login = f
+		s.wg.Add(1)
+		go s.doLogin(f)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Session) doLogin(f *loginFlight) {
+	defer s.wg.Done()
+	ctx, cancel := context.WithTimeout(s.base, s.loginTimeout)
+	defer cancel()
+	sec, err := s.auth.Login(ctx, s.client)
+	if err == nil && (sec == nil || sec.Auth == nil || sec.Auth.ClientToken == "") {
+		err = fmt.Errorf("%w: %s returned no client token", ErrLogin, s.authName)
+	}
+	if err != nil && !errors.Is(err, ErrLogin) {
+		err = fmt.Errorf("%w: %s: %w", ErrLogin, s.authName, err)
+	}
+	if err != nil && s.base.Err() != nil {
+		err = ErrClosed
+	}
+
+	var t *token
+	var w *api.LifetimeWatcher
+	if err == nil {
+		t = &token{value: secrets.New(sec.Auth.ClientToken)}
+		if ttl := time.Duration(sec.Auth.LeaseDuration) * time.Second; ttl > 0 {
+			t.expiresAt = time.Now().Add(ttl)
+			// A token without a TTL (root, or periodic lookups that say 0)
+			// needs no watcher: one would end at once and log in again.
+			w, err = s.client.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: sec})
+			if err != nil {
+				err = fmt.Errorf("vault: watching the token from %s: %w", s.authName, err)
+			}
+		}
+	}
+
+	s.mu.Lock()
+	s.login = nil
+	switch {
+	case err == nil && s.closed:
+		err = ErrClosed
+	case err == nil:
+		s.gen++
+		t.gen = s.gen
+		s.cur = t
+		s.stats.Logins++
+		if w != nil {
+			s.wg.Add(1)
+			go s.watch(t, w)
+		}
+	default:
+		if !errors.Is(err, ErrClosed) {
+			s.stats.LoginFailures++
+		}
+	}
+	s.mu.Unlock()
+
+	if err != nil {
+		if !errors.Is(err, ErrClosed) {
+			s.logger.Warn("vault login failed", slog.String("auth", s.authName), slog.String("error", err.Error()))
+		}
+		f.err = err
+	} else {
+		s.logger.Info("vault login",
+			slog.String("auth", s.authName),
+			slog.Duration("ttl", time.Duration(sec.Auth.LeaseDuration)*time.Second),
+			slog.Bool("renewable", sec.Auth.Renewable),
+			slog.Any("policies", sec.Auth.Policies))
+		f.tok = t
+	}
+	close(f.done)
+}
+
+// watch follows one token's LifetimeWatcher until it ends or the Session
+// closes.
+func (s *Session) watch(t *token, w *api.LifetimeWatcher) {
+	defer s.wg.Done()
+	go w.Start()
+	defer w.Stop()
+	for {
+		select {
+		case err := <-w.DoneCh():
+			// nil means the token is at its max TTL or cannot be renewed
+			// further: log in again, it is not a success to stop on.
+			reason := "token reached its max TTL or is not renewable"
+			if err != nil {
+				reason = "renewal failed: " + err.Error()
+			}
+			s.mu.Lock()
+			s.stats.WatcherEnded++
+			if s.cur == t {
+				s.cur = nil
+			}
+			s.mu.Unlock()
+			s.logger.Info("vault token watcher ended; the next request logs in again", slog.String("auth", s.authName), slog.String("reason", reason))
+			return
+		case r := <-w.RenewCh():
+			var ttl time.Duration
+			if r != nil && r.Secret != nil && r.Secret.Auth != nil {
+				ttl = time.Duration(r.Secret.Auth.LeaseDuration) * time.Second
+			}
+			s.mu.Lock()
+			s.stats.Renewals++
+			if ttl > 0 {
+				t.expiresAt = r.RenewedAt.Add(ttl)
+			}
+			s.mu.Unlock()
+			s.logger.Debug("vault token renewed", slog.String("auth", s.authName), slog.Duration("ttl", ttl))
+		case <-s.base.Done():
+			return
+		}
+	}
+}
+
+// drop forgets t if it is still the current token, so that the next
+// request logs in again.
+func (s *Session) drop(t *token) {
+	s.mu.Lock()
+	if s.cur == t {
+		s.cur = nil
+	}
+	s.mu.Unlock()
+}
+
+// withToken returns a view of the client whose requests carry t.
+func (s *Session) withToken(t *token) *api.Client {
+	return s.client.WithRequestCallbacks(func(r *api.Request) { r.ClientToken = t.value.Reveal() })
+}
+
+// call runs f with a client that sends the Session's token, logging in
+// first if needed. When Vault refuses the token as invalid (revoked, or
+// expired between renewals), it logs in again and runs f once more.
+func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response, error)) (*api.Response, error) {
+	t, err := s.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f(s.withToken(t))
+	if !invalidToken(resp, err) {
+		return resp, err
+	}
+	closeBody(resp)
+	s.drop(t)
+	s.mu.Lock()
+	s.stats.InvalidTokenRelogins++
+	s.mu.Unlock()
+	s.logger.Info("vault refused the token as invalid; logging in again", slog.String("auth", s.authName))
+	t, err = s.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return f(s.withToken(t))
+}
+
+// invalidToken reports whether Vault refused a request because its token
+// is not valid (as opposed to a policy that does not allow the request):
+// Vault then adds "invalid token" to "permission denied".
+func invalidToken(resp *api.Response, err error) bool {
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		return false
+	}
+	var re *api.ResponseError
+	if !errors.As(err, &re) {
+		return false
+	}
+	for _, m := range re.Errors {
+		if strings.Contains(m, "invalid token") {
+			return true
+		}
+	}
+	return false
+}
+
+func closeBody(resp *api.Response) {
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+}
+
+func describeAuth(m api.AuthMethod) string {
+	if d, ok := m.(interface{ describe() string }); ok {
+		return d.describe()
+	}
+	return fmt.Sprintf("%T", m)
+}
