@@ -129,7 +129,7 @@ func WithUniqueProperty(objectType, property string) Option {
 
 // Server is an in-memory HubSpot.
 type Server struct {
-	t       testing.TB
+	t       failer
 	ts      *httptest.Server
 	cfg     config
 	clock   clock.Clock
@@ -143,15 +143,44 @@ type Server struct {
 	faults []*Fault
 }
 
-// NewServer starts a Server on 127.0.0.1; t.Cleanup closes it.
+// NewServer starts a Server on 127.0.0.1; t.Cleanup closes it. Methods
+// that cannot do what they are asked (an unknown scope name, say) fail t.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := start(t, opts)
+	if err != nil {
+		t.Fatalf("hubspottest: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a Server on 127.0.0.1 outside a test, for examples and
+// programs that want a HubSpot to talk to; Close it when done. Where a
+// Server made by NewServer would fail its test (an unknown scope name
+// given to NewToken, say), one made by Start panics, as template.Must does.
+func Start(opts ...Option) (*Server, error) { return start(panicFailer{}, opts) }
+
+// failer is the part of testing.TB the Server reports misuse through.
+type failer interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+type panicFailer struct{}
+
+func (panicFailer) Helper() {}
+func (panicFailer) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
+}
+
+func start(t failer, opts []Option) (*Server, error) {
 	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if err := cfg.rateLimit.limits().Validate(); err != nil {
-		t.Fatalf("hubspottest: %v", err)
+		return nil, err
 	}
 	s := &Server{
 		t:       t,
@@ -166,8 +195,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s.keys = keypolicy.NewStore(kopts...)
 	s.db = newDB(cfg.clock, cfg.unique)
 	s.ts = httptest.NewServer(s)
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // URL returns the base URL, "http://127.0.0.1:PORT", without a trailing
