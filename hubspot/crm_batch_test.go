@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 )
@@ -163,8 +165,11 @@ func TestBatchReadUpdateUpsertArchive(t *testing.T) {
 
 func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 	srv := hubspottest.NewServer(t)
-	c, _, _ := newClient(t, srv, nil, hubspot.WithBatchConcurrency(1))
-	ctx := context.Background()
+	fake := clock.NewFake(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	c, _, _ := newClient(t, srv, nil, hubspot.WithBatchConcurrency(1), hubspot.WithClock(fake))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go advance(ctx, fake) // backoffs pass on the fake clock
 	ups := make([]hubspot.BatchInput, 250)
 	for i := range ups {
 		ups[i] = hubspot.BatchInput{ID: fmt.Sprintf("u%03d@example.com", i), IDProperty: "email", Properties: hubspot.Properties{"firstname": "x"}}
@@ -199,8 +204,8 @@ func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 	}
 
 	// A cancelled context accounts for every input too.
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
+	cctx, cancelNow := context.WithCancel(ctx)
+	cancelNow()
 	res, err = c.Contacts.BatchUpsert(cctx, ups)
 	if !errors.Is(err, context.Canceled) || len(res.Items) != 250 {
 		t.Fatalf("cancelled: %v", err)

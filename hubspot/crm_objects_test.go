@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/secrets"
@@ -278,8 +279,11 @@ func TestObjectsCustomType(t *testing.T) {
 
 func TestObjectsRetryOnFaults(t *testing.T) {
 	srv := hubspottest.NewServer(t)
-	c, _, _ := newClient(t, srv, nil, hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
-	ctx := context.Background()
+	fake := clock.NewFake(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	c, _, _ := newClient(t, srv, nil, hubspot.WithClock(fake))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go advance(ctx, fake) // backoffs pass on the fake clock
 	o, err := c.Deals.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"dealname": "big"}})
 	if err != nil {
 		t.Fatal(err)

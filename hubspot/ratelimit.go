@@ -48,13 +48,19 @@ func (r RateLimit) validate(what string) error {
 // bucket returns the token-bucket parameters that never admit more than
 // r.Requests in any window of r.Interval: a burst of a tenth of the
 // requests, refilled at the rate that spends the rest evenly over the
-// interval (burst + rate*interval = Requests).
+// interval (burst + rate*interval = Requests). Limits of 20 requests or
+// more keep a margin of 2% of them for network jitter, which can bunch
+// requests up on their way to HubSpot.
 func (r RateLimit) bucket() (rate.Limit, int) {
 	if r.Requests <= 0 || r.Interval <= 0 {
 		return rate.Inf, 0
 	}
 	burst := max(1, r.Requests/10)
-	refill := r.Requests - burst
+	margin := 0
+	if r.Requests >= 20 {
+		margin = r.Requests / 50
+	}
+	refill := r.Requests - burst - margin
 	if refill <= 0 { // a limit of 1 request per interval
 		return rate.Limit(float64(r.Requests) / r.Interval.Seconds()), burst
 	}
