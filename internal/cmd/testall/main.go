@@ -40,7 +40,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second interrupt kills at once
+	}()
 	os.Exit(run(ctx, os.Args[1:]))
 }
 
