@@ -28,7 +28,6 @@ type kvOptions struct {
 	version   int
 	maxSize   int64
 	metaCheck bool
-	kv1       bool // set by NewKV1, to refuse KV v2-only options
 	setVer    bool
 	setMeta   bool
 }
@@ -96,7 +95,7 @@ func WithMetadataCheck(on bool) Option {
 }
 
 func applyKVOptions(kv1 bool, opts []Option) (kvOptions, error) {
-	o := kvOptions{maxSize: secrets.DefaultMaxSize, kv1: kv1}
+	o := kvOptions{maxSize: secrets.DefaultMaxSize}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return o, err
