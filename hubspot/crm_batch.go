@@ -88,6 +88,7 @@ type BatchError struct {
 	errs       []error
 }
 
+// Error says how many inputs failed and shows the first failure.
 func (e *BatchError) Error() string {
 	return fmt.Sprintf("hubspot: %s: %d of %d inputs failed; first, input %d: %v", e.Op, e.Failed, e.Total, e.FirstIndex, e.First)
 }

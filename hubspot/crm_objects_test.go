@@ -85,6 +85,19 @@ func TestObjectsCRUD(t *testing.T) {
 		t.Fatalf("by email %+v", byEmail)
 	}
 
+	company, err := c.Companies.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"name": "Acme"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Associate("contacts", created.ID, "companies", company.ID)
+	withAssoc, err := c.Contacts.Get(ctx, created.ID, &hubspot.GetOptions{Associations: []string{"companies"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := withAssoc.Associations["companies"]; len(a.Results) != 1 || a.Results[0].ID != company.ID {
+		t.Fatalf("associations %+v", withAssoc.Associations)
+	}
+
 	if err := c.Contacts.Archive(ctx, created.ID); err != nil {
 		t.Fatal(err)
 	}

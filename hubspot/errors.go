@@ -192,6 +192,8 @@ type RateLimitError struct {
 	Err *Error
 }
 
+// Error shows the response error, the policy and the wait HubSpot asked
+// for.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Err.Error())

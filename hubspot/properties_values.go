@@ -26,6 +26,7 @@ type PropertyError struct {
 	Err  error  // ErrNoValue, or why the value does not parse
 }
 
+// Error names the property and the problem, never the value.
 func (e *PropertyError) Error() string {
 	if errors.Is(e.Err, ErrNoValue) {
 		return fmt.Sprintf("hubspot: property %q has no value", e.Name)
