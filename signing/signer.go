@@ -335,15 +335,15 @@ func (s *Signer) bodyDigest(r *http.Request) (string, bool, error) {
 		}
 		return formatSHA256Digest(h.Sum(nil)), true, nil
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 && (s.o.maxBody == 0 || r.ContentLength <= s.o.maxBody) {
-		buf.Grow(int(r.ContentLength))
+	hint := r.ContentLength
+	if s.o.maxBody > 0 && hint > s.o.maxBody {
+		hint = s.o.maxBody
 	}
 	var src io.Reader = r.Body
 	if s.o.maxBody > 0 {
 		src = io.LimitReader(r.Body, s.o.maxBody+1)
 	}
-	_, err := buf.ReadFrom(src)
+	data, err := readBody(src, hint)
 	cerr := r.Body.Close()
 	if err != nil {
 		return "", false, fmt.Errorf("signing: reading the body to digest it: %w", err)
@@ -351,10 +351,9 @@ func (s *Signer) bodyDigest(r *http.Request) (string, bool, error) {
 	if cerr != nil {
 		return "", false, fmt.Errorf("signing: closing the body: %w", cerr)
 	}
-	if s.o.maxBody > 0 && int64(buf.Len()) > s.o.maxBody {
+	if s.o.maxBody > 0 && int64(len(data)) > s.o.maxBody {
 		return "", false, fmt.Errorf("signing: the body is larger than the %d-byte limit", s.o.maxBody)
 	}
-	data := buf.Bytes()
 	r.Body = io.NopCloser(bytes.NewReader(data))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	r.ContentLength = int64(len(data))

@@ -596,18 +596,14 @@ func (v *Verifier) checkBody(r *http.Request, in SignatureInput) (string, error)
 		if r.ContentLength > v.o.maxBody {
 			return "", fail(ReasonBodyTooLarge, fmt.Sprintf("the body is %d bytes, more than the %d-byte limit", r.ContentLength, v.o.maxBody), nil)
 		}
-		var buf bytes.Buffer
-		if r.ContentLength > 0 {
-			buf.Grow(int(r.ContentLength))
-		}
-		n, err := buf.ReadFrom(io.LimitReader(r.Body, v.o.maxBody+1))
+		b, err := readBody(io.LimitReader(r.Body, v.o.maxBody+1), r.ContentLength)
 		if err != nil {
 			return "", fail(ReasonMalformed, "reading the body: "+err.Error(), err)
 		}
-		if n > v.o.maxBody {
+		if int64(len(b)) > v.o.maxBody {
 			return "", fail(ReasonBodyTooLarge, fmt.Sprintf("the body is more than the %d-byte limit", v.o.maxBody), nil)
 		}
-		body = buf.Bytes()
+		body = b
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	covered := false

@@ -480,18 +480,13 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > v.maxBody {
 		return nil, &Error{Reason: ReasonBodyTooLarge, Detail: fmt.Sprintf("the body is %d bytes, more than the %d-byte limit", r.ContentLength, v.maxBody)}
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, v.maxBody+1))
+	body, err := readBody(io.LimitReader(r.Body, v.maxBody+1), r.ContentLength)
 	if err != nil {
 		return nil, &Error{Reason: ReasonMalformed, Detail: "reading the body: " + err.Error(), err: err}
 	}
-	if n > v.maxBody {
+	if int64(len(body)) > v.maxBody {
 		return nil, &Error{Reason: ReasonBodyTooLarge, Detail: fmt.Sprintf("the body is more than the %d-byte limit", v.maxBody)}
 	}
-	body := buf.Bytes()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
 }
@@ -518,4 +513,28 @@ func (v *Verifier) secrets(ctx context.Context) ([]secrets.Secret, error) {
 		return nil, fmt.Errorf("no client secret is available: %w", errors.Join(errs...))
 	}
 	return keys, nil
+}
+
+// readBody reads all of rd into one buffer, allocated once when hint (a
+// Content-Length already checked against the limit) is positive.
+func readBody(rd io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 {
+		var buf bytes.Buffer
+		_, err := buf.ReadFrom(rd)
+		return buf.Bytes(), err
+	}
+	b := make([]byte, 0, hint+1)
+	for {
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
