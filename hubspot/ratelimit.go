@@ -127,7 +127,7 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		}
 	}
 	resp, err := t.base().RoundTrip(req)
-	if err == nil && lim != nil {
+	if err == nil && lim != nil && hasRateHeaders(resp.Header) {
 		t.adapt(lim, resp.Header, clk.Now(), isSearch(req))
 	}
 	return resp, err
@@ -135,6 +135,9 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 
 func wait(ctx context.Context, clk clock.Clock, lim *rate.Limiter) error {
 	now := clk.Now()
+	if lim.AllowN(now, 1) { // a token is there: no reservation to keep
+		return nil
+	}
 	r := lim.ReserveN(now, 1)
 	if !r.OK() {
 		return fmt.Errorf("hubspot: rate limiter cannot admit a request (burst %d)", lim.Burst())
@@ -171,6 +174,10 @@ func (t *RateLimitTransport) limiterFor(req *http.Request) *rate.Limiter {
 	}
 	key := ""
 	if h := req.Header.Get("Authorization"); h != "" {
+		// The token's own fingerprint, as the Source would give it.
+		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+			h = tok
+		}
 		key = secrets.New(h).Fingerprint()
 	} else if t.Source != nil {
 		if v, err := t.Source.Get(req.Context()); err == nil {
@@ -202,6 +209,10 @@ func (t *RateLimitTransport) limiterFor(req *http.Request) *rate.Limiter {
 		*p = rate.NewLimiter(r, b)
 	}
 	return *p
+}
+
+func hasRateHeaders(h http.Header) bool {
+	return h.Get("X-HubSpot-RateLimit-Remaining") != "" || h.Get("X-HubSpot-RateLimit-Max") != ""
 }
 
 // adapt lowers lim to what HubSpot's rate-limit headers say is left.

@@ -194,6 +194,10 @@ func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", "")) != lA {
 		t.Fatal("same credential got a new limiter")
 	}
+	// A request that carries the same token itself shares that limiter.
+	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA)) != lA {
+		t.Fatal("the token in the header and from the Source got different limiters")
+	}
 }
 
 func TestRateLimitConcurrentUnderLimit(t *testing.T) {

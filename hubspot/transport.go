@@ -113,9 +113,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // sendWith clones req with body and the token of v, and sends it.
 func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version) (*http.Response, error) {
-	r := req.Clone(req.Context())
+	// A shallow copy with its own Header: the only field this layer
+	// changes (req.Clone would also copy the URL and more, for nothing).
+	r := new(http.Request)
+	*r = *req
 	r.Body = body
-	r.Header.Set("Authorization", "Bearer "+v.Value.Reveal())
+	r.Header = make(http.Header, len(req.Header)+1)
+	for k, vv := range req.Header {
+		r.Header[k] = vv[:len(vv):len(vv)] // an Add below copies, never writes into req's
+	}
+	r.Header["Authorization"] = []string{"Bearer " + v.Value.Reveal()}
 	var start time.Time
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
