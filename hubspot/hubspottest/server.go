@@ -9,7 +9,10 @@
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
-// X-HubSpot-RateLimit-* headers.
+// X-HubSpot-RateLimit-* headers. It also serves the Webhooks API v3 (an
+// app's webhook settings and subscriptions), authenticated as on HubSpot by
+// a developer API key in the hapikey query parameter
+// ([Server.NewDeveloperKey]).
 //
 // Access is by private-app-style tokens made with [Server.NewToken], each
 // with its own scopes, checked per call against HubSpot's documented scope
@@ -141,6 +144,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	faults []*Fault
+
+	hooks webhookState // developer keys and the Webhooks API
 }
 
 // NewServer starts a Server on 127.0.0.1; t.Cleanup closes it. Methods
@@ -379,6 +384,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if s.serveDeveloperAPI(sw, r, &entry, corr) {
+		return
+	}
 	rt := routeFor(r.Method, r.URL.Path)
 	d, err := s.keys.Authorize(r, token, rt.scopes)
 	if err != nil {
