@@ -209,6 +209,31 @@ func (p *Policy) Without(rules ...Rule) *Policy {
 	return out
 }
 
+// Under returns a Policy whose rules match the same calls made to an API
+// mounted under prefix, such as "/hubspot" for a gateway at
+// https://gw.example.com/hubspot: "POST /crm/**/merge" becomes
+// "POST /hubspot/crm/**/merge". An empty or "/" prefix returns p.
+func (p *Policy) Under(prefix string) (*Policy, error) {
+	prefix = strings.TrimRight(prefix, "/")
+	if prefix == "" {
+		return p, nil
+	}
+	if !strings.HasPrefix(prefix, "/") {
+		return nil, fmt.Errorf("signing: path prefix %q must start with '/'", prefix)
+	}
+	out := &Policy{}
+	for _, c := range p.rules {
+		r := c.rule
+		r.Path = prefix + r.Path
+		nc, err := compileRule(r)
+		if err != nil {
+			return nil, err
+		}
+		out.rules = append(out.rules, nc)
+	}
+	return out, nil
+}
+
 // Rules returns p's rules, in order.
 func (p *Policy) Rules() []Rule {
 	out := make([]Rule, len(p.rules))

@@ -151,3 +151,25 @@ func TestMatchSegments(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyUnder(t *testing.T) {
+	p, err := DefaultPolicy().Under("/hubspot/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{
+		"/hubspot/crm/v3/objects/contacts/merge": true,
+		"/crm/v3/objects/contacts/merge":         false,
+		"/hubspot/crm/v3/objects/contacts":       false,
+	} {
+		if _, got := p.Match("POST", path); got != want {
+			t.Errorf("POST %s: %v, want %v", path, got, want)
+		}
+	}
+	if q, err := DefaultPolicy().Under(""); err != nil || len(q.Rules()) != len(DefaultRules) {
+		t.Errorf("empty prefix: %v", err)
+	}
+	if _, err := DefaultPolicy().Under("hubspot"); err == nil {
+		t.Error("a relative prefix was accepted")
+	}
+}

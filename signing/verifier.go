@@ -126,6 +126,11 @@ func (e *VerifyError) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("reason", string(e.Reason)), slog.String("label", e.Label), slog.String("keyid", e.KeyID))
 }
 
+// SignatureReason returns the reason code, such as "replayed". It lets
+// packages that must not import this one (keypolicy, hubspottest) read
+// the reason through an interface.
+func (e *VerifyError) SignatureReason() string { return string(e.Reason) }
+
 // ReasonOf returns the Reason of a VerifyError in err's chain, or "".
 func ReasonOf(err error) Reason {
 	var ve *VerifyError
