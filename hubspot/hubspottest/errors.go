@@ -125,6 +125,7 @@ func (s *Server) writeDenied(w http.ResponseWriter, r *http.Request, d *keypolic
 			e.Message = "The request signature is not valid."
 			e.SubCategory = "SIGNATURE_INVALID"
 		}
+		annotateSignatureError(e, d)
 		writeError(w, e)
 	default:
 		writeError(w, authError(corr))
