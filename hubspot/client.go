@@ -39,11 +39,16 @@ type Client struct {
 	batchConc int
 
 	ownedCache *secrets.Cache
+	devKey     devKeyState // WithDeveloperKey
 	closeOnce  sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
 	// (custom) object type.
 	Contacts, Companies, Deals, Tickets, Products, LineItems, Quotes *ObjectService
+
+	// Webhooks manages an app's webhook settings and subscriptions, with
+	// the developer key (WithDeveloperKey).
+	Webhooks *WebhooksService
 }
 
 // Option configures a Client.
@@ -51,6 +56,7 @@ type Option func(*options) error
 
 type options struct {
 	token      any
+	devKey     any // WithDeveloperKey
 	baseURL    string
 	httpClient *http.Client
 	logger     *slog.Logger
@@ -69,7 +75,8 @@ type options struct {
 // WithToken sets where the token comes from: a TokenSource such as a
 // *secrets.Cache (read on every request, so rotation needs nothing more),
 // or a secrets.Provider, which New wraps in a Cache with default settings
-// that Client.Close closes. Required.
+// that Client.Close closes. Required, unless the Client only manages app
+// settings with WithDeveloperKey.
 func WithToken(src any) Option {
 	return func(o *options) error {
 		switch src.(type) {
@@ -187,7 +194,8 @@ func WithBatchConcurrency(n int) Option {
 // source or a bad base URL fails here rather than on the first call.
 //
 // Each request passes, outermost first: RetryTransport, RateLimitTransport,
-// Transport (the credential), then the base transport.
+// Transport (the credential; DeveloperKeyTransport instead for the
+// endpoints IsDeveloperKeyPath names), then the base transport.
 func New(opts ...Option) (*Client, error) {
 	o := options{
 		baseURL:   DefaultBaseURL,
@@ -204,7 +212,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if o.token == nil {
+	if o.token == nil && o.devKey == nil {
 		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache or a secrets.Provider")
 	}
 	base, err := checkBaseURL(o.baseURL)
@@ -227,6 +235,8 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("hubspot: wrapping the token provider in a cache: %w", err)
 		}
 		c.ownedCache, src = cache, cache
+	default:
+		src = noToken{} // only a developer key
 	}
 
 	var rt http.RoundTripper = http.DefaultTransport
@@ -250,7 +260,12 @@ func New(opts ...Option) (*Client, error) {
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
 	}
+	inner := rt
 	rt = &Transport{Source: src, Base: rt, Logger: o.logger, Clock: o.clock}
+	if rt, err = c.developerKeyLayer(&o, rt, inner); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if o.limit != (RateLimit{}) || o.search != (RateLimit{}) {
 		rt = &RateLimitTransport{Base: rt, Source: src, Limit: o.limit, Search: o.search, Clock: o.clock}
 	}
@@ -310,6 +325,7 @@ func (c *Client) Close() error {
 		if c.ownedCache != nil {
 			c.ownedCache.Close()
 		}
+		c.devKey.close()
 	})
 	return nil
 }
