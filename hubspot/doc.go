@@ -12,6 +12,11 @@
 //	                    re-sends once with the new one
 //	base                the http.Client's own transport
 //
+// Calls to an app's webhook settings ([Client.Webhooks]) take HubSpot's
+// developer API key instead: [DeveloperKeyTransport] adds it as the hapikey
+// query parameter to those endpoints only ([IsDeveloperKeyPath]), in place
+// of the bearer token, never beside it.
+//
 // CRM records are reached through typed views of one service
 // ([Client.Contacts], [Client.Companies], [Client.Deals], ... and
 // [Client.Objects] for custom objects): Get, Create, Update, Archive, List,
