@@ -228,10 +228,10 @@ func (c *Cache) getSlow(ctx context.Context, e *entry) (Version, error) {
 	now := c.o.clock.Now()
 	if e != nil && !e.invalid && now.Before(e.mandatoryAt) {
 		// Advisory window: one background refresh, everyone keeps the value.
-		c.startRefresh(now, false)
+		c.startRefresh(now, false, e)
 		return e.v, nil
 	}
-	f := c.startRefresh(now, false)
+	f := c.startRefresh(now, false, e)
 	if f == nil { // backing off after a failure
 		if e != nil && !e.v.Expired(now) {
 			return e.v, nil
@@ -266,13 +266,28 @@ func (c *Cache) failure(e *entry, now time.Time) error {
 	return err
 }
 
+// settled is the flight startRefresh returns when the refresh a caller
+// wanted has already happened.
+var settled = func() *flight {
+	f := &flight{done: make(chan struct{})}
+	close(f.done)
+	return f
+}()
+
 // startRefresh joins the refresh in flight or starts one. It returns nil
 // when a previous failure's backoff has not run out (unless force is set).
-func (c *Cache) startRefresh(now time.Time, force bool) *flight {
+// Unless force is set, seen is the entry (nil for none) that made the
+// caller want a refresh: when a usable entry has replaced it since, a
+// refresh ended after the caller looked, and startRefresh returns the
+// closed flight settled rather than fetch again.
+func (c *Cache) startRefresh(now time.Time, force bool, seen *entry) *flight {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inflight != nil {
 		return c.inflight
+	}
+	if cur := c.cur.Load(); !force && cur != seen && cur != nil && !cur.invalid {
+		return settled
 	}
 	if c.base.Err() != nil {
 		return nil
@@ -438,7 +453,7 @@ func (c *Cache) Invalidate(rejected Version) {
 		ne.invalid = true
 		if c.cur.CompareAndSwap(e, &ne) {
 			c.o.logger.Info("secret rejected; refreshing", slog.Any("version", e.v.LogValue()))
-			c.startRefresh(now, true)
+			c.startRefresh(now, true, nil)
 			return
 		}
 	}
@@ -448,7 +463,7 @@ func (c *Cache) Invalidate(rejected Version) {
 // result and returns the version the Cache holds afterwards. It joins a
 // refresh already in flight.
 func (c *Cache) Refresh(ctx context.Context) (Version, error) {
-	f := c.startRefresh(c.o.clock.Now(), true)
+	f := c.startRefresh(c.o.clock.Now(), true, nil)
 	if f == nil {
 		return Version{}, ErrClosed
 	}
@@ -518,7 +533,7 @@ func (c *Cache) loop() {
 			return
 		case <-t.C():
 		}
-		f := c.startRefresh(c.o.clock.Now(), true)
+		f := c.startRefresh(c.o.clock.Now(), true, nil)
 		if f == nil {
 			return
 		}
