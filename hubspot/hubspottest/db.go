@@ -79,6 +79,9 @@ type db struct {
 	mu     sync.Mutex
 	next   int64
 	tables map[string]*table
+
+	// labels holds user-defined association labels (associations_v4.go).
+	labels *labelStore
 }
 
 func newDB(c clock.Clock, unique map[string][]string) *db {

@@ -109,6 +109,12 @@ func splitPath(p string) []string {
 func routeFor(method, path string) route {
 	rt := route{scopes: scopes.Required(method, path)}
 	segs := splitPath(path)
+	for _, api := range []func(method string, segs []string) func(*request){assocV4Route} {
+		if h := api(method, segs); h != nil {
+			rt.handler = h
+			return rt
+		}
+	}
 	if len(segs) < 4 || segs[0] != "crm" || segs[1] != "v3" || segs[2] != "objects" {
 		rt.handler = notFoundRoute
 		return rt
