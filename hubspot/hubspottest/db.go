@@ -82,6 +82,15 @@ type db struct {
 
 	// labels holds user-defined association labels (associations_v4.go).
 	labels *labelStore
+	// merged maps an object type to the IDs of records merged away to the
+	// ID of the record they became (merge_gdpr.go). Guarded by mu.
+	merged map[string]map[int64]int64
+
+	// Stores with their own locks, taken after mu when both are needed
+	// (pipelines.go, owners.go, account.go).
+	pipelines pipelineStore
+	owners    ownerStore
+	account   accountState
 }
 
 func newDB(c clock.Clock, unique map[string][]string) *db {

@@ -105,11 +105,17 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-// routeFor finds the handler of a call and the scopes it needs.
-func routeFor(method, path string) route {
-	rt := route{scopes: scopes.Required(method, path)}
+// routeFor finds the handler of a call and the scopes it needs. Every
+// call that reaches its handler counts against its key's daily usage
+// (account.go).
+func routeFor(method, path string) (rt route) {
+	rt = route{scopes: scopes.Required(method, path)}
+	defer func() {
+		h := rt.handler
+		rt.handler = func(q *request) { q.s.countCall(q); h(q) }
+	}()
 	segs := splitPath(path)
-	for _, api := range []func(method string, segs []string) func(*request){assocV4Route} {
+	for _, api := range []func(method string, segs []string) func(*request){assocV4Route, accountRoute, ownersRoute, pipelinesRoute} {
 		if h := api(method, segs); h != nil {
 			rt.handler = h
 			return rt
@@ -137,17 +143,7 @@ func routeFor(method, path string) route {
 }
 
 func objectRoute(method string, rest []string) func(*request) {
-	allow := func(allowed string, h func(*request)) func(*request) {
-		for _, m := range strings.Split(allowed, ",") {
-			if m == method {
-				return h
-			}
-		}
-		return func(q *request) {
-			q.w.Header().Set("Allow", allowed)
-			q.fail(&apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation})
-		}
-	}
+	allow := func(allowed string, h func(*request)) func(*request) { return allowMethods(method, allowed, h) }
 	switch {
 	case len(rest) == 0:
 		return allow("GET,POST", func(q *request) {
@@ -159,6 +155,10 @@ func objectRoute(method string, rest []string) func(*request) {
 		})
 	case len(rest) == 1 && rest[0] == "search":
 		return allow("POST", (*request).search)
+	case len(rest) == 1 && rest[0] == "merge":
+		return allow("POST", (*request).merge)
+	case len(rest) == 1 && rest[0] == "gdpr-delete":
+		return allow("POST", (*request).gdprDelete)
 	case len(rest) == 2 && rest[0] == "batch":
 		switch rest[1] {
 		case "read", "create", "update", "upsert", "archive":
@@ -167,6 +167,7 @@ func objectRoute(method string, rest []string) func(*request) {
 		return notFoundRoute
 	case len(rest) == 1:
 		return allow("GET,PATCH,DELETE", func(q *request) {
+			q.followMerge()
 			switch q.r.Method {
 			case http.MethodGet:
 				q.get()
@@ -178,6 +179,20 @@ func objectRoute(method string, rest []string) func(*request) {
 		})
 	}
 	return notFoundRoute
+}
+
+// allowMethods returns h when method is one of allowed (comma-separated),
+// else a handler that answers HubSpot's 405.
+func allowMethods(method, allowed string, h func(*request)) func(*request) {
+	for _, m := range strings.Split(allowed, ",") {
+		if m == method {
+			return h
+		}
+	}
+	return func(q *request) {
+		q.w.Header().Set("Allow", allowed)
+		q.fail(&apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation})
+	}
 }
 
 func notFoundRoute(q *request) {

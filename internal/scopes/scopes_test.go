@@ -49,6 +49,8 @@ func TestRequired(t *testing.T) {
 		{"GET", "/crm/v3/schemas/2-123", []string{SchemasCustomRead}, true},
 		{"GET", "/crm/v3/pipelines/deals", []string{DealsRead}, true},
 		{"POST", "/crm/v3/pipelines/tickets/0/stages", []string{Tickets}, true},
+		{"POST", "/crm/v3/pipelines/deals", []string{SchemasDealsWrite}, true},
+		{"PATCH", "/crm/v3/pipelines/0-3/default/stages/closedwon", []string{SchemasDealsWrite}, true},
 		{"GET", "/crm/v3/owners/", []string{OwnersRead}, true},
 		{"GET", "/crm/v3/owners/42", []string{OwnersRead}, true},
 		{"GET", "/account-info/v3/details", []string{}, true},

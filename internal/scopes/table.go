@@ -107,19 +107,22 @@ var rules = []Rule{
 	{post, "/crm/v3/schemas/{type}/associations", []string{tSchemaWrite}},
 	{del, "/crm/v3/schemas/{type}/associations/*", []string{tSchemaWrite}},
 
-	// Pipelines and stages.
+	// Pipelines and stages: reading needs the type's read scope, changing
+	// needs its schema write scope (crm.schemas.deals.write for deals,
+	// tickets for tickets), as HubSpot's pipelines reference lists; the
+	// object write scope is not enough.
 	{get, "/crm/v3/pipelines/{type}", []string{tRead}},
-	{post, "/crm/v3/pipelines/{type}", []string{tWrite}},
+	{post, "/crm/v3/pipelines/{type}", []string{tSchemaWrite}},
 	{get, "/crm/v3/pipelines/{type}/*", []string{tRead}},
-	{put, "/crm/v3/pipelines/{type}/*", []string{tWrite}},
-	{patch, "/crm/v3/pipelines/{type}/*", []string{tWrite}},
-	{del, "/crm/v3/pipelines/{type}/*", []string{tWrite}},
+	{put, "/crm/v3/pipelines/{type}/*", []string{tSchemaWrite}},
+	{patch, "/crm/v3/pipelines/{type}/*", []string{tSchemaWrite}},
+	{del, "/crm/v3/pipelines/{type}/*", []string{tSchemaWrite}},
 	{get, "/crm/v3/pipelines/{type}/*/stages", []string{tRead}},
-	{post, "/crm/v3/pipelines/{type}/*/stages", []string{tWrite}},
+	{post, "/crm/v3/pipelines/{type}/*/stages", []string{tSchemaWrite}},
 	{get, "/crm/v3/pipelines/{type}/*/stages/*", []string{tRead}},
-	{put, "/crm/v3/pipelines/{type}/*/stages/*", []string{tWrite}},
-	{patch, "/crm/v3/pipelines/{type}/*/stages/*", []string{tWrite}},
-	{del, "/crm/v3/pipelines/{type}/*/stages/*", []string{tWrite}},
+	{put, "/crm/v3/pipelines/{type}/*/stages/*", []string{tSchemaWrite}},
+	{patch, "/crm/v3/pipelines/{type}/*/stages/*", []string{tSchemaWrite}},
+	{del, "/crm/v3/pipelines/{type}/*/stages/*", []string{tSchemaWrite}},
 
 	// Owners.
 	{get, "/crm/v3/owners", []string{OwnersRead}},
