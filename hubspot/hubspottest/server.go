@@ -23,6 +23,12 @@
 // token fingerprint, never by token. Faults (error statuses, latency,
 // dropped connections) can be injected for the next calls.
 //
+// OAuth apps made with [Server.NewOAuthApp] get HubSpot's token endpoint
+// (/oauth/v1/token and /oauth/v3/token, refresh-token and
+// authorization-code grants): the access tokens it issues are keys with the
+// app's scopes that expire on the server's clock, then answer 401
+// EXPIRED_AUTHENTICATION; refresh tokens can be revoked.
+//
 // The package does not import hubkey's client, so the client's own tests
 // can use it; it speaks HubSpot's wire format with its own types.
 package hubspottest
@@ -80,6 +86,8 @@ type config struct {
 	sensitive   func(*http.Request) bool
 	journalSize int
 	unique      map[string][]string
+	// oauthLifetime is the OAuth access token lifetime (oauth.go).
+	oauthLifetime time.Duration
 }
 
 // Option configures a Server.
@@ -146,6 +154,7 @@ type Server struct {
 	faults []*Fault
 
 	hooks webhookState // developer keys and the Webhooks API
+	oauth oauthState   // OAuth apps and the token endpoint (oauth.go)
 }
 
 // NewServer starts a Server on 127.0.0.1; t.Cleanup closes it. Methods
@@ -185,6 +194,9 @@ func start(t failer, opts []Option) (*Server, error) {
 		o(&cfg)
 	}
 	if err := cfg.rateLimit.limits().Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkOAuth(); err != nil {
 		return nil, err
 	}
 	s := &Server{
@@ -387,6 +399,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveDeveloperAPI(sw, r, &entry, corr) {
 		return
 	}
+	if s.serveOAuth(sw, r, &entry, corr) { // authenticated by the client secret in the body
+		return
+	}
 	rt := routeFor(r.Method, r.URL.Path)
 	d, err := s.keys.Authorize(r, token, rt.scopes)
 	if err != nil {
@@ -395,7 +410,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			deny = &keypolicy.DenyError{Reason: keypolicy.ReasonUnknownToken}
 		}
 		entry.KeyID, entry.Reason, entry.Policy = deny.KeyID, deny.Reason, deny.Policy
-		s.writeDenied(sw, r, deny, corr)
+		if !s.writeOAuthExpired(sw, deny, corr) {
+			s.writeDenied(sw, r, deny, corr)
+		}
 		return
 	}
 	entry.KeyID = d.Key.ID

@@ -1,0 +1,371 @@
+package hubspottest
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// DefaultOAuthTokenLifetime is how long the access tokens the server's
+// OAuth token endpoint issues live unless WithOAuthTokenLifetime says
+// otherwise: HubSpot's 30 minutes (expires_in 1800).
+const DefaultOAuthTokenLifetime = 30 * time.Minute
+
+// OAuthCodeLifetime is how long an authorization code from
+// [Server.NewOAuthCode] can be exchanged. HubSpot documents only that the
+// window is short; this is the server's choice.
+const OAuthCodeLifetime = 5 * time.Minute
+
+// maxTokenForm bounds a token-endpoint request body.
+const maxTokenForm = 64 << 10
+
+// oauthKeyPrefix starts the access tokens the token endpoint issues.
+const oauthKeyPrefix = "oauth-na1-"
+
+// WithOAuthTokenLifetime sets the lifetime of the access tokens the OAuth
+// token endpoint issues, reported as expires_in and enforced on the
+// server's clock: whole seconds, at least one. A test that wants tokens to
+// expire every few seconds of a clock.Fake sets it to a few seconds.
+func WithOAuthTokenLifetime(d time.Duration) Option {
+	return func(c *config) { c.oauthLifetime = d }
+}
+
+// checkOAuth validates the OAuth settings and fills in defaults.
+func (c *config) checkOAuth() error {
+	switch {
+	case c.oauthLifetime == 0:
+		c.oauthLifetime = DefaultOAuthTokenLifetime
+	case c.oauthLifetime < time.Second || c.oauthLifetime%time.Second != 0:
+		return fmt.Errorf("hubspottest: WithOAuthTokenLifetime(%v): the lifetime must be a whole number of seconds, at least 1s (expires_in is in seconds)", c.oauthLifetime)
+	}
+	return nil
+}
+
+// oauthState is the server's OAuth apps, installations and codes. It holds
+// SHA-256 hashes of secrets and refresh tokens, never the values.
+type oauthState struct {
+	calls atomic.Int64
+
+	mu     sync.Mutex
+	apps   map[string]*oauthApp             // by client ID
+	grants map[[sha256.Size]byte]*grant     // by hash of the refresh token
+	codes  map[[sha256.Size]byte]*oauthCode // by hash of the code
+	issued map[string]bool                  // key IDs of issued access tokens
+}
+
+type oauthApp struct {
+	clientID   string
+	secretHash [sha256.Size]byte
+	scopes     []string // granted to its access tokens, "oauth" included
+	lastKey    string   // key ID of the last access token, for its rate-limit lineage
+}
+
+type grant struct {
+	app     *oauthApp
+	fp      string // refresh token fingerprint, for notes
+	revoked bool
+}
+
+type oauthCode struct {
+	app         *oauthApp
+	redirectURI string
+	expiresAt   time.Time
+	used        bool
+}
+
+func (o *oauthState) init() {
+	if o.apps == nil {
+		o.apps = make(map[string]*oauthApp)
+		o.grants = make(map[[sha256.Size]byte]*grant)
+		o.codes = make(map[[sha256.Size]byte]*oauthCode)
+		o.issued = make(map[string]bool)
+	}
+}
+
+// NewOAuthApp registers an OAuth app installed in the server's account
+// with the given scopes (plus "oauth", which HubSpot grants every OAuth
+// app), and returns its client ID, its client secret and the refresh token
+// of its installation. POST the refresh token with the client credentials
+// to /oauth/v1/token or /oauth/v3/token (form-encoded, as HubSpot takes
+// them) for access tokens: real keys of the server's key store with the
+// app's scopes and an expiry (see WithOAuthTokenLifetime), accepted by the
+// CRM endpoints until they expire and then refused with HubSpot's 401
+// EXPIRED_AUTHENTICATION. An unknown scope name fails the test.
+func (s *Server) NewOAuthApp(scopeNames ...string) (clientID, clientSecret, refreshToken string) {
+	s.t.Helper()
+	granted := []string{scopes.OAuth}
+	for _, sc := range scopeNames {
+		if !scopes.IsKnown(sc) {
+			s.t.Fatalf("hubspottest: unknown scope %q (known: %s)", sc, strings.Join(AllScopes, ", "))
+		}
+		if !slices.Contains(granted, sc) {
+			granted = append(granted, sc)
+		}
+	}
+	clientID, clientSecret, refreshToken = randomUUID(""), randomUUID(""), randomUUID("na1-")
+	app := &oauthApp{clientID: clientID, secretHash: sha256.Sum256([]byte(clientSecret)), scopes: granted}
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	s.oauth.init()
+	s.oauth.apps[clientID] = app
+	s.oauth.grants[sha256.Sum256([]byte(refreshToken))] = &grant{app: app, fp: secrets.New(refreshToken).Fingerprint()}
+	return clientID, clientSecret, refreshToken
+}
+
+// NewOAuthCode returns an authorization code for the app clientID, as
+// HubSpot appends it to redirectURI when a user installs the app. Exchange
+// it once, within OAuthCodeLifetime, with grant_type=authorization_code
+// and the same redirect_uri, for a new installation's refresh token and an
+// access token. An unknown client ID fails the test.
+func (s *Server) NewOAuthCode(clientID, redirectURI string) string {
+	s.t.Helper()
+	code := randomUUID("")
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	s.oauth.init()
+	app, ok := s.oauth.apps[clientID]
+	if !ok {
+		s.t.Fatalf("hubspottest: no OAuth app with client ID %q", clientID)
+		return ""
+	}
+	s.oauth.codes[sha256.Sum256([]byte(code))] = &oauthCode{app: app, redirectURI: redirectURI, expiresAt: s.clock.Now().Add(OAuthCodeLifetime)}
+	return code
+}
+
+// RevokeRefreshToken revokes a refresh token, as uninstalling the app
+// does: the token endpoint refuses it from now on with HubSpot's 400
+// BAD_REFRESH_TOKEN (which hubkey's oauth package reports as an invalid
+// grant). Access tokens already issued keep working until they expire, as
+// on HubSpot. An unknown refresh token fails the test.
+func (s *Server) RevokeRefreshToken(refreshToken string) {
+	s.t.Helper()
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	g, ok := s.oauth.grants[sha256.Sum256([]byte(refreshToken))]
+	if !ok {
+		s.t.Fatalf("hubspottest: no refresh token with fingerprint %s", secrets.New(refreshToken).Fingerprint())
+		return
+	}
+	g.revoked = true
+}
+
+// TokenEndpointCalls returns how many calls the OAuth token endpoints
+// (/oauth/v1/token and /oauth/v3/token) have answered, whatever the
+// outcome; calls an injected fault answered are not counted.
+func (s *Server) TokenEndpointCalls() int64 { return s.oauth.calls.Load() }
+
+// OAuthTokenURL returns the URL of the server's v3 token endpoint, for
+// oauth.Config.TokenURL.
+func (s *Server) OAuthTokenURL() string { return s.URL() + "/oauth/v3/token" }
+
+// tokenError is the body HubSpot's token endpoint sends when it refuses a
+// grant: {"status": "BAD_REFRESH_TOKEN", "message": ..., "correlationId": ...}.
+type tokenError struct {
+	Status        string `json:"status"`
+	Message       string `json:"message"`
+	CorrelationID string `json:"correlationId"`
+}
+
+// tokenReply is the token endpoint's success body.
+type tokenReply struct {
+	TokenType    string `json:"token_type"`
+	RefreshToken string `json:"refresh_token"`
+	AccessToken  string `json:"access_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+}
+
+// serveOAuth answers the OAuth token endpoints, which authenticate by the
+// client credentials in the body rather than by a bearer token. It reports
+// whether r was one of them.
+func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request, entry *keypolicy.Entry, corr string) bool {
+	v1 := r.URL.Path == "/oauth/v1/token"
+	if !v1 && r.URL.Path != "/oauth/v3/token" {
+		return false
+	}
+	s.oauth.calls.Add(1)
+	w.Header().Set("Cache-Control", "no-store")
+	outcome := s.tokenEndpoint(w, r, v1, corr)
+	entry.Note = "oauth token endpoint: " + outcome
+	return true
+}
+
+// tokenEndpoint answers one token request and returns a note for the
+// journal (never a secret).
+func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, &apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation, CorrelationID: corr})
+		return "method not allowed"
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		writeError(w, &apiError{status: http.StatusUnsupportedMediaType, Message: "The token endpoint takes an application/x-www-form-urlencoded body.", Category: catValidation, CorrelationID: corr})
+		return "not form-encoded"
+	}
+	if !v1 && r.URL.RawQuery != "" {
+		writeError(w, validationError(corr, "The v3 token endpoint takes its parameters in the request body, not in the query string."))
+		return "query parameters on v3"
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenForm))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, &apiError{status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body exceeds %d bytes.", maxTokenForm), Category: catValidation, CorrelationID: corr})
+			return "body too large"
+		}
+		writeError(w, validationError(corr, "Could not read the request body."))
+		return "unreadable body"
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		writeError(w, validationError(corr, "The request body is not valid form encoding."))
+		return "bad form encoding"
+	}
+	if v1 { // v1 also takes its parameters in the query string
+		for k, vs := range r.URL.Query() {
+			if _, ok := form[k]; !ok {
+				form[k] = vs
+			}
+		}
+	}
+	fail := func(status, msg string) string {
+		writeJSON(w, http.StatusBadRequest, tokenError{Status: status, Message: msg, CorrelationID: corr})
+		return status
+	}
+
+	grantType := form.Get("grant_type")
+	if grantType != "refresh_token" && grantType != "authorization_code" {
+		return fail("BAD_GRANT_TYPE", "missing or unknown grant_type")
+	}
+	now := s.clock.Now()
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	s.oauth.init()
+	app, ok := s.oauth.apps[form.Get("client_id")]
+	if !ok {
+		return fail("BAD_CLIENT_ID", "missing or unknown client_id")
+	}
+	secretHash := sha256.Sum256([]byte(form.Get("client_secret")))
+	if subtle.ConstantTimeCompare(secretHash[:], app.secretHash[:]) != 1 {
+		return fail("BAD_CLIENT_ID", "missing or invalid client_secret for this client_id")
+	}
+
+	var refresh, note string
+	switch grantType {
+	case "refresh_token":
+		refresh = form.Get("refresh_token")
+		g, ok := s.oauth.grants[sha256.Sum256([]byte(refresh))]
+		switch {
+		case !ok || g.app != app:
+			return fail("BAD_REFRESH_TOKEN", "missing or invalid refresh token")
+		case g.revoked:
+			return fail("BAD_REFRESH_TOKEN", "missing or invalid refresh token")
+		}
+		note = "refresh_token " + g.fp
+	default:
+		h := sha256.Sum256([]byte(form.Get("code")))
+		c, ok := s.oauth.codes[h]
+		switch {
+		case !ok || c.app != app || c.used:
+			return fail("BAD_AUTH_CODE", "missing or unknown auth code")
+		case !now.Before(c.expiresAt):
+			delete(s.oauth.codes, h)
+			return fail("BAD_AUTH_CODE", "auth code is expired")
+		case form.Get("redirect_uri") != c.redirectURI:
+			return fail("BAD_REDIRECT_URI", "redirect_uri does not match the one the code was issued for")
+		}
+		c.used = true
+		refresh = randomUUID("na1-")
+		g := &grant{app: app, fp: secrets.New(refresh).Fingerprint()}
+		s.oauth.grants[sha256.Sum256([]byte(refresh))] = g
+		note = "authorization_code, new refresh token " + g.fp
+	}
+
+	tok, err := s.issueAccessToken(app, now)
+	if err != nil {
+		writeError(w, &apiError{status: http.StatusInternalServerError, Message: "hubspottest: issuing the access token: " + err.Error(), Category: "INTERNAL_ERROR", CorrelationID: corr})
+		return "issue failed"
+	}
+	writeJSON(w, http.StatusOK, tokenReply{
+		TokenType:    "bearer",
+		RefreshToken: refresh,
+		AccessToken:  tok.Reveal(),
+		ExpiresIn:    int64(s.cfg.oauthLifetime / time.Second),
+	})
+	return note + ", issued " + tok.Fingerprint()
+}
+
+// issueAccessToken makes a key for app that expires one token lifetime
+// after now. Access tokens of one app share a rate-limit lineage, as one
+// app's calls share HubSpot's limits. The caller holds s.oauth.mu.
+func (s *Server) issueAccessToken(app *oauthApp, now time.Time) (secrets.Secret, error) {
+	exp := now.Add(s.cfg.oauthLifetime)
+	var key keypolicy.Key
+	var tok secrets.Secret
+	var err error
+	if app.lastKey != "" {
+		// Rotate keeps the old token's (earlier) expiry and the lineage.
+		key, tok, err = s.keys.Rotate(app.lastKey, s.cfg.oauthLifetime)
+		if err == nil {
+			key, err = s.keys.Update(key.ID, func(k *keypolicy.Key) { k.ExpiresAt = exp })
+		}
+	}
+	if app.lastKey == "" || err != nil { // first token, or the last one was revoked
+		key, tok, err = s.keys.Create(keypolicy.Spec{
+			Name:      "oauth:" + app.clientID,
+			Scopes:    app.scopes,
+			Limits:    s.cfg.rateLimit.limits(),
+			ExpiresAt: exp,
+			Prefix:    oauthKeyPrefix,
+		})
+		if err != nil {
+			return secrets.Secret{}, err
+		}
+	}
+	app.lastKey = key.ID
+	s.oauth.issued[key.ID] = true
+	return tok, nil
+}
+
+// writeOAuthExpired answers a call made with an expired OAuth access token
+// as HubSpot does: 401 with category EXPIRED_AUTHENTICATION. It reports
+// false, writing nothing, for any other refusal.
+func (s *Server) writeOAuthExpired(w http.ResponseWriter, d *keypolicy.DenyError, corr string) bool {
+	if d.Reason != keypolicy.ReasonExpired {
+		return false
+	}
+	s.oauth.mu.Lock()
+	issued := s.oauth.issued[d.KeyID]
+	s.oauth.mu.Unlock()
+	if !issued {
+		return false
+	}
+	k, ok := s.keys.Get(d.KeyID)
+	if !ok {
+		return false
+	}
+	ago := max(0, s.clock.Now().Sub(k.ExpiresAt))
+	writeError(w, &apiError{
+		status:        http.StatusUnauthorized,
+		Message:       fmt.Sprintf("The OAuth token used to make this call expired %d minute(s) ago.", int64(ago/time.Minute)),
+		CorrelationID: corr,
+		Category:      "EXPIRED_AUTHENTICATION",
+	})
+	return true
+}
+
+// randomUUID returns prefix and a random version-4 UUID.
+func randomUUID(prefix string) string { return prefix + newUUID() }
