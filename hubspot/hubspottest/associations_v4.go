@@ -306,19 +306,6 @@ func singular(objectType string) string {
 	return objectType
 }
 
-// onlyMethods answers 405 unless the call uses one of the allowed methods.
-func onlyMethods(method, allowed string, h func(*request)) func(*request) {
-	for _, m := range strings.Split(allowed, ",") {
-		if m == method {
-			return h
-		}
-	}
-	return func(q *request) {
-		q.w.Header().Set("Allow", allowed)
-		q.fail(&apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation})
-	}
-}
-
 // objectTypeArg resolves an object type in a path, answering HubSpot's 400
 // when it is not one.
 func objectTypeArg(name string) (string, func(*request)) {
@@ -357,7 +344,7 @@ func assocV4Route(method string, segs []string) func(*request) {
 				return bad
 			}
 			toID := rest[2]
-			return onlyMethods(method, "PUT", func(q *request) { q.v4CreateDefault(from, id, to, toID) })
+			return allowMethods(method, "PUT", func(q *request) { q.v4CreateDefault(from, id, to, toID) })
 		}
 		to, bad := objectTypeArg(rest[0])
 		if bad != nil {
@@ -365,10 +352,10 @@ func assocV4Route(method string, segs []string) func(*request) {
 		}
 		switch len(rest) {
 		case 1:
-			return onlyMethods(method, "GET", func(q *request) { q.v4List(from, id, to) })
+			return allowMethods(method, "GET", func(q *request) { q.v4List(from, id, to) })
 		case 2:
 			toID := rest[1]
-			return onlyMethods(method, "PUT,DELETE", func(q *request) {
+			return allowMethods(method, "PUT,DELETE", func(q *request) {
 				if q.r.Method == http.MethodPut {
 					q.v4Create(from, id, to, toID)
 				} else {
@@ -394,14 +381,14 @@ func assocV4Route(method string, segs []string) func(*request) {
 		case len(rest) == 2 && rest[0] == "batch":
 			switch rest[1] {
 			case "read":
-				return onlyMethods(method, "POST", func(q *request) { q.v4BatchRead(from, to) })
+				return allowMethods(method, "POST", func(q *request) { q.v4BatchRead(from, to) })
 			case "create":
-				return onlyMethods(method, "POST", func(q *request) { q.v4BatchCreate(from, to) })
+				return allowMethods(method, "POST", func(q *request) { q.v4BatchCreate(from, to) })
 			case "archive":
-				return onlyMethods(method, "POST", func(q *request) { q.v4BatchArchive(from, to) })
+				return allowMethods(method, "POST", func(q *request) { q.v4BatchArchive(from, to) })
 			}
 		case len(rest) == 1 && rest[0] == "labels":
-			return onlyMethods(method, "GET,POST,PUT", func(q *request) {
+			return allowMethods(method, "GET,POST,PUT", func(q *request) {
 				switch q.r.Method {
 				case http.MethodGet:
 					q.v4Labels(from, to)
@@ -413,7 +400,7 @@ func assocV4Route(method string, segs []string) func(*request) {
 			})
 		case len(rest) == 2 && rest[0] == "labels":
 			typeID := rest[1]
-			return onlyMethods(method, "DELETE", func(q *request) { q.v4DeleteLabel(from, to, typeID) })
+			return allowMethods(method, "DELETE", func(q *request) { q.v4DeleteLabel(from, to, typeID) })
 		}
 	}
 	return notFoundRoute

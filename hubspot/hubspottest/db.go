@@ -82,6 +82,8 @@ type db struct {
 
 	// labels holds user-defined association labels (associations_v4.go).
 	labels *labelStore
+	// schema holds property definitions and groups (properties.go).
+	schema map[string]*propTable
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64

@@ -115,7 +115,7 @@ func routeFor(method, path string) (rt route) {
 		rt.handler = func(q *request) { q.s.countCall(q); h(q) }
 	}()
 	segs := splitPath(path)
-	for _, api := range []func(method string, segs []string) func(*request){assocV4Route, accountRoute, ownersRoute, pipelinesRoute} {
+	for _, api := range []func(method string, segs []string) func(*request){assocV4Route, propertiesRoute, accountRoute, ownersRoute, pipelinesRoute} {
 		if h := api(method, segs); h != nil {
 			rt.handler = h
 			return rt
