@@ -9,10 +9,15 @@
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
-// X-HubSpot-RateLimit-* headers. It also serves the Webhooks API v3 (an
-// app's webhook settings and subscriptions), authenticated as on HubSpot by
-// a developer API key in the hapikey query parameter
-// ([Server.NewDeveloperKey]).
+// X-HubSpot-RateLimit-* headers; merges (the merged record gets a new ID
+// and the former IDs resolve to it) and GDPR deletes of contacts; the
+// pipelines API, seeded with HubSpot's default Sales and Support
+// pipelines; the owners API, over owners a test adds with
+// [Server.AddOwner]; and the account information API, whose daily usage
+// counts each key's calls ([Server.APIUsage]). It also serves the
+// Webhooks API v3 (an app's webhook settings and subscriptions),
+// authenticated as on HubSpot by a developer API key in the hapikey query
+// parameter ([Server.NewDeveloperKey]).
 //
 // Access is by private-app-style tokens made with [Server.NewToken], each
 // with its own scopes, checked per call against HubSpot's documented scope
