@@ -1,7 +1,9 @@
 package hubspottest
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -92,6 +94,17 @@ func (s *Server) applyFault(w *statusWriter, r *http.Request, f *Fault, corr str
 	var notes []string
 	if f.Latency > 0 {
 		notes = append(notes, "latency "+f.Latency.String())
+		// net/http notices that the client went away (and ends
+		// r.Context()) only once the request body has been read: read it
+		// first, so that the wait ends with the caller (or Close) for a
+		// POST too, and put it back for the handler.
+		if r.Body != nil && r.Body != http.NoBody {
+			b, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		}
 		if err := s.sleep(r.Context(), f.Latency); err != nil {
 			notes = append(notes, "client gave up")
 			return "fault: " + strings.Join(notes, ", "), true

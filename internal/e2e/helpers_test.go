@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/secrets"
@@ -104,6 +105,22 @@ func currentID(t testing.TB, c *secrets.Cache) string {
 		t.Fatalf("reading the cache: %v", err)
 	}
 	return v.ID
+}
+
+// advanceWhenWaiting moves fake to its next timer each time one is
+// waiting, until ctx ends, so that waits on the fake clock (backoffs,
+// Retry-After) pass at once. It returns how far it moved the clock, once
+// ctx has ended and it has stopped.
+func advanceWhenWaiting(ctx context.Context, fake *clock.Fake) <-chan time.Duration {
+	done := make(chan time.Duration, 1)
+	start := fake.Now()
+	go func() {
+		for fake.WaitForTimers(ctx, 1) == nil {
+			fake.AdvanceToNext()
+		}
+		done <- fake.Now().Sub(start)
+	}()
+	return done
 }
 
 // errorLog keeps the first few distinct error messages and counts them
