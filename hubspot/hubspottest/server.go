@@ -11,10 +11,14 @@
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
 // X-HubSpot-RateLimit-* headers; merges (the merged record gets a new ID
 // and the former IDs resolve to it) and GDPR deletes of contacts; the
-// pipelines API, seeded with HubSpot's default Sales and Support
-// pipelines; the owners API, over owners a test adds with
-// [Server.AddOwner]; and the account information API, whose daily usage
-// counts each key's calls ([Server.APIUsage]). It also serves the
+// associations v4 API (labeled and default links, paged lists, batch
+// read, create and archive with HubSpot's limits, association labels),
+// whose links the object reads with associations= show; the properties
+// API (properties and groups), seeded with HubSpot's default properties
+// of each standard object type; the pipelines API, seeded with HubSpot's
+// default Sales and Support pipelines; the owners API, over owners a test
+// adds with [Server.AddOwner]; and the account information API, whose
+// daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions),
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
