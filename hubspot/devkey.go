@@ -207,11 +207,18 @@ func (t *DeveloperKeyTransport) wants(req *http.Request) bool {
 // RoundTrip implements http.RoundTripper.
 func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Response != nil {
-		// A redirect: whatever hapikey its Location carried is dropped. On
+		// A redirect: whatever hapikey its Location carried is dropped,
+		// from its URL and from its Referer, which net/http makes from the
+		// URL of the hop before: a Location too, from the second hop on. On
 		// the same host, a developer-key endpoint gets ours again below.
-		if q, found := withoutParam(req.URL.RawQuery, DeveloperKeyParam); found {
+		q, inURL := withoutParam(req.URL.RawQuery, DeveloperKeyParam)
+		inReferer := refererHasParam(req.Header.Get("Referer"), DeveloperKeyParam)
+		if inURL || inReferer {
 			r := req.Clone(req.Context())
 			r.URL.RawQuery = q
+			if inReferer {
+				r.Header.Del("Referer")
+			}
 			req = r
 		}
 		if crossHostRedirect(req) || !t.wants(req) {
@@ -381,6 +388,18 @@ func (e *redactedError) Error() string { return e.msg }
 
 // Is reports whether the original error matches target.
 func (e *redactedError) Is(target error) bool { return errors.Is(e.orig, target) }
+
+// refererHasParam reports whether the query of ref, a Referer header,
+// has the parameter name.
+func refererHasParam(ref, name string) bool {
+	_, q, ok := strings.Cut(ref, "?")
+	if !ok {
+		return false
+	}
+	q, _, _ = strings.Cut(q, "#")
+	_, found := withoutParam(q, name)
+	return found
+}
 
 // withoutParam removes every name=value pair whose name (unescaped) is
 // name, ignoring case, from a raw query, keeping the rest as it was.
