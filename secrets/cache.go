@@ -276,17 +276,18 @@ var settled = func() *flight {
 
 // startRefresh joins the refresh in flight or starts one. It returns nil
 // when a previous failure's backoff has not run out (unless force is set).
-// Unless force is set, seen is the entry (nil for none) that made the
-// caller want a refresh: when a usable entry has replaced it since, a
-// refresh ended after the caller looked, and startRefresh returns the
-// closed flight settled rather than fetch again.
+// seen is the entry that made the caller want a refresh (for Get, nil when
+// there was none; Refresh and the background loop, which want one whatever
+// the Cache holds, pass nil with force): when a usable entry has replaced
+// it since, a refresh ended after the caller looked, and startRefresh
+// returns the closed flight settled rather than fetch again.
 func (c *Cache) startRefresh(now time.Time, force bool, seen *entry) *flight {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inflight != nil {
 		return c.inflight
 	}
-	if cur := c.cur.Load(); !force && cur != seen && cur != nil && !cur.invalid {
+	if cur := c.cur.Load(); (seen != nil || !force) && cur != seen && cur != nil && !cur.invalid {
 		return settled
 	}
 	if c.base.Err() != nil {
@@ -453,7 +454,8 @@ func (c *Cache) Invalidate(rejected Version) {
 		ne.invalid = true
 		if c.cur.CompareAndSwap(e, &ne) {
 			c.o.logger.Info("secret rejected; refreshing", slog.Any("version", e.v.LogValue()))
-			c.startRefresh(now, true, nil)
+			// A Get that found ne invalid may have refreshed already.
+			c.startRefresh(now, true, &ne)
 			return
 		}
 	}

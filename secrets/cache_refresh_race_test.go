@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,5 +86,67 @@ func TestCacheGetRacingTheEndOfARefreshDoesNotFetchAgain(t *testing.T) {
 	}
 	if n := p.Fetches(); n != 1 {
 		t.Errorf("%d fetches; B should have taken the value the ended refresh adopted", n)
+	}
+}
+
+// gatedHandler is a slog handler that, on the first record with message
+// msg, stops its caller until released.
+type gatedHandler struct {
+	msg      string
+	once     atomic.Bool
+	entered  chan struct{}
+	released chan struct{}
+}
+
+func (h *gatedHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *gatedHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *gatedHandler) WithGroup(string) slog.Handler            { return h }
+func (h *gatedHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg && h.once.CompareAndSwap(false, true) {
+		close(h.entered)
+		<-h.released
+	}
+	return nil
+}
+
+// Invalidate marks the rejected entry and then starts a refresh; a Get
+// that found the entry marked in between could start and finish that
+// refresh first, and Invalidate then fetched a second time (found by
+// internal/e2e's rotation test, one extra fetch every few dozen
+// rotations). Invalidate must see that the refresh it wanted happened.
+func TestCacheInvalidateRacingAGetThatRefreshedDoesNotFetchAgain(t *testing.T) {
+	h := &gatedHandler{msg: "secret rejected; refreshing", entered: make(chan struct{}), released: make(chan struct{})}
+	p := secretstest.NewStatic("old")
+	c, err := secrets.NewCache(p, secrets.WithClock(clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))), secrets.WithLogger(slog.New(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v1, err := c.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Rotate("new")
+
+	// Invalidate marks v1 and stops at its log line, before its refresh.
+	invalidated := make(chan struct{})
+	go func() { c.Invalidate(v1); close(invalidated) }()
+	select {
+	case <-h.entered:
+	case <-ctx.Done():
+		t.Fatal("Invalidate never logged")
+	}
+	// A Get finds v1 rejected and refreshes: the new version is adopted.
+	v2, err := c.Get(ctx)
+	if err != nil || v2.Value.Reveal() != "new" {
+		t.Fatalf("Get after the rejection: version %s, %v", v2.ID, err)
+	}
+	close(h.released)
+	<-invalidated
+	c.Close() // waits for any refresh Invalidate started
+	if n := p.Fetches(); n != 2 {
+		t.Errorf("%d fetches; want 2: the first, and one for the rejection", n)
 	}
 }
