@@ -23,6 +23,8 @@ type hookLog struct {
 	errorLog
 	down     atomic.Int64 // errors that wrap errStoreDown
 	deadline atomic.Int64 // errors that wrap context.DeadlineExceeded
+	// unauthorized counts errors that match hubspot.ErrUnauthorized.
+	unauthorized atomic.Int64
 }
 
 func (h *hookLog) hook(err error) {
@@ -32,6 +34,9 @@ func (h *hookLog) hook(err error) {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		h.deadline.Add(1)
+	}
+	if errors.Is(err, hubspot.ErrUnauthorized) {
+		h.unauthorized.Add(1)
 	}
 }
 

@@ -66,8 +66,18 @@ func (r *recorder) requests() []recorded {
 	return append([]recorded(nil), r.reqs...)
 }
 
+// credentials lists where req carries the canary bearer token or
+// developer key, or any Authorization header.
+func credentials(req recorded) []string {
+	where := append(carries(req, bearerToken), carries(req, developerKey)...)
+	if req.header.Get("Authorization") != "" {
+		where = append(where, "an Authorization header")
+	}
+	return where
+}
+
 // carries lists where req carries secret, as is or in a form a URL gives
-// it; an Authorization header of any value counts too.
+// it.
 func carries(req recorded, secret string) []string {
 	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
 	var where []string
@@ -88,9 +98,6 @@ func carries(req recorded, secret string) []string {
 				where = append(where, "header "+k)
 			}
 		}
-	}
-	if req.header.Get("Authorization") != "" {
-		where = append(where, "an Authorization header")
 	}
 	if has(req.body) {
 		where = append(where, "body")
@@ -236,7 +243,7 @@ func TestNoCredentialFollowsARedirectToAnotherHost(t *testing.T) {
 			if len(reqs) != 2 {
 				t.Fatalf("%d, %s, by another name: %d requests", code, name, len(reqs))
 			}
-			if where := append(carries(reqs[1], bearerToken), carries(reqs[1], developerKey)...); len(where) > 0 {
+			if where := credentials(reqs[1]); len(where) > 0 {
 				t.Errorf("%d, %s: the redirect to the same server by another name carried a credential in %s", code, name, strings.Join(where, ", "))
 			}
 		}
@@ -256,7 +263,7 @@ func TestNoCredentialFollowsARedirectToAnotherHost(t *testing.T) {
 	if err := calls["bearer GET"](newClientURL(t, same.URL)); err != nil {
 		t.Fatal(err)
 	}
-	if reqs := same.requests(); len(reqs) != 2 || len(carries(reqs[1], bearerToken)) == 0 {
+	if reqs := same.requests(); len(reqs) != 2 || len(credentials(reqs[1])) == 0 {
 		t.Errorf("a same-host redirect lost the credential, or was not followed: %d requests", len(reqs))
 	}
 }
@@ -269,10 +276,10 @@ func checkRedirected(t *testing.T, what string, front, other *recorder) {
 	if len(f) != 1 || len(o) != 1 {
 		t.Fatalf("%s: the front server got %d requests and the other host %d; want one each", what, len(f), len(o))
 	}
-	if len(carries(f[0], bearerToken))+len(carries(f[0], developerKey)) == 0 {
+	if len(credentials(f[0])) == 0 {
 		t.Errorf("%s: the front server got no credential; the test proves nothing", what)
 	}
-	if where := append(carries(o[0], bearerToken), carries(o[0], developerKey)...); len(where) > 0 {
+	if where := credentials(o[0]); len(where) > 0 {
 		t.Errorf("%s: the other host got a credential in %s", what, strings.Join(where, ", "))
 	}
 }
@@ -293,7 +300,7 @@ func TestNoCredentialFollowsARedirectChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, r := range append(second.requests(), third.requests()...) {
-		if where := append(carries(r, bearerToken), carries(r, developerKey)...); len(where) > 0 {
+		if where := credentials(r); len(where) > 0 {
 			t.Errorf("redirected request %d (%s%s) carried a credential in %s", i, r.host, r.uri, strings.Join(where, ", "))
 		}
 	}
