@@ -300,7 +300,9 @@ func defaultBase() http.RoundTripper {
 func checkBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("hubspot: base URL %q does not parse: %w", sanitizeURL(raw), errors.Unwrap(err))
+		// Not even a sanitized form: what does not parse cannot be cut
+		// safely, and it may hold a credential pasted in by mistake.
+		return "", fmt.Errorf("hubspot: base URL (%d bytes) does not parse as a URL", len(raw))
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":

@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -127,7 +128,36 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
 	}
-	return t.send(req, r, v.Value.Fingerprint(), start)
+	resp, err := t.send(req, r, v.Value.Fingerprint(), start)
+	if err == nil && resp.StatusCode >= 400 {
+		redactResponse(resp, v.Value)
+	}
+	return resp, err
+}
+
+// redactResponse removes the token, in any common encoding, from an error
+// response's headers and body before any layer above can put them in an
+// error or a log: a hostile or broken server may echo the Authorization
+// header back. The body is cut at maxErrorBody, which is all the error
+// parser reads anyway. Only error responses pay for this.
+func redactResponse(resp *http.Response, token secrets.Secret) {
+	for k, vv := range resp.Header {
+		for i, v := range vv {
+			if r := secrets.RedactString(v, token); r != v {
+				vv[i] = r
+			}
+		}
+		resp.Header[k] = vv
+	}
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	b = secrets.Redact(b, token)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	resp.Header.Del("Content-Length")
 }
 
 func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {

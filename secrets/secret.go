@@ -1,15 +1,18 @@
 package secrets
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"unsafe"
 )
@@ -206,4 +209,46 @@ func (s Secret) GobEncode() ([]byte, error) { return []byte(s.String()), nil }
 // GobDecode always fails: gob streams carry only the redacted form.
 func (s *Secret) GobDecode([]byte) error {
 	return errors.New("secrets: a Secret cannot be decoded from gob; gob carries only the redacted form")
+}
+
+// Redact returns b with every occurrence of each secret replaced by
+// [Redacted]: the plain value and the forms it takes when a server or a log
+// encodes it (standard and URL base64, padded or not, lower and upper case
+// hex, query and path escaping). Use it on text that came from outside and
+// may echo a credential back, such as an error body. Values shorter than 4
+// bytes are left alone: replacing them would mangle ordinary text. b is
+// returned unchanged, without copying, when it holds none of them.
+func Redact(b []byte, secrets ...Secret) []byte {
+	for _, s := range secrets {
+		if s.Len() < 4 {
+			continue
+		}
+		v := s.Reveal()
+		for _, form := range encodedForms(v) {
+			if bytes.Contains(b, []byte(form)) {
+				b = bytes.ReplaceAll(b, []byte(form), []byte(Redacted))
+			}
+		}
+	}
+	return b
+}
+
+// RedactString is Redact for a string.
+func RedactString(text string, secrets ...Secret) string {
+	return string(Redact([]byte(text), secrets...))
+}
+
+func encodedForms(v string) []string {
+	b := []byte(v)
+	return []string{
+		v,
+		base64.StdEncoding.EncodeToString(b),
+		base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b),
+		base64.RawURLEncoding.EncodeToString(b),
+		hex.EncodeToString(b),
+		strings.ToUpper(hex.EncodeToString(b)),
+		url.QueryEscape(v),
+		url.PathEscape(v),
+	}
 }

@@ -191,3 +191,16 @@ func BenchmarkReveal(b *testing.B) {
 		_ = s.Reveal()
 	}
 }
+
+func TestRedact(t *testing.T) {
+	s := secrets.New(canary)
+	forms := secretstest.Encodings(canary)
+	text := "prefix " + strings.Join(forms, " | ") + " suffix"
+	got := secrets.RedactString(text, s, secrets.New("ab"), secrets.Secret{})
+	secretstest.AssertNoLeak(t, "redacted text", got, canary)
+	assert.Equal(t, len(forms), strings.Count(got, secrets.Redacted))
+	assert.True(t, strings.HasPrefix(got, "prefix ") && strings.HasSuffix(got, " suffix"))
+	assert.Equal(t, "abc", secrets.RedactString("abc", secrets.New("ab")), "values under 4 bytes are not redacted")
+	clean := []byte("nothing here")
+	assert.Equal(t, &clean[0], &secrets.Redact(clean, s)[0], "clean input is returned without copying")
+}
