@@ -49,6 +49,10 @@ type Client struct {
 	// Webhooks manages an app's webhook settings and subscriptions, with
 	// the developer key (WithDeveloperKey).
 	Webhooks *WebhooksService
+
+	// Associations links records (associations v4) and manages
+	// association labels.
+	Associations *AssociationsService
 }
 
 // Option configures a Client.
@@ -287,6 +291,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Products = c.Objects("products")
 	c.LineItems = c.Objects("line_items")
 	c.Quotes = c.Objects("quotes")
+	c.Associations = &AssociationsService{client: c}
 	return c, nil
 }
 
