@@ -59,8 +59,8 @@ func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
 	auth := tv.enableAuth("approle")
 	tv.write("auth/"+auth+"/role/app", map[string]any{
 		"token_policies":     []string{pol},
-		"token_ttl":          "2s",
-		"token_max_ttl":      "6s",
+		"token_ttl":          "6s",
+		"token_max_ttl":      "15s",
 		"secret_id_num_uses": 1,
 	})
 	rid, err := tv.root.Logical().Read("auth/" + auth + "/role/app/role-id")
@@ -97,9 +97,11 @@ func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
 	tok1 := currentToken(s)
 	writeFile(t, sidPath, sid2) // sid1 is spent
 
-	// While the program keeps reading, the token outlives its 2s TTL: the
-	// watcher renews it.
-	err = poll(20*time.Second, func() (bool, error) {
+	// While the program keeps reading, the token outlives its 6s TTL: the
+	// watcher renews it. (TTLs leave seconds of slack: the watcher renews
+	// at about two thirds of the lease, and a loaded CI machine can starve
+	// it for a while.)
+	err = poll(40*time.Second, func() (bool, error) {
 		v, err := p.Fetch(ctx)
 		if err != nil {
 			return false, fmt.Errorf("Fetch during renewal: %w", err)
@@ -107,18 +109,18 @@ func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
 		if v.Value.Reveal() != value {
 			return false, errors.New("Fetch returned another value")
 		}
-		return time.Since(loggedIn) > 3*time.Second, nil
+		return time.Since(loggedIn) > 8*time.Second, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st := s.Stats(); st.Logins != 1 || st.Renewals < 1 {
-		t.Fatalf("stats %+v: want the first token renewed and still in use after 3s", st)
+		t.Fatalf("stats %+v: want the first token renewed and still in use after 8s", st)
 	}
 
 	// Idle until the watcher ends at the max TTL: DoneCh gives nil, and the
 	// Session drops the token so that the next request logs in again.
-	if err := poll(20*time.Second, func() (bool, error) { return s.Stats().WatcherEnded > 0, nil }); err != nil {
+	if err := poll(40*time.Second, func() (bool, error) { return s.Stats().WatcherEnded > 0, nil }); err != nil {
 		t.Fatalf("the watcher did not end: %v (stats %+v)", err, s.Stats())
 	}
 	if st := s.Stats(); st.LoggedIn || st.Logins != 1 {
@@ -367,7 +369,7 @@ func TestClientTokenRenewed(t *testing.T) {
 	tv.putKV2(mount, "hubspot", map[string]any{"token": value})
 	pol := tv.policy(fmt.Sprintf(`path "%s/*" { capabilities = ["read"] }`, mount))
 	c := tv.newClient()
-	tok := tv.childToken("2s", pol)
+	tok := tv.childToken("8s", pol)
 	c.SetToken(tok)
 	s, err := NewSession(c)
 	if err != nil {
@@ -377,14 +379,14 @@ func TestClientTokenRenewed(t *testing.T) {
 	p, _ := NewKV2(s, mount, "hubspot")
 	ctx := context.Background()
 	start := time.Now()
-	err = poll(20*time.Second, func() (bool, error) {
+	err = poll(40*time.Second, func() (bool, error) {
 		if _, err := p.Fetch(ctx); err != nil {
 			return false, err
 		}
-		return time.Since(start) > 4*time.Second, nil
+		return time.Since(start) > 16*time.Second, nil
 	})
 	if err != nil {
-		t.Fatalf("using a 2s token for 4s: %v (stats %+v)", err, s.Stats())
+		t.Fatalf("using an 8s token for 16s: %v (stats %+v)", err, s.Stats())
 	}
 	if st := s.Stats(); st.Renewals < 2 || st.LoginFailures != 0 || st.InvalidTokenRelogins != 0 {
 		t.Errorf("stats %+v: want the token renewed at least twice and never refused", st)
