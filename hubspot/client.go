@@ -53,6 +53,8 @@ type Client struct {
 	// Associations links records (associations v4) and manages
 	// association labels.
 	Associations *AssociationsService
+	// Properties manages property definitions and groups.
+	Properties *PropertiesService
 }
 
 // Option configures a Client.
@@ -292,6 +294,7 @@ func New(opts ...Option) (*Client, error) {
 	c.LineItems = c.Objects("line_items")
 	c.Quotes = c.Objects("quotes")
 	c.Associations = &AssociationsService{client: c}
+	c.Properties = &PropertiesService{client: c}
 	return c, nil
 }
 

@@ -23,6 +23,12 @@
 // All (a streaming iterator), Search and SearchAll, and batch calls of any
 // size that account for every input.
 //
+// [Client.Associations] links records with HubSpot's association types and
+// the account's labels (associations v4): one pair at a time, a record's
+// links as pages or a stream, and batches of any size chunked to HubSpot's
+// limits. [Client.Properties] reads and manages property definitions and
+// property groups.
+//
 // Errors from HubSpot are [*Error] values (a 429 is a [*RateLimitError])
 // that match [ErrNotFound], [ErrUnauthorized], [ErrForbidden],
 // [ErrConflict], [ErrRateLimited] and [ErrValidation] with errors.Is. No
