@@ -44,10 +44,11 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 // Transport adds the credential only to HTTPS URLs and to loopback hosts
 // (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
 // ErrInsecureURL. It never adds the credential to a request that an
-// http.Client made by following a redirect to another host. It clones each
-// request, never changes the caller's, and closes request bodies on every
-// path, as http.RoundTripper requires. Transport is safe for concurrent use
-// and usable with any http.Client.
+// http.Client made by following a redirect to another host, nor to any
+// later request of that chain, even one back on the first host. It clones
+// each request, never changes the caller's, and closes request bodies on
+// every path, as http.RoundTripper requires. Transport is safe for
+// concurrent use and usable with any http.Client.
 type Transport struct {
 	// Source provides the token. Required.
 	Source TokenSource
@@ -181,16 +182,25 @@ func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*ht
 }
 
 // crossHostRedirect reports whether an http.Client created req by following
-// a redirect away from the host of the request it started with.
+// a redirect, in a chain where some request, req included, went to another
+// host than the one the chain started with. Once another host has had a say
+// in where the chain goes, nothing later in it gets a credential, even
+// back on the first host, as net/http does for the headers it was given.
 func crossHostRedirect(req *http.Request) bool {
 	if req.Response == nil {
 		return false
 	}
-	first := req
-	for first.Response != nil && first.Response.Request != nil {
-		first = first.Response.Request
+	hops := []*url.URL{req.URL}
+	for r := req; r.Response != nil && r.Response.Request != nil; r = r.Response.Request {
+		hops = append(hops, r.Response.Request.URL)
 	}
-	return !sameHost(first.URL, req.URL)
+	first := hops[len(hops)-1]
+	for _, u := range hops[:len(hops)-1] {
+		if !sameHost(first, u) {
+			return true
+		}
+	}
+	return false
 }
 
 func sameHost(a, b *url.URL) bool {

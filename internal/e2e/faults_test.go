@@ -30,8 +30,14 @@ type ledger struct {
 	lost int
 	// duplicates: inputs stored more than once.
 	duplicates int
-	// phantoms: inputs reported failed but stored anyway.
+	// phantoms: inputs that HubSpot answered with an error but that were
+	// stored anyway.
 	phantoms int
+	// unknownLanded: inputs whose request ended without an answer (the
+	// deadline, a dropped connection) and that had landed: their outcome was
+	// reported unknown, rightly. Not an error; a re-send of an upsert is
+	// harmless, and the duplicates count shows whether a create was doubled.
+	unknownLanded int
 	// mismatched: inputs reported done whose record is not the stored one,
 	// or whose stored properties are not the input's.
 	mismatched int
@@ -46,8 +52,8 @@ func (l ledger) String() string {
 	for _, k := range slices.Sorted(maps.Keys(l.kinds)) {
 		kinds = append(kinds, fmt.Sprintf("%s:%d", k, l.kinds[k]))
 	}
-	return fmt.Sprintf("inputs=%d succeeded=%d failed=%d lost=%d duplicates=%d phantoms=%d mismatched=%d strays=%d failures_by_kind=[%s]",
-		l.inputs, l.succeeded, l.failed, l.lost, l.duplicates, l.phantoms, l.mismatched, l.strays, strings.Join(kinds, " "))
+	return fmt.Sprintf("inputs=%d succeeded=%d failed=%d lost=%d duplicates=%d phantoms=%d mismatched=%d strays=%d unknown_outcome_landed=%d failures_by_kind=[%s]",
+		l.inputs, l.succeeded, l.failed, l.lost, l.duplicates, l.phantoms, l.mismatched, l.strays, l.unknownLanded, strings.Join(kinds, " "))
 }
 
 // clean reports whether nothing was lost, doubled, misattributed or
@@ -103,7 +109,12 @@ func reconcile(t *testing.T, res *hubspot.BatchResult, callErr error, keys []str
 			l.failed++
 			l.kinds[failureKind(it.Err)]++
 			if len(objs) > 0 {
-				l.phantoms++
+				var he *hubspot.Error
+				if errors.As(it.Err, &he) {
+					l.phantoms++
+				} else {
+					l.unknownLanded++
+				}
 			}
 			continue
 		}

@@ -98,7 +98,9 @@ func TestBatchThroughDailyLimitFailsFast(t *testing.T) {
 // Responses slower than the caller's deadline: the call ends at the
 // deadline, whatever the server does; in a batch, the chunk that was
 // waiting and those not sent yet report the deadline against their
-// inputs, the others land, and nothing is lost or applied twice.
+// inputs (as do chunks in flight at the deadline, which may have landed:
+// their outcome is unknown), the others land, and nothing is lost or
+// applied twice.
 func TestSlowResponsesEndAtTheCallersDeadline(t *testing.T) {
 	srv := hubspottest.NewServer(t) // the system clock: the injected latency is real
 	fake := clock.NewFake(epoch)

@@ -305,3 +305,50 @@ func TestNoCredentialFollowsARedirectChain(t *testing.T) {
 		}
 	}
 }
+
+// Another host cannot send a credentialed request back to the original
+// host either: a 307 there, and a 307 back to another path of the original
+// host, would otherwise re-send the call (a PATCH, body and all) with the
+// credential to a record the other host chose. Once a redirect chain has
+// left the host, nothing later in it carries a credential, as net/http
+// itself does for headers it was given (CVE-2024-45336).
+func TestNoCredentialAfterABounceThroughAnotherHost(t *testing.T) {
+	ctx := context.Background()
+	var front *recorder
+	other := newRecorder(t, nil)
+	front = newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/chosen-by-the-other-host") || strings.HasSuffix(r.URL.Path, "/999") {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"id":"999","properties":{},"targetUrl":"https://example.com/hook"}`)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/bounce", http.StatusTemporaryRedirect)
+	})
+	other.answer = func(w http.ResponseWriter, r *http.Request) {
+		to := front.URL + "/crm/v3/objects/contacts/999"
+		if strings.HasPrefix(r.Header.Get("Referer"), front.URL+"/webhooks/") {
+			to = front.URL + "/webhooks/v3/12345/subscriptions/999"
+		}
+		http.Redirect(w, r, to, http.StatusTemporaryRedirect)
+	}
+	c := newClientURL(t, front.URL)
+	if _, err := c.Contacts.Update(ctx, "1", hubspot.Properties{"firstname": "x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Webhooks.UpdateSubscription(ctx, 12345, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	reqs := front.requests()
+	if len(reqs) != 4 {
+		t.Fatalf("the front server got %d requests; want 4", len(reqs))
+	}
+	for i, r := range reqs {
+		where := credentials(r)
+		switch {
+		case i%2 == 0 && len(where) == 0:
+			t.Errorf("request %d (%s): no credential on the original call; the test proves nothing", i, r.uri)
+		case i%2 == 1 && len(where) > 0:
+			t.Errorf("request %d (%s), sent back by another host: credential in %s", i, r.uri, strings.Join(where, ", "))
+		}
+	}
+}
