@@ -155,7 +155,14 @@ func TestFaultDrop(t *testing.T) {
 	if len(srv.Objects("contacts")) != 0 {
 		t.Fatal("dropped call was carried out")
 	}
-	j := srv.Journal()
+	// The server journals the call after it hangs up, so the client can
+	// see the drop first: wait for the entry rather than race it.
+	var j []hubspottest.Call
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if j = srv.Journal(); len(j) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
 	if len(j) != 1 || j[0].Status != 0 || !strings.Contains(j[0].Note, "dropped connection") {
 		t.Fatalf("journal %+v", j)
 	}
