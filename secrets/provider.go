@@ -156,7 +156,9 @@ func JSONField(data []byte, field string) (string, error) {
 		}
 		return "", fmt.Errorf("%w: payload is not valid JSON (error at byte %d)", ErrMalformed, dec.InputOffset())
 	}
-	if dec.More() {
+	// dec.More reports false for a stray '}' or ']', so ask for the next
+	// token instead: anything but the end of input is trailing data.
+	if _, err := dec.Token(); err != io.EOF {
 		return "", fmt.Errorf("%w: payload has data after the JSON object", ErrMalformed)
 	}
 	raw, ok := obj[field]
