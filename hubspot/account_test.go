@@ -6,12 +6,58 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
+
+func TestAccountDetailsAndUsage(t *testing.T) {
+	clk := clock.NewFake(time.Date(2025, 1, 20, 15, 0, 0, 0, time.UTC))
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(clk))
+	srv.SetAccount(hubspottest.Account{PortalID: 123456, TimeZone: "Europe/Berlin", CompanyCurrency: "EUR",
+		AdditionalCurrencies: []string{"USD", "GBP"}, UIDomain: "app-eu1.hubspot.com", DataHostingLocation: "eu1"})
+	c, tok, _ := newClient(t, srv, []string{}) // account-info needs no scope
+	ctx := context.Background()
+
+	d, err := c.Account.Details(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hubspot.AccountDetails{PortalID: 123456, AccountType: "STANDARD", TimeZone: "Europe/Berlin", CompanyCurrency: "EUR",
+		AdditionalCurrencies: []string{"USD", "GBP"}, UTCOffset: "+01:00", UTCOffsetMilliseconds: 3_600_000,
+		UIDomain: "app-eu1.hubspot.com", DataHostingLocation: "eu1"}
+	if fmt.Sprint(*d) != fmt.Sprint(want) || d.Offset() != time.Hour {
+		t.Errorf("details %+v\nwant    %+v", *d, want)
+	}
+
+	for range 3 {
+		if _, err := c.Account.Details(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	usage, err := c.Account.DailyUsage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(usage) != 1 {
+		t.Fatalf("usage %+v", usage)
+	}
+	u := usage[0]
+	if u.Name != "private-apps-api-calls-daily" || u.CurrentUsage != 5 || u.UsageLimit != 250_000 || u.Remaining() != 249_995 ||
+		u.FetchStatus != "SUCCESS" || !u.CollectedAt.Equal(clk.Now()) || !u.ResetsAt.Equal(time.Date(2025, 1, 21, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("usage %+v", u)
+	}
+	if n := srv.APIUsage(tok); n != 5 {
+		t.Errorf("server counted %d", n)
+	}
+	if r := (hubspot.APIUsage{UsageLimit: 10, CurrentUsage: 12}).Remaining(); r != 0 {
+		t.Errorf("Remaining over the limit = %d", r)
+	}
+}
 
 func TestTokenValidator(t *testing.T) {
 	srv := hubspottest.NewServer(t)
@@ -180,4 +226,21 @@ func ExampleNewTokenValidator() {
 	// first token adopted: true
 	// revoked token refused: true
 	// still serving the good one: true
+}
+
+func ExampleAccountService_Details() {
+	var t testing.T
+	srv := hubspottest.NewServer(&t)
+	defer srv.Close()
+	c, _ := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(srv.NewToken())), // no scope needed
+		hubspot.WithBaseURL(srv.URL()),
+	)
+	d, err := c.Account.Details(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.PortalID, d.AccountType, d.TimeZone, d.CompanyCurrency, d.DataHostingLocation)
+	// Output: 62515 STANDARD US/Eastern USD na1
 }

@@ -55,6 +55,13 @@ type Client struct {
 	Associations *AssociationsService
 	// Properties manages property definitions and groups.
 	Properties *PropertiesService
+	// Pipelines manages deal, ticket and other pipelines and their stages.
+	Pipelines *PipelinesService
+	// Owners reads the users records can be assigned to.
+	Owners *OwnersService
+	// Account reads the account's details and API usage; Account.Details
+	// is the cheapest check that a token works.
+	Account *AccountService
 }
 
 // Option configures a Client.
@@ -295,6 +302,9 @@ func New(opts ...Option) (*Client, error) {
 	c.Quotes = c.Objects("quotes")
 	c.Associations = &AssociationsService{client: c}
 	c.Properties = &PropertiesService{client: c}
+	c.Pipelines = &PipelinesService{client: c}
+	c.Owners = &OwnersService{client: c}
+	c.Account = &AccountService{client: c}
 	return c, nil
 }
 

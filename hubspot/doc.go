@@ -27,7 +27,15 @@
 // the account's labels (associations v4): one pair at a time, a record's
 // links as pages or a stream, and batches of any size chunked to HubSpot's
 // limits. [Client.Properties] reads and manages property definitions and
-// property groups.
+// property groups. [Client.Pipelines] manages pipelines and their stages,
+// [Client.Owners] reads the users records can be assigned to, and
+// [Client.Account] the account's details and API usage. Records merge
+// ([ObjectService.Merge]), and contacts can be deleted for good under
+// privacy law ([ObjectService.GDPRDelete]).
+//
+// [NewTokenValidator] makes [AccountService.Details], the cheapest call a
+// token can make, the gate of a rotation: given to secrets.WithValidate, it
+// lets a [secrets.Cache] adopt a new token only once HubSpot accepts it.
 //
 // Errors from HubSpot are [*Error] values (a 429 is a [*RateLimitError])
 // that match [ErrNotFound], [ErrUnauthorized], [ErrForbidden],
