@@ -18,14 +18,16 @@
 //     caller's deadline): no input lost, none applied twice, every failure
 //     reported against its input;
 //   - transport rules: credentials only over HTTPS or to loopback, never
-//     forwarded on a redirect to another host, and response bodies read
-//     through limits, so a hostile endless body or a trickling one costs
-//     neither unbounded memory nor more time than the caller's context.
+//     forwarded on a redirect to another host (nor on any later hop of
+//     that chain, in a header, the URL or a Referer), and response bodies
+//     read through limits, so a hostile endless body, a gzip bomb or a
+//     trickling response costs neither unbounded memory nor more time than
+//     the caller's context.
 //
 // Each test logs its figures (rotations, calls, failures, provider
 // fetches; inputs, losses, duplicates) with t.Logf; run
 //
-//	go test -race -v -run . ./internal/e2e/
+//	go test -race -count=1 -v ./internal/e2e/
 //
 // to see them.
 package e2e
