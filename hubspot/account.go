@@ -133,8 +133,8 @@ func NewTokenValidator(opts ...Option) (*TokenValidator, error) {
 			return nil, err
 		}
 	}
-	if probe.token != nil {
-		return nil, errors.New("hubspot: NewTokenValidator: do not pass WithToken; the validator sends the token version it is asked to check")
+	if len(probe.creds) > 0 {
+		return nil, errors.New("hubspot: NewTokenValidator: do not pass WithToken or WithCredential; the validator sends the token version it is asked to check")
 	}
 	c, err := New(append(opts, WithToken(versionInContext{}))...)
 	if err != nil {

@@ -38,9 +38,10 @@ type Client struct {
 	logger    *slog.Logger
 	batchConc int
 
-	ownedCache *secrets.Cache
-	devKey     devKeyState // WithDeveloperKey
-	closeOnce  sync.Once
+	creds       *Credentials     // nil when the Client has only a developer key
+	ownedCaches []*secrets.Cache // built around Providers; Close closes them
+	devKey      devKeyState      // WithDeveloperKey
+	closeOnce   sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
 	// (custom) object type.
@@ -68,7 +69,9 @@ type Client struct {
 type Option func(*options) error
 
 type options struct {
-	token      any
+	creds      []credentialSpec
+	tokenIdx   int // 1 + index in creds of WithToken's credential; 0: none
+	fallback   string
 	devKey     any // WithDeveloperKey
 	baseURL    string
 	httpClient *http.Client
@@ -88,18 +91,23 @@ type options struct {
 // WithToken sets where the token comes from: a TokenSource such as a
 // *secrets.Cache (read on every request, so rotation needs nothing more),
 // or a secrets.Provider, which New wraps in a Cache with default settings
-// that Client.Close closes. Required, unless the Client only manages app
-// settings with WithDeveloperKey.
+// that Client.Close closes. It is the single-credential shorthand for
+// WithCredential("default", src, EveryScope); given again, it replaces its
+// earlier source. WithToken or WithCredential is required, unless the
+// Client only manages app settings with WithDeveloperKey.
 func WithToken(src any) Option {
 	return func(o *options) error {
-		switch src.(type) {
-		case nil:
-			return errors.New("hubspot: WithToken(nil): a token source is required")
-		case TokenSource, secrets.Provider:
-			o.token = src
+		if err := checkTokenSource("WithToken", src); err != nil {
+			return err
+		}
+		sp := credentialSpec{name: "default", src: src, scopes: []string{EveryScope}}
+		if o.tokenIdx > 0 {
+			o.creds[o.tokenIdx-1] = sp
 			return nil
 		}
-		return fmt.Errorf("hubspot: WithToken needs a TokenSource (such as *secrets.Cache) or a secrets.Provider, got %T", src)
+		o.creds = append(o.creds, sp)
+		o.tokenIdx = len(o.creds)
+		return nil
 	}
 }
 
@@ -206,9 +214,11 @@ func WithBatchConcurrency(n int) Option {
 // New returns a Client. It checks its options now, so a missing token
 // source or a bad base URL fails here rather than on the first call.
 //
-// Each request passes, outermost first: RetryTransport, RateLimitTransport,
-// Transport (the credential; DeveloperKeyTransport instead for the
-// endpoints IsDeveloperKeyPath names), then the base transport.
+// Each request passes, outermost first: RetryTransport; the credential
+// layer, which is DeveloperKeyTransport for the endpoints
+// IsDeveloperKeyPath names and Transport (the bearer token of the
+// credential picked for the call) for all others; RateLimitTransport
+// (keyed by the credential the request carries); then the base transport.
 func New(opts ...Option) (*Client, error) {
 	o := options{
 		baseURL:   DefaultBaseURL,
@@ -225,8 +235,8 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if o.token == nil && o.devKey == nil {
-		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache or a secrets.Provider")
+	if len(o.creds) == 0 && o.devKey == nil {
+		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache or a secrets.Provider, or WithCredential once per token")
 	}
 	base, err := checkBaseURL(o.baseURL)
 	if err != nil {
@@ -238,18 +248,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{baseURL: base, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
-	var src TokenSource
-	switch t := o.token.(type) {
-	case TokenSource:
-		src = t
-	case secrets.Provider:
-		cache, err := secrets.NewCache(t, secrets.WithClock(o.clock), secrets.WithLogger(o.logger))
-		if err != nil {
-			return nil, fmt.Errorf("hubspot: wrapping the token provider in a cache: %w", err)
-		}
-		c.ownedCache, src = cache, cache
-	default:
-		src = noToken{} // only a developer key
+	if c.creds, c.ownedCaches, err = buildCredentials(o, base); err != nil {
+		return nil, err
 	}
 
 	var rt http.RoundTripper = http.DefaultTransport
@@ -273,14 +273,18 @@ func New(opts ...Option) (*Client, error) {
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
 	}
-	inner := rt
-	rt = &Transport{Source: src, Base: rt, Logger: o.logger, Clock: o.clock}
-	if rt, err = c.developerKeyLayer(&o, rt, inner); err != nil {
+	if o.limit != (RateLimit{}) || o.search != (RateLimit{}) {
+		// Below the credential layer, so each request is limited under the
+		// credential it actually carries.
+		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Clock: o.clock}
+	}
+	bearer := &Transport{Credentials: c.creds, Base: rt, Logger: o.logger, Clock: o.clock}
+	if c.creds == nil {
+		bearer.Source = noToken{} // only a developer key
+	}
+	if rt, err = c.developerKeyLayer(&o, bearer, rt); err != nil {
 		c.Close()
 		return nil, err
-	}
-	if o.limit != (RateLimit{}) || o.search != (RateLimit{}) {
-		rt = &RateLimitTransport{Base: rt, Source: src, Limit: o.limit, Search: o.search, Clock: o.clock}
 	}
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
@@ -337,14 +341,12 @@ func checkBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
-// Close releases what New created: the token Cache it built around a
-// Provider. A Cache passed to WithToken is the caller's to close. Close is
-// safe to call more than once.
+// Close releases what New created: the token Caches it built around
+// Providers. A Cache passed to WithToken or WithCredential is the caller's
+// to close. Close is safe to call more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
-		if c.ownedCache != nil {
-			c.ownedCache.Close()
-		}
+		closeCaches(c.ownedCaches)
 		c.devKey.close()
 	})
 	return nil
@@ -409,6 +411,10 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		var se *ScopeError
+		if errors.As(err, &se) {
+			return nil, se // refused before sending: no URL to report
+		}
 		return nil, sanitizeError(err)
 	}
 	return resp, nil

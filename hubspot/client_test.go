@@ -115,7 +115,7 @@ func TestClientStackEndToEnd(t *testing.T) {
 	// Close closes the cache New built, and is safe twice.
 	c.Close()
 	c.Close()
-	if c.ownedCache == nil {
+	if len(c.ownedCaches) == 0 {
 		t.Fatal("a Provider was not wrapped in a Cache")
 	}
 }

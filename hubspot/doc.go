@@ -7,10 +7,17 @@
 //
 //	RetryTransport      retries 429 (not DAILY), 423, 477, and 5xx or
 //	                    connection errors of requests safe to repeat
+//	Transport           picks the credential and adds its bearer token; on
+//	                    401 invalidates it and re-sends once with the new one
 //	RateLimitTransport  spaces requests under HubSpot's limits, per credential
-//	Transport           adds the bearer token; on 401 invalidates it and
-//	                    re-sends once with the new one
 //	base                the http.Client's own transport
+//
+// Several credentials can be configured ([WithCredential]), each with the
+// scopes its token holds (HubSpot grants scopes per private app): every
+// call goes with the least-privileged credential whose scopes cover it,
+// from a table of HubSpot's documented scopes per endpoint, and a call no
+// credential may make fails before it is sent with a [*ScopeError] naming
+// the missing scope. See [Credentials].
 //
 // Calls to an app's webhook settings ([Client.Webhooks]) take HubSpot's
 // developer API key instead: [DeveloperKeyTransport] adds it as the hapikey

@@ -33,13 +33,16 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 
 // Transport is the credential layer: an http.RoundTripper that adds
 // "Authorization: Bearer <token>" to each request, reading the token from
-// Source on every request so a rotated token is used as soon as the source
-// has it.
+// its source on every request so a rotated token is used as soon as the
+// source has it. The source is Source, or, with Credentials, the
+// least-privileged of several credentials that may make the call (a call
+// none may make fails with a *ScopeError before it is sent).
 //
-// When HubSpot answers 401, Transport calls Source.Invalidate with the
-// version it sent and, if Source then returns a different version, sends
-// the request once more with it (the body is replayed through
-// Request.GetBody; a request whose body cannot be replayed is not re-sent).
+// When HubSpot answers 401, Transport calls Invalidate on the source it
+// used with the version it sent and, if that source then returns a
+// different version, sends the request once more with it (the body is
+// replayed through Request.GetBody; a request whose body cannot be
+// replayed is not re-sent).
 //
 // Transport adds the credential only to HTTPS URLs and to loopback hosts
 // (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
@@ -50,13 +53,17 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 // every path, as http.RoundTripper requires. Transport is safe for
 // concurrent use and usable with any http.Client.
 type Transport struct {
-	// Source provides the token. Required.
+	// Source provides the token. Set Source or Credentials, not both.
 	Source TokenSource
+	// Credentials, when set, picks the source per request: the
+	// least-privileged credential whose scopes cover the call.
+	Credentials *Credentials
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger, when set, receives one Debug record per attempt: method,
-	// path (without query), status, duration and the token's fingerprint.
-	// Never a header, a token or a body.
+	// path (without query), status, duration, the credential's name (with
+	// Credentials) and the token's fingerprint. Never a header, a token or
+	// a body.
 	Logger *slog.Logger
 	// Clock measures durations for the log; nil means the system clock.
 	Clock clock.Clock
@@ -71,9 +78,9 @@ func (t *Transport) base() http.RoundTripper {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.Source == nil {
+	if t.Source == nil && t.Credentials == nil {
 		closeBody(req)
-		return nil, errors.New("hubspot: Transport.Source is nil")
+		return nil, errors.New("hubspot: Transport has neither Source nor Credentials")
 	}
 	if crossHostRedirect(req) {
 		// Sent as the http.Client built it: without our credential.
@@ -83,23 +90,31 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
 	}
-	ctx := req.Context()
-	v, err := t.Source.Get(ctx)
+	src, name, err := t.source(req)
 	if err != nil {
 		closeBody(req)
+		return nil, err
+	}
+	ctx := req.Context()
+	v, err := src.Get(ctx)
+	if err != nil {
+		closeBody(req)
+		if name != "" {
+			return nil, fmt.Errorf("hubspot: getting the token of credential %q: %w", name, err)
+		}
 		return nil, fmt.Errorf("hubspot: getting the token: %w", err)
 	}
-	resp, err := t.sendWith(req, req.Body, v)
+	resp, err := t.sendWith(req, req.Body, v, name)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
 
 	// 401: tell the source, and re-send once if it has another version.
-	t.Source.Invalidate(v)
+	src.Invalidate(v)
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return resp, nil
 	}
-	v2, err := t.Source.Get(ctx)
+	v2, err := src.Get(ctx)
 	if err != nil || v2.Same(v) {
 		return resp, nil
 	}
@@ -110,11 +125,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	drainAndClose(resp.Body)
-	return t.sendWith(req, body, v2)
+	return t.sendWith(req, body, v2, name)
 }
 
 // sendWith clones req with body and the token of v, and sends it.
-func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version) (*http.Response, error) {
+func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version, credential string) (*http.Response, error) {
 	// A shallow copy with its own Header: the only field this layer
 	// changes (req.Clone would also copy the URL and more, for nothing).
 	r := new(http.Request)
@@ -129,7 +144,7 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
 	}
-	resp, err := t.send(req, r, v.Value.Fingerprint(), start)
+	resp, err := t.sendAs(req, r, credential, v.Value.Fingerprint(), start)
 	if err == nil && resp.StatusCode >= 400 {
 		redactResponse(resp, v.Value)
 	}
@@ -162,6 +177,12 @@ func redactResponse(resp *http.Response, token secrets.Secret) {
 }
 
 func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {
+	return t.sendAs(orig, r, "", fp, start)
+}
+
+// sendAs sends r, and logs the attempt under the credential's name (when
+// not empty) and the fingerprint fp.
+func (t *Transport) sendAs(orig, r *http.Request, credential, fp string, start time.Time) (*http.Response, error) {
 	resp, err := t.base().RoundTrip(r)
 	if !start.IsZero() {
 		attrs := []slog.Attr{
@@ -170,6 +191,9 @@ func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*ht
 			slog.String("path", orig.URL.Path),
 			slog.Duration("duration", clock.Or(t.Clock).Now().Sub(start)),
 			slog.String("token", fp),
+		}
+		if credential != "" {
+			attrs = append(attrs, slog.String("credential", credential))
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", sanitizeError(err).Error()))

@@ -1,0 +1,461 @@
+package hubspot
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/secrets"
+)
+
+// EveryScope, given as a credential's scope, says that the credential holds
+// every scope: it can make any call, including calls the scope table does
+// not know. WithToken's credential holds EveryScope.
+const EveryScope = "*"
+
+// ErrNoCredential is matched (with errors.Is) by the error a call gets when
+// none of the configured credentials may make it. Such a call is never
+// sent. The error is a *ScopeError.
+var ErrNoCredential = errors.New("hubspot: no configured credential can make this call")
+
+// Credential is a token source and the HubSpot scopes its token was
+// granted (for a private app, the scopes ticked in its settings).
+type Credential struct {
+	// Name identifies the credential in logs and errors ("reader",
+	// "writer"): 1 to 64 letters, digits, '.', '_', ':' or '-'.
+	Name string
+	// Source provides the token. Required.
+	Source TokenSource
+	// Scopes are the scopes the token holds, as HubSpot spells them
+	// ("crm.objects.contacts.read"), or EveryScope. At least one.
+	Scopes []string
+}
+
+// Credentials is a set of credentials with the scopes each holds. It sends
+// each call with the least-privileged credential that may make it: of the
+// credentials holding every scope the call needs (from a table of
+// HubSpot's documented scopes per endpoint), the one holding the fewest
+// scopes, ties going to the one configured first. A credential holding
+// EveryScope counts as the most privileged.
+//
+// A call the table does not know (an endpoint this package does not cover)
+// goes to the fallback credential when one is named (FallbackCredential),
+// else to the first credential holding EveryScope; with neither it is
+// refused. The table cannot say what such a call needs, and sending it
+// with a guess would either fail at HubSpot or quietly use more privilege
+// than the call needs; an explicit fallback makes that choice visible.
+//
+// A call no credential may make fails before it is sent with a *ScopeError
+// naming the missing scopes. Credentials is immutable and safe for
+// concurrent use; give it to a Transport.
+type Credentials struct {
+	creds    []routed // in privilege order: fewest scopes first
+	fallback int      // index in creds for unknown calls; -1: refuse
+	prefix   string   // escaped path prefix stripped before lookup
+}
+
+type routed struct {
+	Credential
+	set   map[string]bool
+	every bool
+	order int
+}
+
+// CredentialsOption configures NewCredentials.
+type CredentialsOption func(*credentialsConfig) error
+
+type credentialsConfig struct {
+	fallback    string
+	hasFallback bool
+	prefix      string
+}
+
+// FallbackCredential names the credential for calls the scope table does
+// not know. Without it such calls go to the first credential holding
+// EveryScope, or are refused when there is none.
+func FallbackCredential(name string) CredentialsOption {
+	return func(c *credentialsConfig) error {
+		c.fallback, c.hasFallback = name, true
+		return nil
+	}
+}
+
+// PathPrefix sets a path prefix that request paths carry before HubSpot's
+// own path, such as "/hubspot" for a gateway at https://gw.example.com/hubspot;
+// it is removed before the scope table is consulted. A request whose path
+// lacks the prefix is treated as a call the table does not know.
+func PathPrefix(prefix string) CredentialsOption {
+	return func(c *credentialsConfig) error {
+		p := strings.TrimSuffix(prefix, "/")
+		if p != "" && !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("hubspot: PathPrefix %q must start with a slash", prefix)
+		}
+		if strings.ContainsAny(p, "?#") {
+			return fmt.Errorf("hubspot: PathPrefix %q must be a path, without query or fragment", prefix)
+		}
+		c.prefix = p
+		return nil
+	}
+}
+
+// NewCredentials checks creds and returns the set that routes between them.
+// Names must be unique, every credential needs a Source and at least one
+// scope, and a fallback must name one of creds.
+func NewCredentials(creds []Credential, opts ...CredentialsOption) (*Credentials, error) {
+	var cfg credentialsConfig
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if len(creds) == 0 {
+		return nil, errors.New("hubspot: NewCredentials: no credentials")
+	}
+	cs := &Credentials{fallback: -1, prefix: cfg.prefix}
+	seen := make(map[string]bool, len(creds))
+	for i, c := range creds {
+		if err := checkCredentialName(c.Name); err != nil {
+			return nil, err
+		}
+		if seen[c.Name] {
+			return nil, fmt.Errorf("hubspot: credential %q is configured twice", c.Name)
+		}
+		seen[c.Name] = true
+		if c.Source == nil {
+			return nil, fmt.Errorf("hubspot: credential %q has no token source", c.Name)
+		}
+		if len(c.Scopes) == 0 {
+			return nil, fmt.Errorf("hubspot: credential %q lists no scopes: list the scopes its token holds, or hubspot.EveryScope", c.Name)
+		}
+		r := routed{set: make(map[string]bool, len(c.Scopes)), order: i}
+		r.Name, r.Source = c.Name, c.Source
+		for _, s := range c.Scopes {
+			if s == "" || strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+				return nil, fmt.Errorf("hubspot: credential %q has scope %q, which is empty or contains white space or a control character", c.Name, s)
+			}
+			if s == EveryScope {
+				r.every = true
+			}
+			if !r.set[s] {
+				r.set[s] = true
+				r.Scopes = append(r.Scopes, s)
+			}
+		}
+		cs.creds = append(cs.creds, r)
+	}
+	slices.SortStableFunc(cs.creds, func(a, b routed) int {
+		switch {
+		case a.every != b.every:
+			if a.every {
+				return 1
+			}
+			return -1
+		case !a.every && len(a.set) != len(b.set):
+			return len(a.set) - len(b.set)
+		}
+		return a.order - b.order
+	})
+	if cfg.hasFallback {
+		i := slices.IndexFunc(cs.creds, func(r routed) bool { return r.Name == cfg.fallback })
+		if i < 0 {
+			return nil, fmt.Errorf("hubspot: fallback credential %q is not configured", cfg.fallback)
+		}
+		cs.fallback = i
+	} else {
+		cs.fallback = slices.IndexFunc(cs.creds, func(r routed) bool { return r.every })
+	}
+	return cs, nil
+}
+
+func checkCredentialName(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("hubspot: credential name %q must be 1 to 64 characters", name)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == ':' || r == '-') {
+			return fmt.Errorf("hubspot: credential name %q may hold only letters, digits, '.', '_', ':' and '-'", name)
+		}
+	}
+	return nil
+}
+
+// For returns the credential a call to method and path (escaped, as in
+// URL.EscapedPath; a query string is ignored) is sent with, or a
+// *ScopeError when no credential may make it.
+func (cs *Credentials) For(method, path string) (Credential, error) {
+	r, err := cs.pick(method, path)
+	if err != nil {
+		return Credential{}, err
+	}
+	return r.public(), nil
+}
+
+// All returns the credentials in the order For prefers them: fewest scopes
+// first, EveryScope last, ties in configuration order.
+func (cs *Credentials) All() []Credential {
+	out := make([]Credential, len(cs.creds))
+	for i := range cs.creds {
+		out[i] = cs.creds[i].public()
+	}
+	return out
+}
+
+func (r *routed) public() Credential {
+	return Credential{Name: r.Name, Source: r.Source, Scopes: slices.Clone(r.Scopes)}
+}
+
+func (cs *Credentials) pick(method, path string) (*routed, error) {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	if len(cs.creds) == 1 && cs.creds[0].every {
+		return &cs.creds[0], nil // one credential that can do anything: no lookup
+	}
+	required, known := cs.lookup(method, path)
+	if !known {
+		if cs.fallback >= 0 {
+			return &cs.creds[cs.fallback], nil
+		}
+		return nil, &ScopeError{Method: method, Path: redactPath(path), Unlisted: true}
+	}
+	var closest *routed
+	var closestMissing []string
+	for i := range cs.creds {
+		r := &cs.creds[i]
+		if r.every {
+			return r, nil
+		}
+		var missing []string
+		for _, s := range required {
+			if !r.set[s] {
+				missing = append(missing, s)
+			}
+		}
+		if len(missing) == 0 {
+			return r, nil
+		}
+		if closest == nil || len(missing) < len(closestMissing) {
+			closest, closestMissing = r, missing
+		}
+	}
+	e := &ScopeError{Method: method, Path: redactPath(path), Required: required, Missing: closestMissing, Closest: closest.Name}
+	for _, s := range closestMissing {
+		if !cs.anyHolds(s) {
+			e.Unheld = append(e.Unheld, s)
+		}
+	}
+	return nil, e
+}
+
+func (cs *Credentials) anyHolds(scope string) bool {
+	for i := range cs.creds {
+		if cs.creds[i].set[scope] {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup strips the prefix and consults the scope table.
+func (cs *Credentials) lookup(method, path string) ([]string, bool) {
+	if cs.prefix != "" {
+		rest, ok := strings.CutPrefix(path, cs.prefix)
+		if !ok || (rest != "" && rest[0] != '/') {
+			return nil, false
+		}
+		path = rest
+	}
+	return scopes.Lookup(method, path)
+}
+
+// ScopeError is the error of a call that none of the configured
+// credentials may make; the call was not sent. It matches ErrNoCredential,
+// and also ErrForbidden when the scope table knows the call (the call
+// needs a scope that no credential holds, as HubSpot's 403 MISSING_SCOPES
+// would say). It names scopes and credential names, never a token.
+type ScopeError struct {
+	// Method and Path identify the call; Path has no query string, and a
+	// token in an OAuth token-introspection path is redacted.
+	Method, Path string
+	// Required lists every scope the call needs, from the scope table.
+	Required []string
+	// Missing lists the scopes that Closest, the credential lacking the
+	// fewest of Required (ties: the least privileged), does not hold.
+	Missing []string
+	Closest string
+	// Unheld lists the scopes of Missing that no credential holds: add one
+	// of them to a credential (a private app) to make the call possible.
+	// Empty when each scope is held by some credential but none holds all.
+	Unheld []string
+	// Unlisted reports that the scope table does not know the call, and no
+	// fallback credential (nor one holding EveryScope) is configured.
+	Unlisted bool
+}
+
+func (e *ScopeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hubspot: %s %s: ", e.Method, e.Path)
+	switch {
+	case e.Unlisted:
+		b.WriteString("the scope table does not know this call and no fallback credential is configured (name one with FallbackCredential or WithFallbackCredential, or give a credential hubspot.EveryScope); not sent")
+	case len(e.Unheld) > 0:
+		fmt.Fprintf(&b, "needs scope %s, which no configured credential holds; not sent", strings.Join(e.Unheld, ", "))
+	default:
+		fmt.Fprintf(&b, "needs scopes %s together, and no single credential holds them all (%q lacks %s); not sent",
+			strings.Join(e.Required, ", "), e.Closest, strings.Join(e.Missing, ", "))
+	}
+	return b.String()
+}
+
+// Is matches ErrNoCredential, and ErrForbidden unless the call is unlisted.
+func (e *ScopeError) Is(target error) bool {
+	return target == ErrNoCredential || (target == ErrForbidden && !e.Unlisted)
+}
+
+// redactPath replaces the token in HubSpot's OAuth token-introspection
+// paths (/oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token}).
+func redactPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i := 0; i+1 < len(segs); i++ {
+		switch strings.ToLower(segs[i]) {
+		case "access-tokens", "refresh-tokens":
+			if segs[i+1] != "" {
+				segs[i+1] = "REDACTED"
+			}
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// source returns the token source for req and the name of its credential
+// ("" for a Transport with a single Source).
+func (t *Transport) source(req *http.Request) (TokenSource, string, error) {
+	switch {
+	case t.Credentials != nil && t.Source != nil:
+		return nil, "", errors.New("hubspot: Transport has both Source and Credentials; set one")
+	case t.Credentials != nil:
+		r, err := t.Credentials.pick(req.Method, req.URL.EscapedPath())
+		if err != nil {
+			return nil, "", err
+		}
+		return r.Source, r.Name, nil
+	case t.Source != nil:
+		return t.Source, "", nil
+	}
+	return nil, "", errors.New("hubspot: Transport has neither Source nor Credentials")
+}
+
+// credentialSpec is one WithToken or WithCredential option, before New
+// turns Providers into Caches.
+type credentialSpec struct {
+	name   string
+	src    any
+	scopes []string
+}
+
+func checkTokenSource(what string, src any) error {
+	switch src.(type) {
+	case nil:
+		return fmt.Errorf("hubspot: %s(nil): a token source is required", what)
+	case TokenSource, secrets.Provider:
+		return nil
+	}
+	return fmt.Errorf("hubspot: %s needs a TokenSource (such as *secrets.Cache) or a secrets.Provider, got %T", what, src)
+}
+
+// WithCredential adds a credential: a token source (a TokenSource such as
+// a *secrets.Cache, or a secrets.Provider, which New wraps in a Cache of
+// its own that Client.Close closes) and the scopes its token holds, or
+// EveryScope. Give it once per token (say, a read-only private app and a
+// writing one); each call is then sent with the least-privileged
+// credential that may make it, and a call none may make fails before it is
+// sent with a *ScopeError (see Credentials). Each credential has its own
+// cache and its own client-side rate limiter.
+func WithCredential(name string, src any, scopes ...string) Option {
+	return func(o *options) error {
+		if err := checkTokenSource(fmt.Sprintf("WithCredential(%q)", name), src); err != nil {
+			return err
+		}
+		o.creds = append(o.creds, credentialSpec{name: name, src: src, scopes: slices.Clone(scopes)})
+		return nil
+	}
+}
+
+// WithFallbackCredential names the credential for calls the scope table
+// does not know, such as endpoints this package does not cover yet called
+// through Client.HTTPClient. Without it, such calls go to a credential
+// holding EveryScope (WithToken's), or are refused with a *ScopeError when
+// there is none. See FallbackCredential.
+func WithFallbackCredential(name string) Option {
+	return func(o *options) error {
+		if name == "" {
+			return errors.New("hubspot: WithFallbackCredential(\"\"): name a configured credential")
+		}
+		o.fallback = name
+		return nil
+	}
+}
+
+// buildCredentials wraps each Provider in a Cache and builds the routing
+// set. On error it closes the caches it made.
+func buildCredentials(o options, base string) (*Credentials, []*secrets.Cache, error) {
+	if len(o.creds) == 0 {
+		return nil, nil, nil // only a developer key
+	}
+	var owned []*secrets.Cache
+	creds := make([]Credential, 0, len(o.creds))
+	for _, sp := range o.creds {
+		var src TokenSource
+		switch t := sp.src.(type) {
+		case TokenSource:
+			src = t
+		case secrets.Provider:
+			cache, err := secrets.NewCache(t, secrets.WithClock(o.clock), secrets.WithLogger(o.logger.With(slog.String("credential", sp.name))))
+			if err != nil {
+				closeCaches(owned)
+				return nil, nil, fmt.Errorf("hubspot: wrapping the token provider of credential %q in a cache: %w", sp.name, err)
+			}
+			owned = append(owned, cache)
+			src = cache
+		}
+		creds = append(creds, Credential{Name: sp.name, Source: src, Scopes: sp.scopes})
+	}
+	opts := []CredentialsOption{PathPrefix(basePath(base))}
+	if o.fallback != "" {
+		opts = append(opts, FallbackCredential(o.fallback))
+	}
+	cs, err := NewCredentials(creds, opts...)
+	if err != nil {
+		closeCaches(owned)
+		return nil, nil, err
+	}
+	return cs, owned, nil
+}
+
+// basePath returns the escaped path of a base URL checkBaseURL accepted.
+func basePath(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.EscapedPath(), "/")
+}
+
+func closeCaches(cs []*secrets.Cache) {
+	for _, c := range cs {
+		c.Close()
+	}
+}
+
+// Credentials returns the credentials the Client routes calls between,
+// for asking which one a call would use (Credentials().For); nil for a
+// Client that has only a developer key.
+func (c *Client) Credentials() *Credentials { return c.creds }
