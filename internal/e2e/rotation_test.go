@@ -123,8 +123,12 @@ func testRotationUnderLoad(t *testing.T, grace time.Duration) {
 			other++
 		}
 	}
-	t.Logf("rotations=%d callers=%d calls=%d failures=%d provider_fetches=%d rejected_sends_retried=%d journal=%d",
-		rotations, callers, calls, failures, fetches, rejected, len(journal))
+	mode := "expire_now"
+	if grace > 0 {
+		mode = "expire_later"
+	}
+	t.Logf("mode=%s rotations=%d callers=%d calls=%d failures=%d provider_fetches=%d rejected_sends_retried=%d journal=%d",
+		mode, rotations, callers, calls, failures, fetches, rejected, len(journal))
 
 	if failures != 0 {
 		t.Errorf("%d of %d calls failed; first:\n  %s", failures, calls, l.failures.String())
