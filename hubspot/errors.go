@@ -381,8 +381,8 @@ func newRateLimitError(e *Error, h http.Header, now time.Time) *RateLimitError {
 // X-HubSpot-RateLimit-Interval-Milliseconds header when HubSpot sends it,
 // else HubSpot's published interval.
 func policyInterval(p RateLimitPolicy, h http.Header) time.Duration {
-	if ms, ok := headerInt(h, "X-HubSpot-RateLimit-Interval-Milliseconds"); ok && ms > 0 {
-		return time.Duration(ms) * time.Millisecond
+	if d, ok := headerMillis(h, "X-HubSpot-RateLimit-Interval-Milliseconds"); ok {
+		return d
 	}
 	if p == Secondly {
 		return time.Second
@@ -397,19 +397,37 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 || n > 365*24*3600 {
+		if n < 0 || n > int64(maxHeaderWait/time.Second) {
 			return 0, false
 		}
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
+		d := t.Sub(now) // saturates rather than wraps for far dates
 		if d < 0 {
 			d = 0
+		}
+		if d > maxHeaderWait {
+			return 0, false
 		}
 		return d, true
 	}
 	return 0, false
+}
+
+// maxHeaderWait bounds every wait read from a header (Retry-After, the
+// rate-limit interval): HubSpot's longest window is a day, so anything past
+// a year is not a wait but a broken or hostile header, and ignored.
+const maxHeaderWait = 365 * 24 * time.Hour
+
+// headerMillis parses a header of milliseconds as a positive duration of
+// at most maxHeaderWait.
+func headerMillis(h http.Header, name string) (time.Duration, bool) {
+	ms, ok := headerInt(h, name)
+	if !ok || ms <= 0 || ms > maxHeaderWait.Milliseconds() {
+		return 0, false
+	}
+	return time.Duration(ms) * time.Millisecond, true
 }
 
 // headerInt parses a non-negative integer header of reasonable size.

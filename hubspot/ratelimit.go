@@ -222,9 +222,9 @@ func (t *RateLimitTransport) adapt(lim *rate.Limiter, h http.Header, now time.Ti
 		cfg = t.Search
 	}
 	maxReq, okMax := headerInt(h, "X-HubSpot-RateLimit-Max")
-	ms, okMs := headerInt(h, "X-HubSpot-RateLimit-Interval-Milliseconds")
-	if okMax && okMs && maxReq > 0 && ms > 0 {
-		server := RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: time.Duration(ms) * time.Millisecond}
+	interval, okMs := headerMillis(h, "X-HubSpot-RateLimit-Interval-Milliseconds")
+	if okMax && okMs && maxReq > 0 {
+		server := RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: interval}
 		if float64(server.Requests)/server.Interval.Seconds() < float64(cfg.Requests)/cfg.Interval.Seconds() {
 			r, b := server.bucket()
 			if r < lim.Limit() {

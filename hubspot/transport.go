@@ -170,7 +170,7 @@ func redactResponse(resp *http.Response, token secrets.Secret) {
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
-	b = secrets.Redact(b, token)
+	b = redactJSONBody(b, token)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
