@@ -467,41 +467,19 @@ func (s *AssociationsService) List(ctx context.Context, fromType, fromID, toType
 // AssociatedObject, error) when a page fails or ctx ends. opts.Limit is the
 // page size (500 when 0).
 func (s *AssociationsService) All(ctx context.Context, fromType, fromID, toType string, opts *AssociationListOptions) iter.Seq2[AssociatedObject, error] {
-	return func(yield func(AssociatedObject, error) bool) {
-		var o AssociationListOptions
-		if opts != nil {
-			o = *opts
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(AssociatedObject{}, err)
-				return
-			}
-			page, err := s.List(ctx, fromType, fromID, toType, &o)
-			if err != nil {
-				yield(AssociatedObject{}, err)
-				return
-			}
-			for i := range page.Results {
-				if err := ctx.Err(); err != nil {
-					yield(AssociatedObject{}, err)
-					return
-				}
-				if !yield(page.Results[i], nil) {
-					return
-				}
-				page.Results[i] = AssociatedObject{}
-			}
-			if page.After == "" {
-				return
-			}
-			if page.After == o.After {
-				yield(AssociatedObject{}, fmt.Errorf("hubspot: associations List returned the cursor it was given (%q); stopping to avoid a loop", page.After))
-				return
-			}
-			o.After = page.After
-		}
+	var o AssociationListOptions
+	if opts != nil {
+		o = *opts
 	}
+	return paginate(ctx, "associations List", o.After, func(after string) (pageOf[AssociatedObject], error) {
+		q := o
+		q.After = after
+		page, err := s.List(ctx, fromType, fromID, toType, &q)
+		if err != nil {
+			return pageOf[AssociatedObject]{}, err
+		}
+		return pageOf[AssociatedObject]{items: page.Results, next: page.After}, nil
+	})
 }
 
 // AssociationReadResult accounts for every id of a BatchRead: Items[i] is

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -339,42 +338,20 @@ func (s *ObjectService) List(ctx context.Context, opts *ListOptions) (*ObjectPag
 // final (zero Object, error) when a page fails or ctx ends. opts.Limit is
 // the page size (100 when 0).
 func (s *ObjectService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Object, error] {
-	return func(yield func(Object, error) bool) {
-		var o ListOptions
-		if opts != nil {
-			o = *opts
-		}
-		if o.Limit == 0 {
-			o.Limit = MaxListLimit
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(Object{}, err)
-				return
-			}
-			page, err := s.List(ctx, &o)
-			if err != nil {
-				yield(Object{}, err)
-				return
-			}
-			for i := range page.Results {
-				if err := ctx.Err(); err != nil {
-					yield(Object{}, err)
-					return
-				}
-				if !yield(page.Results[i], nil) {
-					return
-				}
-				page.Results[i] = Object{} // let the GC have it
-			}
-			if page.After == "" {
-				return
-			}
-			if page.After == o.After {
-				yield(Object{}, fmt.Errorf("hubspot: %s List returned the cursor it was given (%q); stopping to avoid a loop", s.objectType, page.After))
-				return
-			}
-			o.After = page.After
-		}
+	var o ListOptions
+	if opts != nil {
+		o = *opts
 	}
+	if o.Limit == 0 {
+		o.Limit = MaxListLimit
+	}
+	return paginate(ctx, s.objectType+" List", o.After, func(after string) (pageOf[Object], error) {
+		q := o
+		q.After = after
+		page, err := s.List(ctx, &q)
+		if err != nil {
+			return pageOf[Object]{}, err
+		}
+		return pageOf[Object]{items: page.Results, next: page.After}, nil
+	})
 }

@@ -297,49 +297,27 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 // ErrSearchCeiling rather than HubSpot's bare 400. The loop ends on break,
 // and with a final error when a page fails or ctx ends.
 func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Seq2[Object, error] {
-	return func(yield func(Object, error) bool) {
-		var q SearchRequest
-		if r != nil {
-			q = *r
-		}
-		if q.Limit == 0 {
-			q.Limit = MaxSearchLimit
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(Object{}, err)
-				return
-			}
-			page, err := s.Search(ctx, &q)
-			if err != nil {
-				yield(Object{}, err)
-				return
-			}
-			for i := range page.Results {
-				if err := ctx.Err(); err != nil {
-					yield(Object{}, err)
-					return
-				}
-				if !yield(page.Results[i], nil) {
-					return
-				}
-				page.Results[i] = Object{}
-			}
-			if page.After == "" {
-				return
-			}
-			if n, err := strconv.Atoi(page.After); err == nil && n >= MaxSearchResults {
-				if page.Total <= n {
-					return // nothing past the ceiling
-				}
-				yield(Object{}, fmt.Errorf("%w: %d records match and the first %d were returned; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) to read the rest", ErrSearchCeiling, page.Total, n))
-				return
-			}
-			if page.After == q.After {
-				yield(Object{}, fmt.Errorf("hubspot: %s search returned the cursor it was given (%q); stopping to avoid a loop", s.objectType, page.After))
-				return
-			}
-			q.After = page.After
-		}
+	var q SearchRequest
+	if r != nil {
+		q = *r
 	}
+	if q.Limit == 0 {
+		q.Limit = MaxSearchLimit
+	}
+	return paginate(ctx, s.objectType+" search", q.After, func(after string) (pageOf[Object], error) {
+		req := q
+		req.After = after
+		page, err := s.Search(ctx, &req)
+		if err != nil {
+			return pageOf[Object]{}, err
+		}
+		p := pageOf[Object]{items: page.Results, next: page.After}
+		if n, err := strconv.Atoi(page.After); err == nil && n >= MaxSearchResults {
+			p.next = "" // HubSpot serves nothing past the ceiling
+			if page.Total > n {
+				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) to read the rest", ErrSearchCeiling, page.Total, n)
+			}
+		}
+		return p, nil
+	})
 }

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -136,43 +135,22 @@ func (s *OwnersService) List(ctx context.Context, opts *OwnerListOptions) (*Owne
 // page fails or ctx ends. opts.Limit is the page size (MaxOwnerLimit when
 // 0).
 func (s *OwnersService) All(ctx context.Context, opts *OwnerListOptions) iter.Seq2[Owner, error] {
-	return func(yield func(Owner, error) bool) {
-		var o OwnerListOptions
-		if opts != nil {
-			o = *opts
-		}
-		if o.Limit == 0 {
-			o.Limit = MaxOwnerLimit
-		}
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(Owner{}, err)
-				return
-			}
-			page, err := s.List(ctx, &o)
-			if err != nil {
-				yield(Owner{}, err)
-				return
-			}
-			for i := range page.Results {
-				if err := ctx.Err(); err != nil {
-					yield(Owner{}, err)
-					return
-				}
-				if !yield(page.Results[i], nil) {
-					return
-				}
-			}
-			if page.After == "" {
-				return
-			}
-			if page.After == o.After {
-				yield(Owner{}, fmt.Errorf("hubspot: owners List returned the cursor it was given (%q); stopping to avoid a loop", page.After))
-				return
-			}
-			o.After = page.After
-		}
+	var o OwnerListOptions
+	if opts != nil {
+		o = *opts
 	}
+	if o.Limit == 0 {
+		o.Limit = MaxOwnerLimit
+	}
+	return paginate(ctx, "owners List", o.After, func(after string) (pageOf[Owner], error) {
+		q := o
+		q.After = after
+		page, err := s.List(ctx, &q)
+		if err != nil {
+			return pageOf[Owner]{}, err
+		}
+		return pageOf[Owner]{items: page.Results, next: page.After}, nil
+	})
 }
 
 // Get returns one owner by owner ID, or by user ID with
