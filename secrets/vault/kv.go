@@ -455,8 +455,13 @@ func (m kv2VersionMeta) check(n int) error {
 		return fmt.Errorf("%w: %w: version %d", secrets.ErrNotFound, ErrVersionDestroyed, n)
 	case m.DeletionTime != "":
 		// A future deletion_time is a scheduled delete (delete_version_after).
-		if t, err := time.Parse(time.RFC3339Nano, m.DeletionTime); err != nil || !t.After(time.Now()) {
-			return fmt.Errorf("%w: %w: version %d was deleted at %s", secrets.ErrNotFound, ErrVersionDeleted, n, m.DeletionTime)
+		// The field comes from the server: only a parsed time is printed.
+		t, err := time.Parse(time.RFC3339Nano, m.DeletionTime)
+		if err != nil {
+			return fmt.Errorf("%w: %w: version %d was deleted (deletion_time is not an RFC 3339 time)", secrets.ErrNotFound, ErrVersionDeleted, n)
+		}
+		if !t.After(time.Now()) {
+			return fmt.Errorf("%w: %w: version %d was deleted at %s", secrets.ErrNotFound, ErrVersionDeleted, n, t.Format(time.RFC3339Nano))
 		}
 	}
 	return nil
