@@ -121,7 +121,10 @@ func apiError(op string, status int, body []byte, scrub ...string) *Error {
 		if code == "" {
 			code, msg = eb.OAuthError, eb.OAuthDescription
 		}
-		e.Code = cleanCode(code)
+		// The code is scrubbed too: JSON keys match case-insensitively, so
+		// an echoed {"Error": "<password>"} lands in the OAuth code, and a
+		// password can look like a code. A scrubbed code is no code.
+		e.Code = cleanCode(cleanMessage(code, scrub))
 		e.Message = cleanMessage(msg, scrub)
 	}
 	if k, ok := codeKinds[e.Code]; ok {
