@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
@@ -36,6 +37,9 @@ const (
 
 // maxBody bounds token-endpoint responses; HubSpot's are well under 4 KiB.
 const maxBody = 64 << 10
+
+// maxExpiresIn bounds expires_in (seconds); HubSpot's tokens live 30 minutes.
+const maxExpiresIn = 365 * 24 * 3600
 
 // ErrInvalidGrant is matched (with errors.Is) by the error a refresh or code
 // exchange returns when HubSpot rejects the grant: the refresh token was
@@ -287,9 +291,11 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	if resp.StatusCode/100 != 2 {
 		e := &Error{StatusCode: resp.StatusCode}
 		if jsonErr == nil {
-			e.Code = first(first(b.Error, b.Status), first(b.SubCategory, b.Category))
+			// Every field is the server's text and is printed: each is
+			// scrubbed, not just the message.
+			e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), form, known)
 			e.Message = scrub(first(b.ErrorDesc, b.Message), form, known)
-			e.CorrelationID = first(b.CorrelationID, b.CorrelationIDv1)
+			e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), form, known)
 		}
 		return Token{}, e
 	}
@@ -311,8 +317,12 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 		return Token{}, errors.New("token response has no access_token")
 	case expires <= 0:
 		return Token{}, fmt.Errorf("token response has no positive expires_in (got %d)", expires)
+	case expires > maxExpiresIn:
+		// A lifetime this long would overflow time.Duration into the past.
+		return Token{}, fmt.Errorf("token response has an implausible expires_in (%d s, over a year)", expires)
 	case t.TokenType != "" && !strings.EqualFold(t.TokenType, "bearer"):
-		return Token{}, fmt.Errorf("token response has token_type %q, want bearer", t.TokenType)
+		// The value is the server's and is not printed: it may echo a credential.
+		return Token{}, fmt.Errorf("token response has a token_type of %d bytes that is not bearer", len(t.TokenType))
 	}
 	// Measured from before the request was sent, so network time never
 	// makes a token look fresher than it is.
@@ -321,9 +331,6 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 }
 
 func scrub(msg string, form url.Values, known []secrets.Secret) string {
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
 	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
 		if v := form.Get(k); len(v) >= 4 {
 			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
@@ -333,6 +340,14 @@ func scrub(msg string, form url.Values, known []secrets.Secret) string {
 		if v := s.Reveal(); len(v) >= 4 {
 			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
 		}
+	}
+	// Cut after redacting: a cut first could leave a secret's prefix.
+	if len(msg) > 300 {
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
 	}
 	return msg
 }
