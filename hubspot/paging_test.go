@@ -77,6 +77,7 @@ func TestPaginateStops(t *testing.T) {
 		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	calls := 0
 	n := 0
 	for _, err := range paginate(ctx, "test List", "", pages(100, 10, &calls)) {
