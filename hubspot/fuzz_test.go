@@ -82,6 +82,7 @@ func FuzzErrorBody(f *testing.F) {
 		}
 	}
 	token := secrets.New(tokenA)
+	devKeys, _ := newCache(f, fuzzHapikey)
 	now := epoch
 	f.Fuzz(func(t *testing.T, status uint16, body []byte, query string, tail uint8) {
 		st := int(status%500) + 100
@@ -126,6 +127,18 @@ func FuzzErrorBody(f *testing.F) {
 		if msg := err.Error(); !bytes.Contains(body, []byte(fuzzHapikey)) && strings.Contains(msg, fuzzHapikey) {
 			t.Fatal("Error() carries the request's query string")
 		}
+		// The same body through the developer-key transport, whose key is
+		// fuzzHapikey: the error must not carry the key either.
+		dk := &DeveloperKeyTransport{Source: devKeys, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: st, Status: fmt.Sprint(st), Request: r, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}, nil
+		})}
+		dreq, _ := http.NewRequest(http.MethodGet, "https://api.hubapi.com/webhooks/v3/1234/settings", nil)
+		if dresp, derr := dk.RoundTrip(dreq); derr == nil {
+			if msg := newResponseError(dresp, now).Error(); strings.Contains(msg, fuzzHapikey) {
+				t.Fatalf("the developer key reached the parsed error: %s", msg)
+			}
+		}
+
 		var rl *RateLimitError
 		if errors.As(err, &rl) {
 			if st != http.StatusTooManyRequests {
