@@ -145,17 +145,17 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 		start = clock.Or(t.Clock).Now()
 	}
 	resp, err := t.sendAs(req, r, credential, v.Value.Fingerprint(), start)
-	if err == nil && resp.StatusCode >= 400 {
+	if err == nil && resp.StatusCode/100 != 2 { // every answer the client may turn into an error
 		redactResponse(resp, v.Value)
 	}
 	return resp, err
 }
 
-// redactResponse removes the token, in any common encoding, from an error
+// redactResponse removes the token, in any common encoding, from a non-2xx
 // response's headers and body before any layer above can put them in an
 // error or a log: a hostile or broken server may echo the Authorization
 // header back. The body is cut at maxErrorBody, which is all the error
-// parser reads anyway. Only error responses pay for this.
+// parser reads anyway. Only non-2xx responses pay for this.
 func redactResponse(resp *http.Response, token secrets.Secret) {
 	for k, vv := range resp.Header {
 		for i, v := range vv {
