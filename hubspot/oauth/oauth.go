@@ -336,11 +336,7 @@ func scrub(msg string, form url.Values, known []secrets.Secret) string {
 			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
 		}
 	}
-	for _, s := range known {
-		if v := s.Reveal(); len(v) >= 4 {
-			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
-		}
-	}
+	msg = secrets.RedactString(msg, known...)
 	// Cut after redacting: a cut first could leave a secret's prefix.
 	if len(msg) > 300 {
 		cut := 300

@@ -341,10 +341,5 @@ func (c *credentials) add(vs ...string) {
 func (c *credentials) quoted(s string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, f := range c.forms {
-		if strings.Contains(s, f.Reveal()) {
-			return true
-		}
-	}
-	return false
+	return secrets.RedactString(s, c.forms...) != s
 }

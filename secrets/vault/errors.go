@@ -62,15 +62,9 @@ func vaultMessages(err error, hide ...secrets.Secret) string {
 	return clip(scrub(msg, hide...), 300)
 }
 
-// scrub replaces every occurrence of the given credentials in s.
-func scrub(s string, hide ...secrets.Secret) string {
-	for _, h := range hide {
-		if v := h.Reveal(); v != "" {
-			s = strings.ReplaceAll(s, v, secrets.Redacted)
-		}
-	}
-	return s
-}
+// scrub replaces every occurrence of the given credentials in s, in their
+// plain and encoded forms.
+func scrub(s string, hide ...secrets.Secret) string { return secrets.RedactString(s, hide...) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {
