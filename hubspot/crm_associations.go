@@ -504,13 +504,7 @@ type AssociationReadItem struct {
 
 // Failed returns how many ids failed.
 func (r *AssociationReadResult) Failed() int {
-	n := 0
-	for i := range r.Items {
-		if r.Items[i].Err != nil {
-			n++
-		}
-	}
-	return n
+	return failedOf(len(r.Items), func(i int) error { return r.Items[i].Err })
 }
 
 // AssociationBatchInput is one association to create: the records at both
@@ -548,13 +542,7 @@ type AssociationBatchItem struct {
 
 // Failed returns how many inputs failed.
 func (r *AssociationBatchResult) Failed() int {
-	n := 0
-	for i := range r.Items {
-		if r.Items[i].Err != nil {
-			n++
-		}
-	}
-	return n
+	return failedOf(len(r.Items), func(i int) error { return r.Items[i].Err })
 }
 
 // BatchRead returns the records of toType associated with each of ids,
@@ -963,31 +951,6 @@ func (c *Client) eachChunk(ctx context.Context, n, size int, send func(lo, hi in
 		}()
 	}
 	wg.Wait()
-}
-
-// batchErrorOf builds the *BatchError for n outcomes, or returns nil when
-// none failed.
-func batchErrorOf(what string, n int, errAt func(i int) error) error {
-	var be *BatchError
-	seen := map[error]bool{}
-	for i := 0; i < n; i++ {
-		e := errAt(i)
-		if e == nil {
-			continue
-		}
-		if be == nil {
-			be = &BatchError{Op: what, Total: n, FirstIndex: i, First: e}
-		}
-		be.Failed++
-		if !seen[e] {
-			seen[e] = true
-			be.errs = append(be.errs, e)
-		}
-	}
-	if be == nil {
-		return nil
-	}
-	return be
 }
 
 // Labels lists the association types defined from fromType to toType:

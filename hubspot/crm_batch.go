@@ -66,14 +66,47 @@ type BatchItem struct {
 }
 
 // Failed returns how many inputs failed.
-func (r *BatchResult) Failed() int {
-	n := 0
-	for i := range r.Items {
-		if r.Items[i].Err != nil {
-			n++
+func (r *BatchResult) Failed() int { return failedOf(len(r.Items), r.errAt) }
+
+func (r *BatchResult) errAt(i int) error { return r.Items[i].Err }
+
+// err builds the BatchError for r, or nil when every input succeeded.
+func (r *BatchResult) err(what string) error { return batchErrorOf(what, len(r.Items), r.errAt) }
+
+// failedOf counts the failed outcomes among n, whose errors errAt returns.
+func failedOf(n int, errAt func(i int) error) int {
+	failed := 0
+	for i := range n {
+		if errAt(i) != nil {
+			failed++
 		}
 	}
-	return n
+	return failed
+}
+
+// batchErrorOf builds the *BatchError for n outcomes, whose errors errAt
+// returns, or returns nil when none failed.
+func batchErrorOf(what string, n int, errAt func(i int) error) error {
+	var be *BatchError
+	seen := map[error]bool{}
+	for i := range n {
+		e := errAt(i)
+		if e == nil {
+			continue
+		}
+		if be == nil {
+			be = &BatchError{Op: what, Total: n, FirstIndex: i, First: e}
+		}
+		be.Failed++
+		if !seen[e] {
+			seen[e] = true
+			be.errs = append(be.errs, e)
+		}
+	}
+	if be == nil {
+		return nil
+	}
+	return be
 }
 
 // BatchError is returned with the BatchResult when at least one input
@@ -381,30 +414,6 @@ func fanOut(res *BatchResult, err error, index []int, n int, what string) (*Batc
 		out.Items[i] = res.Items[j]
 	}
 	return out, out.err(what)
-}
-
-// err builds the BatchError for r, or nil when every input succeeded.
-func (r *BatchResult) err(what string) error {
-	var be *BatchError
-	seen := map[error]bool{}
-	for i := range r.Items {
-		e := r.Items[i].Err
-		if e == nil {
-			continue
-		}
-		if be == nil {
-			be = &BatchError{Op: what, Total: len(r.Items), FirstIndex: i, First: e}
-		}
-		be.Failed++
-		if !seen[e] {
-			seen[e] = true
-			be.errs = append(be.errs, e)
-		}
-	}
-	if be == nil {
-		return nil
-	}
-	return be
 }
 
 // runBatch sends op's inputs in chunks of BatchSize, at most batchConc at a

@@ -173,14 +173,13 @@ type WebhookBatchItem struct {
 }
 
 // Failed returns how many inputs failed.
-func (r *WebhookBatchResult) Failed() int {
-	n := 0
-	for i := range r.Items {
-		if r.Items[i].Err != nil {
-			n++
-		}
-	}
-	return n
+func (r *WebhookBatchResult) Failed() int { return failedOf(len(r.Items), r.errAt) }
+
+func (r *WebhookBatchResult) errAt(i int) error { return r.Items[i].Err }
+
+// err builds the BatchError for r, or nil when every input succeeded.
+func (r *WebhookBatchResult) err(what string) error {
+	return batchErrorOf(what, len(r.Items), r.errAt)
 }
 
 func (s *WebhooksService) check(what string, appID int64) error {
@@ -473,30 +472,6 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 		}
 	}
 	return res, res.err(what)
-}
-
-// err builds the BatchError for r, or nil when every input succeeded.
-func (r *WebhookBatchResult) err(what string) error {
-	var be *BatchError
-	seen := map[error]bool{}
-	for i := range r.Items {
-		e := r.Items[i].Err
-		if e == nil {
-			continue
-		}
-		if be == nil {
-			be = &BatchError{Op: what, Total: len(r.Items), FirstIndex: i, First: e}
-		}
-		be.Failed++
-		if !seen[e] {
-			seen[e] = true
-			be.errs = append(be.errs, e)
-		}
-	}
-	if be == nil {
-		return nil
-	}
-	return be
 }
 
 // flexID reads an integer ID sent as a JSON number or string; null and ""
