@@ -293,7 +293,7 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 	}
 	// Transport.send logs the attempt; its base redacts the key from errors
 	// before the log or the caller sees them.
-	logger := &Transport{Base: keyRedactingRT{base: t.base(), key: key}, Logger: t.Logger, Clock: t.Clock}
+	logger := &Transport{Base: keyRedactingRT{base: t.base(), key: v.Value}, Logger: t.Logger, Clock: t.Clock}
 	resp, err := logger.send(req, r, v.Value.Fingerprint(), start)
 	if resp != nil {
 		resp.Request = req
@@ -310,7 +310,7 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 // query string in a URL nor the key anywhere in their text.
 type keyRedactingRT struct {
 	base http.RoundTripper
-	key  string
+	key  secrets.Secret
 }
 
 func (k keyRedactingRT) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -323,40 +323,26 @@ func (k keyRedactingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // redactKey extends sanitizeError: after the URL of a *url.Error loses its
 // query, an error whose text (or the text of any error it wraps) still
-// contains key, in any form a URL gives it, is replaced by one whose
+// contains key, in any form secrets.Redact knows, is replaced by one whose
 // message has the key redacted and that does not unwrap to the original.
 // errors.Is still sees through it (it answers yes or no, never text).
-func redactKey(err error, key string) error {
+func redactKey(err error, key secrets.Secret) error {
 	err = sanitizeError(err)
-	if key == "" || !errorMentions(err, key) {
+	if key.IsZero() || !errorMentions(err, key) {
 		return err
 	}
-	return &redactedError{msg: redactText(err.Error(), key), orig: err}
+	return &redactedError{msg: secrets.RedactString(err.Error(), key), orig: err}
 }
 
-// keyForms are the ways key can appear in a URL or in text.
-func keyForms(key string) []string {
-	forms := []string{key}
-	for _, f := range []string{url.QueryEscape(key), url.PathEscape(key)} {
-		if f != key {
-			forms = append(forms, f)
-		}
-	}
-	return forms
-}
+func mentions(text string, key secrets.Secret) bool { return secrets.RedactString(text, key) != text }
 
-func errorMentions(err error, key string) bool {
-	forms := keyForms(key)
+func errorMentions(err error, key secrets.Secret) bool {
 	for depth := 0; err != nil && depth < 32; depth++ {
-		for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err)} {
-			for _, f := range forms {
-				if strings.Contains(text, f) {
-					return true
-				}
-			}
+		if mentions(err.Error(), key) || mentions(fmt.Sprintf("%+v", err), key) {
+			return true
 		}
 		var ue *url.Error
-		if errors.As(err, &ue) && strings.Contains(ue.URL, key) {
+		if errors.As(err, &ue) && mentions(ue.URL, key) {
 			return true
 		}
 		switch u := err.(type) {
@@ -374,13 +360,6 @@ func errorMentions(err error, key string) bool {
 		}
 	}
 	return false
-}
-
-func redactText(s, key string) string {
-	for _, f := range keyForms(key) {
-		s = strings.ReplaceAll(s, f, "[REDACTED]")
-	}
-	return s
 }
 
 // redactedError stands for an error whose text held a developer key.
