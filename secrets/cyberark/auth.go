@@ -156,6 +156,7 @@ func withCredential[T any](ctx context.Context, src secrets.Provider, what strin
 // session is one authorization: a platform token or a PVWA session token.
 type session struct {
 	header    secrets.Secret // the Authorization header value
+	token     secrets.Secret // the token in it, without a scheme
 	expiresAt time.Time      // zero: unknown; kept until the server rejects it
 	refreshAt time.Time      // zero: never refreshed ahead of a rejection
 }
@@ -306,7 +307,7 @@ func (a *platformAuth) obtain(ctx context.Context) (*session, error) {
 			return nil, err
 		}
 		if resp.status != http.StatusOK {
-			return nil, apiError("platform token", resp.status, resp.body, secret.Reveal(), url.QueryEscape(secret.Reveal()))
+			return nil, apiError("platform token", resp.status, resp.body, secret)
 		}
 		var tok struct {
 			AccessToken string      `json:"access_token"`
@@ -322,7 +323,7 @@ func (a *platformAuth) obtain(ctx context.Context) (*session, error) {
 		if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "Bearer") {
 			return nil, fmt.Errorf("cyberark: platform token: token_type is %q, want Bearer", cleanCode(tok.TokenType))
 		}
-		s := &session{header: secrets.New("Bearer " + tok.AccessToken)}
+		s := &session{header: secrets.New("Bearer " + tok.AccessToken), token: secrets.New(tok.AccessToken)}
 		if tok.ExpiresIn != "" {
 			secs, err := strconv.ParseFloat(string(tok.ExpiresIn), 64)
 			if err != nil || secs < 0 || secs > 366*24*3600 {
@@ -372,7 +373,7 @@ func (a *logonAuth) obtain(ctx context.Context) (*session, error) {
 			return nil, err
 		}
 		if resp.status != http.StatusOK {
-			e := apiError("logon", resp.status, resp.body, password.Reveal())
+			e := apiError("logon", resp.status, resp.body, password)
 			if e.Kind == nil && resp.status == http.StatusBadRequest && e.Code != "" {
 				// Some PVWA versions answer a failed logon with 400.
 				e.Kind = secrets.ErrPermission
@@ -383,7 +384,8 @@ func (a *logonAuth) obtain(ctx context.Context) (*session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cyberark: logon: %w", err)
 		}
-		return &session{header: secrets.New(token)}, nil
+		t := secrets.New(token)
+		return &session{header: t, token: t}, nil
 	})
 }
 
@@ -417,7 +419,7 @@ func (a *logonAuth) end(ctx context.Context, s *session) error {
 		op:     "logoff",
 		method: http.MethodPost,
 		url:    a.root + "/API/Auth/Logoff",
-		auth:   s.header.Reveal(),
+		auth:   s.header,
 		body:   []byte{},
 		limit:  maxTokenBody,
 	})
@@ -428,7 +430,7 @@ func (a *logonAuth) end(ctx context.Context, s *session) error {
 		return nil // the session had already ended
 	}
 	if resp.status/100 != 2 {
-		return apiError("logoff", resp.status, resp.body, s.header.Reveal())
+		return apiError("logoff", resp.status, resp.body, s.header, s.token)
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ type errorBody struct {
 // apiError builds the Error for a non-2xx answer. scrub lists the
 // credentials of the failed request; they are cut out of the server's
 // message should it echo one.
-func apiError(op string, status int, body []byte, scrub ...string) *Error {
+func apiError(op string, status int, body []byte, scrub ...secrets.Secret) *Error {
 	e := &Error{Op: op, Status: status}
 	var eb errorBody
 	if len(bytes.TrimSpace(body)) > 0 && json.Unmarshal(body, &eb) == nil {
@@ -160,12 +160,8 @@ const maxMessage = 300
 
 // cleanMessage makes a server's message safe to print: no control
 // characters, no credential of the request, at most maxMessage bytes.
-func cleanMessage(m string, scrub []string) string {
-	for _, s := range scrub {
-		if len(s) >= 4 {
-			m = strings.ReplaceAll(m, s, secrets.Redacted)
-		}
-	}
+func cleanMessage(m string, scrub []secrets.Secret) string {
+	m = secrets.RedactString(m, scrub...)
 	m = strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || unicode.IsControl(r) {
 			return ' '

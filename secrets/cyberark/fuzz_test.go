@@ -95,7 +95,7 @@ func FuzzAPIError(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		e := apiError("logon", int(status), body, fuzzCanary)
+		e := apiError("logon", int(status), body, secrets.New(fuzzCanary))
 		if e == nil {
 			t.Fatal("nil error")
 		}

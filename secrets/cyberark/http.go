@@ -20,8 +20,8 @@ const maxErrorBody = 16 << 10
 type request struct {
 	op          string // for errors: "logon", "account search", ...
 	method      string
-	url         string // full URL, query included; errors show it without the query
-	auth        string // Authorization header value, or ""
+	url         string         // full URL, query included; errors show it without the query
+	auth        secrets.Secret // Authorization header value; zero for none
 	body        []byte
 	contentType string
 	limit       int64 // largest 2xx body accepted
@@ -50,8 +50,8 @@ func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	if r.auth != "" {
-		req.Header.Set("Authorization", r.auth)
+	if !r.auth.IsZero() {
+		req.Header.Set("Authorization", r.auth.Reveal())
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -340,7 +340,7 @@ func (p *PVWA) call(ctx context.Context, r request) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.auth = s.header.Reveal()
+		r.auth = s.header
 		resp, err := send(ctx, p.hc, r)
 		if err != nil {
 			return nil, err
@@ -350,7 +350,7 @@ func (p *PVWA) call(ctx context.Context, r request) ([]byte, error) {
 			continue
 		}
 		if resp.status/100 != 2 {
-			return nil, apiError(r.op, resp.status, resp.body, r.auth, strings.TrimPrefix(r.auth, "Bearer "))
+			return nil, apiError(r.op, resp.status, resp.body, s.header, s.token)
 		}
 		return resp.body, nil
 	}
