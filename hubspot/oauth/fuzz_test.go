@@ -21,11 +21,19 @@ const (
 	fuzzRefreshToken = "na1-CANARY-rt-4e2f-8c3a"
 )
 
-// tokenEndpoint answers every request with the status and body under test.
+// tokenEndpoint answers every request with the status and body under test;
+// the body is the Location too, as a server may echo a credential there.
 type tokenEndpoint struct {
 	mu     sync.Mutex
 	status int
 	body   []byte
+	sent   int
+}
+
+func (e *tokenEndpoint) requests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sent
 }
 
 func (e *tokenEndpoint) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -35,18 +43,19 @@ func (e *tokenEndpoint) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sent++
 	return &http.Response{
 		StatusCode: e.status, Status: fmt.Sprint(e.status), Request: req,
-		Header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}},
+		Header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}, "Location": {string(e.body)}},
 		Body:   io.NopCloser(bytes.NewReader(e.body)),
 	}, nil
 }
 
 // FuzzTokenResponse feeds token-endpoint answers of any status and body to
 // a refresh. Properties: no panic; neither the client secret nor the
-// refresh token, echoed anywhere in the body, reaches the error; a success
-// has an access token and a positive lifetime; a body over the limit is
-// refused.
+// refresh token, echoed anywhere in the body or Location, reaches the
+// error; a redirect is never followed; a success has an access token and a
+// positive lifetime; a body over the limit is refused.
 func FuzzTokenResponse(f *testing.F) {
 	long := strings.Repeat("m", 295)
 	for _, s := range []struct {
@@ -68,6 +77,10 @@ func FuzzTokenResponse(f *testing.F) {
 		{400, `{"message":"` + long + fuzzClientSecret + `"}`},
 		{400, `{"message":"\u0063s-CANARY-5b7e0c1d-9a8f"}`},
 		{502, `<html><body>Bad Gateway</body></html>`},
+		{307, `https://127.0.0.1:1/%zz?refresh_token=` + fuzzRefreshToken},
+		{308, "http://127.0.0.1:1/\x7f" + fuzzClientSecret},
+		{302, `http://a b/` + fuzzRefreshToken},
+		{301, `/oauth/v1/token?` + fuzzClientSecret},
 	} {
 		f.Add(s.status, []byte(s.body), uint8(1))
 	}
@@ -90,9 +103,6 @@ func FuzzTokenResponse(f *testing.F) {
 		if st < 100 || st > 599 {
 			st = st%500 + 100
 		}
-		if st >= 300 && st < 400 {
-			st = 200
-		}
 		oversize := pad%32 == 0
 		if oversize { // a body past the limit, with a valid token at its start
 			body = append(append([]byte(`{"access_token":"a","expires_in":60}`), body...), bytes.Repeat([]byte(" "), 64<<10)...)
@@ -101,6 +111,9 @@ func FuzzTokenResponse(f *testing.F) {
 		ep.status, ep.body = st, body
 		ep.mu.Unlock()
 		v, err := p.Fetch(ctx)
+		if n := ep.requests(); n != 1 {
+			t.Fatalf("status %d: %d requests sent, want 1", st, n)
+		}
 		if err != nil {
 			for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
 				for _, c := range []string{fuzzClientSecret, fuzzRefreshToken} {

@@ -8,6 +8,14 @@
 // through the Cache's advisory and mandatory windows. The client secret and
 // refresh token are themselves read from providers, so they rotate too, and
 // they travel only in form-encoded request bodies, never in a URL.
+//
+// Redirects are never followed. The token endpoint's answer of 301, 302,
+// 303, 307, 308 or any other 3xx is an *Error naming the status, whatever
+// the http.Client's CheckRedirect says: a 307 or 308 would re-post the
+// client secret, refresh token, authorization code and PKCE verifier to
+// whatever Location names (another host, another port, plain http), past
+// the token URL's own https check. The Location itself is never read or
+// quoted, since a server may echo a credential in it.
 package oauth
 
 import (
@@ -49,7 +57,8 @@ const maxExpiresIn = 365 * 24 * 3600
 var ErrInvalidGrant = errors.New("oauth: invalid grant (refresh token revoked or expired, or authorization code used)")
 
 // Error is a non-2xx answer from the token endpoint. Its message never
-// contains the client secret, refresh token or authorization code.
+// contains the client secret, refresh token or authorization code. A 3xx
+// (a redirect, which is not followed) has only StatusCode set.
 type Error struct {
 	StatusCode    int
 	Code          string // "invalid_grant", "BAD_REFRESH_TOKEN", "BAD_CLIENT_ID", ...
@@ -58,6 +67,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.StatusCode/100 == 3 {
+		// The reason phrase is Go's, not the server's: a server's may echo
+		// a credential.
+		return strings.TrimSpace(fmt.Sprintf("oauth: token endpoint answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))) +
+			"; redirects are not followed, so credentials are never re-sent to another location"
+	}
 	msg := fmt.Sprintf("oauth: token endpoint answered %d", e.StatusCode)
 	if e.Code != "" {
 		msg += " " + e.Code
@@ -95,7 +110,12 @@ type Config struct {
 	// TokenURL defaults to DefaultTokenURL. It must be HTTPS unless its host
 	// is loopback (tests).
 	TokenURL string
-	// HTTPClient defaults to a client with a 30-second timeout.
+	// HTTPClient defaults to a client with a 30-second timeout. It is not
+	// modified; requests go through a copy of it that refuses every 3xx
+	// answer before net/http could follow it, whatever its CheckRedirect
+	// says. A Transport that follows redirects by itself (one wrapping an
+	// http.Client of its own, say) is beyond that reach: do not use one
+	// here.
 	HTTPClient *http.Client
 	// Clock defaults to the system clock; ExpiresAt is computed from it.
 	Clock clock.Clock
@@ -137,11 +157,38 @@ func New(cfg Config) (*Provider, error) {
 	if err := checkEndpoint(tokenURL); err != nil {
 		return nil, err
 	}
-	p := &Provider{cfg: cfg, tokenURL: tokenURL, client: cfg.HTTPClient, clock: clock.Or(cfg.Clock)}
-	if p.client == nil {
-		p.client = &http.Client{Timeout: 30 * time.Second}
-	}
+	p := &Provider{cfg: cfg, tokenURL: tokenURL, client: noRedirects(cfg.HTTPClient), clock: clock.Or(cfg.Clock)}
 	return p, nil
+}
+
+// noRedirects returns a copy of hc (or of the default client) whose
+// transport answers every 3xx with an *Error. Refusing in the transport,
+// not in CheckRedirect, also covers a Location net/http cannot parse: it
+// reports that before consulting CheckRedirect, quoting the Location.
+func noRedirects(hc *http.Client) *http.Client {
+	c := http.Client{Timeout: 30 * time.Second}
+	if hc != nil {
+		c = *hc // a shallow copy: the caller's client is left as it was
+	}
+	c.Transport = refuseRedirects{c.Transport}
+	return &c
+}
+
+// refuseRedirects is a RoundTripper that turns a 3xx answer into an error.
+type refuseRedirects struct{ base http.RoundTripper }
+
+func (r refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := r.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil || resp.StatusCode/100 != 3 {
+		return resp, err
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, 2<<10) // lets a small answer's connection be reused
+	resp.Body.Close()
+	return nil, &Error{StatusCode: resp.StatusCode}
 }
 
 func checkEndpoint(raw string) error {
@@ -272,6 +319,10 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	start := p.clock.Now()
 	resp, err := p.client.Do(req)
 	if err != nil {
+		var redirect *Error
+		if errors.As(err, &redirect) {
+			return Token{}, redirect
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
