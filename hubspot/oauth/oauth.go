@@ -327,6 +327,13 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
 		}
+		// net/http quotes a malformed answer's bytes (status line, header
+		// line, Content-Length) in its errors, and a server may have echoed
+		// a credential there. Such an error keeps only its scrubbed text:
+		// its chain would still hold the original.
+		if text := err.Error(); redact(text, form, known) != text {
+			err = errors.New(scrub(text, form, known))
+		}
 		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, err)
 	}
 	defer resp.Body.Close()
@@ -351,7 +358,8 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 		return Token{}, e
 	}
 	if jsonErr != nil {
-		return Token{}, fmt.Errorf("token response (%d bytes, %s) is not valid JSON", len(raw), resp.Header.Get("Content-Type"))
+		ct := scrub(resp.Header.Get("Content-Type"), form, known) // the server's header, which may echo a credential
+		return Token{}, fmt.Errorf("token response (%d bytes, Content-Type %q) is not valid JSON", len(raw), ct)
 	}
 	t := Token{
 		AccessToken:  secrets.New(first(b.AccessToken, b.AccessTokenC)),
@@ -381,13 +389,10 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	return t, nil
 }
 
+// scrub redacts the credentials a request sent from the server's text msg
+// and cuts it to a length fit for an error message.
 func scrub(msg string, form url.Values, known []secrets.Secret) string {
-	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
-		if v := form.Get(k); len(v) >= 4 {
-			msg = strings.ReplaceAll(msg, v, secrets.Redacted)
-		}
-	}
-	msg = secrets.RedactString(msg, known...)
+	msg = redact(msg, form, known)
 	// Cut after redacting: a cut first could leave a secret's prefix.
 	if len(msg) > 300 {
 		cut := 300
@@ -397,6 +402,16 @@ func scrub(msg string, form url.Values, known []secrets.Secret) string {
 		msg = msg[:cut] + "…"
 	}
 	return msg
+}
+
+// redact replaces in msg every credential form carries and every known
+// secret, in the encodings secrets.Redact knows.
+func redact(msg string, form url.Values, known []secrets.Secret) string {
+	all := append([]secrets.Secret(nil), known...)
+	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
+		all = append(all, secrets.New(form.Get(k))) // Redact skips values under 4 bytes
+	}
+	return secrets.RedactString(msg, all...)
 }
 
 // AuthorizeURL returns the URL that sends a user to HubSpot to install the

@@ -1,6 +1,7 @@
 package oauth_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -150,6 +152,108 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 }
 
+// rawServer answers every request with the bytes answer makes of the form
+// it was sent: status lines and headers net/http would refuse to write.
+func rawServer(t *testing.T, answer func(form url.Values) string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				_ = req.ParseForm()
+				_, _ = io.WriteString(c, answer(req.PostForm))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// hostileAnswers echo the credentials a token request carried where
+// net/http quotes a malformed answer in its errors, or where a redirect
+// puts them.
+var hostileAnswers = map[string]func(form url.Values) string{
+	"Location with %zz": func(f url.Values) string {
+		return "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:1/%zz?" + f.Encode() + "&raw=" + echoed(f) + "\r\nContent-Length: 0\r\n\r\n"
+	},
+	"Location with a control character": func(f url.Values) string {
+		return "HTTP/1.1 308 Permanent Redirect\r\nLocation: http://127.0.0.1:1/\x7f" + echoed(f) + "\r\nContent-Length: 0\r\n\r\n"
+	},
+	"Location with a space in the host": func(f url.Values) string {
+		return "HTTP/1.1 302 Found\r\nLocation: http://a b/" + echoed(f) + "\r\nContent-Length: 0\r\n\r\n"
+	},
+	"redirect reason phrase": func(f url.Values) string {
+		return "HTTP/1.1 307 " + echoed(f) + "\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"
+	},
+	"error reason phrase": func(f url.Values) string {
+		return "HTTP/1.1 400 " + echoed(f) + "\r\nContent-Length: 0\r\n\r\n"
+	},
+	"status line": func(f url.Values) string { return echoed(f) + "\r\n\r\n" },
+	"status code": func(f url.Values) string { return "HTTP/1.1 2" + echoed(f) + " OK\r\n\r\n" },
+	"header line": func(f url.Values) string {
+		return "HTTP/1.1 200 OK\r\nX: y\r\n" + echoed(f) + "\r\nContent-Length: 0\r\n\r\n"
+	},
+	"Content-Length": func(f url.Values) string { return "HTTP/1.1 200 OK\r\nContent-Length: " + echoed(f) + "\r\n\r\n" },
+	"Transfer-Encoding": func(f url.Values) string {
+		return "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + echoed(f) + "\r\n\r\n"
+	},
+	"Content-Type of a non-JSON 200": func(f url.Values) string {
+		return "HTTP/1.1 200 OK\r\nContent-Type: text/" + echoed(f) + "\r\nContent-Length: 2\r\n\r\nno"
+	},
+}
+
+// echoed is every credential in f, raw, joined by dashes.
+func echoed(f url.Values) string {
+	var parts []string
+	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
+		if v := f.Get(k); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// TestServerEchoesNoCredentialIntoErrors: a token endpoint that echoes
+// the credentials it was sent into a Location (parsable or not), a reason
+// phrase, a malformed status or header line, or a Content-Type gets an
+// error that names what was wrong and quotes none of them.
+func TestServerEchoesNoCredentialIntoErrors(t *testing.T) {
+	for name, answer := range hostileAnswers {
+		t.Run(name, func(t *testing.T) {
+			u := rawServer(t, answer)
+			cfg := oauth.Config{
+				ClientID: clientID, ClientSecret: secretstest.NewStatic(clientSecret),
+				RefreshToken: secretstest.NewStatic(refreshToken), TokenURL: u + "/oauth/v3/token",
+			}
+			p, err := oauth.New(cfg)
+			require.NoError(t, err)
+			_, ferr := p.Fetch(context.Background())
+			_, xerr := oauth.Exchange(context.Background(), cfg, authCode, "https://example.com/cb", codeVerifier)
+			for _, err := range []error{ferr, xerr} {
+				require.Error(t, err)
+				t.Log(err)
+				assert.NotEmpty(t, strings.TrimPrefix(err.Error(), "secrets: hubspot-oauth:"+clientID+": "))
+				for e := err; e != nil; e = errors.Unwrap(e) {
+					for _, text := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), fmt.Sprintf("%q", e)} {
+						for _, c := range []string{clientSecret, refreshToken, authCode, codeVerifier} {
+							secretstest.AssertNoLeak(t, "error chain", text, c)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestRedirectErrorStatusText: the refusal names any 3xx by Go's text for
 // it, or by its number alone.
 func TestRedirectErrorStatusText(t *testing.T) {
@@ -164,4 +268,22 @@ func TestRedirectErrorStatusText(t *testing.T) {
 			assert.ErrorContains(t, err, want)
 		})
 	}
+}
+
+// TestTransportErrorsKeepTheirChain: an error net/http reports with no
+// credential in it is not flattened, so callers can still match it.
+func TestTransportErrorsKeepTheirChain(t *testing.T) {
+	got := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(got)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	p, err := oauth.New(oauth.Config{ClientID: clientID, ClientSecret: secretstest.NewStatic(clientSecret), RefreshToken: secretstest.NewStatic(refreshToken), TokenURL: srv.URL})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-got; cancel() }()
+	_, err = p.Fetch(ctx)
+	require.ErrorIs(t, err, context.Canceled)
 }
