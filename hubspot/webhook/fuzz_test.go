@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -22,7 +23,7 @@ func FuzzVerifyHeaders(f *testing.F) {
 	f.Add("v3", "", pyV3Sig, ts, pyBody)
 	f.Add("V3", "", strings.TrimRight(pyV3Sig, "="), ts+"0", pyBody)
 	f.Add("v9", "x", "", "-1", "")
-	v, err := NewVerifier(WithSecrets(secrets.New(hsSecret), secrets.New("other-secret")), WithNow(fixedNow), WithMaxBodySize(4096))
+	v, err := NewVerifier(WithSecrets(secrets.New(hsSecret), secrets.New("other-secret")), WithClock(clock.NewFake(now)), WithMaxBodySize(4096))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/rotation"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -98,7 +100,8 @@ func ReasonOf(err error) Reason {
 
 // SecretSource returns an app's client secret; *secrets.Cache satisfies
 // it. When it also has Previous() (as *secrets.Cache does), the previous
-// secret is accepted too, for the time a rotation takes to settle.
+// secret is accepted too, for PreviousGrace after the rotation (by default
+// DefaultPreviousGrace), and refused after it.
 type SecretSource interface {
 	Get(ctx context.Context) (secrets.Version, error)
 }
@@ -117,6 +120,11 @@ const (
 	// DefaultMaxBodySize bounds the body: a batch of 100 events is a few
 	// tens of kilobytes.
 	DefaultMaxBodySize = 1 << 20
+	// DefaultPreviousGrace is how long, after a SecretSource adopted a new
+	// client secret, the previous one is still accepted: three times
+	// DefaultTolerance, so that v3 deliveries HubSpot signed just before
+	// it switched secrets, and their retries, still pass.
+	DefaultPreviousGrace = 15 * time.Minute
 )
 
 // Verifier checks HubSpot's request signatures. It is safe for concurrent
@@ -124,7 +132,9 @@ const (
 type Verifier struct {
 	static   []secrets.Secret
 	sources  []SecretSource
-	now      func() time.Time
+	tracks   []*rotation.Grace // per source; nil for one without Previous()
+	grace    time.Duration
+	clock    clock.Clock
 	tol      time.Duration
 	skew     time.Duration
 	maxBody  int64
@@ -136,7 +146,9 @@ type Verifier struct {
 type Option func(*Verifier) error
 
 // WithSecrets accepts requests signed with any of secrets: the app's
-// client secret, and during a rotation the old one too.
+// client secret, and during a rotation the old one too. These are accepted
+// for as long as they are configured: PreviousGrace applies only to the
+// previous version a SecretSource keeps.
 func WithSecrets(s ...secrets.Secret) Option {
 	return func(v *Verifier) error {
 		for i, sec := range s {
@@ -149,8 +161,9 @@ func WithSecrets(s ...secrets.Secret) Option {
 	}
 }
 
-// WithSecretSource accepts requests signed with the secret src returns
-// (and its previous one, when src keeps it).
+// WithSecretSource accepts requests signed with the secret src returns,
+// and with its previous one, when src keeps it, for PreviousGrace after
+// the rotation.
 func WithSecretSource(src SecretSource) Option {
 	return func(v *Verifier) error {
 		if src == nil {
@@ -161,9 +174,27 @@ func WithSecretSource(src SecretSource) Option {
 	}
 }
 
-// WithNow sets the clock (default time.Now).
-func WithNow(now func() time.Time) Option {
-	return func(v *Verifier) error { v.now = now; return nil }
+// WithClock sets the clock that v3 timestamps and the previous secret's
+// grace are measured with (default: the system clock).
+func WithClock(c clock.Clock) Option {
+	return func(v *Verifier) error { v.clock = c; return nil }
+}
+
+// PreviousGrace sets how long after a rotation a SecretSource's previous
+// client secret is still accepted (default DefaultPreviousGrace). The
+// grace runs from the moment the new secret was adopted: its FetchedAt, or
+// the first time the Verifier saw it, on the Verifier's clock, if that is
+// earlier. Zero or a negative value never accepts the previous secret; no
+// value accepts it without limit.
+//
+// Past the grace the previous secret stays refused whatever state the
+// current one is in: a current secret that cannot be read (its store is
+// down, it expired) reopens nothing. A previous version whose own
+// ExpiresAt has passed is refused, and so is one replaced at a time the
+// Verifier did not see (the current secret could not be read since the
+// rotation).
+func PreviousGrace(d time.Duration) Option {
+	return func(v *Verifier) error { v.grace = d; return nil }
 }
 
 // WithTolerance sets how old a v3 timestamp may be (default
@@ -244,7 +275,7 @@ func WithURLFunc(f func(*http.Request) string) Option {
 // (WithSecrets or WithSecretSource).
 func NewVerifier(opts ...Option) (*Verifier, error) {
 	v := &Verifier{
-		now:      time.Now,
+		grace:    DefaultPreviousGrace,
 		tol:      DefaultTolerance,
 		skew:     DefaultFutureSkew,
 		maxBody:  DefaultMaxBodySize,
@@ -258,6 +289,13 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 	}
 	if len(v.static) == 0 && len(v.sources) == 0 {
 		return nil, errors.New("webhook: NewVerifier needs a client secret (WithSecrets or WithSecretSource)")
+	}
+	v.clock = clock.Or(v.clock)
+	v.tracks = make([]*rotation.Grace, len(v.sources))
+	for i, src := range v.sources {
+		if _, ok := src.(previousSource); ok && v.grace > 0 {
+			v.tracks[i] = rotation.New(v.grace)
+		}
 	}
 	return v, nil
 }
@@ -307,7 +345,7 @@ func (v *Verifier) Verify(r *http.Request) (Version, error) {
 			return fail(ReasonMalformed, "%s is out of range", HeaderTimestamp)
 		}
 		at := time.UnixMilli(ms)
-		now := v.now()
+		now := v.clock.Now()
 		if now.Sub(at) > v.tol {
 			return fail(ReasonStale, "the timestamp is %v old, more than %v", now.Sub(at).Truncate(time.Second), v.tol)
 		}
@@ -491,22 +529,35 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// secrets returns every secret to try: the static ones, and each source's
-// current and previous versions.
+// secrets returns every secret to try: the static ones, each source's
+// current version, and its previous one within the grace.
 func (v *Verifier) secrets(ctx context.Context) ([]secrets.Secret, error) {
 	keys := append([]secrets.Secret(nil), v.static...)
+	now := v.clock.Now()
 	var errs []error
-	for _, src := range v.sources {
+	for i, src := range v.sources {
 		cur, err := src.Get(ctx)
+		switch {
+		case err != nil:
+		case cur.Value.IsZero():
+			err = fmt.Errorf("client secret version %q from %s is empty", cur.ID, cur.Source)
+		case cur.Expired(now):
+			err = fmt.Errorf("client secret version %q from %s expired at %s", cur.ID, cur.Source, cur.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		t := v.tracks[i]
 		if err != nil {
 			errs = append(errs, err)
-		} else if !cur.Value.IsZero() {
+		} else {
 			keys = append(keys, cur.Value)
-		}
-		if ps, ok := src.(previousSource); ok {
-			if p, ok := ps.Previous(); ok && !p.Value.IsZero() && (err != nil || !p.Value.Equal(cur.Value)) {
-				keys = append(keys, p.Value)
+			if t != nil {
+				t.Current(cur, now)
 			}
+		}
+		if t == nil {
+			continue
+		}
+		if p, ok := src.(previousSource).Previous(); ok && (err != nil || !p.Value.Equal(cur.Value)) && t.Accepts(p, now) {
+			keys = append(keys, p.Value)
 		}
 	}
 	if len(keys) == 0 {

@@ -12,17 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
 
 var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func fixedNow() time.Time { return now }
-
 func newVerifier(t testing.TB, opts ...Option) *Verifier {
 	t.Helper()
-	v, err := NewVerifier(append([]Option{WithSecrets(secrets.New(hsSecret)), WithNow(fixedNow)}, opts...)...)
+	v, err := NewVerifier(append([]Option{WithSecrets(secrets.New(hsSecret)), WithClock(clock.NewFake(now))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +203,7 @@ func TestVerifierSeveralSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cache.Close()
-	v, err = NewVerifier(WithSecretSource(cache), WithNow(fixedNow))
+	v, err = NewVerifier(WithSecretSource(cache), WithClock(clock.NewFake(now)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +226,7 @@ func TestVerifierSeveralSecrets(t *testing.T) {
 	// A source that fails and has nothing cached.
 	v, _ = NewVerifier(WithSecretSource(secretsFunc(func(context.Context) (secrets.Version, error) {
 		return secrets.Version{}, errors.New("vault sealed")
-	})), WithNow(fixedNow))
+	})), WithClock(clock.NewFake(now)))
 	_, err = v.Verify(hubspotRequest(t, hsSecret, V3, "POST", "[]", now))
 	if ReasonOf(err) != ReasonNoSecret || (&Error{Reason: ReasonNoSecret}).StatusCode() != 500 {
 		t.Errorf("failing source: %v", err)
