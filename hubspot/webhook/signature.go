@@ -12,8 +12,13 @@
 // through a size limit and restores it. [Handler] wraps it all into an
 // http.Handler that hands the events to a function.
 //
-// Versions 1 and 2 carry no timestamp, so a captured request can be
-// replayed forever; prefer v3 ([WithVersions]) when the sender provides it.
+// # Versions
+//
+// By default a Verifier accepts only v3 signatures. Versions 1 and 2 carry
+// no timestamp, so a captured request can be replayed forever (and a v1
+// one to any URL); they are accepted only when [WithVersions] allows them.
+// A request with an X-HubSpot-Signature-v3 header is judged by its v3
+// signature alone, whatever v1 or v2 signature it also carries.
 //
 // # Rotating the client secret
 //

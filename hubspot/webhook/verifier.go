@@ -32,7 +32,8 @@ const (
 	// format.
 	ReasonMalformed Reason = "malformed"
 	// ReasonUnsupportedVersion: the signature version is unknown, or one
-	// the Verifier was told not to accept.
+	// the Verifier does not accept: v1 and v2 unless WithVersions allows
+	// them, or v3 when WithVersions leaves it out.
 	ReasonUnsupportedVersion Reason = "unsupported_version"
 	// ReasonBadSignature: no configured client secret produces the
 	// signature.
@@ -232,8 +233,16 @@ func WithMaxBodySize(n int64) Option {
 	}
 }
 
-// WithVersions accepts only the listed signature versions (default all
-// three). WithVersions(V3) refuses the replayable v1 and v2.
+// WithVersions sets the signature versions accepted. The default is V3
+// only.
+//
+// V1 and V2 carry no timestamp: anyone who captures one signed delivery
+// can replay it forever, and a v1 signature does not cover the URL, so it
+// can be replayed to another endpoint too. Allow them only for senders
+// that cannot send v3 (workflow actions and CRM cards of older apps), and
+// make the handler idempotent. Whatever is allowed, a request that carries
+// an X-HubSpot-Signature-v3 header is judged by it alone: its v1 or v2
+// signature is not a fallback.
 func WithVersions(vs ...Version) Option {
 	return func(v *Verifier) error {
 		if len(vs) == 0 {
@@ -279,7 +288,7 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 		tol:      DefaultTolerance,
 		skew:     DefaultFutureSkew,
 		maxBody:  DefaultMaxBodySize,
-		versions: map[Version]bool{V1: true, V2: true, V3: true},
+		versions: map[Version]bool{V3: true},
 		url:      defaultURL,
 	}
 	for _, o := range opts {
@@ -327,10 +336,11 @@ func (v *Verifier) VerifyRequest(r *http.Request) error {
 }
 
 // Verify checks r's HubSpot signature and returns its version. A request
-// with X-HubSpot-Signature-v3 is checked as v3; otherwise
-// X-HubSpot-Signature-Version says v1 or v2. Verify reads the body through
-// the size limit and replaces r.Body with an equivalent reader, so the
-// next handler sees the same bytes. Errors are *Error.
+// with an X-HubSpot-Signature-v3 header (even an empty one) is checked as
+// v3 and only as v3; otherwise X-HubSpot-Signature-Version says v1 or v2,
+// which are refused unless WithVersions allows them. Verify reads the body
+// through the size limit and replaces r.Body with an equivalent reader, so
+// the next handler sees the same bytes. Errors are *Error.
 func (v *Verifier) Verify(r *http.Request) (Version, error) {
 	ver, sig, ts, verr := v.parseHeaders(r)
 	if verr != nil {
@@ -403,8 +413,10 @@ func compare(ver Version, key secrets.Secret, method, uri string, body []byte, t
 // is returned as raw bytes (hex or base64 decoded) so that comparison does
 // not depend on letter case or padding.
 func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error) {
-	sigV3 := strings.TrimSpace(r.Header.Get(HeaderSignatureV3))
-	if sigV3 != "" {
+	// Any X-HubSpot-Signature-v3 line, even an empty one, makes this a v3
+	// request: deleting or blanking the v3 headers of a captured delivery
+	// must not turn it into a v1 or v2 one that never goes stale.
+	if sigV3 := r.Header.Values(HeaderSignatureV3); len(sigV3) > 0 {
 		return v.parseV3(sigV3, r.Header.Values(HeaderTimestamp))
 	}
 	sig := strings.TrimSpace(r.Header.Get(HeaderSignature))
@@ -419,7 +431,7 @@ func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error
 		return ver, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: "version v3 is announced but there is no " + HeaderSignatureV3 + " header"}
 	}
 	if !v.versions[ver] {
-		return ver, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: ver, Detail: "this receiver does not accept " + ver.String() + " signatures"}
+		return ver, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: ver, Detail: "the request has no " + HeaderSignatureV3 + " header, and this receiver does not accept " + ver.String() + " signatures, which carry no timestamp and can be replayed (allow them with WithVersions)"}
 	}
 	raw, err := ParseHexSignature(sig)
 	if err != nil {
@@ -428,9 +440,16 @@ func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error
 	return ver, raw, "", nil
 }
 
-func (v *Verifier) parseV3(sig string, tsLines []string) (Version, []byte, string, error) {
+func (v *Verifier) parseV3(sigLines, tsLines []string) (Version, []byte, string, error) {
 	if !v.versions[V3] {
 		return V3, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: V3, Detail: "this receiver does not accept v3 signatures"}
+	}
+	if len(sigLines) != 1 {
+		return V3, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: fmt.Sprintf("want exactly one %s header, got %d", HeaderSignatureV3, len(sigLines))}
+	}
+	sig := strings.TrimSpace(sigLines[0])
+	if sig == "" {
+		return V3, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: HeaderSignatureV3 + " is empty"}
 	}
 	raw, err := ParseV3Signature(sig)
 	if err != nil {
