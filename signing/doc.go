@@ -19,6 +19,15 @@
 // limit, and MACs are compared in constant time. A failure carries a
 // [Reason] for logs; it never contains a MAC or a key.
 //
+// # Key rotation
+//
+// A key source that keeps the version it replaced (a *secrets.Cache) lets
+// a [KeySet] accept that previous key for [PreviousGrace] after the
+// rotation, by default [DefaultPreviousGrace] (one hour), measured on the
+// Verifier's clock ([WithClock]). After the grace the previous key is
+// refused, even while the current key cannot be read; a previous version
+// past its own ExpiresAt is refused too, and so is a current one.
+//
 // # Replay cache
 //
 // The nonces of accepted signatures are remembered until the signature

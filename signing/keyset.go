@@ -8,13 +8,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubkey/hubkey/internal/rotation"
 	"github.com/hubkey/hubkey/secrets"
 )
 
 // KeySet holds the keys a Verifier accepts, by key ID. One key ID may have
 // several sources, and a source that keeps its previous version (a
-// *secrets.Cache) contributes that one too for a grace period, so that
-// signers still using the old key are accepted while a rotation settles.
+// *secrets.Cache) contributes that one too for a grace period
+// (PreviousGrace, by default DefaultPreviousGrace), so that signers still
+// using the old key are accepted while a rotation settles.
 //
 // A KeySet is safe for concurrent use; keys can be added and removed while
 // a Verifier uses it.
@@ -25,7 +27,8 @@ type KeySet struct {
 
 type keyRef struct {
 	src   KeySource
-	grace time.Duration // <0: previous never accepted; 0: always; >0: window
+	grace time.Duration
+	track *rotation.Grace // nil when src keeps no previous version
 }
 
 // KeyOption configures one key of a KeySet.
@@ -36,9 +39,17 @@ type KeyOption func(*keyRef) error
 const DefaultPreviousGrace = time.Hour
 
 // PreviousGrace sets how long after a rotation the previous key is still
-// accepted, counted from the new version's FetchedAt. Zero accepts the
-// previous key until the next rotation; a negative value never accepts it.
-// The default is DefaultPreviousGrace.
+// accepted (default DefaultPreviousGrace). The grace runs from the moment
+// the new version was adopted: its FetchedAt, or the first time the
+// Verifier saw it, on the Verifier's clock, if that is earlier. Zero or a
+// negative value never accepts the previous key; no value accepts it
+// without limit.
+//
+// Past the grace the previous key stays refused whatever state the current
+// key is in: a current key that cannot be read (its store is down, it
+// expired) reopens nothing. A previous version whose own ExpiresAt has
+// passed is refused, and so is one replaced at a time the KeySet did not
+// see (the current key could not be read since the rotation).
 //
 // Roll a new key out to verifiers before signers: verifiers then accept
 // both, and signers can switch whenever their own cache refreshes within
@@ -63,6 +74,9 @@ func (ks *KeySet) Add(keyID string, src KeySource, opts ...KeyOption) error {
 		if err := o(&ref); err != nil {
 			return err
 		}
+	}
+	if _, ok := src.(PreviousKeySource); ok && ref.grace > 0 {
+		ref.track = rotation.New(ref.grace)
 	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
@@ -129,22 +143,21 @@ func (ks *KeySet) candidates(ctx context.Context, keyID string, now time.Time) (
 	for _, ref := range refs {
 		cur, gerr := ref.src.Get(ctx)
 		if gerr == nil {
-			gerr = checkKey(cur)
+			gerr = usableKey(cur, now)
 		}
 		if gerr != nil {
 			errs = append(errs, gerr)
 		} else {
 			keys = append(keys, cur)
+			if ref.track != nil {
+				ref.track.Current(cur, now)
+			}
 		}
-		ps, ok := ref.src.(PreviousKeySource)
-		if !ok || ref.grace < 0 {
+		if ref.track == nil {
 			continue
 		}
-		prev, ok := ps.Previous()
-		if !ok || checkKey(prev) != nil || (gerr == nil && prev.Same(cur)) {
-			continue
-		}
-		if ref.grace > 0 && gerr == nil && !now.Before(cur.FetchedAt.Add(ref.grace)) {
+		prev, ok := ref.src.(PreviousKeySource).Previous()
+		if !ok || checkKey(prev) != nil || (gerr == nil && prev.Same(cur)) || !ref.track.Accepts(prev, now) {
 			continue
 		}
 		keys = append(keys, prev)
@@ -153,4 +166,16 @@ func (ks *KeySet) candidates(ctx context.Context, keyID string, now time.Time) (
 		return nil, true, fmt.Errorf("%w for key ID %q: %w", errKeyUnavailable, keyID, errors.Join(errs...))
 	}
 	return keys, true, nil
+}
+
+// usableKey returns an error when v cannot be an HMAC key at now: see
+// checkKey; and a version past its ExpiresAt is no key.
+func usableKey(v secrets.Version, now time.Time) error {
+	if err := checkKey(v); err != nil {
+		return err
+	}
+	if v.Expired(now) {
+		return fmt.Errorf("signing: key version %q from %s expired at %s", v.ID, v.Source, v.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	return nil
 }

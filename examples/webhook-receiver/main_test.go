@@ -11,7 +11,8 @@ import (
 )
 
 // The example runs in the test suite so it cannot rot; its output must
-// show both genuine deliveries accepted, the forged and stale ones
+// show the genuine deliveries accepted, the old secret accepted within the
+// grace and refused after it, the forged, stale and v3-stripped ones
 // rejected with their reasons, and never a client secret.
 func TestWebhookReceiver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -23,11 +24,13 @@ func TestWebhookReceiver(t *testing.T) {
 	for _, want := range []string{
 		"delivery signed with the old secret: accepted (204)",
 		"delivery signed with the new secret: accepted (204)",
-		"delivery forged (signed with a guessed secret): rejected (401",
-		"bad_signature",
-		"delivery stale (signed 10 minutes ago, replayed): rejected (401",
-		"stale",
-		"2 event(s) reached the application",
+		"delivery signed with the old secret, within the grace: accepted (204)",
+		"delivery forged (signed with a guessed secret): rejected (401: signature rejected: bad_signature)",
+		"delivery stale (signed 10 minutes ago, replayed): rejected (401: signature rejected: stale)",
+		"delivery replayed with its v3 headers stripped: rejected (401: signature rejected: unsupported_version)",
+		"delivery signed with the old secret, after the grace: rejected (401: signature rejected: bad_signature)",
+		"delivery signed with the new secret, after the grace: accepted (204)",
+		"4 event(s) reached the application",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot/webhook"
 	"github.com/hubkey/hubkey/secrets"
 )
@@ -24,11 +25,11 @@ func ExampleSignatureV1() {
 // A webhook endpoint behind a TLS-terminating load balancer, accepting the
 // current and the previous app secret while it is rotated.
 func ExampleHandler() {
-	clock := func() time.Time { return time.UnixMilli(1740830400000) }
+	clk := clock.NewFake(time.UnixMilli(1740830400000))
 	v, err := webhook.NewVerifier(
 		webhook.WithSecrets(secrets.New("new-client-secret"), secrets.New("old-client-secret")),
 		webhook.WithPublicURL("https://hooks.example.com"),
-		webhook.WithNow(clock),
+		webhook.WithClock(clk),
 	)
 	if err != nil {
 		panic(err)
@@ -42,7 +43,7 @@ func ExampleHandler() {
 
 	// What HubSpot sends, signed with the old secret.
 	body := `[{"eventId":7,"subscriptionId":1,"portalId":62515,"appId":54321,"occurredAt":1740830399000,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":123,"propertyName":"email","propertyValue":"a@example.com","changeSource":"CRM_UI"}]`
-	ts := strconv.FormatInt(clock().UnixMilli(), 10)
+	ts := strconv.FormatInt(clk.Now().UnixMilli(), 10)
 	r := httptest.NewRequest("POST", "http://10.0.0.5:8080/hubspot/events", strings.NewReader(body))
 	r.Header.Set(webhook.HeaderTimestamp, ts)
 	r.Header.Set(webhook.HeaderSignatureV3, webhook.SignatureV3(secrets.New("old-client-secret"), "POST", "https://hooks.example.com/hubspot/events", []byte(body), ts))

@@ -2,17 +2,21 @@ package webhook
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
 )
 
-// FuzzVerifyHeaders throws arbitrary signature headers at a Verifier: it
-// must reject them with an *Error naming a reason, never panic, and never
-// accept a signature it did not compute. Seeds are HubSpot's examples.
+// FuzzVerifyHeaders throws arbitrary signature headers at a Verifier that
+// allows every version: it must reject them with an *Error naming a
+// reason, never panic, and never accept a signature it did not compute,
+// nor a v1 or v2 one when a v3 header is present. Seeds are HubSpot's
+// examples.
 func FuzzVerifyHeaders(f *testing.F) {
 	ts := strconv.FormatInt(now.UnixMilli(), 10)
 	f.Add("v1", hsV1Sig, "", "", hsV1Body)
@@ -22,30 +26,35 @@ func FuzzVerifyHeaders(f *testing.F) {
 	f.Add("v3", "", pyV3Sig, ts, pyBody)
 	f.Add("V3", "", strings.TrimRight(pyV3Sig, "="), ts+"0", pyBody)
 	f.Add("v9", "x", "", "-1", "")
-	v, err := NewVerifier(WithSecrets(secrets.New(hsSecret), secrets.New("other-secret")), WithNow(fixedNow), WithMaxBodySize(4096))
+	f.Add("v1", hsV1Sig, " ", "", hsV1Body) // a blanked v3 header is no way back to v1
+	f.Add("v1", hsV1Sig, pyV3Sig, ts, hsV1Body)
+	v, err := NewVerifier(WithSecrets(secrets.New(hsSecret), secrets.New("other-secret")), WithClock(clock.NewFake(now)), WithMaxBodySize(4096), WithVersions(V1, V2, V3))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, version, sig, sigV3, timestamp, body string) {
 		r := httptest.NewRequest("POST", "https://hooks.example.com/hubspot?portal=1", strings.NewReader(body))
-		r.Header[HeaderSignatureVersion] = []string{version}
+		r.Header[http.CanonicalHeaderKey(HeaderSignatureVersion)] = []string{version}
 		if sig != "" {
-			r.Header[HeaderSignature] = []string{sig}
+			r.Header[http.CanonicalHeaderKey(HeaderSignature)] = []string{sig}
 		}
 		if sigV3 != "" {
-			r.Header[HeaderSignatureV3] = []string{sigV3}
+			r.Header[http.CanonicalHeaderKey(HeaderSignatureV3)] = []string{sigV3}
 		}
 		if timestamp != "" {
-			r.Header[HeaderTimestamp] = []string{timestamp}
+			r.Header[http.CanonicalHeaderKey(HeaderTimestamp)] = []string{timestamp}
 		}
 		_, err := v.Verify(r)
 		if err == nil {
 			// Only a signature this secret really produces may pass.
 			s := secrets.New(hsSecret)
 			url := "https://hooks.example.com/hubspot?portal=1"
-			genuine := SignatureV3(s, "POST", url, []byte(body), strings.TrimSpace(timestamp)) == strings.TrimSpace(sigV3) ||
-				strings.EqualFold(strings.TrimSpace(sig), SignatureV1(s, []byte(body))) ||
-				strings.EqualFold(strings.TrimSpace(sig), SignatureV2(s, "POST", url, []byte(body)))
+			// With a v3 header present, only the v3 signature counts.
+			genuine := SignatureV3(s, "POST", url, []byte(body), strings.TrimSpace(timestamp)) == strings.TrimSpace(sigV3)
+			if sigV3 == "" {
+				genuine = strings.EqualFold(strings.TrimSpace(sig), SignatureV1(s, []byte(body))) ||
+					strings.EqualFold(strings.TrimSpace(sig), SignatureV2(s, "POST", url, []byte(body)))
+			}
 			if !genuine {
 				t.Fatalf("accepted a forged signature")
 			}

@@ -6,15 +6,28 @@
 // [SignatureV3] compute what HubSpot sends in X-HubSpot-Signature and
 // X-HubSpot-Signature-v3, and match the examples in HubSpot's
 // documentation and the test suites of its official client libraries.
-// A [Verifier] checks an *http.Request: it picks the version from the
-// headers, accepts several client secrets (an app secret being rotated),
-// compares in constant time, rejects v3 timestamps older than five minutes
-// or in the future, reads the body through a size limit and restores it.
-// [Handler] wraps it all into an http.Handler that hands the events to a
-// function.
+// A [Verifier] checks an *http.Request: it accepts several client secrets
+// (an app secret being rotated), compares in constant time, rejects v3
+// timestamps older than five minutes or in the future, reads the body
+// through a size limit and restores it. [Handler] wraps it all into an
+// http.Handler that hands the events to a function.
 //
-// Versions 1 and 2 carry no timestamp, so a captured request can be
-// replayed forever; prefer v3 ([WithVersions]) when the sender provides it.
+// # Versions
+//
+// By default a Verifier accepts only v3 signatures. Versions 1 and 2 carry
+// no timestamp, so a captured request can be replayed forever (and a v1
+// one to any URL); they are accepted only when [WithVersions] allows them.
+// A request with an X-HubSpot-Signature-v3 header is judged by its v3
+// signature alone, whatever v1 or v2 signature it also carries.
+//
+// # Rotating the client secret
+//
+// A [SecretSource] such as a *secrets.Cache keeps the secret it replaced;
+// the Verifier accepts that previous secret for [PreviousGrace] after the
+// rotation (by default [DefaultPreviousGrace], 15 minutes), measured on
+// the Verifier's clock ([WithClock]), and refuses it afterwards, even
+// while the current secret cannot be read. Secrets given to [WithSecrets]
+// are accepted for as long as they are configured.
 package webhook
 
 import (

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/rotation"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -30,7 +32,8 @@ const (
 	// format.
 	ReasonMalformed Reason = "malformed"
 	// ReasonUnsupportedVersion: the signature version is unknown, or one
-	// the Verifier was told not to accept.
+	// the Verifier does not accept: v1 and v2 unless WithVersions allows
+	// them, or v3 when WithVersions leaves it out.
 	ReasonUnsupportedVersion Reason = "unsupported_version"
 	// ReasonBadSignature: no configured client secret produces the
 	// signature.
@@ -98,7 +101,8 @@ func ReasonOf(err error) Reason {
 
 // SecretSource returns an app's client secret; *secrets.Cache satisfies
 // it. When it also has Previous() (as *secrets.Cache does), the previous
-// secret is accepted too, for the time a rotation takes to settle.
+// secret is accepted too, for PreviousGrace after the rotation (by default
+// DefaultPreviousGrace), and refused after it.
 type SecretSource interface {
 	Get(ctx context.Context) (secrets.Version, error)
 }
@@ -117,6 +121,11 @@ const (
 	// DefaultMaxBodySize bounds the body: a batch of 100 events is a few
 	// tens of kilobytes.
 	DefaultMaxBodySize = 1 << 20
+	// DefaultPreviousGrace is how long, after a SecretSource adopted a new
+	// client secret, the previous one is still accepted: three times
+	// DefaultTolerance, so that v3 deliveries HubSpot signed just before
+	// it switched secrets, and their retries, still pass.
+	DefaultPreviousGrace = 15 * time.Minute
 )
 
 // Verifier checks HubSpot's request signatures. It is safe for concurrent
@@ -124,7 +133,9 @@ const (
 type Verifier struct {
 	static   []secrets.Secret
 	sources  []SecretSource
-	now      func() time.Time
+	tracks   []*rotation.Grace // per source; nil for one without Previous()
+	grace    time.Duration
+	clock    clock.Clock
 	tol      time.Duration
 	skew     time.Duration
 	maxBody  int64
@@ -136,7 +147,9 @@ type Verifier struct {
 type Option func(*Verifier) error
 
 // WithSecrets accepts requests signed with any of secrets: the app's
-// client secret, and during a rotation the old one too.
+// client secret, and during a rotation the old one too. These are accepted
+// for as long as they are configured: PreviousGrace applies only to the
+// previous version a SecretSource keeps.
 func WithSecrets(s ...secrets.Secret) Option {
 	return func(v *Verifier) error {
 		for i, sec := range s {
@@ -149,8 +162,9 @@ func WithSecrets(s ...secrets.Secret) Option {
 	}
 }
 
-// WithSecretSource accepts requests signed with the secret src returns
-// (and its previous one, when src keeps it).
+// WithSecretSource accepts requests signed with the secret src returns,
+// and with its previous one, when src keeps it, for PreviousGrace after
+// the rotation.
 func WithSecretSource(src SecretSource) Option {
 	return func(v *Verifier) error {
 		if src == nil {
@@ -161,9 +175,27 @@ func WithSecretSource(src SecretSource) Option {
 	}
 }
 
-// WithNow sets the clock (default time.Now).
-func WithNow(now func() time.Time) Option {
-	return func(v *Verifier) error { v.now = now; return nil }
+// WithClock sets the clock that v3 timestamps and the previous secret's
+// grace are measured with (default: the system clock).
+func WithClock(c clock.Clock) Option {
+	return func(v *Verifier) error { v.clock = c; return nil }
+}
+
+// PreviousGrace sets how long after a rotation a SecretSource's previous
+// client secret is still accepted (default DefaultPreviousGrace). The
+// grace runs from the moment the new secret was adopted: its FetchedAt, or
+// the first time the Verifier saw it, on the Verifier's clock, if that is
+// earlier. Zero or a negative value never accepts the previous secret; no
+// value accepts it without limit.
+//
+// Past the grace the previous secret stays refused whatever state the
+// current one is in: a current secret that cannot be read (its store is
+// down, it expired) reopens nothing. A previous version whose own
+// ExpiresAt has passed is refused, and so is one replaced at a time the
+// Verifier did not see (the current secret could not be read since the
+// rotation).
+func PreviousGrace(d time.Duration) Option {
+	return func(v *Verifier) error { v.grace = d; return nil }
 }
 
 // WithTolerance sets how old a v3 timestamp may be (default
@@ -201,8 +233,16 @@ func WithMaxBodySize(n int64) Option {
 	}
 }
 
-// WithVersions accepts only the listed signature versions (default all
-// three). WithVersions(V3) refuses the replayable v1 and v2.
+// WithVersions sets the signature versions accepted. The default is V3
+// only.
+//
+// V1 and V2 carry no timestamp: anyone who captures one signed delivery
+// can replay it forever, and a v1 signature does not cover the URL, so it
+// can be replayed to another endpoint too. Allow them only for senders
+// that cannot send v3 (workflow actions and CRM cards of older apps), and
+// make the handler idempotent. Whatever is allowed, a request that carries
+// an X-HubSpot-Signature-v3 header is judged by it alone: its v1 or v2
+// signature is not a fallback.
 func WithVersions(vs ...Version) Option {
 	return func(v *Verifier) error {
 		if len(vs) == 0 {
@@ -244,11 +284,11 @@ func WithURLFunc(f func(*http.Request) string) Option {
 // (WithSecrets or WithSecretSource).
 func NewVerifier(opts ...Option) (*Verifier, error) {
 	v := &Verifier{
-		now:      time.Now,
+		grace:    DefaultPreviousGrace,
 		tol:      DefaultTolerance,
 		skew:     DefaultFutureSkew,
 		maxBody:  DefaultMaxBodySize,
-		versions: map[Version]bool{V1: true, V2: true, V3: true},
+		versions: map[Version]bool{V3: true},
 		url:      defaultURL,
 	}
 	for _, o := range opts {
@@ -258,6 +298,13 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 	}
 	if len(v.static) == 0 && len(v.sources) == 0 {
 		return nil, errors.New("webhook: NewVerifier needs a client secret (WithSecrets or WithSecretSource)")
+	}
+	v.clock = clock.Or(v.clock)
+	v.tracks = make([]*rotation.Grace, len(v.sources))
+	for i, src := range v.sources {
+		if _, ok := src.(previousSource); ok && v.grace > 0 {
+			v.tracks[i] = rotation.New(v.grace)
+		}
 	}
 	return v, nil
 }
@@ -289,10 +336,11 @@ func (v *Verifier) VerifyRequest(r *http.Request) error {
 }
 
 // Verify checks r's HubSpot signature and returns its version. A request
-// with X-HubSpot-Signature-v3 is checked as v3; otherwise
-// X-HubSpot-Signature-Version says v1 or v2. Verify reads the body through
-// the size limit and replaces r.Body with an equivalent reader, so the
-// next handler sees the same bytes. Errors are *Error.
+// with an X-HubSpot-Signature-v3 header (even an empty one) is checked as
+// v3 and only as v3; otherwise X-HubSpot-Signature-Version says v1 or v2,
+// which are refused unless WithVersions allows them. Verify reads the body
+// through the size limit and replaces r.Body with an equivalent reader, so
+// the next handler sees the same bytes. Errors are *Error.
 func (v *Verifier) Verify(r *http.Request) (Version, error) {
 	ver, sig, ts, verr := v.parseHeaders(r)
 	if verr != nil {
@@ -307,7 +355,7 @@ func (v *Verifier) Verify(r *http.Request) (Version, error) {
 			return fail(ReasonMalformed, "%s is out of range", HeaderTimestamp)
 		}
 		at := time.UnixMilli(ms)
-		now := v.now()
+		now := v.clock.Now()
 		if now.Sub(at) > v.tol {
 			return fail(ReasonStale, "the timestamp is %v old, more than %v", now.Sub(at).Truncate(time.Second), v.tol)
 		}
@@ -365,8 +413,10 @@ func compare(ver Version, key secrets.Secret, method, uri string, body []byte, t
 // is returned as raw bytes (hex or base64 decoded) so that comparison does
 // not depend on letter case or padding.
 func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error) {
-	sigV3 := strings.TrimSpace(r.Header.Get(HeaderSignatureV3))
-	if sigV3 != "" {
+	// Any X-HubSpot-Signature-v3 line, even an empty one, makes this a v3
+	// request: deleting or blanking the v3 headers of a captured delivery
+	// must not turn it into a v1 or v2 one that never goes stale.
+	if sigV3 := r.Header.Values(HeaderSignatureV3); len(sigV3) > 0 {
 		return v.parseV3(sigV3, r.Header.Values(HeaderTimestamp))
 	}
 	sig := strings.TrimSpace(r.Header.Get(HeaderSignature))
@@ -381,7 +431,7 @@ func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error
 		return ver, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: "version v3 is announced but there is no " + HeaderSignatureV3 + " header"}
 	}
 	if !v.versions[ver] {
-		return ver, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: ver, Detail: "this receiver does not accept " + ver.String() + " signatures"}
+		return ver, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: ver, Detail: "the request has no " + HeaderSignatureV3 + " header, and this receiver does not accept " + ver.String() + " signatures, which carry no timestamp and can be replayed (allow them with WithVersions)"}
 	}
 	raw, err := ParseHexSignature(sig)
 	if err != nil {
@@ -390,9 +440,16 @@ func (v *Verifier) parseHeaders(r *http.Request) (Version, []byte, string, error
 	return ver, raw, "", nil
 }
 
-func (v *Verifier) parseV3(sig string, tsLines []string) (Version, []byte, string, error) {
+func (v *Verifier) parseV3(sigLines, tsLines []string) (Version, []byte, string, error) {
 	if !v.versions[V3] {
 		return V3, nil, "", &Error{Reason: ReasonUnsupportedVersion, Version: V3, Detail: "this receiver does not accept v3 signatures"}
+	}
+	if len(sigLines) != 1 {
+		return V3, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: fmt.Sprintf("want exactly one %s header, got %d", HeaderSignatureV3, len(sigLines))}
+	}
+	sig := strings.TrimSpace(sigLines[0])
+	if sig == "" {
+		return V3, nil, "", &Error{Reason: ReasonMalformed, Version: V3, Detail: HeaderSignatureV3 + " is empty"}
 	}
 	raw, err := ParseV3Signature(sig)
 	if err != nil {
@@ -491,22 +548,35 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// secrets returns every secret to try: the static ones, and each source's
-// current and previous versions.
+// secrets returns every secret to try: the static ones, each source's
+// current version, and its previous one within the grace.
 func (v *Verifier) secrets(ctx context.Context) ([]secrets.Secret, error) {
 	keys := append([]secrets.Secret(nil), v.static...)
+	now := v.clock.Now()
 	var errs []error
-	for _, src := range v.sources {
+	for i, src := range v.sources {
 		cur, err := src.Get(ctx)
+		switch {
+		case err != nil:
+		case cur.Value.IsZero():
+			err = fmt.Errorf("client secret version %q from %s is empty", cur.ID, cur.Source)
+		case cur.Expired(now):
+			err = fmt.Errorf("client secret version %q from %s expired at %s", cur.ID, cur.Source, cur.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		t := v.tracks[i]
 		if err != nil {
 			errs = append(errs, err)
-		} else if !cur.Value.IsZero() {
+		} else {
 			keys = append(keys, cur.Value)
-		}
-		if ps, ok := src.(previousSource); ok {
-			if p, ok := ps.Previous(); ok && !p.Value.IsZero() && (err != nil || !p.Value.Equal(cur.Value)) {
-				keys = append(keys, p.Value)
+			if t != nil {
+				t.Current(cur, now)
 			}
+		}
+		if t == nil {
+			continue
+		}
+		if p, ok := src.(previousSource).Previous(); ok && (err != nil || !p.Value.Equal(cur.Value)) && t.Accepts(p, now) {
+			keys = append(keys, p.Value)
 		}
 	}
 	if len(keys) == 0 {

@@ -12,17 +12,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
 
 var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func fixedNow() time.Time { return now }
+// legacy opts in to the replayable v1 and v2 next to v3.
+var legacy = WithVersions(V1, V2, V3)
 
 func newVerifier(t testing.TB, opts ...Option) *Verifier {
 	t.Helper()
-	v, err := NewVerifier(append([]Option{WithSecrets(secrets.New(hsSecret)), WithNow(fixedNow)}, opts...)...)
+	v, err := NewVerifier(append([]Option{WithSecrets(secrets.New(hsSecret)), WithClock(clock.NewFake(now))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func hubspotRequest(t testing.TB, secret string, ver Version, method, body strin
 }
 
 func TestVerifierAcceptsEachVersion(t *testing.T) {
-	v := newVerifier(t)
+	v := newVerifier(t, legacy)
 	for _, ver := range []Version{V1, V2, V3} {
 		r := hubspotRequest(t, hsSecret, ver, "POST", hsV1Body, now)
 		got, err := v.Verify(r)
@@ -84,13 +86,13 @@ func TestVerifierRejects(t *testing.T) {
 		{"unsigned", nil, func(t *testing.T) *http.Request {
 			return httptest.NewRequest("POST", "https://hooks.example.com/hubspot", strings.NewReader("[]"))
 		}, ReasonUnsigned},
-		{"wrong secret v1", nil, func(t *testing.T) *http.Request {
+		{"wrong secret v1", []Option{legacy}, func(t *testing.T) *http.Request {
 			return hubspotRequest(t, "zzzz", V1, "POST", hsV1Body, now)
 		}, ReasonBadSignature},
 		{"wrong secret v3", nil, func(t *testing.T) *http.Request {
 			return hubspotRequest(t, "zzzz", V3, "POST", hsV1Body, now)
 		}, ReasonBadSignature},
-		{"tampered body v2", nil, func(t *testing.T) *http.Request {
+		{"tampered body v2", []Option{legacy}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V2, "POST", hsV1Body, now)
 			r.Body = io.NopCloser(strings.NewReader(strings.Replace(hsV1Body, "123", "124", 1)))
 			return r
@@ -132,22 +134,22 @@ func TestVerifierRejects(t *testing.T) {
 			r.Header.Set(HeaderSignatureV3, strings.Repeat("!", 44))
 			return r
 		}, ReasonMalformed},
-		{"v1 not hex", nil, func(t *testing.T) *http.Request {
+		{"v1 not hex", []Option{legacy}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)
 			r.Header.Set(HeaderSignature, strings.Repeat("g", 64))
 			return r
 		}, ReasonMalformed},
-		{"v1 truncated", nil, func(t *testing.T) *http.Request {
+		{"v1 truncated", []Option{legacy}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)
 			r.Header.Set(HeaderSignature, hsV1Sig[:63])
 			return r
 		}, ReasonMalformed},
-		{"unknown version", nil, func(t *testing.T) *http.Request {
+		{"unknown version", []Option{legacy}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)
 			r.Header.Set(HeaderSignatureVersion, "v9")
 			return r
 		}, ReasonUnsupportedVersion},
-		{"v3 announced, header missing", nil, func(t *testing.T) *http.Request {
+		{"v3 announced, header missing", []Option{legacy}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)
 			r.Header.Set(HeaderSignatureVersion, "v3")
 			return r
@@ -161,7 +163,7 @@ func TestVerifierRejects(t *testing.T) {
 		{"body too large", []Option{WithMaxBodySize(10)}, func(t *testing.T) *http.Request {
 			return hubspotRequest(t, hsSecret, V3, "POST", hsV1Body, now)
 		}, ReasonBodyTooLarge},
-		{"body too large, length unknown", []Option{WithMaxBodySize(10)}, func(t *testing.T) *http.Request {
+		{"body too large, length unknown", []Option{legacy, WithMaxBodySize(10)}, func(t *testing.T) *http.Request {
 			r := hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)
 			r.ContentLength = -1
 			return r
@@ -204,7 +206,7 @@ func TestVerifierSeveralSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cache.Close()
-	v, err = NewVerifier(WithSecretSource(cache), WithNow(fixedNow))
+	v, err = NewVerifier(WithSecretSource(cache), WithClock(clock.NewFake(now)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +229,7 @@ func TestVerifierSeveralSecrets(t *testing.T) {
 	// A source that fails and has nothing cached.
 	v, _ = NewVerifier(WithSecretSource(secretsFunc(func(context.Context) (secrets.Version, error) {
 		return secrets.Version{}, errors.New("vault sealed")
-	})), WithNow(fixedNow))
+	})), WithClock(clock.NewFake(now)))
 	_, err = v.Verify(hubspotRequest(t, hsSecret, V3, "POST", "[]", now))
 	if ReasonOf(err) != ReasonNoSecret || (&Error{Reason: ReasonNoSecret}).StatusCode() != 500 {
 		t.Errorf("failing source: %v", err)
@@ -284,7 +286,7 @@ func TestNewVerifierValidates(t *testing.T) {
 }
 
 func TestVerifierConcurrent(t *testing.T) {
-	v := newVerifier(t)
+	v := newVerifier(t, legacy)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -307,5 +309,123 @@ func TestParseVersion(t *testing.T) {
 	}
 	if _, err := ParseVersion(strings.Repeat("x", 100)); err == nil || len(err.Error()) > 80 {
 		t.Errorf("long version: %v", err)
+	}
+}
+
+// The default Verifier accepts v3 only: a genuine v1 or v2 delivery, or a
+// captured v3 delivery whose v3 headers were deleted, is refused with a
+// reason that says why and how to opt in.
+func TestVerifierDefaultRefusesV1V2(t *testing.T) {
+	v := newVerifier(t)
+	for _, ver := range []Version{V1, V2} {
+		_, err := v.Verify(hubspotRequest(t, hsSecret, ver, "POST", hsV1Body, now))
+		if ReasonOf(err) != ReasonUnsupportedVersion {
+			t.Fatalf("%s by default: %v, want %s", ver, err, ReasonUnsupportedVersion)
+		}
+		for _, want := range []string{HeaderSignatureV3, ver.String(), "replayed", "WithVersions"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error %q does not say %q", ver, err, want)
+			}
+		}
+	}
+
+	// HubSpot sends v3 and v1/v2 together; strip the v3 headers of a
+	// captured delivery and replay it long after, to another URL for v1.
+	r := hubspotRequest(t, hsSecret, V3, "POST", hsV1Body, now.Add(-time.Hour))
+	r.Header.Set(HeaderSignatureVersion, "v1")
+	r.Header.Set(HeaderSignature, SignatureV1(secrets.New(hsSecret), []byte(hsV1Body)))
+	r.Header.Del(HeaderSignatureV3)
+	r.Header.Del(HeaderTimestamp)
+	if _, err := v.Verify(r); ReasonOf(err) != ReasonUnsupportedVersion {
+		t.Fatalf("replay with the v3 headers stripped: %v", err)
+	}
+
+	// Through the Handler: 401 with the reason.
+	w := httptest.NewRecorder()
+	Handler(v, func(context.Context, []Event) error { t.Error("events reached the handler"); return nil }).
+		ServeHTTP(w, hubspotRequest(t, hsSecret, V2, "POST", hsV1Body, now))
+	if w.Code != http.StatusUnauthorized || w.Body.String() != "signature rejected: unsupported_version\n" {
+		t.Errorf("handler: %d %q", w.Code, w.Body.String())
+	}
+}
+
+// WithVersions opts in to v1 and v2.
+func TestVerifierOptInV1V2(t *testing.T) {
+	for _, opt := range []Option{WithVersions(V1, V2, V3), WithVersions(V1, V2), WithVersions(V2)} {
+		v := newVerifier(t, opt)
+		if _, err := v.Verify(hubspotRequest(t, hsSecret, V2, "POST", hsV1Body, now)); err != nil {
+			t.Fatalf("v2 opted in: %v", err)
+		}
+	}
+	v := newVerifier(t, WithVersions(V1, V3))
+	if _, err := v.Verify(hubspotRequest(t, hsSecret, V1, "POST", hsV1Body, now)); err != nil {
+		t.Fatalf("v1 opted in: %v", err)
+	}
+	if _, err := v.Verify(hubspotRequest(t, hsSecret, V2, "POST", hsV1Body, now)); ReasonOf(err) != ReasonUnsupportedVersion {
+		t.Fatalf("v2 not opted in: %v", err)
+	}
+}
+
+// When a request carries an X-HubSpot-Signature-v3 header, only the v3
+// signature counts: a valid v1 or v2 signature beside a bad, blank or
+// duplicated v3 one does not let it through, whatever versions are
+// allowed.
+func TestVerifierV3HeaderGoverns(t *testing.T) {
+	withV1 := func(t *testing.T, ver Version, ts time.Time) *http.Request {
+		r := hubspotRequest(t, hsSecret, V3, "POST", hsV1Body, ts)
+		r.Header.Set(HeaderSignatureVersion, ver.String())
+		if ver == V1 {
+			r.Header.Set(HeaderSignature, SignatureV1(secrets.New(hsSecret), []byte(hsV1Body)))
+		} else {
+			r.Header.Set(HeaderSignature, SignatureV2(secrets.New(hsSecret), "POST", "https://hooks.example.com/hubspot?portal=1", []byte(hsV1Body)))
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		req  func(t *testing.T) *http.Request
+		want Reason
+	}{
+		{"bad v3, valid v1", func(t *testing.T) *http.Request {
+			r := withV1(t, V1, now)
+			r.Header.Set(HeaderSignatureV3, SignatureV3(secrets.New("zzzz"), "POST", "https://hooks.example.com/hubspot?portal=1", []byte(hsV1Body), r.Header.Get(HeaderTimestamp)))
+			return r
+		}, ReasonBadSignature},
+		{"stale v3, valid v2", func(t *testing.T) *http.Request {
+			return withV1(t, V2, now.Add(-time.Hour))
+		}, ReasonStale},
+		{"empty v3, valid v1", func(t *testing.T) *http.Request {
+			r := withV1(t, V1, now)
+			r.Header.Set(HeaderSignatureV3, "")
+			return r
+		}, ReasonMalformed},
+		{"blank v3, valid v1", func(t *testing.T) *http.Request {
+			r := withV1(t, V1, now)
+			r.Header.Set(HeaderSignatureV3, "  ")
+			r.Header.Del(HeaderTimestamp)
+			return r
+		}, ReasonMalformed},
+		{"empty v3 line before a valid one, valid v1", func(t *testing.T) *http.Request {
+			r := withV1(t, V1, now)
+			r.Header[http.CanonicalHeaderKey(HeaderSignatureV3)] = append([]string{""}, r.Header.Values(HeaderSignatureV3)...)
+			return r
+		}, ReasonMalformed},
+	}
+	for _, opt := range []Option{WithVersions(V1, V2, V3), WithVersions(V3)} {
+		v := newVerifier(t, opt)
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := v.Verify(tt.req(t))
+				if got := ReasonOf(err); got != tt.want {
+					t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
+				}
+			})
+		}
+	}
+	// A receiver that allows v1 and v2 but not v3 refuses a request that
+	// carries v3, rather than judge it by its v1 signature.
+	v := newVerifier(t, WithVersions(V1, V2))
+	if _, err := v.Verify(withV1(t, V1, now)); ReasonOf(err) != ReasonUnsupportedVersion {
+		t.Fatalf("v3 present, v3 not allowed: %v", err)
 	}
 }
