@@ -32,8 +32,8 @@
 // network call, so it is safe for concurrent use. If DescribeSecret is denied
 // (AccessDeniedException, or HTTP 403 whatever the body: a policy that
 // allows only secretsmanager:GetSecretValue, a proxy that refuses the
-// call), the Provider falls back to GetSecretValue on every Fetch for the rest of its life;
-// WithoutChangeDetection does that from the start.
+// call), the Provider falls back to GetSecretValue on every Fetch for the
+// rest of its life; WithoutChangeDetection does that from the start.
 //
 // # Permissions
 //
@@ -601,7 +601,10 @@ func newError(ctx context.Context, op string, err error) *Error {
 		// proxy or a wrong endpoint, an empty body, JSON of another shape.
 		// The status is all that can be trusted; the SDK's error holds or
 		// quotes the body, which may echo the request's credentials.
-		e.Message = fmt.Sprintf("HTTP %d (%s) with a body that is not an AWS error (not shown)", e.StatusCode, http.StatusText(e.StatusCode))
+		e.Message = fmt.Sprintf("HTTP %d with a body that is not an AWS error (not shown)", e.StatusCode)
+		if text := http.StatusText(e.StatusCode); text != "" {
+			e.Message = fmt.Sprintf("HTTP %d %s with a body that is not an AWS error (not shown)", e.StatusCode, text)
+		}
 		e.kinds = statusKinds(e.StatusCode)
 		e.err = nil
 	case errors.As(err, &decErr):

@@ -247,13 +247,45 @@ func TestUnauthorizedDescribeDoesNotFallBack(t *testing.T) {
 }
 
 // TestAWSErrorKeepsStatus: AWS's own JSON errors keep their status too, and
-// their code decides the class.
+// their code decides the class; a code the Provider does not know is
+// classified by the status.
 func TestAWSErrorKeepsStatus(t *testing.T) {
 	e := newEnv(t)
 	err := fetchErr(t, e.provider("nope").Fetch)
 	var ae *awssm.Error
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest || ae.Code != "ResourceNotFoundException" || !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("%v: want ResourceNotFoundException with status 400", err)
+	}
+
+	e.create("s", "value-one")
+	px := newProxy(t, e.fake)
+	px.blockOp("GetSecretValue", http.StatusForbidden, foreignBody{"unknown AWS code", "application/x-amz-json-1.1", func(*http.Request) string {
+		return `{"__type":"ForbiddenException","message":"not for you"}`
+	}})
+	p, err := awssm.New(px.client(e), "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fetchErr(t, p.Fetch, "value-one")
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusForbidden || ae.Code != "ForbiddenException" ||
+		!errors.Is(err, secrets.ErrPermission) || errors.Is(err, awssm.ErrCredentials) {
+		t.Fatalf("%v: want ForbiddenException with status 403 classified as secrets.ErrPermission", err)
+	}
+}
+
+func TestForeignErrorBodyUnknownStatus(t *testing.T) {
+	e := newEnv(t)
+	e.create("s", "value-one")
+	px := newProxy(t, e.fake)
+	px.blockOp("GetSecretValue", 599, foreignBodies[1])
+	p, err := awssm.New(px.client(e), "s", awssm.WithoutChangeDetection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fetchErr(t, p.Fetch, "value-one")
+	var ae *awssm.Error
+	if !errors.As(err, &ae) || ae.StatusCode != 599 || !strings.Contains(err.Error(), "HTTP 599 with a body") {
+		t.Fatalf("%v: want status 599 named plainly", err)
 	}
 }
 
