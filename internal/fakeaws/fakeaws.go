@@ -28,6 +28,12 @@
 // DeleteSecret. Faults can be injected (Throttle, Deny, FailDecryption), and
 // Journal records every request without any secret value.
 //
+// The awssm tests also run against moto's emulator (see
+// [github.com/hubkey/hubkey/internal/motodev]), a second implementation that
+// has what this fake lacks (UpdateSecretVersionStage, RestoreSecret) but
+// checks no signature and injects no fault; this fake stays the backend for
+// signing, throttling, denials and decryption failures.
+//
 // Where AWS's exact behaviour is not documented (the error code for a value
 // over 64 KiB, a request body over the fake's limit), the fake picks a
 // plausible AWS error and says so in the code.

@@ -30,9 +30,10 @@
 // GetSecretValue (and its KMS decryption). The Provider keeps the last
 // version it read for each stage, behind a mutex that is never held across a
 // network call, so it is safe for concurrent use. If DescribeSecret is denied
-// (a policy that allows only secretsmanager:GetSecretValue), the Provider
-// falls back to GetSecretValue on every Fetch for the rest of its life;
-// WithoutChangeDetection does that from the start.
+// (AccessDeniedException, or HTTP 403 whatever the body: a policy that
+// allows only secretsmanager:GetSecretValue, a proxy that refuses the
+// call), the Provider falls back to GetSecretValue on every Fetch for the
+// rest of its life; WithoutChangeDetection does that from the start.
 //
 // # Permissions
 //
@@ -42,18 +43,37 @@
 //
 // # Errors
 //
-// Failures are [*secrets.Error] values naming the secret's Source, wrapping
-// an [*Error] that carries the operation, the AWS error code, message and
-// request id, and the secrets sentinel that fits: secrets.ErrNotFound
-// (ResourceNotFoundException, and with ErrScheduledForDeletion a secret
-// scheduled for deletion), secrets.ErrPermission (AccessDeniedException, and
-// with ErrCredentials a rejected key or signature), ErrDecryption
-// (DecryptionFailure), ErrThrottled (throttling the SDK's retryer gave up
-// on), secrets.ErrTooLarge and secrets.ErrMalformed. Throttling and
-// transient faults are retried by the SDK's own retryer, configured on the
-// client. No error carries a byte of the secret: AWS's messages name secrets
-// and stages only, and the SDK's decoding errors, which can quote the
-// response, are replaced by a description.
+// Every failure is a [*secrets.Error] naming the secret's Source; test it
+// with errors.Is against the sentinels below. What it wraps depends on where
+// the failure happened:
+//
+//   - A Secrets Manager call that failed wraps an [*Error] carrying the
+//     operation, the HTTP status, AWS's error code, message and request id,
+//     and the sentinel that fits: secrets.ErrNotFound
+//     (ResourceNotFoundException, and with ErrScheduledForDeletion a secret
+//     scheduled for deletion), secrets.ErrPermission (AccessDeniedException
+//     or HTTP 403, and with ErrCredentials a rejected key or signature or
+//     HTTP 401), ErrDecryption (DecryptionFailure), ErrThrottled (throttling
+//     the SDK's retryer gave up on), secrets.ErrTooLarge (a response body
+//     over the limit) and secrets.ErrMalformed (a success answer that could
+//     not be decoded). Reach it with errors.As for those details.
+//   - A call that succeeded but whose value cannot be used wraps the secrets
+//     sentinel directly, with no *Error, since AWS reported nothing:
+//     secrets.ErrTooLarge (over WithMaxSize), secrets.ErrEmpty,
+//     secrets.ErrMalformed (an answer without a VersionId; with
+//     WithJSONField, not a JSON object or the field not a string) and
+//     secrets.ErrNotFound (with WithJSONField, no such field).
+//   - A context that ended before any call wraps ctx.Err() directly.
+//
+// An error answer whose body is not an AWS JSON error (XML or HTML from a
+// proxy or a wrong endpoint, an empty body) keeps its HTTP status in
+// Error.StatusCode and is classified by it alone: 401 and 403 as above,
+// other statuses with no sentinel. Such a body is never quoted.
+//
+// Throttling and transient faults are retried by the SDK's own retryer,
+// configured on the client. No error carries a byte of the secret: AWS's
+// messages name secrets and stages only, and the SDK's decoding errors,
+// which can quote the response, are replaced by a description.
 //
 // Nothing read is trusted for size: the response body is read through a
 // limit derived from WithMaxSize, and the value itself must fit in it.
@@ -467,8 +487,8 @@ var (
 	ErrScheduledForDeletion = errors.New("secret is scheduled for deletion")
 	// ErrCredentials: AWS rejected the request's access key, session token or
 	// signature (UnrecognizedClientException, InvalidSignatureException,
-	// ExpiredTokenException, ...). Errors wrapping it also wrap
-	// secrets.ErrPermission.
+	// ExpiredTokenException, ...), or the answer was HTTP 401 with no AWS
+	// error code. Errors wrapping it also wrap secrets.ErrPermission.
 	ErrCredentials = errors.New("AWS rejected the request's credentials or signature")
 	// ErrDecryption: Secrets Manager could not decrypt the secret with its
 	// KMS key (DecryptionFailure), as when the key is disabled or its policy
@@ -478,10 +498,13 @@ var (
 	ErrThrottled = errors.New("request throttled by AWS")
 )
 
-// Error is a failed Secrets Manager call. It never holds the secret's value.
-// errors.Is matches it against the secrets sentinel that fits and the
+// Error is a failed Secrets Manager call; a value that was read but cannot
+// be used is not one (see the package doc). It never holds the secret's
+// value. errors.Is matches it against the secrets sentinel that fits and the
 // sentinels above; errors.As reaches the SDK's error (for example
-// *types.ResourceNotFoundException) through it.
+// *types.ResourceNotFoundException) through it, except when that error
+// could quote the response (an answer that is not an AWS error, one that
+// could not be decoded).
 type Error struct {
 	// Op is the Secrets Manager operation: "GetSecretValue" or
 	// "DescribeSecret".
@@ -489,8 +512,12 @@ type Error struct {
 	// Code is AWS's error code, such as "ResourceNotFoundException"; empty
 	// when no AWS error came back (a network failure, a cancelled context).
 	Code string
-	// Message is AWS's error message. AWS's messages name secrets, versions
-	// and stages, never values.
+	// StatusCode is the HTTP status of the answer; 0 when none came back.
+	StatusCode int
+	// Message is AWS's error message, or, when the answer carried none, a
+	// description written here. AWS's messages name secrets, versions and
+	// stages, never values; an answer that is not an AWS error (from a
+	// proxy, a wrong endpoint or an emulator) is never quoted.
 	Message string
 	// RequestID is AWS's request id, for AWS support.
 	RequestID string
@@ -559,13 +586,26 @@ func newError(ctx context.Context, op string, err error) *Error {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		e.RequestID = re.ServiceRequestID()
+		e.StatusCode = re.HTTPStatusCode()
 	}
 	var apiErr smithy.APIError
+	hasCode := errors.As(err, &apiErr) && apiErr.ErrorCode() != "" && apiErr.ErrorCode() != sdkUnknownCode
 	var decErr *smithy.DeserializationError
 	switch {
 	case errors.Is(err, errResponseTooLarge):
 		e.Message = "the response body was over the size limit"
 		e.kinds = []error{secrets.ErrTooLarge}
+		e.err = nil
+	case e.StatusCode >= 300 && !hasCode:
+		// An error answer without an AWS error code: XML or HTML from a
+		// proxy or a wrong endpoint, an empty body, JSON of another shape.
+		// The status is all that can be trusted; the SDK's error holds or
+		// quotes the body, which may echo the request's credentials.
+		e.Message = fmt.Sprintf("HTTP %d with a body that is not an AWS error (not shown)", e.StatusCode)
+		if text := http.StatusText(e.StatusCode); text != "" {
+			e.Message = fmt.Sprintf("HTTP %d %s with a body that is not an AWS error (not shown)", e.StatusCode, text)
+		}
+		e.kinds = statusKinds(e.StatusCode)
 		e.err = nil
 	case errors.As(err, &decErr):
 		// The SDK's decoding errors can quote the response, which may hold
@@ -586,12 +626,32 @@ func newError(ctx context.Context, op string, err error) *Error {
 			e.kinds = []error{ErrDecryption}
 		case isThrottle(e.Code):
 			e.kinds = []error{ErrThrottled}
+		default:
+			e.kinds = statusKinds(e.StatusCode)
 		}
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		e.kinds = append(e.kinds, cerr)
 	}
 	return e
+}
+
+// sdkUnknownCode is the code the SDK gives an error answer whose body names
+// none.
+const sdkUnknownCode = "UnknownError"
+
+// statusKinds are the sentinels an error answer's HTTP status implies
+// whatever its body says: 401 is a rejected identity, 403 a refusal, which
+// may be the caller's policy (so a denied DescribeSecret still falls back to
+// GetSecretValue).
+func statusKinds(status int) []error {
+	switch status {
+	case http.StatusUnauthorized:
+		return []error{ErrCredentials, secrets.ErrPermission}
+	case http.StatusForbidden:
+		return []error{secrets.ErrPermission}
+	}
+	return nil
 }
 
 func isThrottle(code string) bool {

@@ -22,11 +22,11 @@ import (
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
 
-// harness stores the conformance suite's secret in a fake Secrets Manager,
-// written and read through the real SDK client.
+// harness stores the conformance suite's secret in a Secrets Manager (the
+// fake, or moto), written and read through the real SDK client.
 type harness struct {
-	fake    *fakeaws.SecretsManager
 	client  *secretsmanager.Client
+	close   func()
 	name    string
 	encode  func(string) (str *string, bin []byte)
 	opts    []awssm.Option
@@ -36,7 +36,7 @@ type harness struct {
 func newHarness(encode func(string) (*string, []byte), opts ...awssm.Option) secretstest.HarnessMaker {
 	return func(ctx context.Context, t *testing.T) (secretstest.Harness, error) {
 		f := fakeaws.New()
-		return &harness{fake: f, client: f.NewClient(), name: "hubkey/conformance", encode: encode, opts: opts}, nil
+		return &harness{client: f.NewClient(), close: f.Close, name: "hubkey/conformance", encode: encode, opts: opts}, nil
 	}
 }
 
@@ -61,7 +61,7 @@ func (h *harness) Break(ctx context.Context) error {
 	return err
 }
 
-func (h *harness) Close() { h.fake.Close() }
+func (h *harness) Close() { h.close() }
 
 func asString(v string) (*string, []byte) { return &v, nil }
 

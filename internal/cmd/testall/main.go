@@ -9,18 +9,27 @@
 //
 //	go run ./internal/cmd/testall -run TestKV2 ./secrets/vault/...
 //
-// What it prepares: when a package under test uses a Vault dev server (its
-// tests import internal/vaultdev), testall finds Vault in the user cache
-// directory or builds it there once (several minutes; see
-// [vaultdev.Build]), starts it in dev mode on a free loopback port with a
-// random root token, hands it to go test in HUBKEY_TEST_VAULT_ADDR and
-// HUBKEY_TEST_VAULT_TOKEN, and stops it afterwards, also when the tests fail
-// or are interrupted. It prints one line saying where Vault came from. If
-// those two variables are already set, that server is used instead.
+// What it prepares: servers that some packages' tests need, each started
+// only when a package under test imports its helper package.
 //
-// If Vault cannot be built or started, testall says why and runs the tests
-// anyway, and the Vault tests skip saying why; when the CI environment
-// variable is "true" that is a failure instead.
+//   - Vault, for tests that import internal/vaultdev: testall finds Vault in
+//     the user cache directory or builds it there once (several minutes;
+//     see [vaultdev.Build]), starts it in dev mode on a free loopback port
+//     with a random root token, and hands it to go test in
+//     HUBKEY_TEST_VAULT_ADDR and HUBKEY_TEST_VAULT_TOKEN. If those two
+//     variables are already set, that server is used instead.
+//   - moto's AWS emulator, for tests that import internal/motodev: testall
+//     finds moto_server on PATH (pip install 'moto[server]'), starts it on
+//     a free loopback port and hands it to go test in
+//     HUBKEY_TEST_MOTO_ENDPOINT. If that variable is already set, that
+//     server is used instead.
+//
+// It prints one line for each saying where the server came from, and stops
+// what it started afterwards, also when the tests fail or are interrupted.
+//
+// If a server cannot be found or started, testall says why and runs the
+// tests anyway, and the tests that need it skip saying why; when the CI
+// environment variable is "true" that is a failure instead.
 package main
 
 import (
@@ -28,6 +37,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -35,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hubkey/hubkey/internal/motodev"
 	"github.com/hubkey/hubkey/internal/vaultdev"
 )
 
@@ -56,17 +67,21 @@ func run(ctx context.Context, extra []string) int {
 		args = append(args, "./...")
 	}
 
-	if needsVault(ctx, patterns) {
-		vaultEnv, stopVault, err := prepareVault(ctx)
+	imports, known := testImports(ctx, patterns)
+	for _, srv := range servers {
+		if known && !imports[srv.importPath] {
+			continue
+		}
+		srvEnv, stopSrv, err := srv.prepare(ctx)
 		if err != nil {
 			if os.Getenv("CI") == "true" {
-				fmt.Fprintf(os.Stderr, "testall: %v\ntestall: CI=true, so a missing Vault is a failure\n", err)
+				fmt.Fprintf(os.Stderr, "testall: %v\ntestall: CI=true, so a missing %s is a failure\n", err, srv.name)
 				return 1
 			}
-			fmt.Fprintf(os.Stderr, "testall: no Vault dev server, so the Vault integration tests will skip: %v\n", err)
+			fmt.Fprintf(os.Stderr, "testall: no %s, so the tests that need it will skip: %v\n", srv.name, err)
 		}
-		defer stopVault()
-		env = append(env, vaultEnv...)
+		defer stopSrv()
+		env = append(env, srvEnv...)
 	}
 
 	cmd := exec.CommandContext(ctx, "go", args...)
@@ -82,6 +97,22 @@ func run(ctx context.Context, extra []string) int {
 		return 1
 	}
 	return 0
+}
+
+// server is something the tests of packages that import importPath need
+// running.
+type server struct {
+	name       string
+	importPath string
+	// prepare finds or starts the server and returns the environment
+	// entries that hand it to the tests and a function that stops it (a
+	// no-op when testall did not start it). stop is never nil.
+	prepare func(ctx context.Context) (env []string, stop func(), err error)
+}
+
+var servers = []server{
+	{"Vault dev server", "github.com/hubkey/hubkey/internal/vaultdev", prepareVault},
+	{"moto server", "github.com/hubkey/hubkey/internal/motodev", prepareMoto},
 }
 
 // prepareVault finds or starts the Vault dev server for the tests and
@@ -114,29 +145,63 @@ func prepareVault(ctx context.Context) (env []string, stop func(), err error) {
 	}, nil
 }
 
-// needsVault reports whether a package matched by patterns has tests that
-// use a Vault dev server, which is whether they import internal/vaultdev.
-// When go list cannot say (a package mid-edit that does not parse, say), it
-// answers yes: starting Vault for nothing costs a second.
-func needsVault(ctx context.Context, patterns []string) bool {
-	args := append([]string{"list", "-e", "-f", "{{.ImportPath}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}"}, patterns...)
+// prepareMoto finds or starts moto's server for the tests, as prepareVault
+// does for Vault.
+func prepareMoto(ctx context.Context) (env []string, stop func(), err error) {
+	stop = func() {}
+	if ep, ok := motodev.FromEnv(); ok {
+		fmt.Fprintf(os.Stderr, "testall: moto: the server at %s named by %s (not starting one)\n", ep, motodev.EnvEndpoint)
+		return nil, stop, nil
+	}
+	bin, err := motodev.Find()
+	if err != nil {
+		return nil, stop, err
+	}
+	srv, err := motodev.Start(ctx, bin, motodev.StartOptions{})
+	if err != nil {
+		return nil, stop, err
+	}
+	fmt.Fprintf(os.Stderr, "testall: moto server at %s (%s)\n", srv.Endpoint, bin)
+	return srv.Env(), func() {
+		if err := srv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "testall:", err)
+		}
+	}, nil
+}
+
+// testImports returns the import paths that the tests of the packages
+// matched by patterns import. known is false when go list cannot say (a
+// package mid-edit that does not parse, say); callers then start every
+// server, which costs seconds, rather than none.
+func testImports(ctx context.Context, patterns []string) (imports map[string]bool, known bool) {
+	args := append([]string{"list", "-e", "-f", listFormat}, patterns...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
-		return true
+		return nil, false
 	}
-	const vaultdevPath = "github.com/hubkey/hubkey/internal/vaultdev"
-	sc := bufio.NewScanner(&out)
+	imports, err := parseTestImports(&out)
+	return imports, err == nil
+}
+
+// listFormat makes go list print, per package, its import path and then
+// what its tests import.
+const listFormat = "{{.ImportPath}} {{join .TestImports \" \"}} {{join .XTestImports \" \"}}"
+
+// parseTestImports reads go list output in listFormat.
+func parseTestImports(r io.Reader) (map[string]bool, error) {
+	imports := map[string]bool{}
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		for i, f := range strings.Fields(sc.Text()) {
-			if i > 0 && f == vaultdevPath {
-				return true
+			if i > 0 {
+				imports[f] = true
 			}
 		}
 	}
-	return sc.Err() != nil
+	return imports, sc.Err()
 }
 
 // valueFlags are the go test and build flags that take a separate value
