@@ -80,35 +80,36 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: specgen -specs DIR [-rev REV] [-commit HASH] [-o FILE]")
 		os.Exit(2)
 	}
-	src, err := openSource(*specs, *rev, *commit)
+	if err := run(*specs, *rev, *commit, *out, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "specgen:", err)
+		os.Exit(1)
+	}
+}
+
+// run generates out from the specs in dir.
+func run(dir, rev, commit, out string, stderr io.Writer) error {
+	src, err := openSource(dir, rev, commit)
 	if err != nil {
-		fail(err)
+		return err
 	}
 	files, err := src.files()
 	if err != nil {
-		fail(err)
+		return err
 	}
 	g := newGen(endpoints.All())
 	for _, f := range files {
 		if err := g.addFile(f.path, f.data); err != nil {
-			fail(fmt.Errorf("%s: %w", f.path, err))
+			return fmt.Errorf("%s: %w", f.path, err)
 		}
 	}
 	for _, m := range g.missing() {
-		fmt.Fprintln(os.Stderr, "specgen: no spec file has", m)
+		fmt.Fprintln(stderr, "specgen: no spec file has", m)
 	}
 	b, err := g.render(src.commit)
 	if err != nil {
-		fail(err)
+		return err
 	}
-	if err := os.WriteFile(*out, b, 0o644); err != nil {
-		fail(err)
-	}
-}
-
-func fail(err error) {
-	fmt.Fprintln(os.Stderr, "specgen:", err)
-	os.Exit(1)
+	return os.WriteFile(out, b, 0o644)
 }
 
 // specFile is one spec file's path (relative to the collection root) and
