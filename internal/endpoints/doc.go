@@ -26,6 +26,22 @@
 // accepts; the spec's "oauth" scope, which every OAuth token holds, is
 // never counted as allowing a call.
 //
+// # Versions
+//
+// The date-based paths put the date after the API's name: objects and
+// per-record associations under /crm/objects/{version}/..., batch
+// associations and labels under /crm/associations/{version}/...,
+// properties, pipelines and owners under /crm/properties/{version}/...,
+// /crm/pipelines/{version}/... and /crm/owners/{version}, schemas under
+// /crm-object-schemas/{version}/schemas, account information under
+// /account-info/{version}/..., the token endpoint at /oauth/{version}/token.
+// The shapes after the date are the numbered v3 and v4 ones. Where the
+// versions differ, a row's Versions and Note say so: 2026-09 has no
+// per-record association list; the token endpoint has no 2025-09 version;
+// the app webhooks API is /app-webhooks/{version}/... in 2025-09 and
+// 2026-09, but /webhooks/2026-03/... (with OAuth scopes) in 2026-03, which
+// the catalogue does not list.
+//
 // # Rechecking against newer specs
 //
 // The tests check every row against spec_gen_test.go, which a generator

@@ -309,6 +309,9 @@ func (o *Op) resolve(entry string, params map[string]string) ([]string, error) {
 	}
 	t, ok := LookupObjectType(val)
 	if !ok {
+		if !isTypeName(val) {
+			return nil, fmt.Errorf("%w: %s of %s is not an object type name", ErrUnknownObjectType, param, o.Name)
+		}
 		return nil, fmt.Errorf("%w %q (in %s of %s): its scopes are not in the catalogue", ErrUnknownObjectType, val, param, o.Name)
 	}
 	scopes, _ := t.scopesOf(kind)
@@ -324,7 +327,7 @@ func splitTemplate(s string) (param, kind string) {
 // Match finds the operation a call with method to escapedPath (a URL's
 // EscapedPath, relative to the API root, without a query) is, in any
 // version: it returns the row, the version, and the path parameters,
-// unescaped. Literal segments match after unescaping, as in
+// unescaped. The method is compared without regard to case. Literal segments match after unescaping, as in
 // net/http.ServeMux; a parameter matches any segment that Expand would
 // accept. A path with an empty segment or a trailing slash matches nothing.
 // When several templates match, the one with the most literal segments

@@ -318,6 +318,9 @@ func TestAllowedScopes(t *testing.T) {
 	if _, err := o.AllowedScopes(map[string]string{"objectType": "notes", "objectId": "1"}); !errors.Is(err, ErrUnknownObjectType) {
 		t.Errorf("notes: err = %v, want ErrUnknownObjectType", err)
 	}
+	if _, err := o.AllowedScopes(map[string]string{"objectType": "Bearer x/y", "objectId": "1"}); !errors.Is(err, ErrUnknownObjectType) || strings.Contains(err.Error(), "x/y") {
+		t.Errorf("a value that is no type name: err = %v, want ErrUnknownObjectType without the value", err)
+	}
 	if _, err := o.AllowedScopes(nil); err == nil || errors.Is(err, ErrUnknownObjectType) {
 		t.Errorf("no params: err = %v, want a missing parameter", err)
 	}

@@ -60,7 +60,8 @@ type ObjectType struct {
 	// Read and Write allow reading and writing records.
 	Read, Write []string
 	// SchemaRead and SchemaWrite allow reading and changing the type's
-	// property definitions, pipelines and schema.
+	// property definitions; SchemaWrite also allows changing its
+	// pipelines.
 	SchemaRead, SchemaWrite []string
 }
 
