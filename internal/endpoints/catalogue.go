@@ -1,0 +1,270 @@
+package endpoints
+
+import "net/http"
+
+// SpecCommit is the commit of HubSpot's public API spec collection
+// (github.com/HubSpot/HubSpot-public-api-spec-collection) that the rows'
+// spec-derived facts (methods, path templates, versions, scopes, credential
+// kinds, burst exemptions) were checked against. The tests hold it equal to
+// the commit spec_gen_test.go was generated from.
+const SpecCommit = "99893791383254f52aa07662baeb98aad65cc710"
+
+const (
+	get   = http.MethodGet
+	post  = http.MethodPost
+	put   = http.MethodPut
+	patch = http.MethodPatch
+	del   = http.MethodDelete
+)
+
+// Version sets.
+var (
+	allDated        = []Version{Version202509, Version202603, Version202609}
+	since2603       = []Version{Version202603, Version202609}
+	before2609      = []Version{Version202509, Version202603}
+	webhookVersions = []Version{Version202509, Version202609}
+)
+
+// Notes shared by several rows.
+const (
+	noteAssocV3 = "Absent from the spec, which keeps only the v3 batch and types calls: " +
+		"HubSpot's v3 associations guide documents these per-record calls, which hubkey's earlier scope table knew."
+	noteLabels = "The numbered path is only in the older 50914 rollout of CRM/Associations Schema, " +
+		"whose narrower scope list lacks the products scopes and which marks no rate-limit exemption; " +
+		"the 130902 rollout (which spells the path /crm/associations/v4/...) and every dated version " +
+		"accept any CRM object scope and exempt the call from the ten-secondly limit, as the row does."
+	notePipelinesRead = "The spec's read scopes do not include crm.objects.products.read: products have no pipelines, " +
+		"and the row allows it only through the object type table."
+	noteSchemas = "The spec spells the numbered path /crm-object-schemas/v3/schemas; " +
+		"/crm/v3/schemas is the path of HubSpot's v3 custom objects guide, which HubSpot serves and hubkey's earlier scope table knew. " +
+		"Scopes are the spec's, which are the custom object ones whatever the object type."
+	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
+		"so the row requires no scope (any valid token)."
+	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
+		"scopes (developers-read/write, private-apps-read/write); HubSpot's webhooks guide and the 2025-09 and 2026-09 " +
+		"specs name the developer API key, which the row follows."
+)
+
+// Scope requirements. "{p}:kind" stands for the object type in path
+// parameter p (see Requirement).
+var (
+	typeRead        = Requirement{{"{objectType}:read"}}
+	typeWrite       = Requirement{{"{objectType}:write"}}
+	typeSchemaRead  = Requirement{{"{objectType}:schema.read"}}
+	typeSchemaWrite = Requirement{{"{objectType}:schema.write"}}
+	pairRead        = Requirement{{"{fromObjectType}:read"}, {"{toObjectType}:read"}}
+	pairWrite       = Requirement{{"{fromObjectType}:write"}, {"{toObjectType}:write"}}
+	ownersScopes    = Requirement{{ownersRead}}
+	// The schemas API: the spec's alternatives for custom object schemas.
+	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
+	schemasGetRead  = schemasListRead
+	schemasWrite    = Requirement{{schemasCustomWrite}}
+)
+
+// Limits HubSpot's guides document.
+var (
+	objectBatch = Limits{Batch: 100}
+	objectList  = Limits{Page: 100}
+	// Search: HubSpot's search guide, effective 2024-08-26. Some guide pages
+	// quote 6 filters per group and 18 in all; the larger numbers are kept
+	// so that hubkey never refuses a search HubSpot accepts.
+	searchLimits = Limits{Page: 200, Total: 10000, FilterGroups: 5, GroupFilters: 10, Filters: 25, Body: 3000}
+)
+
+// ops is the catalogue, grouped by API area. Rows that hubkey's typed
+// client, hubspot/oauth or hubspottest use, plus the calls hubkey's
+// earlier scope table knew.
+var ops = []Op{
+	// CRM objects (CRM/Objects and the per-object specs CRM/Contacts, ...).
+	{Name: "crm.objects.list", Method: get, Path: "/crm/v3/objects/{objectType}", Dated: "/crm/objects/{version}/{objectType}", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: objectList},
+	{Name: "crm.objects.create", Method: post, Path: "/crm/v3/objects/{objectType}", Dated: "/crm/objects/{version}/{objectType}", Versions: allDated,
+		Scopes: typeWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.objects.get", Method: get, Path: "/crm/v3/objects/{objectType}/{objectId}", Dated: "/crm/objects/{version}/{objectType}/{objectId}", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.objects.update", Method: patch, Path: "/crm/v3/objects/{objectType}/{objectId}", Dated: "/crm/objects/{version}/{objectType}/{objectId}", Versions: allDated,
+		Scopes: typeWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.objects.archive", Method: del, Path: "/crm/v3/objects/{objectType}/{objectId}", Dated: "/crm/objects/{version}/{objectType}/{objectId}", Versions: allDated,
+		Scopes: typeWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.objects.search", Method: post, Path: "/crm/v3/objects/{objectType}/search", Dated: "/crm/objects/{version}/{objectType}/search", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Search, BurstExempt: true, Cred: Bearer, Limits: searchLimits},
+	{Name: "crm.objects.batch.read", Method: post, Path: "/crm/v3/objects/{objectType}/batch/read", Dated: "/crm/objects/{version}/{objectType}/batch/read", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+	{Name: "crm.objects.batch.create", Method: post, Path: "/crm/v3/objects/{objectType}/batch/create", Dated: "/crm/objects/{version}/{objectType}/batch/create", Versions: allDated,
+		Scopes: typeWrite, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+	{Name: "crm.objects.batch.update", Method: post, Path: "/crm/v3/objects/{objectType}/batch/update", Dated: "/crm/objects/{version}/{objectType}/batch/update", Versions: allDated,
+		Scopes: typeWrite, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+	{Name: "crm.objects.batch.upsert", Method: post, Path: "/crm/v3/objects/{objectType}/batch/upsert", Dated: "/crm/objects/{version}/{objectType}/batch/upsert", Versions: allDated,
+		Scopes: typeWrite, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+	{Name: "crm.objects.batch.archive", Method: post, Path: "/crm/v3/objects/{objectType}/batch/archive", Dated: "/crm/objects/{version}/{objectType}/batch/archive", Versions: allDated,
+		Scopes: typeWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+	{Name: "crm.objects.merge", Method: post, Path: "/crm/v3/objects/{objectType}/merge", Dated: "/crm/objects/{version}/{objectType}/merge", Versions: allDated,
+		Scopes: typeWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.objects.gdpr-delete", Method: post, Path: "/crm/v3/objects/{objectType}/gdpr-delete", Dated: "/crm/objects/{version}/{objectType}/gdpr-delete", Versions: allDated,
+		Scopes: typeWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+
+	// CRM associations v3 (CRM/Associations, CRM/Associations Schema).
+	{Name: "crm.associations.v3.list", Method: get, Path: "/crm/v3/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}",
+		Scopes: pairRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteAssocV3},
+	{Name: "crm.associations.v3.create", Method: put, Path: "/crm/v3/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}/{associationType}",
+		Scopes: pairWrite, Rate: Standard, Cred: Bearer, Note: noteAssocV3},
+	{Name: "crm.associations.v3.archive", Method: del, Path: "/crm/v3/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}/{associationType}",
+		Scopes: pairWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteAssocV3},
+	{Name: "crm.associations.v3.types", Method: get, Path: "/crm/v3/associations/{fromObjectType}/{toObjectType}/types",
+		Scopes: pairRead, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "crm.associations.v3.batch.read", Method: post, Path: "/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/read",
+		Scopes: pairRead, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "crm.associations.v3.batch.create", Method: post, Path: "/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/create",
+		Scopes: pairWrite, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "crm.associations.v3.batch.archive", Method: post, Path: "/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/archive",
+		Scopes: pairWrite, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer},
+
+	// CRM associations v4 (CRM/Associations, CRM/Associations Schema).
+	{Name: "crm.associations.v4.list", Method: get, Path: "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}", Dated: "/crm/objects/{version}/{fromObjectType}/{fromObjectId}/associations/{toObjectType}", Versions: before2609,
+		Scopes: pairRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 500},
+		Note: "The 2026-09 spec has no list call; 2025-09 and 2026-03 do."},
+	{Name: "crm.associations.v4.create", Method: put, Path: "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}", Dated: "/crm/objects/{version}/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}", Versions: allDated,
+		Scopes: pairWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.associations.v4.create-default", Method: put, Path: "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}", Dated: "/crm/objects/{version}/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}", Versions: allDated,
+		Scopes: pairWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.associations.v4.archive", Method: del, Path: "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}", Dated: "/crm/objects/{version}/{fromObjectType}/{fromObjectId}/associations/{toObjectType}/{toObjectId}", Versions: allDated,
+		Scopes: pairWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.associations.v4.batch.read", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/batch/read", Versions: allDated,
+		Scopes: pairRead, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Limits: Limits{Batch: 1000}},
+	{Name: "crm.associations.v4.batch.create", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/batch/create", Versions: allDated,
+		Scopes: pairWrite, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Limits: Limits{Batch: 2000}},
+	{Name: "crm.associations.v4.batch.archive", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/archive", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/batch/archive", Versions: allDated,
+		Scopes: pairWrite, Sensitive: true, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Limits: Limits{Batch: 2000}},
+	{Name: "crm.associations.v4.batch.associate-default", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/associate/default", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/batch/associate/default", Versions: allDated,
+		Scopes: pairWrite, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "crm.associations.v4.batch.labels.archive", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/labels/archive", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/batch/labels/archive", Versions: allDated,
+		Scopes: pairWrite, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "crm.associations.v4.labels.list", Method: get, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/labels", Versions: allDated,
+		Scopes: pairRead, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteLabels},
+	{Name: "crm.associations.v4.labels.create", Method: post, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/labels", Versions: allDated,
+		Scopes: pairWrite, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteLabels},
+	{Name: "crm.associations.v4.labels.update", Method: put, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/labels", Versions: allDated,
+		Scopes: pairWrite, Idempotent: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteLabels},
+	{Name: "crm.associations.v4.labels.archive", Method: del, Path: "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels/{associationTypeId}", Dated: "/crm/associations/{version}/{fromObjectType}/{toObjectType}/labels/{associationTypeId}", Versions: allDated,
+		Scopes: pairWrite, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteLabels},
+
+	// CRM properties and property groups (CRM/Properties).
+	{Name: "crm.properties.list", Method: get, Path: "/crm/v3/properties/{objectType}", Dated: "/crm/properties/{version}/{objectType}", Versions: allDated,
+		Scopes: typeSchemaRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.create", Method: post, Path: "/crm/v3/properties/{objectType}", Dated: "/crm/properties/{version}/{objectType}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.get", Method: get, Path: "/crm/v3/properties/{objectType}/{propertyName}", Dated: "/crm/properties/{version}/{objectType}/{propertyName}", Versions: allDated,
+		Scopes: typeSchemaRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.update", Method: patch, Path: "/crm/v3/properties/{objectType}/{propertyName}", Dated: "/crm/properties/{version}/{objectType}/{propertyName}", Versions: allDated,
+		Scopes: typeSchemaWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.archive", Method: del, Path: "/crm/v3/properties/{objectType}/{propertyName}", Dated: "/crm/properties/{version}/{objectType}/{propertyName}", Versions: allDated,
+		Scopes: typeSchemaWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.batch.read", Method: post, Path: "/crm/v3/properties/{objectType}/batch/read", Dated: "/crm/properties/{version}/{objectType}/batch/read", Versions: allDated,
+		Scopes: typeSchemaRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.batch.create", Method: post, Path: "/crm/v3/properties/{objectType}/batch/create", Dated: "/crm/properties/{version}/{objectType}/batch/create", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.batch.archive", Method: post, Path: "/crm/v3/properties/{objectType}/batch/archive", Dated: "/crm/properties/{version}/{objectType}/batch/archive", Versions: allDated,
+		Scopes: typeSchemaWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.groups.list", Method: get, Path: "/crm/v3/properties/{objectType}/groups", Dated: "/crm/properties/{version}/{objectType}/groups", Versions: allDated,
+		Scopes: typeSchemaRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.groups.create", Method: post, Path: "/crm/v3/properties/{objectType}/groups", Dated: "/crm/properties/{version}/{objectType}/groups", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.groups.get", Method: get, Path: "/crm/v3/properties/{objectType}/groups/{groupName}", Dated: "/crm/properties/{version}/{objectType}/groups/{groupName}", Versions: allDated,
+		Scopes: typeSchemaRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.groups.update", Method: patch, Path: "/crm/v3/properties/{objectType}/groups/{groupName}", Dated: "/crm/properties/{version}/{objectType}/groups/{groupName}", Versions: allDated,
+		Scopes: typeSchemaWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.properties.groups.archive", Method: del, Path: "/crm/v3/properties/{objectType}/groups/{groupName}", Dated: "/crm/properties/{version}/{objectType}/groups/{groupName}", Versions: allDated,
+		Scopes: typeSchemaWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+
+	// CRM custom object schemas (CRM/Schemas).
+	{Name: "crm.schemas.list", Method: get, Path: "/crm/v3/schemas", Dated: "/crm-object-schemas/{version}/schemas", Versions: allDated,
+		Scopes: schemasListRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.create", Method: post, Path: "/crm/v3/schemas", Dated: "/crm-object-schemas/{version}/schemas", Versions: allDated,
+		Scopes: schemasWrite, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.get", Method: get, Path: "/crm/v3/schemas/{objectType}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}", Versions: allDated,
+		Scopes: schemasGetRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.update", Method: patch, Path: "/crm/v3/schemas/{objectType}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}", Versions: allDated,
+		Scopes: schemasWrite, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.archive", Method: del, Path: "/crm/v3/schemas/{objectType}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}", Versions: allDated,
+		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.associations.create", Method: post, Path: "/crm/v3/schemas/{objectType}/associations", Dated: "/crm-object-schemas/{version}/schemas/{objectType}/associations", Versions: allDated,
+		Scopes: schemasWrite, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.associations.archive", Method: del, Path: "/crm/v3/schemas/{objectType}/associations/{associationIdentifier}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}/associations/{associationIdentifier}", Versions: allDated,
+		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+
+	// CRM pipelines and stages (CRM/Pipelines). Reading needs the type's
+	// read scope; changing needs its schema write scope.
+	{Name: "crm.pipelines.list", Method: get, Path: "/crm/v3/pipelines/{objectType}", Dated: "/crm/pipelines/{version}/{objectType}", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePipelinesRead},
+	{Name: "crm.pipelines.create", Method: post, Path: "/crm/v3/pipelines/{objectType}", Dated: "/crm/pipelines/{version}/{objectType}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.get", Method: get, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePipelinesRead},
+	{Name: "crm.pipelines.replace", Method: put, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.update", Method: patch, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.archive", Method: del, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.stages.list", Method: get, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePipelinesRead},
+	{Name: "crm.pipelines.stages.create", Method: post, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.stages.get", Method: get, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages/{stageId}", Versions: allDated,
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePipelinesRead},
+	{Name: "crm.pipelines.stages.replace", Method: put, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages/{stageId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.stages.update", Method: patch, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages/{stageId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.pipelines.stages.archive", Method: del, Path: "/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}", Dated: "/crm/pipelines/{version}/{objectType}/{pipelineId}/stages/{stageId}", Versions: allDated,
+		Scopes: typeSchemaWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+
+	// CRM owners (CRM/Crm Owners).
+	{Name: "crm.owners.list", Method: get, Path: "/crm/v3/owners", Dated: "/crm/owners/{version}", Versions: allDated,
+		Scopes: ownersScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 500}},
+	{Name: "crm.owners.get", Method: get, Path: "/crm/v3/owners/{ownerId}", Dated: "/crm/owners/{version}/{ownerId}", Versions: allDated,
+		Scopes: ownersScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// Account information (Account/Account Info).
+	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,
+		Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteAccount},
+	{Name: "account.usage.daily", Method: get, Path: "/account-info/v3/api-usage/daily/private-apps", Dated: "/account-info/{version}/api-usage/daily/private-apps", Versions: allDated,
+		Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteAccount},
+
+	// App webhook settings and subscriptions (Webhooks/Webhooks), which
+	// take the developer API key of the app's developer account.
+	{Name: "webhooks.settings.get", Method: get, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
+		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.settings.update", Method: put, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
+		Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.settings.delete", Method: del, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.list", Method: get, Path: "/webhooks/v3/{appId}/subscriptions", Dated: "/app-webhooks/{version}/{appId}/subscriptions", Versions: webhookVersions,
+		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.create", Method: post, Path: "/webhooks/v3/{appId}/subscriptions", Dated: "/app-webhooks/{version}/{appId}/subscriptions", Versions: webhookVersions,
+		Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.get", Method: get, Path: "/webhooks/v3/{appId}/subscriptions/{subscriptionId}", Dated: "/app-webhooks/{version}/{appId}/subscriptions/{subscriptionId}", Versions: webhookVersions,
+		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.update", Method: patch, Path: "/webhooks/v3/{appId}/subscriptions/{subscriptionId}", Dated: "/app-webhooks/{version}/{appId}/subscriptions/{subscriptionId}", Versions: webhookVersions,
+		Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.put", Method: put, Path: "/webhooks/v3/{appId}/subscriptions/{subscriptionId}",
+		Rate: Standard, Cred: DeveloperKey,
+		Note: "Not in the spec, which updates a subscription with PATCH: HubSpot's webhooks guide shows PUT, and hubspottest serves both. " + noteWebhooks},
+	{Name: "webhooks.subscriptions.delete", Method: del, Path: "/webhooks/v3/{appId}/subscriptions/{subscriptionId}", Dated: "/app-webhooks/{version}/{appId}/subscriptions/{subscriptionId}", Versions: webhookVersions,
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	{Name: "webhooks.subscriptions.batch.update", Method: post, Path: "/webhooks/v3/{appId}/subscriptions/batch/update", Dated: "/app-webhooks/{version}/{appId}/subscriptions/batch/update", Versions: webhookVersions,
+		Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+
+	// OAuth (Auth/Oauth): authenticated by the client secret, code or
+	// token in the call itself, not by an app credential.
+	{Name: "oauth.token", Method: post, Path: "/oauth/v3/token", Dated: "/oauth/{version}/token", Versions: since2603,
+		Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.v1.token", Method: post, Path: "/oauth/v1/token",
+		Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.v1.access-tokens.get", Method: get, Path: "/oauth/v1/access-tokens/{token}",
+		Idempotent: true, Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.v1.refresh-tokens.get", Method: get, Path: "/oauth/v1/refresh-tokens/{token}",
+		Idempotent: true, Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.v1.refresh-tokens.delete", Method: del, Path: "/oauth/v1/refresh-tokens/{token}",
+		Sensitive: true, Rate: Unmetered, Cred: NoCred},
+}

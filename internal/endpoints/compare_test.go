@@ -1,0 +1,365 @@
+package endpoints_test
+
+// These tests hold the catalogue to the facts hubkey encoded before it, in
+// internal/scopes, signing.DefaultRules, hubspot.IsDeveloperKeyPath, the
+// retry and rate-limit transports and the typed client's constants, so
+// that moving to the catalogue loses none. Each place the catalogue
+// disagrees on purpose is listed with its reason.
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hubkey/hubkey/hubspot"
+	"github.com/hubkey/hubkey/hubspot/oauth"
+	"github.com/hubkey/hubkey/internal/endpoints"
+	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/signing"
+)
+
+var objectTypes = []string{"contacts", "companies", "deals", "tickets", "products", "line_items", "quotes", "2-123"}
+
+// expand builds a path for o in v with object types typ (both sides of an
+// association get it) and ids "123" ("7" for decimal IDs).
+func expand(t *testing.T, o *endpoints.Op, v endpoints.Version, typ string) (string, map[string]string) {
+	t.Helper()
+	tmpl, _ := o.Template(v)
+	params := map[string]string{}
+	for _, s := range strings.Split(tmpl, "/") {
+		name, ok := strings.CutPrefix(s, "{")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		switch {
+		case strings.HasSuffix(name, "bjectType"):
+			params[name] = typ
+		case name == "appId" || name == "subscriptionId" || name == "associationTypeId":
+			params[name] = "7"
+		default:
+			params[name] = "123"
+		}
+	}
+	p, err := o.Expand(v, params)
+	if err != nil {
+		t.Fatalf("%s %s: %v", o.Name, v, err)
+	}
+	return p, params
+}
+
+// eachCall calls f with a sample path of every row in every version.
+func eachCall(t *testing.T, f func(o *endpoints.Op, v endpoints.Version, path string)) {
+	for _, o := range endpoints.All() {
+		for _, v := range append([]endpoints.Version{endpoints.Numbered}, o.Versions...) {
+			p, _ := expand(t, o, v, "contacts")
+			f(o, v, p)
+		}
+	}
+}
+
+// checkDisagreements fails unless got (the disagreements found) is exactly
+// the keys of want.
+func checkDisagreements(t *testing.T, what string, got []string, want map[string]string) {
+	t.Helper()
+	sort.Strings(got)
+	got = slices.Compact(got)
+	for _, g := range got {
+		if _, ok := want[g]; !ok {
+			t.Errorf("the catalogue disagrees with %s: %s", what, g)
+		}
+	}
+	for w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("listed disagreement with %s no longer found: %s", what, w)
+		}
+	}
+}
+
+// TestAgreesWithScopeTable checks that for every call internal/scopes
+// knows, for every object type, the catalogue has a row, and the scopes
+// that table required still satisfy the row: the catalogue only widens
+// the alternatives.
+func TestAgreesWithScopeTable(t *testing.T) {
+	want := map[string]string{
+		// The spec's schemas API takes the custom object scopes whatever
+		// the object type; the old table asked a standard type's own
+		// schema scopes.
+		"GET /crm/v3/schemas/{type}":                   "spec: custom object scopes only",
+		"PATCH /crm/v3/schemas/{type}":                 "spec: custom object scopes only",
+		"DELETE /crm/v3/schemas/{type}":                "spec: custom object scopes only",
+		"POST /crm/v3/schemas/{type}/associations":     "spec: custom object scopes only",
+		"DELETE /crm/v3/schemas/{type}/associations/*": "spec: custom object scopes only",
+	}
+	var got []string
+	rules := scopes.Rules()
+	if len(rules) == 0 {
+		t.Fatal("no rules")
+	}
+	for _, r := range rules {
+		for _, from := range objectTypes {
+			for _, to := range objectTypes {
+				if !strings.Contains(r.Pattern, "{from}") && to != objectTypes[0] {
+					continue // one pass for single-type patterns
+				}
+				p := strings.NewReplacer("{type}", from, "{from}", from, "{to}", to, "*", "123").Replace(r.Pattern)
+				old, known := scopes.Lookup(r.Method, p)
+				if !known {
+					t.Fatalf("%s %s: the old table does not know its own pattern", r.Method, p)
+				}
+				o, _, params, ok := endpoints.Match(r.Method, p)
+				if !ok {
+					got = append(got, r.Method+" "+r.Pattern+" (no row)")
+					continue
+				}
+				req, err := o.AllowedScopes(params)
+				if err != nil {
+					t.Fatalf("%s %s: %v", r.Method, p, err)
+				}
+				if !req.SatisfiedBy(old) {
+					got = append(got, r.Method+" "+r.Pattern)
+					t.Logf("%s %s: old %q, %s needs %q", r.Method, p, old, o.Name, req)
+				}
+			}
+		}
+	}
+	checkDisagreements(t, "internal/scopes", got, want)
+}
+
+// TestAgreesWithSigningPolicy checks every row's Sensitive against
+// signing.DefaultRules, in every version.
+func TestAgreesWithSigningPolicy(t *testing.T) {
+	pol := signing.DefaultPolicy()
+	var got []string
+	eachCall(t, func(o *endpoints.Op, v endpoints.Version, p string) {
+		if _, signed := pol.Match(o.Method, p); signed != o.Sensitive {
+			got = append(got, o.Name)
+		}
+	})
+	checkDisagreements(t, "signing.DefaultRules", got, nil)
+}
+
+// TestAgreesWithDeveloperKeyPaths checks every row's Cred against
+// hubspot.IsDeveloperKeyPath.
+func TestAgreesWithDeveloperKeyPaths(t *testing.T) {
+	want := map[string]string{}
+	for _, o := range endpoints.All() {
+		if o.Cred == endpoints.DeveloperKey && o.Dated != "" {
+			// IsDeveloperKeyPath knows only the v3 paths; the dated
+			// /app-webhooks/... paths are new to hubkey and take the
+			// developer key as the 2025-09 and 2026-09 specs say.
+			want[o.Name+" dated"] = "dated paths unknown to IsDeveloperKeyPath"
+		}
+	}
+	var got []string
+	eachCall(t, func(o *endpoints.Op, v endpoints.Version, p string) {
+		if hubspot.IsDeveloperKeyPath(p) != (o.Cred == endpoints.DeveloperKey) {
+			name := o.Name
+			if v != endpoints.Numbered {
+				name += " dated"
+			}
+			got = append(got, name)
+		}
+	})
+	checkDisagreements(t, "hubspot.IsDeveloperKeyPath", got, want)
+}
+
+// markedIdempotent are the calls the typed client marks with
+// hubspot.Idempotent (grep "idempotent(ctx"): link and unlink records,
+// batch link and unlink, replace labels, update properties and groups.
+var markedIdempotent = []string{
+	"crm.associations.v4.create", "crm.associations.v4.create-default", "crm.associations.v4.archive",
+	"crm.associations.v4.batch.create", "crm.associations.v4.batch.archive", "crm.associations.v4.labels.update",
+	"crm.properties.update", "crm.properties.groups.update",
+}
+
+// oldSafeToRepeat is hubspot's safeToRepeat (retry.go) without a context
+// mark, and oldIsSearch its isSearch (ratelimit.go; keypolicy's
+// hubSpotSearch is the same).
+func oldSafeToRepeat(method, path string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	case http.MethodPost:
+		p := strings.TrimSuffix(path, "/")
+		return strings.HasSuffix(p, "/search") || strings.HasSuffix(p, "/batch/read") || strings.HasSuffix(p, "/batch/upsert")
+	}
+	return false
+}
+
+func oldIsSearch(method, path string) bool {
+	return method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(path, "/"), "/search")
+}
+
+func TestAgreesWithRetryAndRateLimit(t *testing.T) {
+	var idem, rate []string
+	wantRate := map[string]string{}
+	for _, o := range endpoints.All() {
+		if o.Rate == endpoints.Unmetered {
+			// hubspot/oauth sends token requests outside the rate-limited
+			// stack, and hubspottest answers them before metering.
+			wantRate[o.Name] = "OAuth token endpoints are not metered"
+		}
+	}
+	eachCall(t, func(o *endpoints.Op, v endpoints.Version, p string) {
+		if oldSafeToRepeat(o.Method, p) || slices.Contains(markedIdempotent, o.Name) {
+			if !o.Idempotent {
+				idem = append(idem, o.Name)
+			}
+		} else if o.Idempotent {
+			idem = append(idem, o.Name)
+		}
+		old := endpoints.Standard
+		if oldIsSearch(o.Method, p) {
+			old = endpoints.Search
+		}
+		if o.Rate != old {
+			rate = append(rate, o.Name)
+		}
+	})
+	checkDisagreements(t, "hubspot's safeToRepeat and Idempotent marks", idem, nil)
+	checkDisagreements(t, "hubspot's and keypolicy's search classes", rate, wantRate)
+}
+
+func TestLimitsAgreeWithClient(t *testing.T) {
+	limit := func(name string) endpoints.Limits {
+		o, ok := endpoints.Lookup(name)
+		if !ok {
+			t.Fatalf("no row %s", name)
+		}
+		return o.Limits
+	}
+	for _, name := range []string{"crm.objects.batch.read", "crm.objects.batch.create", "crm.objects.batch.update", "crm.objects.batch.upsert", "crm.objects.batch.archive"} {
+		if limit(name).Batch != hubspot.BatchSize {
+			t.Errorf("%s: Batch %d, client %d", name, limit(name).Batch, hubspot.BatchSize)
+		}
+	}
+	s := limit("crm.objects.search")
+	for _, c := range []struct {
+		name      string
+		row, want int
+	}{
+		{"objects list page", limit("crm.objects.list").Page, hubspot.MaxListLimit},
+		{"search page", s.Page, hubspot.MaxSearchLimit},
+		{"search total", s.Total, hubspot.MaxSearchResults},
+		{"search filter groups", s.FilterGroups, hubspot.MaxFilterGroups},
+		{"search filters per group", s.GroupFilters, hubspot.MaxFiltersPerGroup},
+		{"search filters", s.Filters, hubspot.MaxFilters},
+		{"search body", s.Body, hubspot.MaxSearchBody},
+		{"associations list page", limit("crm.associations.v4.list").Page, hubspot.MaxAssociationListLimit},
+		{"associations batch read", limit("crm.associations.v4.batch.read").Batch, hubspot.MaxAssociationBatchRead},
+		{"associations batch create", limit("crm.associations.v4.batch.create").Batch, hubspot.MaxAssociationBatchCreate},
+		{"associations batch archive", limit("crm.associations.v4.batch.archive").Batch, hubspot.MaxAssociationBatchArchive},
+		{"owners page", limit("crm.owners.list").Page, hubspot.MaxOwnerLimit},
+	} {
+		if c.row != c.want {
+			t.Errorf("%s: catalogue %d, client %d", c.name, c.row, c.want)
+		}
+	}
+}
+
+var docCall = regexp.MustCompile(`HubSpot: (GET|POST|PUT|PATCH|DELETE) (/[^ .,;]*)`)
+
+// sampleOf fills a documented path template with sample values.
+func sampleOf(tmpl string) string {
+	return regexp.MustCompile(`\{[^}]*\}`).ReplaceAllStringFunc(tmpl, func(w string) string {
+		switch {
+		case strings.HasSuffix(w, "bjectType}"):
+			return "deals"
+		case w == "{appId}" || w == "{subscriptionId}" || w == "{associationTypeId}":
+			return "7"
+		}
+		return "123"
+	})
+}
+
+// TestCoversTypedClient checks that every call the typed client documents
+// ("HubSpot: METHOD /path" in package hubspot) and the token call of
+// hubspot/oauth has a row with that numbered template.
+func TestCoversTypedClient(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "hubspot", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("finding package hubspot: %v", err)
+	}
+	norm := regexp.MustCompile(`\{[^}]*\}`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range docCall.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			method, tmpl := m[1], m[2]
+			o, v, _, ok := endpoints.Match(method, sampleOf(tmpl))
+			if !ok || v != endpoints.Numbered {
+				t.Errorf("%s: %s %s has no row", filepath.Base(f), method, tmpl)
+				continue
+			}
+			want := norm.ReplaceAllString(tmpl, "{}")
+			if got := norm.ReplaceAllString(o.Path, "{}"); got != want && !(o.Name == "crm.objects.gdpr-delete" && tmpl == "/crm/v3/objects/contacts/gdpr-delete") {
+				t.Errorf("%s %s matched %s (%s)", method, tmpl, o.Name, o.Path)
+			}
+		}
+	}
+	if seen < 55 {
+		t.Fatalf("found only %d documented calls in package hubspot", seen)
+	}
+	u, err := url.Parse(oauth.DefaultTokenURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _, _, ok := endpoints.Match(http.MethodPost, u.EscapedPath()); !ok || o.Name != "oauth.token" {
+		t.Errorf("hubspot/oauth's token URL %s has no oauth.token row", u.Path)
+	}
+}
+
+// hubspottestServes are the calls hubspottest's routing switches answer
+// (routes.go, associations_v4.go, properties.go, owners.go, pipelines.go,
+// account.go, oauth.go, webhooks_settings.go).
+var hubspottestServes = []string{
+	"GET /crm/v3/objects/deals", "POST /crm/v3/objects/deals", "GET /crm/v3/objects/deals/1",
+	"PATCH /crm/v3/objects/deals/1", "DELETE /crm/v3/objects/deals/1", "POST /crm/v3/objects/deals/search",
+	"POST /crm/v3/objects/deals/merge", "POST /crm/v3/objects/contacts/gdpr-delete",
+	"POST /crm/v3/objects/deals/batch/read", "POST /crm/v3/objects/deals/batch/create", "POST /crm/v3/objects/deals/batch/update",
+	"POST /crm/v3/objects/deals/batch/upsert", "POST /crm/v3/objects/deals/batch/archive",
+	"GET /crm/v4/objects/deals/1/associations/contacts", "PUT /crm/v4/objects/deals/1/associations/contacts/2",
+	"DELETE /crm/v4/objects/deals/1/associations/contacts/2", "PUT /crm/v4/objects/deals/1/associations/default/contacts/2",
+	"POST /crm/v4/associations/deals/contacts/batch/read", "POST /crm/v4/associations/deals/contacts/batch/create",
+	"POST /crm/v4/associations/deals/contacts/batch/archive",
+	"GET /crm/v4/associations/deals/contacts/labels", "POST /crm/v4/associations/deals/contacts/labels",
+	"PUT /crm/v4/associations/deals/contacts/labels", "DELETE /crm/v4/associations/deals/contacts/labels/3",
+	"GET /crm/v3/properties/deals", "POST /crm/v3/properties/deals", "GET /crm/v3/properties/deals/amount",
+	"PATCH /crm/v3/properties/deals/amount", "DELETE /crm/v3/properties/deals/amount",
+	"GET /crm/v3/properties/deals/groups", "POST /crm/v3/properties/deals/groups", "GET /crm/v3/properties/deals/groups/g",
+	"PATCH /crm/v3/properties/deals/groups/g", "DELETE /crm/v3/properties/deals/groups/g",
+	"GET /crm/v3/owners", "GET /crm/v3/owners/5",
+	"GET /crm/v3/pipelines/deals", "POST /crm/v3/pipelines/deals", "GET /crm/v3/pipelines/deals/p",
+	"PUT /crm/v3/pipelines/deals/p", "PATCH /crm/v3/pipelines/deals/p", "DELETE /crm/v3/pipelines/deals/p",
+	"GET /crm/v3/pipelines/deals/p/stages", "POST /crm/v3/pipelines/deals/p/stages", "GET /crm/v3/pipelines/deals/p/stages/s",
+	"PUT /crm/v3/pipelines/deals/p/stages/s", "PATCH /crm/v3/pipelines/deals/p/stages/s", "DELETE /crm/v3/pipelines/deals/p/stages/s",
+	"GET /account-info/v3/details", "GET /account-info/v3/api-usage/daily/private-apps",
+	"POST /oauth/v1/token", "POST /oauth/v3/token",
+	"GET /webhooks/v3/7/settings", "PUT /webhooks/v3/7/settings", "DELETE /webhooks/v3/7/settings",
+	"GET /webhooks/v3/7/subscriptions", "POST /webhooks/v3/7/subscriptions", "POST /webhooks/v3/7/subscriptions/batch/update",
+	"GET /webhooks/v3/7/subscriptions/9", "PATCH /webhooks/v3/7/subscriptions/9", "PUT /webhooks/v3/7/subscriptions/9",
+	"DELETE /webhooks/v3/7/subscriptions/9",
+}
+
+func TestCoversHubspottest(t *testing.T) {
+	for _, c := range hubspottestServes {
+		method, p, _ := strings.Cut(c, " ")
+		if _, _, _, ok := endpoints.Match(method, p); !ok {
+			t.Errorf("hubspottest serves %s, which has no row", c)
+		}
+	}
+}
