@@ -385,6 +385,9 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
 	}
+	if err := checkRequestPath(method, path); err != nil {
+		return nil, err
+	}
 	u := c.baseURL + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()

@@ -191,10 +191,10 @@ func pipelinePath(op, objectType, pipelineID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if pipelineID == "" {
-		return "", errorf("pipelines %s: the pipeline id is empty", op)
+	if err := checkSegment("pipelines "+op, "pipeline id", pipelineID); err != nil {
+		return "", err
 	}
-	return p + "/" + url.PathEscape(pipelineID), nil
+	return p + "/" + escapeSegment(pipelineID), nil
 }
 
 // stagePath is /crm/v3/pipelines/{objectType}/{pipelineId}/stages, then
@@ -208,10 +208,10 @@ func stagePath(op, objectType, pipelineID, stageID string, withStage bool) (stri
 	if !withStage {
 		return p, nil
 	}
-	if stageID == "" {
-		return "", errorf("pipelines %s: the stage id is empty", op)
+	if err := checkSegment("pipelines "+op, "stage id", stageID); err != nil {
+		return "", err
 	}
-	return p + "/" + url.PathEscape(stageID), nil
+	return p + "/" + escapeSegment(stageID), nil
 }
 
 // List returns the live pipelines of objectType with their stages, in
