@@ -442,18 +442,59 @@ func decodeBody(resp *http.Response, out any) error {
 	return nil
 }
 
-// describeJSONError keeps encoding/json's error kind and offset, never a
-// quote of the data.
+// describeJSONError describes an error of decoding a response by what
+// went wrong, the Go type and field it concerns and the byte offset where
+// encoding/json knows them, and never by any text of the response: a
+// server may echo a credential anywhere. It builds a new error from the
+// facts it picks and never wraps err, whose text quotes data in several
+// cases (time.ParseError quotes the value, UnmarshalTypeError quotes a
+// number that overflows, the ",string" option quotes the value). An error
+// it does not know is reduced to its Go type.
 func describeJSONError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
+	var she *shapeError
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("truncated JSON")
 	case errors.As(err, &se):
 		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return fmt.Errorf("JSON %s at byte %d does not fit field %q (%v)", te.Value, te.Offset, te.Field, te.Type)
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return errors.New("truncated JSON")
+		var b strings.Builder
+		fmt.Fprintf(&b, "a JSON %s at byte %d does not fit", jsonKind(te.Value), te.Offset)
+		if te.Field != "" {
+			fmt.Fprintf(&b, " field %s", te.Field)
+			if te.Struct != "" {
+				fmt.Fprintf(&b, " of %s", te.Struct)
+			}
+		}
+		if te.Type != nil {
+			fmt.Fprintf(&b, " (%s)", te.Type)
+		}
+		return errors.New(b.String())
+	case errors.As(err, &pe):
+		return errors.New("a time value is not an RFC 3339 timestamp")
+	case errors.As(err, &she):
+		return errors.New(she.msg)
 	}
-	return err
+	return fmt.Errorf("the JSON does not fit the expected shape (%T)", err)
 }
+
+// jsonKind is the kind of JSON value an UnmarshalTypeError names ("string",
+// "number", ...), without the number itself that it sometimes appends.
+func jsonKind(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "string", "number", "bool", "array", "object", "null":
+		return kind
+	}
+	return "value"
+}
+
+// shapeError is the error of the package's own UnmarshalJSON methods: it
+// says what did not fit and never quotes the value. describeJSONError
+// keeps its text, and drops the text of every other error.
+type shapeError struct{ msg string }
+
+func (e *shapeError) Error() string { return e.msg }

@@ -643,7 +643,7 @@ func (s *AssociationsService) readChunk(ctx context.Context, path string, chunk 
 				continue
 			}
 			if r.Paging.Next.After == after[i] {
-				items[i].Err = fmt.Errorf("hubspot: associations batch read returned the cursor it was given (%q) for %s; stopping to avoid a loop", after[i], uniq[i])
+				items[i].Err = fmt.Errorf("hubspot: associations batch read returned the cursor it was given for %s; stopping to avoid a loop", uniq[i])
 				continue
 			}
 			after[i], more[i] = r.Paging.Next.After, true

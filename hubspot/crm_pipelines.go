@@ -559,14 +559,14 @@ func (t *pipelineTime) UnmarshalJSON(b []byte) error {
 	if isDigits(s) {
 		ms, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return fmt.Errorf("time %q out of range", s)
+			return &shapeError{fmt.Sprintf("a time of %d digits is out of range", len(s))}
 		}
 		*t = pipelineTime(time.UnixMilli(ms).UTC())
 		return nil
 	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return fmt.Errorf("time %q is neither ISO 8601 nor Unix milliseconds", s)
+		return &shapeError{fmt.Sprintf("a time of %d bytes is neither ISO 8601 nor Unix milliseconds", len(s))}
 	}
 	*t = pipelineTime(v)
 	return nil
