@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
@@ -38,9 +39,10 @@ type Client struct {
 	logger    *slog.Logger
 	batchConc int
 
-	creds       *Credentials     // nil when the Client has only a developer key
-	ownedCaches []*secrets.Cache // built around Providers; Close closes them
-	devKey      devKeyState      // WithDeveloperKey
+	creds       *Credentials      // nil when the Client has only a developer key
+	ownedCaches []*secrets.Cache  // built around Providers; Close closes them
+	devKey      devKeyState       // WithDeveloperKey
+	ownedBase   *closingTransport // the base transport New made; nil with WithHTTPClient
 	closeOnce   sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
@@ -268,7 +270,8 @@ func New(opts ...Option) (*Client, error) {
 			}
 		}
 	} else {
-		rt = defaultBase()
+		c.ownedBase = &closingTransport{t: defaultBase()}
+		rt = c.ownedBase
 	}
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
@@ -312,7 +315,41 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-func defaultBase() http.RoundTripper {
+// errClientClosed is the error of a request sent through a closed Client's
+// own transport.
+var errClientClosed = errors.New("hubspot: the Client is closed")
+
+// closingTransport is the base transport New makes when the caller gives
+// none. Once closed it refuses requests and closes its connections: the
+// idle ones at once, the busy ones as they become idle (when their
+// response body has been read and closed).
+type closingTransport struct {
+	t      *http.Transport
+	closed atomic.Bool
+}
+
+func (ct *closingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if ct.closed.Load() {
+		closeBody(req)
+		return nil, errClientClosed
+	}
+	resp, err := ct.t.RoundTrip(req)
+	if ct.closed.Load() {
+		// Closed while this request was on its way. CloseIdleConnections
+		// makes http.Transport close every connection that becomes idle
+		// from then on, until a request asks it for a connection, as
+		// this one may have done after close; so ask once more.
+		ct.t.CloseIdleConnections()
+	}
+	return resp, err
+}
+
+func (ct *closingTransport) close() {
+	ct.closed.Store(true)
+	ct.t.CloseIdleConnections()
+}
+
+func defaultBase() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
 	t.ResponseHeaderTimeout = 90 * time.Second
@@ -342,12 +379,19 @@ func checkBaseURL(raw string) (string, error) {
 }
 
 // Close releases what New created: the token Caches it built around
-// Providers. A Cache passed to WithToken or WithCredential is the caller's
-// to close. Close is safe to call more than once.
+// Providers and, without WithHTTPClient, the http.Transport it built and
+// its connections (idle ones at once, busy ones as soon as their response
+// body is closed); requests made after Close then fail. A Cache passed to
+// WithToken or WithCredential, and the transport of an http.Client passed
+// to WithHTTPClient, are the caller's to close. Close is safe to call more
+// than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		closeCaches(c.ownedCaches)
 		c.devKey.close()
+		if c.ownedBase != nil {
+			c.ownedBase.close()
+		}
 	})
 	return nil
 }
