@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -406,7 +407,14 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // do sends one API call: method to path (already escaped) with query, the
 // JSON encoding of in as body, and decodes a 2xx response into out (when
 // out is not nil). Other statuses become *Error or *RateLimitError.
+//
+// When out can hold HubSpot errors (a batch answer's errors[], which 200
+// and 207 answers carry), the credential layers scrub the 2xx body as they
+// scrub error bodies, since those errors are printed.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
+	if ctx != nil && out != nil && holdsErrors(reflect.TypeOf(out)) {
+		ctx = withScrubbedBody(ctx)
+	}
 	resp, err := c.send(ctx, method, path, query, in)
 	if err != nil {
 		return 0, err
@@ -465,6 +473,43 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, sanitizeError(err)
 	}
 	return resp, nil
+}
+
+// holdsErrors reports whether a value of type t can hold a wireError,
+// which the client turns into a printable *Error. Answers are cached per
+// type.
+func holdsErrors(t reflect.Type) bool {
+	if v, ok := holdsErrorsCache.Load(t); ok {
+		return v.(bool)
+	}
+	v := reachesType(t, reflect.TypeFor[wireError](), map[reflect.Type]bool{})
+	holdsErrorsCache.Store(t, v)
+	return v
+}
+
+var holdsErrorsCache sync.Map // reflect.Type -> bool
+
+// reachesType reports whether a value of type t can contain a target,
+// through pointers, fields, elements and map values.
+func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == target {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return reachesType(t.Elem(), target, seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if reachesType(t.Field(i).Type, target, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // decodeBody decodes resp's JSON body into out, reading at most

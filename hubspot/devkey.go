@@ -298,10 +298,10 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 	if resp != nil {
 		resp.Request = req
 	}
-	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+	if err == nil {
 		// A server may echo the request URL, key and all, in the body of
 		// any answer the client parses as an error, and the parser prints it.
-		redactResponse(resp, v.Value)
+		scrubResponse(req, resp, v.Value)
 	}
 	return resp, err
 }

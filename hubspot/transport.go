@@ -48,7 +48,11 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 // (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
 // ErrInsecureURL. It never adds the credential to a request that an
 // http.Client made by following a redirect to another host, nor to any
-// later request of that chain, even one back on the first host. It clones
+// later request of that chain, even one back on the first host. It removes
+// the token, in any common encoding, from the headers and body of every
+// answer that can become an error: every non-2xx answer, and the 2xx
+// answers of the Client's batch calls, whose errors[] become item errors;
+// other 2xx bodies reach the caller untouched. It clones
 // each request, never changes the caller's, and closes request bodies on
 // every path, as http.RoundTripper requires. Transport is safe for
 // concurrent use and usable with any http.Client.
@@ -145,18 +149,42 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 		start = clock.Or(t.Clock).Now()
 	}
 	resp, err := t.sendAs(req, r, credential, v.Value.Fingerprint(), start)
-	if err == nil && resp.StatusCode/100 != 2 { // every answer the client may turn into an error
-		redactResponse(resp, v.Value)
+	if err == nil {
+		scrubResponse(req, resp, v.Value)
 	}
 	return resp, err
 }
 
-// redactResponse removes the token, in any common encoding, from a non-2xx
+// scrubBodyKey marks a request whose 2xx answer the Client may turn into
+// errors: a batch answer (200 or 207) whose errors[] become item errors.
+type scrubBodyKey struct{}
+
+// withScrubbedBody marks ctx's requests for scrubResponse.
+func withScrubbedBody(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scrubBodyKey{}, true)
+}
+
+// scrubResponse removes token from every answer that can become an error
+// or a log line: every non-2xx answer, and a 2xx answer to a request
+// marked withScrubbedBody. Other 2xx answers are data for the caller and
+// are passed on untouched, streaming.
+func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret) {
+	switch {
+	case resp.StatusCode/100 != 2:
+		redactResponse(resp, token, maxErrorBody)
+	case req.Context().Value(scrubBodyKey{}) != nil:
+		// One byte past the decoder's limit, so that it still reports a
+		// body that is too long.
+		redactResponse(resp, token, maxResponseBody+1)
+	}
+}
+
+// redactResponse removes the token, in any common encoding, from a
 // response's headers and body before any layer above can put them in an
 // error or a log: a hostile or broken server may echo the Authorization
-// header back. The body is cut at maxErrorBody, which is all the error
-// parser reads anyway. Only non-2xx responses pay for this.
-func redactResponse(resp *http.Response, token secrets.Secret) {
+// header back. The body is cut at limit bytes, which is all the parser
+// reads anyway.
+func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
 	for k, vv := range resp.Header {
 		for i, v := range vv {
 			if r := secrets.RedactString(v, token); r != v {
@@ -168,7 +196,7 @@ func redactResponse(resp *http.Response, token secrets.Secret) {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body.Close()
 	b = redactJSONBody(b, token)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
