@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,8 @@ type options struct {
 	fallback   string
 	devKey     any // WithDeveloperKey
 	baseURL    string
+	extraHosts []string // WithCredentialHosts, as given
+	hosts      []string // set by New: the base URL's host:port, then extraHosts
 	httpClient *http.Client
 	logger     *slog.Logger
 	limit      RateLimit
@@ -119,6 +122,43 @@ func WithToken(src any) Option {
 // host; it may have a path prefix but no query, fragment or user info.
 func WithBaseURL(u string) Option {
 	return func(o *options) error { o.baseURL = u; return nil }
+}
+
+// WithCredentialHosts names hosts, besides the base URL's, that the
+// Client's credentials (bearer token and developer key) may go to, for
+// calls through HTTPClient to another HubSpot host: each "host" or
+// "host:port", a host without a port meaning 443, reached over HTTPS only.
+// A request to any other host gets no credential and fails with
+// ErrUnboundHost before it is sent. A loopback host is bound only as the
+// base URL's host. Given again, it adds to the hosts named before.
+func WithCredentialHosts(hosts ...string) Option {
+	return func(o *options) error {
+		o.extraHosts = append(o.extraHosts, hosts...)
+		return nil
+	}
+}
+
+// credentialHosts returns the hosts the credential layers bind the
+// credentials to: the base URL's host:port, then each of extra, checked.
+func credentialHosts(base string, extra []string) ([]string, error) {
+	u, err := url.Parse(base)
+	if err != nil { // checkBaseURL made it; cannot happen
+		return nil, fmt.Errorf("hubspot: base URL: %w", sanitizeError(err))
+	}
+	hosts := []string{canonicalHost(u)}
+	for _, h := range extra {
+		c, ok := canonicalEntry(h, "https")
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("hubspot: WithCredentialHosts(%q): name a host or host:port, without scheme, path, query or user info", sanitizeURL(h))
+		case isLoopback((&url.URL{Host: h}).Hostname()):
+			return nil, fmt.Errorf("hubspot: WithCredentialHosts(%q): a loopback host gets credentials only as the base URL's host", h)
+		}
+		if !slices.Contains(hosts, c) {
+			hosts = append(hosts, c)
+		}
+	}
+	return hosts, nil
 }
 
 // WithHTTPClient sets the http.Client whose Transport (http.DefaultTransport
@@ -217,6 +257,9 @@ func WithBatchConcurrency(n int) Option {
 // New returns a Client. It checks its options now, so a missing token
 // source or a bad base URL fails here rather than on the first call.
 //
+// The credential layers are bound to the base URL's host and port and the
+// hosts named with WithCredentialHosts (see Transport.Hosts).
+//
 // Each request passes, outermost first: RetryTransport; the credential
 // layer, which is DeveloperKeyTransport for the endpoints
 // IsDeveloperKeyPath names and Transport (the bearer token of the
@@ -243,6 +286,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	base, err := checkBaseURL(o.baseURL)
 	if err != nil {
+		return nil, err
+	}
+	if o.hosts, err = credentialHosts(base, o.extraHosts); err != nil {
 		return nil, err
 	}
 	o.clock = clock.Or(o.clock)
@@ -282,7 +328,7 @@ func New(opts ...Option) (*Client, error) {
 		// credential it actually carries.
 		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Clock: o.clock}
 	}
-	bearer := &Transport{Credentials: c.creds, Base: rt, Logger: o.logger, Clock: o.clock}
+	bearer := &Transport{Credentials: c.creds, Hosts: o.hosts, Base: rt, Logger: o.logger, Clock: o.clock}
 	if c.creds == nil {
 		bearer.Source = noToken{} // only a developer key
 	}
@@ -399,6 +445,9 @@ func (c *Client) Close() error {
 
 // HTTPClient returns the http.Client the Client sends with, its transport
 // stack included, for calling endpoints this package does not cover yet.
+// Its credentials go only to the base URL's host and the hosts named with
+// WithCredentialHosts; a request to another host fails with
+// ErrUnboundHost before it is sent.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL returns the API root the Client calls.

@@ -137,6 +137,7 @@ func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) 
 		Source:     c.devKey.src,
 		Base:       inner,
 		Next:       bearer,
+		Hosts:      o.hosts,
 		PathPrefix: u.EscapedPath(),
 		Logger:     o.logger,
 		Clock:      o.clock,
@@ -150,8 +151,9 @@ func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) 
 //
 // Like Transport it reads the key on every request, and on a 401 calls
 // Source.Invalidate and re-sends once if Source then has another version.
-// It adds the key only over HTTPS or to a loopback host (else
-// ErrInsecureURL), never to a request that already carries an
+// It adds the key only to the hosts in Hosts (else ErrUnboundHost), there
+// only over HTTPS or to a loopback host (else ErrInsecureURL), never to a
+// request that already carries an
 // Authorization header (HubSpot takes the developer key alone on these
 // endpoints, and hubkey never sends both), and never to a redirect to
 // another host: a redirected request has any hapikey removed first, since
@@ -172,6 +174,11 @@ type DeveloperKeyTransport struct {
 	Base http.RoundTripper
 	// Next receives every other request; nil means Base.
 	Next http.RoundTripper
+	// Hosts are the hosts the key is bound to, as Transport.Hosts: "host"
+	// or "host:port", empty meaning the host of DefaultBaseURL only. A
+	// request for a developer-key endpoint on another host fails with
+	// ErrUnboundHost.
+	Hosts []string
 	// PathPrefix is the path of the API root, for a gateway that serves
 	// HubSpot under a prefix ("/hubspot"); it is removed before the path
 	// is matched. Empty for HubSpot itself.
@@ -235,6 +242,10 @@ func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, er
 	if !secureURL(req.URL) {
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
+	}
+	if err := checkBound(req.URL, t.Hosts, "DeveloperKeyTransport.Hosts"); err != nil {
+		closeBody(req)
+		return nil, err
 	}
 	if req.Header.Get("Authorization") != "" {
 		closeBody(req)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,12 @@ type TokenSource interface {
 // that is neither HTTPS nor loopback.
 var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over plain HTTP to a host that is not loopback")
 
+// ErrUnboundHost is returned (wrapped) for a request to a host that the
+// credential layer's credential is not bound to (Transport.Hosts,
+// DeveloperKeyTransport.Hosts; for a Client, its base URL's host and the
+// hosts named with WithCredentialHosts). The request is not sent.
+var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a host it is not bound to")
+
 // Transport is the credential layer: an http.RoundTripper that adds
 // "Authorization: Bearer <token>" to each request, reading the token from
 // its source on every request so a rotated token is used as soon as the
@@ -44,9 +51,11 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 // replayed through Request.GetBody; a request whose body cannot be
 // replayed is not re-sent).
 //
-// Transport adds the credential only to HTTPS URLs and to loopback hosts
-// (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
-// ErrInsecureURL. It never adds the credential to a request that an
+// Transport adds the credential only to the hosts in Hosts, and there only
+// over HTTPS or, to a loopback host (127.0.0.0/8, ::1, localhost, for
+// tests), plain HTTP. A request to another host fails with ErrUnboundHost,
+// and one over plain HTTP to a host that is not loopback with
+// ErrInsecureURL, before the token is read or anything is sent. It never adds the credential to a request that an
 // http.Client made by following a redirect to another host, nor to any
 // later request of that chain, even one back on the first host. It removes
 // the token, in any common encoding, from the headers and body of every
@@ -62,6 +71,11 @@ type Transport struct {
 	// Credentials, when set, picks the source per request: the
 	// least-privileged credential whose scopes cover the call.
 	Credentials *Credentials
+	// Hosts are the hosts the credential is bound to, each "host" or
+	// "host:port" ("api.hubapi.com", "127.0.0.1:8080"); a host without a
+	// port stands for the default port of the request's scheme. Empty
+	// means the host of DefaultBaseURL only.
+	Hosts []string
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger, when set, receives one Debug record per attempt: method,
@@ -93,6 +107,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !secureURL(req.URL) {
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
+	}
+	if err := checkBound(req.URL, t.Hosts, "Transport.Hosts"); err != nil {
+		closeBody(req)
+		return nil, err
 	}
 	src, name, err := t.source(req)
 	if err != nil {
@@ -271,6 +289,55 @@ func canonicalHost(u *url.URL) string {
 		}
 	}
 	return net.JoinHostPort(strings.TrimSuffix(strings.ToLower(host), "."), port)
+}
+
+// defaultHosts is what an empty Hosts field binds a credential to.
+var defaultHosts = []string{"api.hubapi.com"}
+
+// checkBound returns nil when u's host is one of hosts (see
+// Transport.Hosts; empty means defaultHosts), and otherwise an error
+// wrapping ErrUnboundHost that names u's host and port, never its path or
+// query. field names where hosts come from, for the error.
+func checkBound(u *url.URL, hosts []string, field string) error {
+	if len(hosts) == 0 {
+		hosts = defaultHosts
+	}
+	got := canonicalHost(u)
+	bound := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		c, ok := canonicalEntry(h, u.Scheme)
+		if !ok {
+			continue
+		}
+		if c == got {
+			return nil
+		}
+		bound = append(bound, c)
+	}
+	return fmt.Errorf("%w: %s is not one of %s (for a Client, name other hosts with WithCredentialHosts; for a credential transport, list them in %s); not sent",
+		ErrUnboundHost, got, strings.Join(bound, ", "), field)
+}
+
+// canonicalEntry is a Hosts entry ("host" or "host:port") in
+// canonicalHost's form, a host without a port taking the default port of
+// scheme; ok is false for an entry that is not a host or host:port.
+func canonicalEntry(h, scheme string) (string, bool) {
+	if h == "" || strings.ContainsAny(h, "/?#@\\ \t\r\n") {
+		return "", false
+	}
+	u := &url.URL{Scheme: scheme, Host: h}
+	if name := u.Hostname(); name == "" || (net.ParseIP(name) == nil && strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789.-") != "") {
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if !isDecimalID(p) || err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+	} else if strings.HasSuffix(h, ":") {
+		return "", false
+	}
+	return canonicalHost(u), true
 }
 
 // secureURL reports whether a credential may be sent to u: HTTPS, or HTTP
