@@ -55,16 +55,18 @@ var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a hos
 // over HTTPS or, to a loopback host (127.0.0.0/8, ::1, localhost, for
 // tests), plain HTTP. A request to another host fails with ErrUnboundHost,
 // and one over plain HTTP to a host that is not loopback with
-// ErrInsecureURL, before the token is read or anything is sent. It never adds the credential to a request that an
-// http.Client made by following a redirect to another host, nor to any
-// later request of that chain, even one back on the first host. It removes
-// the token, in any common encoding, from the headers and body of every
-// answer that can become an error: every non-2xx answer, and the 2xx
-// answers of the Client's batch calls, whose errors[] become item errors;
-// other 2xx bodies reach the caller untouched. It clones
-// each request, never changes the caller's, and closes request bodies on
-// every path, as http.RoundTripper requires. Transport is safe for
-// concurrent use and usable with any http.Client.
+// ErrInsecureURL, before the token is read or anything is sent. It never
+// adds the credential to a request that an http.Client made by following a
+// redirect to another host, nor to any later request of that chain, even
+// one back on the first host.
+//
+// It removes the token, in any common encoding, from the headers and body
+// of every answer that can become an error: every non-2xx answer, and the
+// 2xx answers of the Client's batch calls, whose errors[] become item
+// errors; other 2xx bodies reach the caller untouched. It clones each
+// request, never changes the caller's, and closes request bodies on every
+// path, as http.RoundTripper requires. Transport is safe for concurrent
+// use and usable with any http.Client.
 type Transport struct {
 	// Source provides the token. Set Source or Credentials, not both.
 	Source TokenSource
