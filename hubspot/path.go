@@ -43,20 +43,34 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 // hasDotSegment reports whether s, or s percent-decoded, is "." or "..",
 // or holds one between '/' or '\' separators.
 func hasDotSegment(s string) bool {
-	forms := []string{s}
-	if strings.IndexByte(s, '%') >= 0 {
-		if u, err := url.PathUnescape(s); err == nil {
-			forms = append(forms, u)
-		}
+	if dotPiece(s) {
+		return true
 	}
-	for _, f := range forms {
-		for _, p := range strings.FieldsFunc(f, func(r rune) bool { return r == '/' || r == '\\' }) {
-			if p == "." || p == ".." {
-				return true
-			}
+	if strings.IndexByte(s, '%') >= 0 {
+		if u, err := url.PathUnescape(s); err == nil && dotPiece(u) {
+			return true
 		}
 	}
 	return false
+}
+
+// dotPiece reports whether one of the pieces of s between '/' and '\' is
+// "." or "..".
+func dotPiece(s string) bool {
+	for {
+		i := strings.IndexAny(s, `/\`)
+		p := s
+		if i >= 0 {
+			p = s[:i]
+		}
+		if p == "." || p == ".." {
+			return true
+		}
+		if i < 0 {
+			return false
+		}
+		s = s[i+1:]
+	}
 }
 
 // checkRequestPath is the last check of a path (escaped, relative to the
@@ -68,10 +82,14 @@ func checkRequestPath(method, path string) error {
 	if !strings.HasPrefix(path, "/") {
 		return errorf("%s: the request path does not start with a slash; not sent", method)
 	}
-	for _, seg := range strings.Split(path[1:], "/") {
+	for rest := path[1:]; ; {
+		seg, after, more := strings.Cut(rest, "/")
 		if seg == "" || hasDotSegment(seg) {
 			return errorf("%s %s: the request path has an empty or dot segment; not sent", method, path)
 		}
+		if !more {
+			return nil
+		}
+		rest = after
 	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -205,14 +206,7 @@ func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret)
 // header back. The body is cut at limit bytes, which is all the parser
 // reads anyway.
 func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
-	for k, vv := range resp.Header {
-		for i, v := range vv {
-			if r := secrets.RedactString(v, token); r != v {
-				vv[i] = r
-			}
-		}
-		resp.Header[k] = vv
-	}
+	redactHeader(resp.Header, token)
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return
 	}
@@ -222,6 +216,33 @@ func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
+}
+
+// redactHeader removes token from the values of h. It looks at all of
+// them at once first, since most answers hold no token.
+func redactHeader(h http.Header, token secrets.Secret) {
+	n := 0
+	for _, vv := range h {
+		for _, v := range vv {
+			n += len(v) + 1
+		}
+	}
+	all := make([]byte, 0, n)
+	for _, vv := range h {
+		for _, v := range vv {
+			all = append(append(all, v...), '\n')
+		}
+	}
+	if bytes.Equal(secrets.Redact(all, token), all) {
+		return
+	}
+	for _, vv := range h {
+		for i, v := range vv {
+			if r := secrets.RedactString(v, token); r != v {
+				vv[i] = r
+			}
+		}
+	}
 }
 
 func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {
@@ -305,6 +326,9 @@ func checkBound(u *url.URL, hosts []string, field string) error {
 		hosts = defaultHosts
 	}
 	got := canonicalHost(u)
+	if slices.Contains(hosts, got) { // a Client's hosts are canonical already
+		return nil
+	}
 	bound := make([]string, 0, len(hosts))
 	for _, h := range hosts {
 		c, ok := canonicalEntry(h, u.Scheme)
