@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
@@ -38,9 +41,10 @@ type Client struct {
 	logger    *slog.Logger
 	batchConc int
 
-	creds       *Credentials     // nil when the Client has only a developer key
-	ownedCaches []*secrets.Cache // built around Providers; Close closes them
-	devKey      devKeyState      // WithDeveloperKey
+	creds       *Credentials      // nil when the Client has only a developer key
+	ownedCaches []*secrets.Cache  // built around Providers; Close closes them
+	devKey      devKeyState       // WithDeveloperKey
+	ownedBase   *closingTransport // the base transport New made; nil with WithHTTPClient
 	closeOnce   sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
@@ -74,6 +78,8 @@ type options struct {
 	fallback   string
 	devKey     any // WithDeveloperKey
 	baseURL    string
+	extraHosts []string // WithCredentialHosts, as given
+	hosts      []string // set by New: the base URL's host:port, then extraHosts
 	httpClient *http.Client
 	logger     *slog.Logger
 	limit      RateLimit
@@ -116,6 +122,43 @@ func WithToken(src any) Option {
 // host; it may have a path prefix but no query, fragment or user info.
 func WithBaseURL(u string) Option {
 	return func(o *options) error { o.baseURL = u; return nil }
+}
+
+// WithCredentialHosts names hosts, besides the base URL's, that the
+// Client's credentials (bearer token and developer key) may go to, for
+// calls through HTTPClient to another HubSpot host: each "host" or
+// "host:port", a host without a port meaning 443, reached over HTTPS only.
+// A request to any other host gets no credential and fails with
+// ErrUnboundHost before it is sent. A loopback host is bound only as the
+// base URL's host. Given again, it adds to the hosts named before.
+func WithCredentialHosts(hosts ...string) Option {
+	return func(o *options) error {
+		o.extraHosts = append(o.extraHosts, hosts...)
+		return nil
+	}
+}
+
+// credentialHosts returns the hosts the credential layers bind the
+// credentials to: the base URL's host:port, then each of extra, checked.
+func credentialHosts(base string, extra []string) ([]string, error) {
+	u, err := url.Parse(base)
+	if err != nil { // checkBaseURL made it; cannot happen
+		return nil, fmt.Errorf("hubspot: base URL: %w", sanitizeError(err))
+	}
+	hosts := []string{canonicalHost(u)}
+	for _, h := range extra {
+		c, ok := canonicalEntry(h, "https")
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("hubspot: WithCredentialHosts(%q): name a host or host:port, without scheme, path, query or user info", sanitizeURL(h))
+		case isLoopback((&url.URL{Host: h}).Hostname()):
+			return nil, fmt.Errorf("hubspot: WithCredentialHosts(%q): a loopback host gets credentials only as the base URL's host", h)
+		}
+		if !slices.Contains(hosts, c) {
+			hosts = append(hosts, c)
+		}
+	}
+	return hosts, nil
 }
 
 // WithHTTPClient sets the http.Client whose Transport (http.DefaultTransport
@@ -214,6 +257,9 @@ func WithBatchConcurrency(n int) Option {
 // New returns a Client. It checks its options now, so a missing token
 // source or a bad base URL fails here rather than on the first call.
 //
+// The credential layers are bound to the base URL's host and port and the
+// hosts named with WithCredentialHosts (see Transport.Hosts).
+//
 // Each request passes, outermost first: RetryTransport; the credential
 // layer, which is DeveloperKeyTransport for the endpoints
 // IsDeveloperKeyPath names and Transport (the bearer token of the
@@ -242,6 +288,9 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.hosts, err = credentialHosts(base, o.extraHosts); err != nil {
+		return nil, err
+	}
 	o.clock = clock.Or(o.clock)
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
@@ -268,7 +317,8 @@ func New(opts ...Option) (*Client, error) {
 			}
 		}
 	} else {
-		rt = defaultBase()
+		c.ownedBase = &closingTransport{t: defaultBase()}
+		rt = c.ownedBase
 	}
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
@@ -278,7 +328,7 @@ func New(opts ...Option) (*Client, error) {
 		// credential it actually carries.
 		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Clock: o.clock}
 	}
-	bearer := &Transport{Credentials: c.creds, Base: rt, Logger: o.logger, Clock: o.clock}
+	bearer := &Transport{Credentials: c.creds, Hosts: o.hosts, Base: rt, Logger: o.logger, Clock: o.clock}
 	if c.creds == nil {
 		bearer.Source = noToken{} // only a developer key
 	}
@@ -312,7 +362,41 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-func defaultBase() http.RoundTripper {
+// errClientClosed is the error of a request sent through a closed Client's
+// own transport.
+var errClientClosed = errors.New("hubspot: the Client is closed")
+
+// closingTransport is the base transport New makes when the caller gives
+// none. Once closed it refuses requests and closes its connections: the
+// idle ones at once, the busy ones as they become idle (when their
+// response body has been read and closed).
+type closingTransport struct {
+	t      *http.Transport
+	closed atomic.Bool
+}
+
+func (ct *closingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if ct.closed.Load() {
+		closeBody(req)
+		return nil, errClientClosed
+	}
+	resp, err := ct.t.RoundTrip(req)
+	if ct.closed.Load() {
+		// Closed while this request was on its way. CloseIdleConnections
+		// makes http.Transport close every connection that becomes idle
+		// from then on, until a request asks it for a connection, as
+		// this one may have done after close; so ask once more.
+		ct.t.CloseIdleConnections()
+	}
+	return resp, err
+}
+
+func (ct *closingTransport) close() {
+	ct.closed.Store(true)
+	ct.t.CloseIdleConnections()
+}
+
+func defaultBase() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
 	t.ResponseHeaderTimeout = 90 * time.Second
@@ -342,18 +426,28 @@ func checkBaseURL(raw string) (string, error) {
 }
 
 // Close releases what New created: the token Caches it built around
-// Providers. A Cache passed to WithToken or WithCredential is the caller's
-// to close. Close is safe to call more than once.
+// Providers and, without WithHTTPClient, the http.Transport it built and
+// its connections (idle ones at once, busy ones as soon as their response
+// body is closed); requests made after Close then fail. A Cache passed to
+// WithToken or WithCredential, and the transport of an http.Client passed
+// to WithHTTPClient, are the caller's to close. Close is safe to call more
+// than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		closeCaches(c.ownedCaches)
 		c.devKey.close()
+		if c.ownedBase != nil {
+			c.ownedBase.close()
+		}
 	})
 	return nil
 }
 
 // HTTPClient returns the http.Client the Client sends with, its transport
 // stack included, for calling endpoints this package does not cover yet.
+// Its credentials go only to the base URL's host and the hosts named with
+// WithCredentialHosts; a request to another host fails with
+// ErrUnboundHost before it is sent.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL returns the API root the Client calls.
@@ -362,7 +456,14 @@ func (c *Client) BaseURL() string { return c.baseURL }
 // do sends one API call: method to path (already escaped) with query, the
 // JSON encoding of in as body, and decodes a 2xx response into out (when
 // out is not nil). Other statuses become *Error or *RateLimitError.
+//
+// When out can hold HubSpot errors (a batch answer's errors[], which 200
+// and 207 answers carry), the credential layers scrub the 2xx body as they
+// scrub error bodies, since those errors are printed.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
+	if ctx != nil && out != nil && holdsErrors(reflect.TypeOf(out)) {
+		ctx = withScrubbedBody(ctx)
+	}
 	resp, err := c.send(ctx, method, path, query, in)
 	if err != nil {
 		return 0, err
@@ -384,6 +485,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
+	}
+	if err := checkRequestPath(method, path); err != nil {
+		return nil, err
 	}
 	u := c.baseURL + path
 	if len(query) > 0 {
@@ -420,6 +524,43 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	return resp, nil
 }
 
+// holdsErrors reports whether a value of type t can hold a wireError,
+// which the client turns into a printable *Error. Answers are cached per
+// type.
+func holdsErrors(t reflect.Type) bool {
+	if v, ok := holdsErrorsCache.Load(t); ok {
+		return v.(bool)
+	}
+	v := reachesType(t, reflect.TypeFor[wireError](), map[reflect.Type]bool{})
+	holdsErrorsCache.Store(t, v)
+	return v
+}
+
+var holdsErrorsCache sync.Map // reflect.Type -> bool
+
+// reachesType reports whether a value of type t can contain a target,
+// through pointers, fields, elements and map values.
+func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == target {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return reachesType(t.Elem(), target, seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if reachesType(t.Field(i).Type, target, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // decodeBody decodes resp's JSON body into out, reading at most
 // maxResponseBody bytes.
 func decodeBody(resp *http.Response, out any) error {
@@ -439,18 +580,59 @@ func decodeBody(resp *http.Response, out any) error {
 	return nil
 }
 
-// describeJSONError keeps encoding/json's error kind and offset, never a
-// quote of the data.
+// describeJSONError describes an error of decoding a response by what
+// went wrong, the Go type and field it concerns and the byte offset where
+// encoding/json knows them, and never by any text of the response: a
+// server may echo a credential anywhere. It builds a new error from the
+// facts it picks and never wraps err, whose text quotes data in several
+// cases (time.ParseError quotes the value, UnmarshalTypeError quotes a
+// number that overflows, the ",string" option quotes the value). An error
+// it does not know is reduced to its Go type.
 func describeJSONError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
+	var she *shapeError
 	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("truncated JSON")
 	case errors.As(err, &se):
 		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
 	case errors.As(err, &te):
-		return fmt.Errorf("JSON %s at byte %d does not fit field %q (%v)", te.Value, te.Offset, te.Field, te.Type)
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return errors.New("truncated JSON")
+		var b strings.Builder
+		fmt.Fprintf(&b, "a JSON %s at byte %d does not fit", jsonKind(te.Value), te.Offset)
+		if te.Field != "" {
+			fmt.Fprintf(&b, " field %s", te.Field)
+			if te.Struct != "" {
+				fmt.Fprintf(&b, " of %s", te.Struct)
+			}
+		}
+		if te.Type != nil {
+			fmt.Fprintf(&b, " (%s)", te.Type)
+		}
+		return errors.New(b.String())
+	case errors.As(err, &pe):
+		return errors.New("a time value is not an RFC 3339 timestamp")
+	case errors.As(err, &she):
+		return errors.New(she.msg)
 	}
-	return err
+	return fmt.Errorf("the JSON does not fit the expected shape (%T)", err)
 }
+
+// jsonKind is the kind of JSON value an UnmarshalTypeError names ("string",
+// "number", ...), without the number itself that it sometimes appends.
+func jsonKind(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "string", "number", "bool", "array", "object", "null":
+		return kind
+	}
+	return "value"
+}
+
+// shapeError is the error of the package's own UnmarshalJSON methods: it
+// says what did not fit and never quotes the value. describeJSONError
+// keeps its text, and drops the text of every other error.
+type shapeError struct{ msg string }
+
+func (e *shapeError) Error() string { return e.msg }

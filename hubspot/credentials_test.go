@@ -496,7 +496,7 @@ func TestTransportWithCredentialsAlone(t *testing.T) {
 		{Name: "writer", Source: writeCache, Scopes: []string{contactsRead, contactsWrite}},
 		{Name: "reader", Source: readCache, Scopes: []string{contactsRead}},
 	})
-	hc := &http.Client{Transport: &hubspot.Transport{Credentials: cs}, CheckRedirect: hubspot.CheckRedirect}
+	hc := &http.Client{Transport: &hubspot.Transport{Credentials: cs, Hosts: []string{hostOf(srv.URL())}}, CheckRedirect: hubspot.CheckRedirect}
 	res, err := hc.Get(srv.URL() + "/crm/v3/objects/contacts")
 	if err != nil {
 		t.Fatal(err)
@@ -514,7 +514,7 @@ func TestTransportWithCredentialsAlone(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 	// Source and Credentials together is a mistake.
-	both := &http.Client{Transport: &hubspot.Transport{Credentials: cs, Source: readCache}}
+	both := &http.Client{Transport: &hubspot.Transport{Credentials: cs, Source: readCache, Hosts: []string{hostOf(srv.URL())}}}
 	if _, err := both.Get(srv.URL() + "/crm/v3/objects/contacts"); err == nil || !strings.Contains(err.Error(), "both Source and Credentials") {
 		t.Fatalf("err = %v", err)
 	}

@@ -276,7 +276,7 @@ func assocObjectPath(fromType, fromID string, rest ...string) string {
 	b.WriteString("/crm/v4/objects/")
 	b.WriteString(fromType)
 	b.WriteByte('/')
-	b.WriteString(url.PathEscape(fromID))
+	b.WriteString(escapeSegment(fromID))
 	b.WriteString("/associations")
 	for _, r := range rest {
 		b.WriteByte('/')
@@ -312,7 +312,7 @@ func (s *AssociationsService) Create(ctx context.Context, fromType, fromID, toTy
 		}
 	}
 	out := new(AssociationPair)
-	path := assocObjectPath(fromType, fromID, toType, url.PathEscape(toID))
+	path := assocObjectPath(fromType, fromID, toType, escapeSegment(toID))
 	if _, err := s.client.do(idempotent(ctx), http.MethodPut, path, nil, types, out); err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func (s *AssociationsService) CreateDefault(ctx context.Context, fromType, fromI
 		return nil, err
 	}
 	var w wireDefaultBatch
-	path := assocObjectPath(fromType, fromID, "default", toType, url.PathEscape(toID))
+	path := assocObjectPath(fromType, fromID, "default", toType, escapeSegment(toID))
 	if _, err := s.client.do(idempotent(ctx), http.MethodPut, path, nil, nil, &w); err != nil {
 		return nil, err
 	}
@@ -366,13 +366,10 @@ func (w *wireDefaultBatch) defaults() []DefaultAssociation {
 }
 
 func checkPairIDs(what, fromID, toID string) error {
-	if fromID == "" {
-		return errorf("%s: the from record id is empty", what)
+	if err := checkSegment(what, "from record id", fromID); err != nil {
+		return err
 	}
-	if toID == "" {
-		return errorf("%s: the to record id is empty", what)
-	}
-	return nil
+	return checkSegment(what, "to record id", toID)
 }
 
 func checkAssocType(what string, t AssociationType) error {
@@ -401,7 +398,7 @@ func (s *AssociationsService) Delete(ctx context.Context, fromType, fromID, toTy
 	if err := checkPairIDs(what, fromID, toID); err != nil {
 		return err
 	}
-	_, err := s.client.do(idempotent(ctx), http.MethodDelete, assocObjectPath(fromType, fromID, toType, url.PathEscape(toID)), nil, nil, nil)
+	_, err := s.client.do(idempotent(ctx), http.MethodDelete, assocObjectPath(fromType, fromID, toType, escapeSegment(toID)), nil, nil, nil)
 	return err
 }
 
@@ -646,7 +643,7 @@ func (s *AssociationsService) readChunk(ctx context.Context, path string, chunk 
 				continue
 			}
 			if r.Paging.Next.After == after[i] {
-				items[i].Err = fmt.Errorf("hubspot: associations batch read returned the cursor it was given (%q) for %s; stopping to avoid a loop", after[i], uniq[i])
+				items[i].Err = fmt.Errorf("hubspot: associations batch read returned the cursor it was given for %s; stopping to avoid a loop", uniq[i])
 				continue
 			}
 			after[i], more[i] = r.Paging.Next.After, true

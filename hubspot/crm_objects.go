@@ -181,12 +181,9 @@ func (s *ObjectService) path(suffix ...string) string {
 	return b.String()
 }
 
-func checkID(what, id string) error {
-	if id == "" {
-		return errorf("%s: the id is empty", what)
-	}
-	return nil
-}
+// checkID checks a record ID (or a unique property's value) given by the
+// caller; see checkSegment.
+func checkID(what, id string) error { return checkSegment(what, "id", id) }
 
 func joinList(q url.Values, key string, vals []string) {
 	if len(vals) > 0 {
@@ -220,7 +217,7 @@ func (s *ObjectService) Get(ctx context.Context, id string, opts *GetOptions) (*
 		}
 	}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodGet, s.path(url.PathEscape(id)), q, nil, obj); err != nil {
+	if _, err := s.client.do(ctx, http.MethodGet, s.path(escapeSegment(id)), q, nil, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -266,7 +263,7 @@ func (s *ObjectService) Update(ctx context.Context, id string, props Properties,
 		Properties Properties `json:"properties"`
 	}{props}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodPatch, s.path(url.PathEscape(id)), q, body, obj); err != nil {
+	if _, err := s.client.do(ctx, http.MethodPatch, s.path(escapeSegment(id)), q, body, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -282,7 +279,7 @@ func (s *ObjectService) Archive(ctx context.Context, id string) error {
 	if err := checkID(s.objectType+" Archive", id); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, s.path(url.PathEscape(id)), nil, nil, nil)
+	_, err := s.client.do(ctx, http.MethodDelete, s.path(escapeSegment(id)), nil, nil, nil)
 	return err
 }
 

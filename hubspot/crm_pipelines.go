@@ -191,10 +191,10 @@ func pipelinePath(op, objectType, pipelineID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if pipelineID == "" {
-		return "", errorf("pipelines %s: the pipeline id is empty", op)
+	if err := checkSegment("pipelines "+op, "pipeline id", pipelineID); err != nil {
+		return "", err
 	}
-	return p + "/" + url.PathEscape(pipelineID), nil
+	return p + "/" + escapeSegment(pipelineID), nil
 }
 
 // stagePath is /crm/v3/pipelines/{objectType}/{pipelineId}/stages, then
@@ -208,10 +208,10 @@ func stagePath(op, objectType, pipelineID, stageID string, withStage bool) (stri
 	if !withStage {
 		return p, nil
 	}
-	if stageID == "" {
-		return "", errorf("pipelines %s: the stage id is empty", op)
+	if err := checkSegment("pipelines "+op, "stage id", stageID); err != nil {
+		return "", err
 	}
-	return p + "/" + url.PathEscape(stageID), nil
+	return p + "/" + escapeSegment(stageID), nil
 }
 
 // List returns the live pipelines of objectType with their stages, in
@@ -559,14 +559,14 @@ func (t *pipelineTime) UnmarshalJSON(b []byte) error {
 	if isDigits(s) {
 		ms, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return fmt.Errorf("time %q out of range", s)
+			return &shapeError{fmt.Sprintf("a time of %d digits is out of range", len(s))}
 		}
 		*t = pipelineTime(time.UnixMilli(ms).UTC())
 		return nil
 	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return fmt.Errorf("time %q is neither ISO 8601 nor Unix milliseconds", s)
+		return &shapeError{fmt.Sprintf("a time of %d bytes is neither ISO 8601 nor Unix milliseconds", len(s))}
 	}
 	*t = pipelineTime(v)
 	return nil

@@ -201,14 +201,14 @@ func propertiesPath(objectType string, rest ...string) string {
 	b.WriteString(objectType)
 	for _, r := range rest {
 		b.WriteByte('/')
-		b.WriteString(url.PathEscape(r))
+		b.WriteString(escapeSegment(r))
 	}
 	return b.String()
 }
 
 func checkName(what, kind, name string) error {
-	if strings.TrimSpace(name) == "" {
-		return errorf("%s: the %s name is empty", what, kind)
+	if err := checkSegment(what, kind+" name", name); err != nil {
+		return err
 	}
 	if name == "groups" && kind == "property" {
 		return errorf("%s: %q cannot name a property: the path is the property groups endpoint", what, name)
@@ -349,7 +349,7 @@ func (s *PropertiesService) GetGroup(ctx context.Context, objectType, name strin
 		return nil, err
 	}
 	g := new(PropertyGroup)
-	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType)+"/groups/"+url.PathEscape(name), nil, nil, g); err != nil {
+	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, nil, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -392,7 +392,7 @@ func (s *PropertiesService) UpdateGroup(ctx context.Context, objectType, name st
 		return nil, errorf("%s %q: nothing to change", what, name)
 	}
 	g := new(PropertyGroup)
-	if _, err := s.client.do(idempotent(ctx), http.MethodPatch, propertiesPath(objectType)+"/groups/"+url.PathEscape(name), nil, in, g); err != nil {
+	if _, err := s.client.do(idempotent(ctx), http.MethodPatch, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, in, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -410,6 +410,6 @@ func (s *PropertiesService) ArchiveGroup(ctx context.Context, objectType, name s
 	if err := checkName(what, "group", name); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, propertiesPath(objectType)+"/groups/"+url.PathEscape(name), nil, nil, nil)
+	_, err := s.client.do(ctx, http.MethodDelete, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, nil, nil)
 	return err
 }

@@ -137,6 +137,7 @@ func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) 
 		Source:     c.devKey.src,
 		Base:       inner,
 		Next:       bearer,
+		Hosts:      o.hosts,
 		PathPrefix: u.EscapedPath(),
 		Logger:     o.logger,
 		Clock:      o.clock,
@@ -150,8 +151,9 @@ func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) 
 //
 // Like Transport it reads the key on every request, and on a 401 calls
 // Source.Invalidate and re-sends once if Source then has another version.
-// It adds the key only over HTTPS or to a loopback host (else
-// ErrInsecureURL), never to a request that already carries an
+// It adds the key only to the hosts in Hosts (else ErrUnboundHost), there
+// only over HTTPS or to a loopback host (else ErrInsecureURL), never to a
+// request that already carries an
 // Authorization header (HubSpot takes the developer key alone on these
 // endpoints, and hubkey never sends both), and never to a redirect to
 // another host: a redirected request has any hapikey removed first, since
@@ -172,6 +174,11 @@ type DeveloperKeyTransport struct {
 	Base http.RoundTripper
 	// Next receives every other request; nil means Base.
 	Next http.RoundTripper
+	// Hosts are the hosts the key is bound to, as Transport.Hosts: "host"
+	// or "host:port", empty meaning the host of DefaultBaseURL only. A
+	// request for a developer-key endpoint on another host fails with
+	// ErrUnboundHost.
+	Hosts []string
 	// PathPrefix is the path of the API root, for a gateway that serves
 	// HubSpot under a prefix ("/hubspot"); it is removed before the path
 	// is matched. Empty for HubSpot itself.
@@ -236,6 +243,10 @@ func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, er
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
 	}
+	if err := checkBound(req.URL, t.Hosts, "DeveloperKeyTransport.Hosts"); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	if req.Header.Get("Authorization") != "" {
 		closeBody(req)
 		return nil, fmt.Errorf("hubspot: %s %s carries an Authorization header; HubSpot takes the developer key alone on this endpoint, and it is never sent alongside a bearer token", req.Method, req.URL.Path)
@@ -298,10 +309,10 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 	if resp != nil {
 		resp.Request = req
 	}
-	if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+	if err == nil {
 		// A server may echo the request URL, key and all, in the body of
 		// any answer the client parses as an error, and the parser prints it.
-		redactResponse(resp, v.Value)
+		scrubResponse(req, resp, v.Value)
 	}
 	return resp, err
 }

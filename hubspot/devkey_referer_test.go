@@ -33,7 +33,7 @@ func TestDeveloperKeyNotInRefererOfARedirectChain(t *testing.T) {
 	second := httpServer(t, echo(third.URL))
 	first := httpServer(t, echo(second.URL))
 	keys, _ := devKeyCache(t, devKey)
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: keys}}
+	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: keys, Hosts: []string{hostOf(first.URL), hostOf(second.URL), hostOf(third.URL)}}}
 	req, _ := http.NewRequestWithContext(context.Background(), "GET", first.URL+"/webhooks/v3/1/settings", nil)
 	res, err := hc.Do(req)
 	if err != nil {

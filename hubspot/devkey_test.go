@@ -45,6 +45,16 @@ func httpServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
 	return s
 }
 
+// hostOf returns the host:port of a URL, for the Hosts of a credential
+// transport.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	return u.Host
+}
+
 func devKeyCache(t testing.TB, key string) (*secrets.Cache, *secretstest.Static) {
 	t.Helper()
 	st := secretstest.NewStatic(key)
@@ -115,7 +125,7 @@ func TestDeveloperKeyTransportAddsKeyOnlyWhereTaken(t *testing.T) {
 	var got seen
 	ts := httpServer(t, func(w http.ResponseWriter, r *http.Request) { got.record(r) })
 	cache, _ := devKeyCache(t, devKey)
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache, PathPrefix: "/gw"}}
+	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache, PathPrefix: "/gw", Hosts: []string{hostOf(ts.URL)}}}
 	q := url.QueryEscape(devKey)
 	for _, tc := range []struct{ path, want string }{
 		{"/gw/webhooks/v3/1/settings", "GET /gw/webhooks/v3/1/settings?hapikey=" + q + ` auth=""`},
@@ -195,7 +205,7 @@ func TestDeveloperKeyTransportRefuses(t *testing.T) {
 			if tc.header != "" {
 				req.Header.Set("Authorization", tc.header)
 			}
-			rt := &hubspot.DeveloperKeyTransport{Source: tc.src, Base: failingRT{t}}
+			rt := &hubspot.DeveloperKeyTransport{Source: tc.src, Base: failingRT{t}, Hosts: []string{"api.example.com"}}
 			resp, err := rt.RoundTrip(req)
 			if resp != nil || err == nil || !strings.Contains(err.Error(), tc.want) || (tc.is != nil && !errors.Is(err, tc.is)) {
 				t.Fatalf("got %v, %s; want an error containing %q", resp, masked(err), tc.want)
@@ -225,7 +235,7 @@ func TestDeveloperKeyTransportRetriesOnceAfter401(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Rotate(next) // the cache still holds devKey
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache}}
+	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache, Hosts: []string{hostOf(ts.URL)}}}
 	resp, err := hc.Post(ts.URL+"/webhooks/v3/1/subscriptions", "application/json", strings.NewReader(`{"active":true}`))
 	if err != nil {
 		t.Fatal(err)

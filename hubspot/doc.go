@@ -24,6 +24,14 @@
 // query parameter to those endpoints only ([IsDeveloperKeyPath]), in place
 // of the bearer token, never beside it.
 //
+// Both credentials are bound to hosts: a Client sends them only to its
+// base URL's host (host and port) and to hosts named with
+// [WithCredentialHosts], over HTTPS or, for a loopback base URL, plain
+// HTTP. A request through [Client.HTTPClient] to any other host gets no
+// credential and fails with [ErrUnboundHost] before it is sent. The
+// transports used alone are bound to the hosts in their Hosts field,
+// HubSpot's own by default.
+//
 // CRM records are reached through typed views of one service
 // ([Client.Contacts], [Client.Companies], [Client.Deals], ... and
 // [Client.Objects] for custom objects): Get, Create, Update, Archive, List,
@@ -48,7 +56,10 @@
 // that match [ErrNotFound], [ErrUnauthorized], [ErrForbidden],
 // [ErrConflict], [ErrRateLimited] and [ErrValidation] with errors.Is. No
 // error string, log record or panic carries a token, a header value, a
-// query string or a request body.
+// query string or a request body; errors from answers that do not decode
+// say what did not fit and where, never what the answer held. IDs and
+// names that go into a request path are checked: one that would change
+// which resource the path names (empty, "." or "..") is refused.
 //
 // Tests can run the client against the in-memory HubSpot in
 // hubspot/hubspottest.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -26,8 +27,10 @@ func ExampleTransport() {
 
 	cache, _ := secrets.NewCache(secretstest.NewStatic("pat-na1-example"))
 	defer cache.Close()
+	u, _ := url.Parse(srv.URL)
 	hc := &http.Client{
-		Transport:     &hubspot.Transport{Source: cache},
+		// The token goes only to the hosts named (HubSpot's own when none is).
+		Transport:     &hubspot.Transport{Source: cache, Hosts: []string{u.Host}},
 		CheckRedirect: hubspot.CheckRedirect,
 	}
 	resp, err := hc.Get(srv.URL + "/crm/v3/objects/contacts")

@@ -99,7 +99,7 @@ func FuzzErrorBody(f *testing.F) {
 			Header: http.Header{"Retry-After": {string(body[:min(len(body), 8)])}},
 			Body:   io.NopCloser(cr),
 		}
-		redactResponse(resp, token)
+		redactResponse(resp, token, maxErrorBody)
 		if cr.n > maxErrorBody {
 			t.Fatalf("redaction read %d bytes, limit %d", cr.n, maxErrorBody)
 		}

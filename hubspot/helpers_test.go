@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,15 @@ func newCache(t testing.TB, value string) (*secrets.Cache, *secretstest.Static) 
 	}
 	t.Cleanup(func() { c.Close() })
 	return c, st
+}
+
+// hostOf returns the host:port of a URL, for Transport.Hosts.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	return u.Host
 }
 
 // bearer returns the token of an Authorization header, or "".

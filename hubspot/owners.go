@@ -176,7 +176,7 @@ func (s *OwnersService) Get(ctx context.Context, id string, opts *OwnerGetOption
 		}
 	}
 	o := new(Owner)
-	if _, err := s.client.do(ctx, http.MethodGet, "/crm/v3/owners/"+url.PathEscape(id), q, nil, o); err != nil {
+	if _, err := s.client.do(ctx, http.MethodGet, "/crm/v3/owners/"+escapeSegment(id), q, nil, o); err != nil {
 		return nil, err
 	}
 	return o, nil

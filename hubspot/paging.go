@@ -51,7 +51,7 @@ func paginate[T any](ctx context.Context, what, after string, fetch func(after s
 			case p.next == "":
 				return
 			case p.next == cursor:
-				yield(zero, fmt.Errorf("hubspot: %s returned the cursor it was given (%q); stopping to avoid a loop", what, p.next))
+				yield(zero, fmt.Errorf("hubspot: %s returned the cursor it was given; stopping to avoid a loop", what))
 				return
 			}
 			cursor = p.next

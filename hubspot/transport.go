@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +33,12 @@ type TokenSource interface {
 // that is neither HTTPS nor loopback.
 var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over plain HTTP to a host that is not loopback")
 
+// ErrUnboundHost is returned (wrapped) for a request to a host that the
+// credential layer's credential is not bound to (Transport.Hosts,
+// DeveloperKeyTransport.Hosts; for a Client, its base URL's host and the
+// hosts named with WithCredentialHosts). The request is not sent.
+var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a host it is not bound to")
+
 // Transport is the credential layer: an http.RoundTripper that adds
 // "Authorization: Bearer <token>" to each request, reading the token from
 // its source on every request so a rotated token is used as soon as the
@@ -44,20 +52,33 @@ var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over pla
 // replayed through Request.GetBody; a request whose body cannot be
 // replayed is not re-sent).
 //
-// Transport adds the credential only to HTTPS URLs and to loopback hosts
-// (127.0.0.0/8, ::1, localhost, for tests); any other URL fails with
-// ErrInsecureURL. It never adds the credential to a request that an
-// http.Client made by following a redirect to another host, nor to any
-// later request of that chain, even one back on the first host. It clones
-// each request, never changes the caller's, and closes request bodies on
-// every path, as http.RoundTripper requires. Transport is safe for
-// concurrent use and usable with any http.Client.
+// Transport adds the credential only to the hosts in Hosts, and there only
+// over HTTPS or, to a loopback host (127.0.0.0/8, ::1, localhost, for
+// tests), plain HTTP. A request to another host fails with ErrUnboundHost,
+// and one over plain HTTP to a host that is not loopback with
+// ErrInsecureURL, before the token is read or anything is sent. It never
+// adds the credential to a request that an http.Client made by following a
+// redirect to another host, nor to any later request of that chain, even
+// one back on the first host.
+//
+// It removes the token, in any common encoding, from the headers and body
+// of every answer that can become an error: every non-2xx answer, and the
+// 2xx answers of the Client's batch calls, whose errors[] become item
+// errors; other 2xx bodies reach the caller untouched. It clones each
+// request, never changes the caller's, and closes request bodies on every
+// path, as http.RoundTripper requires. Transport is safe for concurrent
+// use and usable with any http.Client.
 type Transport struct {
 	// Source provides the token. Set Source or Credentials, not both.
 	Source TokenSource
 	// Credentials, when set, picks the source per request: the
 	// least-privileged credential whose scopes cover the call.
 	Credentials *Credentials
+	// Hosts are the hosts the credential is bound to, each "host" or
+	// "host:port" ("api.hubapi.com", "127.0.0.1:8080"); a host without a
+	// port stands for the default port of the request's scheme. Empty
+	// means the host of DefaultBaseURL only.
+	Hosts []string
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger, when set, receives one Debug record per attempt: method,
@@ -89,6 +110,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !secureURL(req.URL) {
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
+	}
+	if err := checkBound(req.URL, t.Hosts, "Transport.Hosts"); err != nil {
+		closeBody(req)
+		return nil, err
 	}
 	src, name, err := t.source(req)
 	if err != nil {
@@ -145,35 +170,79 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 		start = clock.Or(t.Clock).Now()
 	}
 	resp, err := t.sendAs(req, r, credential, v.Value.Fingerprint(), start)
-	if err == nil && resp.StatusCode/100 != 2 { // every answer the client may turn into an error
-		redactResponse(resp, v.Value)
+	if err == nil {
+		scrubResponse(req, resp, v.Value)
 	}
 	return resp, err
 }
 
-// redactResponse removes the token, in any common encoding, from a non-2xx
+// scrubBodyKey marks a request whose 2xx answer the Client may turn into
+// errors: a batch answer (200 or 207) whose errors[] become item errors.
+type scrubBodyKey struct{}
+
+// withScrubbedBody marks ctx's requests for scrubResponse.
+func withScrubbedBody(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scrubBodyKey{}, true)
+}
+
+// scrubResponse removes token from every answer that can become an error
+// or a log line: every non-2xx answer, and a 2xx answer to a request
+// marked withScrubbedBody. Other 2xx answers are data for the caller and
+// are passed on untouched, streaming.
+func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret) {
+	switch {
+	case resp.StatusCode/100 != 2:
+		redactResponse(resp, token, maxErrorBody)
+	case req.Context().Value(scrubBodyKey{}) != nil:
+		// One byte past the decoder's limit, so that it still reports a
+		// body that is too long.
+		redactResponse(resp, token, maxResponseBody+1)
+	}
+}
+
+// redactResponse removes the token, in any common encoding, from a
 // response's headers and body before any layer above can put them in an
 // error or a log: a hostile or broken server may echo the Authorization
-// header back. The body is cut at maxErrorBody, which is all the error
-// parser reads anyway. Only non-2xx responses pay for this.
-func redactResponse(resp *http.Response, token secrets.Secret) {
-	for k, vv := range resp.Header {
-		for i, v := range vv {
-			if r := secrets.RedactString(v, token); r != v {
-				vv[i] = r
-			}
-		}
-		resp.Header[k] = vv
-	}
+// header back. The body is cut at limit bytes, which is all the parser
+// reads anyway.
+func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
+	redactHeader(resp.Header, token)
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body.Close()
 	b = redactJSONBody(b, token)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
+}
+
+// redactHeader removes token from the values of h. It looks at all of
+// them at once first, since most answers hold no token.
+func redactHeader(h http.Header, token secrets.Secret) {
+	n := 0
+	for _, vv := range h {
+		for _, v := range vv {
+			n += len(v) + 1
+		}
+	}
+	all := make([]byte, 0, n)
+	for _, vv := range h {
+		for _, v := range vv {
+			all = append(append(all, v...), '\n')
+		}
+	}
+	if bytes.Equal(secrets.Redact(all, token), all) {
+		return
+	}
+	for _, vv := range h {
+		for i, v := range vv {
+			if r := secrets.RedactString(v, token); r != v {
+				vv[i] = r
+			}
+		}
+	}
 }
 
 func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {
@@ -243,6 +312,58 @@ func canonicalHost(u *url.URL) string {
 		}
 	}
 	return net.JoinHostPort(strings.TrimSuffix(strings.ToLower(host), "."), port)
+}
+
+// defaultHosts is what an empty Hosts field binds a credential to.
+var defaultHosts = []string{"api.hubapi.com"}
+
+// checkBound returns nil when u's host is one of hosts (see
+// Transport.Hosts; empty means defaultHosts), and otherwise an error
+// wrapping ErrUnboundHost that names u's host and port, never its path or
+// query. field names where hosts come from, for the error.
+func checkBound(u *url.URL, hosts []string, field string) error {
+	if len(hosts) == 0 {
+		hosts = defaultHosts
+	}
+	got := canonicalHost(u)
+	if slices.Contains(hosts, got) { // a Client's hosts are canonical already
+		return nil
+	}
+	bound := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		c, ok := canonicalEntry(h, u.Scheme)
+		if !ok {
+			continue
+		}
+		if c == got {
+			return nil
+		}
+		bound = append(bound, c)
+	}
+	return fmt.Errorf("%w: %s is not one of %s (for a Client, name other hosts with WithCredentialHosts; for a credential transport, list them in %s); not sent",
+		ErrUnboundHost, got, strings.Join(bound, ", "), field)
+}
+
+// canonicalEntry is a Hosts entry ("host" or "host:port") in
+// canonicalHost's form, a host without a port taking the default port of
+// scheme; ok is false for an entry that is not a host or host:port.
+func canonicalEntry(h, scheme string) (string, bool) {
+	if h == "" || strings.ContainsAny(h, "/?#@\\ \t\r\n") {
+		return "", false
+	}
+	u := &url.URL{Scheme: scheme, Host: h}
+	if name := u.Hostname(); name == "" || (net.ParseIP(name) == nil && strings.Trim(strings.ToLower(name), "abcdefghijklmnopqrstuvwxyz0123456789.-") != "") {
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if !isDecimalID(p) || err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+	} else if strings.HasSuffix(h, ":") {
+		return "", false
+	}
+	return canonicalHost(u), true
 }
 
 // secureURL reports whether a credential may be sent to u: HTTPS, or HTTP

@@ -33,7 +33,7 @@ func TestTransportNoCredentialAfterABounceThroughAnotherHost(t *testing.T) {
 	})
 	homeURL = home.URL
 	cache, _ := newCache(t, tokenA)
-	hc := &http.Client{Transport: &Transport{Source: cache}}
+	hc := &http.Client{Transport: &Transport{Source: cache, Hosts: []string{hostOf(home.URL), hostOf(other.URL)}}}
 	req, _ := http.NewRequest("PATCH", home.URL+"/crm/v3/objects/contacts/1", strings.NewReader(`{"properties":{}}`))
 	res, err := hc.Do(req)
 	if err != nil {

@@ -22,7 +22,7 @@ func TestTransportSetsBearerFromSourceOnEveryRequest(t *testing.T) {
 		seen = append(seen, bearer(r))
 		writeJSON(w, 200, map[string]any{"id": "1"})
 	})
-	hc := &http.Client{Transport: &Transport{Source: cache}}
+	hc := &http.Client{Transport: &Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}}}
 	get := func() {
 		t.Helper()
 		resp, err := hc.Get(srv.URL + "/crm/v3/objects/contacts/1")
@@ -54,7 +54,7 @@ func TestTransportDoesNotModifyCallerRequest(t *testing.T) {
 	cache, _ := newCache(t, tokenA)
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
 	req, _ := http.NewRequest("GET", srv.URL, nil)
-	resp, err := (&Transport{Source: cache}).RoundTrip(req)
+	resp, err := (&Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestTransport401InvalidatesAndResendsOnceWithNewVersion(t *testing.T) {
 	st.Rotate(tokenB)
 
 	req, _ := http.NewRequest("POST", srv.URL+"/crm/v3/objects/contacts", strings.NewReader(`{"properties":{}}`))
-	resp, err := (&http.Client{Transport: &Transport{Source: cache}}).Do(req)
+	resp, err := (&http.Client{Transport: &Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}}}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestTransport401SameVersionIsReturned(t *testing.T) {
 		calls.Add(1)
 		hubspotError(w, 401, "INVALID_AUTHENTICATION", "The OAuth token used to make this call expired.")
 	})
-	resp, err := (&http.Client{Transport: &Transport{Source: cache}}).Get(srv.URL)
+	resp, err := (&http.Client{Transport: &Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}}}).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestTransport401BodyWithoutGetBodyIsNotResent(t *testing.T) {
 	body := &trackedBody{Reader: strings.NewReader("{}")}
 	req, _ := http.NewRequest("POST", srv.URL, body)
 	req.GetBody = nil
-	resp, err := (&Transport{Source: cache}).RoundTrip(req)
+	resp, err := (&Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,9 +225,10 @@ func TestTransportNeverForwardsCredentialOnCrossHostRedirect(t *testing.T) {
 			http.Redirect(w, r, otherURL+"/landing", http.StatusFound)
 		}
 	})
+	bound := []string{hostOf(origin.URL), hostOf(otherURL)} // even a bound host gets no credential after a redirect to it
 	for _, hc := range []*http.Client{
-		{Transport: &Transport{Source: cache}},                               // Transport alone
-		{Transport: &Transport{Source: cache}, CheckRedirect: CheckRedirect}, // with our CheckRedirect
+		{Transport: &Transport{Source: cache, Hosts: bound}},                               // Transport alone
+		{Transport: &Transport{Source: cache, Hosts: bound}, CheckRedirect: CheckRedirect}, // with our CheckRedirect
 	} {
 		resp, err := hc.Get(origin.URL + "/same")
 		if err != nil {
@@ -280,7 +281,7 @@ func TestTransportLogsFingerprintNeverToken(t *testing.T) {
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
 	var buf logBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hc := &http.Client{Transport: &Transport{Source: cache, Logger: logger}}
+	hc := &http.Client{Transport: &Transport{Source: cache, Hosts: []string{hostOf(srv.URL)}, Logger: logger}}
 	resp, err := hc.Get(srv.URL + "/crm/v3/objects/contacts?email=alice@example.com&hapikey=" + tokenA)
 	if err != nil {
 		t.Fatal(err)

@@ -494,7 +494,7 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("an ID of %d bytes is not an integer", len(s))
+		return &shapeError{fmt.Sprintf("an ID of %d bytes is not an integer", len(s))}
 	}
 	*f = flexID(n)
 	return nil
@@ -525,7 +525,7 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 	}
 	ms, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("a timestamp of %d bytes is neither RFC 3339 nor milliseconds since the epoch", len(s))
+		return &shapeError{fmt.Sprintf("a timestamp of %d bytes is neither RFC 3339 nor milliseconds since the epoch", len(s))}
 	}
 	*f = flexTime(time.UnixMilli(ms).UTC())
 	return nil

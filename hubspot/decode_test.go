@@ -1,0 +1,142 @@
+package hubspot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubkey/hubkey/secrets/secretstest"
+)
+
+// canaryDigits is a canary that can stand where a response has a number.
+const canaryDigits = "98765432109876543210987654321"
+
+// decodeClient returns a client of a server that answers every request
+// 200 with body.
+func decodeClient(t *testing.T, body string) *Client {
+	t.Helper()
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	})
+	cache, _ := newCache(t, tokenB)
+	c, err := New(WithToken(cache), WithBaseURL(srv.URL), WithRateLimit(RateLimit{}), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// assertNoCanary fails if err, in any form it prints in, shows canary.
+func assertNoCanary(t *testing.T, what string, err error, canary string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: no error", what)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%q"} {
+		secretstest.AssertNoLeak(t, what+" "+verb, fmt.Sprintf(verb, err), canary)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		secretstest.AssertNoLeak(t, what+" chain", fmt.Sprintf("%+v", e), canary)
+	}
+}
+
+// A 2xx answer that does not decode yields an error that says what did not
+// fit, and where, and never quotes the response: one case per kind of
+// decode error, each with a canary where the value was.
+func TestDecodeErrorsNeverQuoteTheResponse(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, body, canary, want string
+		call                     func(*Client) error
+	}{{
+		name:   "syntax error",
+		body:   `{"id": "1", "properties": {"email": ` + tokenA + `}}`,
+		canary: tokenA, want: "invalid JSON at byte",
+		call: func(c *Client) error { _, err := c.Contacts.Get(ctx, "1", nil); return err },
+	}, {
+		name:   "truncated",
+		body:   `{"id": "1", "properties": {"email": "` + tokenA,
+		canary: tokenA, want: "truncated JSON",
+		call: func(c *Client) error { _, err := c.Contacts.Get(ctx, "1", nil); return err },
+	}, {
+		name:   "number into string",
+		body:   `{"id": ` + canaryDigits + `}`,
+		canary: canaryDigits, want: "a JSON number at byte",
+		call: func(c *Client) error { _, err := c.Contacts.Get(ctx, "1", nil); return err },
+	}, {
+		name:   "number overflowing an integer",
+		body:   `{"portalId": ` + canaryDigits + `}`,
+		canary: canaryDigits, want: "does not fit field portalId of AccountDetails (int64)",
+		call: func(c *Client) error { _, err := c.Account.Details(ctx); return err },
+	}, {
+		name:   "string into number",
+		body:   `{"portalId": "` + tokenA + `"}`,
+		canary: tokenA, want: "a JSON string at byte",
+		call: func(c *Client) error { _, err := c.Account.Details(ctx); return err },
+	}, {
+		name:   "time field (time.Time)",
+		body:   `{"id": "1", "createdAt": "` + tokenA + `"}`,
+		canary: tokenA, want: "a time value is not an RFC 3339 timestamp",
+		call: func(c *Client) error { _, err := c.Contacts.Get(ctx, "1", nil); return err },
+	}, {
+		name:   "time field (custom UnmarshalJSON)",
+		body:   `{"id": "P1", "label": "x", "createdAt": "` + tokenA + `"}`,
+		canary: tokenA, want: "neither ISO 8601 nor Unix milliseconds",
+		call: func(c *Client) error { _, err := c.Pipelines.Get(ctx, "deals", "P1"); return err },
+	}, {
+		name:   "time field out of range (custom UnmarshalJSON)",
+		body:   `{"id": "P1", "label": "x", "updatedAt": "` + canaryDigits + `"}`,
+		canary: canaryDigits, want: "out of range",
+		call: func(c *Client) error { _, err := c.Pipelines.Get(ctx, "deals", "P1"); return err },
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call(decodeClient(t, tc.body))
+			assertNoCanary(t, tc.name, err, tc.canary)
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: %v; want it to say %q", tc.name, err, tc.want)
+			}
+		})
+	}
+}
+
+// Errors describeJSONError does not know, or that quote the value in
+// their own ways, are reduced to facts that carry no response text.
+func TestDescribeJSONErrorDropsText(t *testing.T) {
+	canary := tokenA
+	for _, err := range []error{
+		fmt.Errorf("json: invalid use of ,string struct tag, trying to unmarshal %q into string", canary),
+		&json.UnmarshalTypeError{Value: "number " + canary, Type: reflect.TypeFor[int](), Offset: 3},
+		&json.UnmarshalTypeError{Value: canary, Type: reflect.TypeFor[int](), Offset: 3},
+		fmt.Errorf("decoding: %w", &time.ParseError{Layout: time.RFC3339, Value: canary, LayoutElem: "2006", ValueElem: canary}),
+		errors.New("unknown " + canary),
+	} {
+		assertNoCanary(t, fmt.Sprintf("%T", err), describeJSONError(err), canary)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(describeJSONError(&json.UnmarshalTypeError{Value: "number 1"}), &te) {
+		t.Error("the description wraps the original error")
+	}
+}
+
+// A server that answers every page with the cursor it was given gets an
+// error that says so without quoting the cursor.
+func TestRepeatedCursorIsNotQuoted(t *testing.T) {
+	c := decodeClient(t, `{"results": [{"id": "1"}], "paging": {"next": {"after": "`+tokenA+`"}}}`)
+	var last error
+	for _, err := range c.Contacts.All(context.Background(), &ListOptions{After: tokenA}) {
+		if err != nil {
+			last = err
+			break
+		}
+	}
+	assertNoCanary(t, "repeated cursor", last, tokenA)
+}

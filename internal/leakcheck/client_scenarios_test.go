@@ -1,0 +1,197 @@
+package leakcheck_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hubkey/hubkey/hubspot"
+	"github.com/hubkey/hubkey/internal/leakcheck"
+	"github.com/hubkey/hubkey/secrets"
+	"github.com/hubkey/hubkey/secrets/secretstest"
+)
+
+// clientScenarioDevKey is the canary developer key of these scenarios.
+const clientScenarioDevKey = "canary-devkey-4a7b1c2d-9e8f-4d3c-b2a1-0f9e8d7c6b5a"
+
+// clientScenarioEscaped spells s with a \u escape per character, as a JSON
+// encoder may.
+func clientScenarioEscaped(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
+	return b.String()
+}
+
+// clientScenarioEchoBatch answers every request with status (200 or 207)
+// and a batch body whose errors[] and results repeat the request's
+// Authorization header and query string, plainly, JSON-escaped and in
+// base64, in every field the client prints or returns.
+func clientScenarioEchoBatch(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		echo := r.Header.Get("Authorization") + " " + r.URL.RawQuery
+		plain := strings.ReplaceAll(echo, `"`, "")
+		esc := clientScenarioEscaped(echo)
+		b64 := base64.StdEncoding.EncodeToString([]byte(echo))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Echo", echo)
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"status": "COMPLETE", "numErrors": 1,
+			"results": [{"id": "1", "properties": {"echo": "%s"}, "toObjectId": 2, "eventType": "%s"}],
+			"errors": [{"status": "error", "category": "VALIDATION_ERROR", "subCategory": "%s",
+				"message": "you sent %s / %s", "correlationId": "%s",
+				"context": {"ids": ["%s"], "echo": ["%s", "%s"]},
+				"links": {"docs": "https://example.com/?e=%s"},
+				"errors": [{"message": "%s", "in": "%s", "code": "%s", "context": {"e": ["%s"]}}]}],
+			"note": %d}`,
+			esc, plain, b64, plain, esc, esc, plain, plain, b64, esc, plain, esc, b64, plain, len(body))
+	}
+}
+
+// 200 and 207 batch answers that echo the bearer token or the developer
+// key, in objects, associations and webhook-subscription batch calls: no
+// item error, batch error, result or log line carries either.
+func TestLeakHubSpotClientBatchAnswers(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	assoc := []hubspot.AssociationType{{Category: hubspot.CategoryHubSpotDefined, TypeID: 3}}
+	for _, status := range []int{http.StatusOK, http.StatusMultiStatus} {
+		srv := httptest.NewServer(clientScenarioEchoBatch(status))
+		c := newClient(t, rec, srv.URL, secretstest.NewStatic(canaryToken),
+			hubspot.WithDeveloperKey(secretstest.NewStatic(clientScenarioDevKey)), hubspot.WithRateLimit(hubspot.RateLimit{}))
+		name := http.StatusText(status)
+
+		res, err := c.Contacts.BatchUpsert(ctx, []hubspot.BatchInput{{IDProperty: "email", ID: "a@example.com", Properties: hubspot.Properties{"firstname": "A"}}})
+		if err == nil || !strings.Contains(err.Error(), secrets.Redacted) {
+			t.Errorf("%s upsert: the error is missing or shows no redaction; want HubSpot's echoed message, redacted (else this scenario proves nothing)", name)
+		}
+		recordBatch(rec, name+" upsert", res, err)
+		res, err = c.Contacts.BatchCreate(ctx, []hubspot.ObjectInput{{Properties: hubspot.Properties{"email": "b@example.com"}}})
+		recordBatch(rec, name+" create", res, err)
+		res, err = c.Contacts.BatchRead(ctx, []string{"1", "2"}, nil)
+		recordBatch(rec, name+" read", res, err)
+
+		ar, err := c.Associations.BatchCreate(ctx, "deals", "contacts", []hubspot.AssociationBatchInput{{FromID: "1", ToID: "2", Types: assoc}})
+		rec.Err(name+" assoc create", err)
+		rec.Dump(name+" assoc create result", ar)
+		if ar != nil {
+			for _, it := range ar.Items {
+				rec.Err(name+" assoc create item", it.Err)
+			}
+		}
+		ar, err = c.Associations.BatchArchive(ctx, "deals", "contacts", []hubspot.AssociationArchiveInput{{FromID: "1", ToIDs: []string{"2"}}})
+		rec.Err(name+" assoc archive", err)
+		rec.Dump(name+" assoc archive result", ar)
+		rr, err := c.Associations.BatchRead(ctx, "deals", "contacts", []string{"1"})
+		rec.Err(name+" assoc read", err)
+		rec.Dump(name+" assoc read result", rr)
+		def, err := c.Associations.CreateDefault(ctx, "deals", "1", "contacts", "2")
+		rec.Err(name+" assoc default", err)
+		rec.Dump(name+" assoc default result", def)
+
+		wr, err := c.Webhooks.BatchUpdateSubscriptions(ctx, 12345, []hubspot.WebhookSubscriptionUpdate{{ID: 7, Active: true}})
+		if err == nil || !strings.Contains(err.Error(), secrets.Redacted) {
+			t.Errorf("%s webhooks batch: the error is missing or shows no redaction; want HubSpot's echoed message, redacted", name)
+		}
+		rec.Err(name+" webhooks batch", err)
+		rec.Dump(name+" webhooks batch result", wr)
+		if wr != nil {
+			for _, it := range wr.Items {
+				rec.Err(name+" webhooks batch item", it.Err)
+			}
+		}
+		srv.Close()
+	}
+	rec.Check(t, canaryToken, clientScenarioDevKey)
+	n, size := rec.Outputs()
+	t.Logf("batch answers: %d outputs, %d bytes scanned", n, size)
+}
+
+func recordBatch(rec *leakcheck.Recorder, name string, res *hubspot.BatchResult, err error) {
+	rec.Err(name, err)
+	if res == nil {
+		return
+	}
+	for _, it := range res.Items {
+		rec.Err(name+" item", it.Err)
+	}
+	rec.Dump(name+" result", res)
+}
+
+// 2xx answers that do not decode, with the canaries where values should
+// be: the decode errors never quote them.
+func TestLeakHubSpotClientDecodeErrors(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	for name, body := range map[string]string{
+		"time":         `{"id": "1", "createdAt": "` + canaryToken + `"}`,
+		"syntax":       `{"id": "1", "properties": {"x": ` + canaryToken + `}}`,
+		"type":         `{"id": "1", "properties": "` + canaryToken + `"}`,
+		"truncated":    `{"id": "1", "properties": {"x": "` + canaryToken,
+		"pipelineTime": `{"id": "1", "label": "x", "createdAt": "` + canaryToken + `"}`,
+		"webhookTime":  `{"targetUrl": "https://example.com", "createdAt": "` + clientScenarioDevKey + `"}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, body)
+		}))
+		c := newClient(t, rec, srv.URL, secretstest.NewStatic("pat-na1-other-0000-0000"),
+			hubspot.WithDeveloperKey(secretstest.NewStatic("devkey-other-0000-0000")))
+		_, err := c.Contacts.Get(ctx, "1", nil)
+		rec.Err(name+" get", err)
+		_, err = c.Pipelines.Get(ctx, "deals", "1")
+		rec.Err(name+" pipeline", err)
+		_, err = c.Webhooks.GetSettings(ctx, 12345)
+		rec.Err(name+" webhook settings", err)
+		srv.Close()
+	}
+	rec.Check(t, canaryToken, clientScenarioDevKey)
+}
+
+// Requests through Client.HTTPClient to a host the credentials are not
+// bound to (another loopback listener, HTTPS elsewhere) carry neither
+// credential; what that host receives is checked too.
+func TestLeakHubSpotClientUnboundHosts(t *testing.T) {
+	rec := leakcheck.New()
+	var mu sync.Mutex
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		b, _ := io.ReadAll(r.Body)
+		rec.Add("other host received", fmt.Sprintf("%s %s %v %s", r.Method, r.URL, r.Header, b))
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer home.Close()
+	c := newClient(t, rec, home.URL, secretstest.NewStatic(canaryToken),
+		hubspot.WithDeveloperKey(secretstest.NewStatic(clientScenarioDevKey)), hubspot.WithRateLimit(hubspot.RateLimit{}))
+	for _, u := range []string{
+		other.URL + "/crm/v3/objects/contacts",
+		other.URL + "/webhooks/v3/1/settings",
+		strings.Replace(home.URL, "127.0.0.1", "localhost", 1) + "/webhooks/v3/1/subscriptions",
+		"https://api.hubapi.com/crm/v3/objects/contacts",
+		home.URL + "/webhooks/v3/1/settings", // bound, then redirected to the other host
+		home.URL + "/crm/v3/objects/contacts",
+	} {
+		resp, err := c.HTTPClient().Get(u)
+		rec.Err("GET "+u, err)
+		if resp != nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			rec.Add("GET "+u+" response", string(b)+fmt.Sprint(resp.Header))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	rec.Check(t, canaryToken, clientScenarioDevKey)
+}
