@@ -35,7 +35,7 @@ const Redacted = "[REDACTED]"
 // use. This is not a defence against an attacker who can read the whole
 // process memory, key included.
 var mask = func() cipher.Block {
-	var key [32]byte
+	var key [16]byte // AES-128: a mask needs no more, and Reveal runs per request
 	if _, err := rand.Read(key[:]); err != nil {
 		panic("secrets: cannot seed the masking key: " + err.Error())
 	}
