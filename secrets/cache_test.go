@@ -390,6 +390,7 @@ func TestJSONFieldErrorsNeverQuotePayload(t *testing.T) {
 		"missing field": `{"other": "` + secret + `"}`,
 		"number field":  `{"token": 12345}`,
 		"object field":  `{"token": {"v": "` + secret + `"}}`,
+		"secret name":   `{"` + secret + `": "x", "other": "y"}`,
 	}
 	for name, payload := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -398,6 +399,11 @@ func TestJSONFieldErrorsNeverQuotePayload(t *testing.T) {
 			secretstest.AssertNoLeak(t, "JSONField error", err.Error(), secret)
 		})
 	}
+	_, err := secrets.JSONField([]byte(`{"`+secret+`": "x", "other": "y"}`), "token")
+	require.ErrorIs(t, err, secrets.ErrNotFound)
+	assert.Contains(t, err.Error(), `field "token" not in the JSON object (it has 2 members`,
+		"a missing field is named, and the members counted, not listed")
+
 	v, err := secrets.JSONField([]byte(`{"token":"a\"b\u00e9"}`), "token")
 	require.NoError(t, err)
 	assert.Equal(t, "a\"bé", v)

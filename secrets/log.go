@@ -1,9 +1,6 @@
 package secrets
 
-import (
-	"log/slog"
-	"slices"
-)
+import "log/slog"
 
 func versionLogValue(v Version) slog.Value {
 	attrs := []slog.Attr{
@@ -15,9 +12,4 @@ func versionLogValue(v Version) slog.Value {
 		attrs = append(attrs, slog.Time("expires_at", v.ExpiresAt))
 	}
 	return slog.GroupValue(attrs...)
-}
-
-func sortedStrings(s []string) []string {
-	slices.Sort(s)
-	return s
 }

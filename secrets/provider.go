@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -142,9 +141,12 @@ func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 
 // JSONField parses data as a JSON object and returns the string value of its
 // top-level member field. Its errors describe the problem (not JSON, not an
-// object, field missing, field not a string) by position and type only:
-// unlike encoding/json's own syntax errors, they never quote a byte of data,
-// which may be a secret.
+// object, field missing, field not a string) by position, type and count
+// only: besides field, the caller's own name, an error may carry a byte
+// offset, a JSON type name and the number of members the object has. Unlike
+// encoding/json's own syntax errors, they never quote a byte of data, member
+// names included: a payload is all secret as far as JSONField knows, and a
+// name can be as telling as a value.
 func JSONField(data []byte, field string) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -163,11 +165,7 @@ func JSONField(data []byte, field string) (string, error) {
 	}
 	raw, ok := obj[field]
 	if !ok {
-		names := make([]string, 0, len(obj))
-		for k := range obj {
-			names = append(names, k)
-		}
-		return "", fmt.Errorf("%w: field %q not in the JSON object (it has %d fields: %s)", ErrNotFound, field, len(names), strings.Join(sortedStrings(names), ", "))
+		return "", fmt.Errorf("%w: field %q not in the JSON object (it has %d members; names are not shown, as a name may be secret too)", ErrNotFound, field, len(obj))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -21,16 +22,20 @@ import (
 // of a Secret's value.
 const Redacted = "[REDACTED]"
 
-// mask is the process-local keystream cipher that keeps a Secret's bytes
-// masked in memory. It is created once from crypto/rand and never leaves the
-// process, so a reflective dump of a Secret (spew, %#v of a struct, a core
-// file read by eye) shows bytes that are useless without it. It is not a
-// defence against an attacker who can read the whole process memory.
+// mask is the process-local block cipher that keeps a Secret's bytes masked
+// in memory. Its key comes from crypto/rand and never leaves the process.
 //
-// pad is the first padSize bytes of its keystream, computed once so that
-// masking the usual secret is a plain XOR: Reveal runs on every request.
-var mask, pad = func() (cipher.Block, []byte) {
-	var key [32]byte
+// Each Secret is masked with a keystream of its own: AES in counter mode
+// under this key, starting at a 16-byte IV drawn from crypto/rand when the
+// Secret is made. A reflective dump of a Secret (spew, a testify diff, a core
+// file read by eye) therefore shows random-looking bytes, and two dumps side
+// by side show nothing either: masked(a) XOR masked(b) is not a XOR b, and
+// two Secrets of the same value show different bytes. Only the IV is stored
+// beside the masked bytes, never the keystream, which is recomputed on each
+// use. This is not a defence against an attacker who can read the whole
+// process memory, key included.
+var mask = func() cipher.Block {
+	var key [16]byte // AES-128: a mask needs no more, and Reveal runs per request
 	if _, err := rand.Read(key[:]); err != nil {
 		panic("secrets: cannot seed the masking key: " + err.Error())
 	}
@@ -38,52 +43,106 @@ var mask, pad = func() (cipher.Block, []byte) {
 	if err != nil {
 		panic("secrets: cannot create the masking cipher: " + err.Error())
 	}
-	p := make([]byte, padSize)
-	keystream(b, p)
-	return b, p
+	return b
 }()
 
-const padSize = 4 << 10
+// shortMask is the largest value, in bytes, whose keystream is made block by
+// block; longer values use cipher.NewCTR, which costs an allocation but runs
+// several blocks at once. Both give the same keystream.
+const shortMask = 32 * aes.BlockSize
 
-func keystream(b cipher.Block, dst []byte) {
-	var iv [aes.BlockSize]byte
-	clear(dst)
-	cipher.NewCTR(b, iv[:]).XORKeyStream(dst, dst)
-}
+// scratch holds the counter block and the keystream block of a short mask.
+// The compiler cannot see through the cipher.Block interface and would put
+// both on the heap on every call, so callers carve scratch out of an
+// allocation they make anyway, or take it from scratchPool, and clear it.
+type scratch = [2 * aes.BlockSize]byte
 
-// maskInto writes src XOR the process keystream into dst (len(dst) ==
-// len(src)). Applying it twice is the identity, so the same function masks
-// and unmasks. The keystream is deterministic, so equal values mask to
-// equal bytes and Secret stays comparable with ==.
-func maskInto(dst []byte, src string) {
-	if len(src) > padSize {
-		ks := make([]byte, len(src))
-		keystream(mask, ks)
-		for i := range ks {
-			dst[i] = src[i] ^ ks[i]
-		}
+// scratchPool holds pairs of scratch for Equal.
+var scratchPool = sync.Pool{New: func() any { return new([2]scratch) }}
+
+// xorMask writes src XOR the keystream that starts at iv into dst (len(dst)
+// == len(src); dst and src may be the same). Applying it twice is the
+// identity, so the same function masks and unmasks. sc is used, and left
+// dirty, for values up to shortMask bytes.
+func xorMask(dst, src []byte, iv *[aes.BlockSize]byte, sc *scratch) {
+	if len(src) > shortMask {
+		cipher.NewCTR(mask, iv[:]).XORKeyStream(dst, src)
 		return
 	}
-	p := pad[:len(src)]
-	for i := range p {
-		dst[i] = src[i] ^ p[i]
+	ctr, ks := sc[:aes.BlockSize], sc[aes.BlockSize:]
+	copy(ctr, iv[:])
+	for i := 0; i < len(src); i += aes.BlockSize {
+		mask.Encrypt(ks, ctr)
+		incr(ctr)
+		n := min(len(src)-i, aes.BlockSize)
+		subtle.XORBytes(dst[i:i+n], src[i:i+n], ks[:n])
 	}
+}
+
+// incr adds one to ctr as a 128-bit big-endian number, as cipher.NewCTR does.
+func incr(ctr []byte) {
+	for i := len(ctr) - 1; i >= 0; i-- {
+		ctr[i]++
+		if ctr[i] != 0 {
+			return
+		}
+	}
+}
+
+// maskedBuffer returns a buffer for n masked or unmasked bytes followed by
+// the scratch that xorMask needs for them: one allocation for both.
+func maskedBuffer(n int) ([]byte, *scratch) {
+	if n > shortMask {
+		return make([]byte, n), nil
+	}
+	b := make([]byte, n+len(scratch{}))
+	return b[:n:n], (*scratch)(b[n:])
 }
 
 // Secret holds a credential and refuses to show it.
 //
 // Every printing and encoding path (fmt with any verb, String, GoString,
 // encoding/json, encoding/xml, encoding.TextMarshaler, gob, log/slog) shows
-// [Redacted]. The value is masked in memory, so reflection-based dumpers such
-// as testify's failure diffs find nothing usable either. The only way out is
+// [Redacted]. fmt and slog cannot call those methods on a Secret in an
+// unexported struct field; there a Secret prints as an address and nothing
+// else. The value is masked in memory with a mask of its own, so
+// reflection-based dumpers such as testify's failure diffs find nothing
+// usable either, alone or compared with other Secrets. The only way out is
 // [Secret.Reveal], which is meant to be easy to grep for.
 //
-// The zero value is "no secret". Secret is a comparable value: two Secrets
-// holding the same value are ==, though [Secret.Equal] compares in constant
-// time and should be preferred.
+// The zero value is "no secret". A Secret is immutable and cheap to copy;
+// copies share the hidden value. Secret is comparable, so it can be used
+// with == and as a map key, but == reports identity: a Secret is == to its
+// copies only, and two Secrets made from the same value are not ==. Use
+// [Secret.Equal] to compare values; it runs in constant time.
 type Secret struct {
-	masked string // value XOR process keystream; "" for the zero Secret
-	fp     string // Fingerprint, computed once
+	// v is a pointer to a pointer because fmt prints a pointer to a struct
+	// in full when it reports a bad verb (%s of a struct holding a Secret
+	// in an unexported field), but a pointer to a pointer as an address
+	// with every verb. nil for the zero Secret.
+	v **sealed
+}
+
+// sealed is a Secret's hidden value. It is never written after New, so
+// copies of a Secret can share it.
+type sealed struct {
+	iv     [aes.BlockSize]byte // start of this value's keystream
+	masked string              // value XOR keystream
+	fp     [fpLen]byte         // Fingerprint, computed once
+}
+
+// box holds a sealed value and the pointer to it that a Secret points at,
+// so that New allocates them together.
+type box struct {
+	ref *sealed
+	val sealed
+}
+
+func (s Secret) sealed() *sealed {
+	if s.v == nil {
+		return nil
+	}
+	return *s.v
 }
 
 // New wraps v. New("") is the zero Secret. New does not trim or otherwise
@@ -93,33 +152,76 @@ func New(v string) Secret {
 	if v == "" {
 		return Secret{}
 	}
-	b := make([]byte, len(v))
-	maskInto(b, v)
-	return Secret{masked: unsafe.String(&b[0], len(b)), fp: fingerprint(v)}
+	bx := new(box)
+	sv := &bx.val
+	bx.ref = sv
+	fingerprint(&sv.fp, v)
+	if _, err := rand.Read(sv.iv[:]); err != nil {
+		panic("secrets: cannot draw a masking IV: " + err.Error())
+	}
+	b, sc := maskedBuffer(len(v))
+	xorMask(b, unsafe.Slice(unsafe.StringData(v), len(v)), &sv.iv, sc)
+	if sc != nil {
+		clear(sc[:])
+	}
+	// b is never written again, so it can back the string without a copy.
+	sv.masked = unsafe.String(&b[0], len(b))
+	return Secret{v: &bx.ref}
 }
 
-// NewBytes wraps a copy of b; see [New].
-func NewBytes(b []byte) Secret { return New(string(b)) }
+// NewBytes wraps a copy of b; see [New]. It makes no plain copy of b on
+// the way: the Secret keeps only the masked bytes.
+func NewBytes(b []byte) Secret {
+	if len(b) == 0 {
+		return Secret{}
+	}
+	// New reads v and keeps none of it, so v may alias b.
+	return New(unsafe.String(&b[0], len(b)))
+}
 
-// fingerprint is a domain-separated SHA-256 prefix: stable for the same value
-// across processes, non-reversible for high-entropy credentials, 64 bits so
-// two different secrets practically never share one.
-func fingerprint(v string) string {
-	sum := sha256.Sum256([]byte("hubkey fingerprint v1\x00" + v))
-	return "fp:" + hex.EncodeToString(sum[:8])
+const fpLen = len("fp:") + 16
+
+// fingerprint writes the fingerprint of v into dst: a domain-separated
+// SHA-256 prefix, stable for the same value across processes,
+// non-reversible for high-entropy credentials, 64 bits so two different
+// secrets practically never share one.
+func fingerprint(dst *[fpLen]byte, v string) {
+	const domain = "hubkey fingerprint v1\x00"
+	var sum [sha256.Size]byte
+	if len(domain)+len(v) <= 256 {
+		var buf [256]byte // on the stack: most values are tokens
+		in := append(append(buf[:0], domain...), v...)
+		sum = sha256.Sum256(in)
+		clear(in)
+	} else {
+		h := sha256.New()
+		h.Write([]byte(domain))
+		h.Write(unsafe.Slice(unsafe.StringData(v), len(v))) // read only
+		h.Sum(sum[:0])
+	}
+	copy(dst[:], "fp:")
+	hex.Encode(dst[3:], sum[:8])
 }
 
 // Reveal returns the plain value. It is the one way out of a Secret: call it
 // only where the value goes on the wire or into a MAC, never to log, compare
 // or store it.
 func (s Secret) Reveal() string {
-	if s.masked == "" {
+	v := s.sealed()
+	if v == nil {
 		return ""
 	}
-	b := make([]byte, len(s.masked))
-	maskInto(b, s.masked)
+	b, sc := maskedBuffer(len(v.masked))
+	xorMask(b, v.maskedBytes(), &v.iv, sc)
+	if sc != nil {
+		clear(sc[:])
+	}
 	// b is never written again, so it can back the string without a copy.
 	return unsafe.String(&b[0], len(b))
+}
+
+func (v *sealed) maskedBytes() []byte {
+	return unsafe.Slice(unsafe.StringData(v.masked), len(v.masked))
 }
 
 // Fingerprint returns a short identifier of the value that is safe to log:
@@ -128,18 +230,75 @@ func (s Secret) Reveal() string {
 // used without showing it. For low-entropy values (a short password) a
 // fingerprint can be brute-forced like any unsalted hash; API tokens and
 // generated keys are far beyond that. The zero Secret's fingerprint is "".
-func (s Secret) Fingerprint() string { return s.fp }
+func (s Secret) Fingerprint() string {
+	v := s.sealed()
+	if v == nil {
+		return ""
+	}
+	// v.fp is never written after New, so it can back the string.
+	return unsafe.String(&v.fp[0], len(v.fp))
+}
 
 // IsZero reports whether s holds no value.
-func (s Secret) IsZero() bool { return s.masked == "" }
+func (s Secret) IsZero() bool { return s.v == nil }
 
 // Len returns the length in bytes of the value, which is safe to log.
-func (s Secret) Len() int { return len(s.masked) }
+func (s Secret) Len() int {
+	v := s.sealed()
+	if v == nil {
+		return 0
+	}
+	return len(v.masked)
+}
 
 // Equal reports whether s and o hold the same value. The comparison takes
-// time that depends only on the lengths, not on the contents.
+// time that depends only on the lengths, not on the contents. Unlike ==,
+// which reports whether two Secrets are copies of one, Equal is true for two
+// Secrets made from the same value.
 func (s Secret) Equal(o Secret) bool {
-	return subtle.ConstantTimeCompare([]byte(s.masked), []byte(o.masked)) == 1
+	if s.Len() != o.Len() {
+		return false
+	}
+	if s == o { // copies of one Secret, or both zero
+		return true
+	}
+	a, b := s.sealed(), o.sealed()
+	if len(a.masked) > shortMask {
+		x, y := make([]byte, len(a.masked)), make([]byte, len(b.masked))
+		xorMask(x, a.maskedBytes(), &a.iv, nil)
+		xorMask(y, b.maskedBytes(), &b.iv, nil)
+		eq := subtle.ConstantTimeCompare(x, y) == 1
+		clear(x)
+		clear(y)
+		return eq
+	}
+	// Unmask block by block and gather the differences: only the XOR of
+	// the two values is ever in memory, never either value.
+	sc := scratchPool.Get().(*[2]scratch)
+	defer scratchPool.Put(sc)
+	am, bm := a.maskedBytes(), b.maskedBytes()
+	ca, ka := sc[0][:aes.BlockSize], sc[0][aes.BlockSize:]
+	cb, kb := sc[1][:aes.BlockSize], sc[1][aes.BlockSize:]
+	copy(ca, a.iv[:])
+	copy(cb, b.iv[:])
+	var d [aes.BlockSize]byte
+	var diff byte
+	for i := 0; i < len(am); i += aes.BlockSize {
+		mask.Encrypt(ka, ca)
+		mask.Encrypt(kb, cb)
+		incr(ca)
+		incr(cb)
+		n := min(len(am)-i, aes.BlockSize)
+		subtle.XORBytes(d[:n], am[i:i+n], bm[i:i+n])
+		subtle.XORBytes(d[:n], d[:n], ka[:n])
+		subtle.XORBytes(d[:n], d[:n], kb[:n])
+		for _, c := range d[:n] {
+			diff |= c
+		}
+	}
+	clear(sc[:])
+	clear(d[:])
+	return diff == 0
 }
 
 // String returns [Redacted]; the zero Secret prints as "".

@@ -137,7 +137,11 @@ func TestSecretValueSemantics(t *testing.T) {
 	assert.Equal(t, canary, s.Reveal())
 	assert.Equal(t, len(canary), s.Len())
 	assert.True(t, s.Equal(secrets.New(canary)))
-	assert.True(t, s == secrets.New(canary), "Secret is comparable by value")
+	assert.False(t, s == secrets.New(canary), "== reports identity, not equal values")
+	cp := s
+	assert.True(t, cp == s, "a copy of a Secret is == to it")
+	seen := map[secrets.Secret]bool{s: true}
+	assert.True(t, seen[cp] && !seen[secrets.New(canary)], "as a map key, a Secret stands for itself")
 	assert.False(t, s.Equal(secrets.New(canary+"!")))
 	assert.False(t, s.Equal(zero))
 
