@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -206,45 +205,46 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 }
 
 // pick selects the configured field (or the only one) of a KV data object
-// and checks its size. Errors name fields, never values.
+// and checks its size. Errors name the field that was asked for and count
+// the others, but never quote a member name of the data (a name can be
+// sensitive too) or a value.
 func (k *kv) pick(data map[string]json.RawMessage) (secrets.Secret, error) {
-	name := k.field
+	name, what := k.field, fmt.Sprintf("field %q", k.field)
 	if name == "" {
 		if len(data) != 1 {
-			return secrets.Secret{}, fmt.Errorf("%w: the secret has %d fields (%s); choose one with WithField", secrets.ErrMalformed, len(data), fieldNames(data))
+			return secrets.Secret{}, fmt.Errorf("%w: the secret has %s; choose one with WithField", secrets.ErrMalformed, countFields(len(data)))
 		}
 		for n := range data {
 			name = n
 		}
+		what = "the secret's only field"
 	}
 	raw, ok := data[name]
 	if !ok {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is not in the secret (it has %d fields: %s)", secrets.ErrNotFound, name, len(data), fieldNames(data))
+		return secrets.Secret{}, fmt.Errorf("%w: %s is not in the secret, which has %s", secrets.ErrNotFound, what, countFields(len(data)))
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is a JSON %s, not a string", secrets.ErrMalformed, name, jsonKind(raw))
+		return secrets.Secret{}, fmt.Errorf("%w: %s is a JSON %s, not a string", secrets.ErrMalformed, what, jsonKind(raw))
 	}
 	if int64(len(v)) > k.maxSize {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q holds %d bytes, over the limit of %d", secrets.ErrTooLarge, name, len(v), k.maxSize)
+		return secrets.Secret{}, fmt.Errorf("%w: %s holds %d bytes, over the limit of %d", secrets.ErrTooLarge, what, len(v), k.maxSize)
 	}
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is empty", secrets.ErrEmpty, name)
+		return secrets.Secret{}, fmt.Errorf("%w: %s is empty", secrets.ErrEmpty, what)
 	}
 	return secrets.New(v), nil
 }
 
-func fieldNames(data map[string]json.RawMessage) string {
-	names := make([]string, 0, len(data))
-	for n := range data {
-		names = append(names, strconv.Quote(n))
+func countFields(n int) string {
+	switch n {
+	case 0:
+		return "no fields"
+	case 1:
+		return "1 field"
 	}
-	slices.Sort(names)
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
+	return strconv.Itoa(n) + " fields"
 }
 
 func jsonKind(raw json.RawMessage) string {
