@@ -218,7 +218,7 @@ func login(ctx context.Context, c *api.Client, method, path string, body map[str
 	}
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrLogin, method, clip(scrub(err.Error(), hide...), 300))
+		return nil, fmt.Errorf("%w: %s at %s: %s", ErrLogin, method, path, clip(scrub(withoutURL(err).Error(), hide...), 300))
 	}
 	msg := vaultMessages(err, hide...)
 	switch re.StatusCode {

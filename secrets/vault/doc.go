@@ -31,4 +31,13 @@
 // [ErrVersionDeleted], [ErrVersionDestroyed]), secrets.ErrPermission when
 // the token's policies refuse the read. No error or log record carries the
 // secret, the Vault token, the AppRole secret ID or the JWT.
+//
+// api.Client follows one redirect (301, 302, 307: a standby node pointing
+// at the active one) and sends the request again, with its X-Vault-Token
+// and body, to whatever host the Location names. A Session follows a
+// redirect only to the host of the client's address; one to any other host
+// fails with an error that names the status and that host (not the
+// Location's path or query), and nothing is sent there. [WithRedirectHosts]
+// names the other hosts, such as the cluster's nodes, that redirects may
+// lead to.
 package vault

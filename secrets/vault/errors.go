@@ -85,7 +85,7 @@ func requestError(ctx context.Context, path string, resp *api.Response, err erro
 		if err == nil {
 			err = errors.New("no response")
 		}
-		return fmt.Errorf("reading %s: %w", path, err)
+		return fmt.Errorf("reading %s: %w", path, withoutURL(err))
 	}
 	msg := vaultMessages(err)
 	switch resp.StatusCode {

@@ -179,6 +179,11 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		}
 		return nil, false, requestError(ctx, apiPath, resp, err)
 	}
+	if resp.StatusCode/100 == 3 {
+		// A redirect api did not follow (a second one in a row): api
+		// returns it as a success, with no body to decode.
+		return nil, false, requestError(ctx, apiPath, resp, nil)
+	}
 	body, rerr := secrets.ReadLimited(resp.Body, maxResponseSize)
 	if rerr != nil {
 		if cerr := ctx.Err(); cerr != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,8 @@ type Session struct {
 	authName     string
 	logger       *slog.Logger
 	loginTimeout time.Duration
+
+	redirectHosts map[string]bool // host:port, from WithRedirectHosts
 
 	base      context.Context // ends at Close
 	stop      context.CancelFunc
@@ -158,7 +161,7 @@ func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
 		s.auth = &TokenAuth{token: staticToken(secrets.New(tok))}
 	}
 	s.authName = describeAuth(s.auth)
-	c, err := privateClient(client)
+	c, err := privateClient(client, s.redirectHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +171,25 @@ func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
 }
 
 // privateClient returns a copy of user with the same address, headers and
-// HTTP settings, no token, and response bodies read through
-// maxResponseSize.
-func privateClient(user *api.Client) (*api.Client, error) {
+// HTTP settings, no token, response bodies read through maxResponseSize,
+// and redirects followed only to the configured address's host or to the
+// allowed ones (see WithRedirectHosts).
+func privateClient(user *api.Client, allowRedirects map[string]bool) (*api.Client, error) {
 	cfg := user.CloneConfig() // holds a copy of the *http.Client, not the original
 	base := cfg.HttpClient.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cfg.HttpClient.Transport = &limitTransport{base: base, max: maxResponseSize}
+	home, err := url.Parse(user.Address())
+	if err != nil {
+		return nil, fmt.Errorf("vault: the api.Client's address is not a URL")
+	}
+	guard := &redirectGuard{base: base, home: hostPort(home), allow: allowRedirects}
+	cfg.HttpClient.Transport = &limitTransport{base: guard, max: maxResponseSize}
+	// api follows one redirect itself, through the guard; net/http must not
+	// follow any on its own (a custom http.Client would, up to ten).
+	cfg.HttpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg.CheckRetry = noRetryOnRedirect(cfg.CheckRetry)
 	c, err := api.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("vault: copying the api.Client: %w", err)
