@@ -88,7 +88,7 @@ func (a *TokenAuth) Login(ctx context.Context, c *api.Client) (*api.Secret, erro
 			// without knowing its TTL.
 			return &api.Secret{Auth: &api.SecretAuth{ClientToken: tok.Reveal()}}, nil
 		}
-		return nil, fmt.Errorf("%w: token: looking up the token from %s: %w", ErrLogin, v.Source, requestError(ctx, "auth/token/lookup-self", resp, err))
+		return nil, fmt.Errorf("%w: token: looking up the token from %s: %w", ErrLogin, v.Source, requestError(ctx, "auth/token/lookup-self", resp, err, tok))
 	}
 	body, err := secrets.ReadLimited(resp.Body, maxResponseSize)
 	if err != nil {
@@ -218,7 +218,7 @@ func login(ctx context.Context, c *api.Client, method, path string, body map[str
 	}
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
-		return nil, fmt.Errorf("%w: %s at %s: %s", ErrLogin, method, path, clip(scrub(withoutURL(err).Error(), hide...), 300))
+		return nil, fmt.Errorf("%w: %s at %s: %s", ErrLogin, method, path, errorText(err, hide...))
 	}
 	msg := vaultMessages(err, hide...)
 	switch re.StatusCode {

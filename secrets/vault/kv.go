@@ -167,9 +167,10 @@ func (k *kv) err(err error) error { return &secrets.Error{Source: k.source, Err:
 
 // get reads apiPath with query and returns the body of a 2xx response, or
 // for a 404 the body too (KV v2 describes deleted versions in it) with
-// found false. Other failures are errors that name apiPath.
+// found false. Other failures are errors that name apiPath, with what Vault
+// said scrubbed of the token.
 func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string) (body []byte, found bool, err error) {
-	resp, err := k.s.call(ctx, func(c *api.Client) (*api.Response, error) {
+	resp, sent, err := k.s.call(ctx, func(c *api.Client) (*api.Response, error) {
 		return c.Logical().ReadRawWithDataWithContext(ctx, apiPath, query)
 	})
 	defer closeBody(resp)
@@ -177,7 +178,7 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		if errors.Is(err, ErrLogin) || errors.Is(err, ErrClosed) {
 			return nil, false, err
 		}
-		return nil, false, requestError(ctx, apiPath, resp, err)
+		return nil, false, requestError(ctx, apiPath, resp, err, sent...)
 	}
 	if resp.StatusCode/100 == 3 {
 		// A redirect api did not follow (a second one in a row): api
@@ -192,14 +193,14 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		return nil, false, fmt.Errorf("reading the response for %s: %w", apiPath, rerr)
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		msg := vaultMessages(err)
+		msg := vaultMessages(err, sent...)
 		var w struct {
 			Warnings []string `json:"warnings"`
 		}
 		if json.Unmarshal(body, &w) == nil && len(w.Warnings) > 0 {
 			// "Invalid path for a versioned K/V secrets engine", say.
-			msg = clip(strings.Join(append([]string{msg}, w.Warnings...), "; "), 300)
-			msg = strings.TrimPrefix(msg, "; ")
+			msg = strings.TrimPrefix(strings.Join(append([]string{msg}, w.Warnings...), "; "), "; ")
+			msg = clip(scrub(msg, sent...), 300)
 		}
 		if msg != "" {
 			return body, false, fmt.Errorf("%w: nothing at %s (vault said %q)", secrets.ErrNotFound, apiPath, msg)

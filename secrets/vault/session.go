@@ -332,11 +332,16 @@ func (s *Session) doLogin(f *loginFlight) {
 		}
 		f.err = err
 	} else {
+		// The policy names are server text: keep the new token out of them.
+		policies := make([]string, len(sec.Auth.Policies))
+		for i, p := range sec.Auth.Policies {
+			policies[i] = clip(scrub(p, t.value), 100)
+		}
 		s.logger.Info("vault login",
 			slog.String("auth", s.authName),
 			slog.Duration("ttl", time.Duration(sec.Auth.LeaseDuration)*time.Second),
 			slog.Bool("renewable", sec.Auth.Renewable),
-			slog.Any("policies", sec.Auth.Policies))
+			slog.Any("policies", policies))
 		f.tok = t
 	}
 	close(f.done)
@@ -355,7 +360,7 @@ func (s *Session) watch(t *token, w *api.LifetimeWatcher) {
 			// further: log in again, it is not a success to stop on.
 			reason := "token reached its max TTL or is not renewable"
 			if err != nil {
-				reason = "renewal failed: " + err.Error()
+				reason = "renewal failed: " + errorText(err, t.value)
 			}
 			s.mu.Lock()
 			s.stats.WatcherEnded++
@@ -400,15 +405,17 @@ func (s *Session) withToken(t *token) *api.Client {
 
 // call runs f with a client that sends the Session's token, logging in
 // first if needed. When Vault refuses the token as invalid (revoked, or
-// expired between renewals), it logs in again and runs f once more.
-func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response, error)) (*api.Response, error) {
+// expired between renewals), it logs in again and runs f once more. sent
+// holds the tokens the requests carried, for scrubbing what Vault said.
+func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response, error)) (resp *api.Response, sent []secrets.Secret, err error) {
 	t, err := s.token(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	resp, err := f(s.withToken(t))
+	sent = append(sent, t.value)
+	resp, err = f(s.withToken(t))
 	if !invalidToken(resp, err) {
-		return resp, err
+		return resp, sent, err
 	}
 	closeBody(resp)
 	s.drop(t)
@@ -418,9 +425,11 @@ func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response
 	s.logger.Info("vault refused the token as invalid; logging in again", slog.String("auth", s.authName))
 	t, err = s.token(ctx)
 	if err != nil {
-		return nil, err
+		return nil, sent, err
 	}
-	return f(s.withToken(t))
+	sent = append(sent, t.value)
+	resp, err = f(s.withToken(t))
+	return resp, sent, err
 }
 
 // invalidToken reports whether Vault refused a request because its token
