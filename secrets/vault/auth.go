@@ -88,7 +88,7 @@ func (a *TokenAuth) Login(ctx context.Context, c *api.Client) (*api.Secret, erro
 			// without knowing its TTL.
 			return &api.Secret{Auth: &api.SecretAuth{ClientToken: tok.Reveal()}}, nil
 		}
-		return nil, fmt.Errorf("%w: token: looking up the token from %s: %w", ErrLogin, v.Source, requestError(ctx, "auth/token/lookup-self", resp, err))
+		return nil, fmt.Errorf("%w: token: looking up the token from %s: %w", ErrLogin, v.Source, requestError(ctx, "auth/token/lookup-self", resp, err, tok))
 	}
 	body, err := secrets.ReadLimited(resp.Body, maxResponseSize)
 	if err != nil {
@@ -127,7 +127,7 @@ func staticToken(tok secrets.Secret) secrets.Provider {
 // secret ID works: unlike api/auth/approle, which reads its file once.
 type AppRoleAuth struct {
 	mount    string
-	roleID   string
+	roleID   secrets.Secret // not a credential alone, but kept out of dumps and errors like one
 	secretID secrets.Provider
 }
 
@@ -142,14 +142,14 @@ func NewAppRoleAuth(roleID string, secretID secrets.Provider, opts ...AuthOption
 	if err != nil {
 		return nil, err
 	}
-	return &AppRoleAuth{mount: o.mount, roleID: roleID, secretID: secretID}, nil
+	return &AppRoleAuth{mount: o.mount, roleID: secrets.New(roleID), secretID: secretID}, nil
 }
 
 func (a *AppRoleAuth) describe() string { return "approle (auth/" + a.mount + ")" }
 
 // Login implements api.AuthMethod.
 func (a *AppRoleAuth) Login(ctx context.Context, c *api.Client) (*api.Secret, error) {
-	body := map[string]any{"role_id": a.roleID}
+	body := map[string]any{"role_id": a.roleID.Reveal()}
 	var sid secrets.Secret
 	if a.secretID != nil {
 		v, err := a.secretID.Fetch(ctx)
@@ -159,7 +159,7 @@ func (a *AppRoleAuth) Login(ctx context.Context, c *api.Client) (*api.Secret, er
 		sid = v.Value
 		body["secret_id"] = sid.Reveal()
 	}
-	return login(ctx, c, a.describe(), "auth/"+a.mount+"/login", body, sid, secrets.New(a.roleID))
+	return login(ctx, c, a.describe(), "auth/"+a.mount+"/login", body, sid, a.roleID)
 }
 
 // KubernetesAuth logs in with Vault's Kubernetes auth method. The
@@ -218,7 +218,7 @@ func login(ctx context.Context, c *api.Client, method, path string, body map[str
 	}
 	var re *api.ResponseError
 	if !errors.As(err, &re) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrLogin, method, clip(scrub(err.Error(), hide...), 300))
+		return nil, fmt.Errorf("%w: %s at %s: %s", ErrLogin, method, path, errorText(err, hide...))
 	}
 	msg := vaultMessages(err, hide...)
 	switch re.StatusCode {

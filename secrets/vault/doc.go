@@ -29,6 +29,30 @@
 // and wrap the secrets package's sentinels: secrets.ErrNotFound for a
 // missing mount, path or field and for a deleted or destroyed version (also
 // [ErrVersionDeleted], [ErrVersionDestroyed]), secrets.ErrPermission when
-// the token's policies refuse the read. No error or log record carries the
-// secret, the Vault token, the AppRole secret ID or the JWT.
+// the token's policies refuse the read.
+//
+// api.Client follows one redirect (301, 302, 307: a standby node pointing
+// at the active one) and sends the request again, with its X-Vault-Token
+// and body, to whatever host the Location names. A Session follows a
+// redirect only to the host of the client's address; one to any other host
+// fails with an error that names the status and that host (not the
+// Location's path or query), and nothing is sent there. [WithRedirectHosts]
+// names the other hosts, such as the cluster's nodes, that redirects may
+// lead to.
+//
+// What errors and log records carry: the secret's source and Vault API
+// paths, the auth method and its mount, the field name the caller chose,
+// HTTP status codes, KV version numbers and deletion times, counts, sizes
+// and TTLs, the hosts of a refused redirect, the token's policy names, and
+// up to 300 bytes of Vault's own error messages and warnings ("permission
+// denied", "no handler for route"). Messages and policy names are server
+// text that may echo the request: every credential the request carried
+// (the Vault token, the AppRole role and secret IDs, the Kubernetes JWT)
+// is replaced in them by secrets.Redacted, in its plain, base64, hex and
+// URL-escaped forms, and an error body that is not Vault's JSON is not
+// quoted at all. So no error or log record
+// carries the secret's value, a member name of its data (a name can be
+// sensitive too: the error names only the field that was asked for and
+// counts the others), or those credentials. The errors of an
+// api.AuthMethod from another package are passed on as it returns them.
 package vault

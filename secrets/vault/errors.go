@@ -76,8 +76,10 @@ func clip(s string, n int) string {
 // requestError turns what api returned for a failed request into an error
 // that names path and never carries a credential: ctx's error when ctx
 // ended, secrets.ErrPermission for 403, secrets.ErrNotFound for 404, a
-// *StatusError for other statuses, and transport errors as they are.
-func requestError(ctx context.Context, path string, resp *api.Response, err error) error {
+// *StatusError for other statuses, and transport errors as they are. hide
+// holds the credentials the request carried (its Vault token), which are
+// scrubbed from whatever Vault said.
+func requestError(ctx context.Context, path string, resp *api.Response, err error, hide ...secrets.Secret) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
@@ -85,9 +87,9 @@ func requestError(ctx context.Context, path string, resp *api.Response, err erro
 		if err == nil {
 			err = errors.New("no response")
 		}
-		return fmt.Errorf("reading %s: %w", path, err)
+		return fmt.Errorf("reading %s: %w", path, scrubErr(withoutURL(err), hide...))
 	}
-	msg := vaultMessages(err)
+	msg := vaultMessages(err, hide...)
 	switch resp.StatusCode {
 	case http.StatusForbidden:
 		if msg == "" {
@@ -106,6 +108,49 @@ func requestError(ctx context.Context, path string, resp *api.Response, err erro
 		err = &StatusError{Status: resp.StatusCode, Messages: msg}
 	}
 	return fmt.Errorf("reading %s: %w", path, err)
+}
+
+// errorText describes err in one line without the given credentials:
+// Vault's status and messages for a response error (rather than its
+// multi-line text), else err's text, scrubbed.
+func errorText(err error, hide ...secrets.Secret) string {
+	var re *api.ResponseError
+	if errors.As(err, &re) {
+		return (&StatusError{Status: re.StatusCode, Messages: vaultMessages(err, hide...)}).Error()
+	}
+	return clip(scrub(withoutURL(err).Error(), hide...), 300)
+}
+
+// scrubErr returns err when no error in its chain carries one of the given
+// credentials, in any form secrets.Redact knows; otherwise an error with
+// err's text scrubbed, and nothing of the chain that carried it.
+func scrubErr(err error, hide ...secrets.Secret) error {
+	if err == nil || !carries(err, hide) {
+		return err
+	}
+	return errors.New(clip(scrub(err.Error(), hide...), 300))
+}
+
+// carries reports whether the text of err or of an error in its chain
+// holds one of the credentials.
+func carries(err error, hide []secrets.Secret) bool {
+	if err == nil {
+		return false
+	}
+	if text := err.Error(); scrub(text, hide...) != text {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return carries(u.Unwrap(), hide)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if carries(e, hide) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // limitTransport fails the reading of any response body longer than max,

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -168,9 +167,10 @@ func (k *kv) err(err error) error { return &secrets.Error{Source: k.source, Err:
 
 // get reads apiPath with query and returns the body of a 2xx response, or
 // for a 404 the body too (KV v2 describes deleted versions in it) with
-// found false. Other failures are errors that name apiPath.
+// found false. Other failures are errors that name apiPath, with what Vault
+// said scrubbed of the token.
 func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string) (body []byte, found bool, err error) {
-	resp, err := k.s.call(ctx, func(c *api.Client) (*api.Response, error) {
+	resp, sent, err := k.s.call(ctx, func(c *api.Client) (*api.Response, error) {
 		return c.Logical().ReadRawWithDataWithContext(ctx, apiPath, query)
 	})
 	defer closeBody(resp)
@@ -178,7 +178,12 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		if errors.Is(err, ErrLogin) || errors.Is(err, ErrClosed) {
 			return nil, false, err
 		}
-		return nil, false, requestError(ctx, apiPath, resp, err)
+		return nil, false, requestError(ctx, apiPath, resp, err, sent...)
+	}
+	if resp.StatusCode/100 == 3 {
+		// A redirect api did not follow (a second one in a row): api
+		// returns it as a success, with no body to decode.
+		return nil, false, requestError(ctx, apiPath, resp, nil)
 	}
 	body, rerr := secrets.ReadLimited(resp.Body, maxResponseSize)
 	if rerr != nil {
@@ -188,14 +193,14 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		return nil, false, fmt.Errorf("reading the response for %s: %w", apiPath, rerr)
 	}
 	if resp.StatusCode == http.StatusNotFound {
-		msg := vaultMessages(err)
+		msg := vaultMessages(err, sent...)
 		var w struct {
 			Warnings []string `json:"warnings"`
 		}
 		if json.Unmarshal(body, &w) == nil && len(w.Warnings) > 0 {
 			// "Invalid path for a versioned K/V secrets engine", say.
-			msg = clip(strings.Join(append([]string{msg}, w.Warnings...), "; "), 300)
-			msg = strings.TrimPrefix(msg, "; ")
+			msg = strings.TrimPrefix(strings.Join(append([]string{msg}, w.Warnings...), "; "), "; ")
+			msg = clip(scrub(msg, sent...), 300)
 		}
 		if msg != "" {
 			return body, false, fmt.Errorf("%w: nothing at %s (vault said %q)", secrets.ErrNotFound, apiPath, msg)
@@ -206,45 +211,46 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 }
 
 // pick selects the configured field (or the only one) of a KV data object
-// and checks its size. Errors name fields, never values.
+// and checks its size. Errors name the field that was asked for and count
+// the others, but never quote a member name of the data (a name can be
+// sensitive too) or a value.
 func (k *kv) pick(data map[string]json.RawMessage) (secrets.Secret, error) {
-	name := k.field
+	name, what := k.field, fmt.Sprintf("field %q", k.field)
 	if name == "" {
 		if len(data) != 1 {
-			return secrets.Secret{}, fmt.Errorf("%w: the secret has %d fields (%s); choose one with WithField", secrets.ErrMalformed, len(data), fieldNames(data))
+			return secrets.Secret{}, fmt.Errorf("%w: the secret has %s; choose one with WithField", secrets.ErrMalformed, countFields(len(data)))
 		}
 		for n := range data {
 			name = n
 		}
+		what = "the secret's only field"
 	}
 	raw, ok := data[name]
 	if !ok {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is not in the secret (it has %d fields: %s)", secrets.ErrNotFound, name, len(data), fieldNames(data))
+		return secrets.Secret{}, fmt.Errorf("%w: %s is not in the secret, which has %s", secrets.ErrNotFound, what, countFields(len(data)))
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is a JSON %s, not a string", secrets.ErrMalformed, name, jsonKind(raw))
+		return secrets.Secret{}, fmt.Errorf("%w: %s is a JSON %s, not a string", secrets.ErrMalformed, what, jsonKind(raw))
 	}
 	if int64(len(v)) > k.maxSize {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q holds %d bytes, over the limit of %d", secrets.ErrTooLarge, name, len(v), k.maxSize)
+		return secrets.Secret{}, fmt.Errorf("%w: %s holds %d bytes, over the limit of %d", secrets.ErrTooLarge, what, len(v), k.maxSize)
 	}
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return secrets.Secret{}, fmt.Errorf("%w: field %q is empty", secrets.ErrEmpty, name)
+		return secrets.Secret{}, fmt.Errorf("%w: %s is empty", secrets.ErrEmpty, what)
 	}
 	return secrets.New(v), nil
 }
 
-func fieldNames(data map[string]json.RawMessage) string {
-	names := make([]string, 0, len(data))
-	for n := range data {
-		names = append(names, strconv.Quote(n))
+func countFields(n int) string {
+	switch n {
+	case 0:
+		return "no fields"
+	case 1:
+		return "1 field"
 	}
-	slices.Sort(names)
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
+	return strconv.Itoa(n) + " fields"
 }
 
 func jsonKind(raw json.RawMessage) string {

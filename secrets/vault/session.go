@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,8 @@ type Session struct {
 	authName     string
 	logger       *slog.Logger
 	loginTimeout time.Duration
+
+	redirectHosts map[string]bool // host:port, from WithRedirectHosts
 
 	base      context.Context // ends at Close
 	stop      context.CancelFunc
@@ -158,7 +161,7 @@ func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
 		s.auth = &TokenAuth{token: staticToken(secrets.New(tok))}
 	}
 	s.authName = describeAuth(s.auth)
-	c, err := privateClient(client)
+	c, err := privateClient(client, s.redirectHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +171,25 @@ func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
 }
 
 // privateClient returns a copy of user with the same address, headers and
-// HTTP settings, no token, and response bodies read through
-// maxResponseSize.
-func privateClient(user *api.Client) (*api.Client, error) {
+// HTTP settings, no token, response bodies read through maxResponseSize,
+// and redirects followed only to the configured address's host or to the
+// allowed ones (see WithRedirectHosts).
+func privateClient(user *api.Client, allowRedirects map[string]bool) (*api.Client, error) {
 	cfg := user.CloneConfig() // holds a copy of the *http.Client, not the original
 	base := cfg.HttpClient.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cfg.HttpClient.Transport = &limitTransport{base: base, max: maxResponseSize}
+	home, err := url.Parse(user.Address())
+	if err != nil {
+		return nil, fmt.Errorf("vault: the api.Client's address is not a URL")
+	}
+	guard := &redirectGuard{base: base, home: hostPort(home), allow: allowRedirects}
+	cfg.HttpClient.Transport = &limitTransport{base: guard, max: maxResponseSize}
+	// api follows one redirect itself, through the guard; net/http must not
+	// follow any on its own (a custom http.Client would, up to ten).
+	cfg.HttpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg.CheckRetry = noRetryOnRedirect(cfg.CheckRetry)
 	c, err := api.NewClient(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("vault: copying the api.Client: %w", err)
@@ -319,11 +332,16 @@ func (s *Session) doLogin(f *loginFlight) {
 		}
 		f.err = err
 	} else {
+		// The policy names are server text: keep the new token out of them.
+		policies := make([]string, len(sec.Auth.Policies))
+		for i, p := range sec.Auth.Policies {
+			policies[i] = clip(scrub(p, t.value), 100)
+		}
 		s.logger.Info("vault login",
 			slog.String("auth", s.authName),
 			slog.Duration("ttl", time.Duration(sec.Auth.LeaseDuration)*time.Second),
 			slog.Bool("renewable", sec.Auth.Renewable),
-			slog.Any("policies", sec.Auth.Policies))
+			slog.Any("policies", policies))
 		f.tok = t
 	}
 	close(f.done)
@@ -342,7 +360,7 @@ func (s *Session) watch(t *token, w *api.LifetimeWatcher) {
 			// further: log in again, it is not a success to stop on.
 			reason := "token reached its max TTL or is not renewable"
 			if err != nil {
-				reason = "renewal failed: " + err.Error()
+				reason = "renewal failed: " + errorText(err, t.value)
 			}
 			s.mu.Lock()
 			s.stats.WatcherEnded++
@@ -387,15 +405,17 @@ func (s *Session) withToken(t *token) *api.Client {
 
 // call runs f with a client that sends the Session's token, logging in
 // first if needed. When Vault refuses the token as invalid (revoked, or
-// expired between renewals), it logs in again and runs f once more.
-func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response, error)) (*api.Response, error) {
+// expired between renewals), it logs in again and runs f once more. sent
+// holds the tokens the requests carried, for scrubbing what Vault said.
+func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response, error)) (resp *api.Response, sent []secrets.Secret, err error) {
 	t, err := s.token(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	resp, err := f(s.withToken(t))
+	sent = append(sent, t.value)
+	resp, err = f(s.withToken(t))
 	if !invalidToken(resp, err) {
-		return resp, err
+		return resp, sent, err
 	}
 	closeBody(resp)
 	s.drop(t)
@@ -405,9 +425,11 @@ func (s *Session) call(ctx context.Context, f func(c *api.Client) (*api.Response
 	s.logger.Info("vault refused the token as invalid; logging in again", slog.String("auth", s.authName))
 	t, err = s.token(ctx)
 	if err != nil {
-		return nil, err
+		return nil, sent, err
 	}
-	return f(s.withToken(t))
+	sent = append(sent, t.value)
+	resp, err = f(s.withToken(t))
+	return resp, sent, err
 }
 
 // invalidToken reports whether Vault refused a request because its token
