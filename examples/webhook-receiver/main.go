@@ -27,7 +27,9 @@ import (
 
 // Example values; a real receiver reads its client secrets from a provider.
 const (
+	//hubkeyvet:ignore the example's made-up client secret; it signs for a local receiver only
 	oldSecret = "11111111-aaaa-bbbb-cccc-000000000001"
+	//hubkeyvet:ignore the example's made-up client secret; it signs for a local receiver only
 	newSecret = "22222222-dddd-eeee-ffff-000000000002"
 )
 
@@ -72,6 +74,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}{
 		{"signed with the old secret", oldS, now},
 		{"signed with the new secret", newS, now},
+		//hubkeyvet:ignore a deliberately wrong secret: the example shows a forged delivery refused
 		{"forged (signed with a guessed secret)", secrets.New("not-the-app-secret"), now},
 		{"stale (signed 10 minutes ago, replayed)", newS, now.Add(-10 * time.Minute)},
 	}
