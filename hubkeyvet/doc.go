@@ -74,6 +74,11 @@
 // once held a revealed value counts as holding it everywhere in the
 // function.
 //
+// The hard-coded checks read Go string constants only: a credential in a
+// comment, in a file that is not Go (a config file, a .env), or assembled
+// at run time is not found. Keep a secret scanner on the repository for
+// those.
+//
 // # Reports and silencing them
 //
 // A report names what was found and the fix. It never prints a

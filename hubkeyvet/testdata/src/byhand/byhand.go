@@ -33,6 +33,10 @@ func reported(req *http.Request) {
 	_ = acme.NewFromConfig(acme.Config{AccessToken: os.Getenv("ACCESS_TOKEN")}) // want `reaches field AccessToken`
 	var c acme.Client
 	c.SetToken(os.Getenv("APP_TOKEN")) // want `reaches Client.SetToken`
+	var cfg acme.Config
+	cfg.AccessToken = strings.TrimSpace(os.Getenv("ACCESS_TOKEN")) // want `reaches field AccessToken`
+	cfg.BaseURL = os.Getenv("HUBSPOT_URL")
+	_ = acme.NewFromConfig(cfg)
 
 	req.Header.Set("Authorization", "Bearer "+os.Getenv("HUBSPOT_TOKEN")) // want `reaches an Authorization header`
 	req.Header["Authorization"] = []string{"Bearer " + tok}               // want `reaches an Authorization header`
