@@ -55,7 +55,6 @@ func run(pass *analysis.Pass) (any, error) {
 		litSeen: map[ast.Expr]bool{},
 	}
 	for _, f := range pass.Files {
-		c.file = f
 		c.test = strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go")
 		c.literals(f)
 		c.contexts(f)
@@ -69,8 +68,7 @@ type checker struct {
 	rep     *reporter
 	inits   map[*types.Var]ast.Expr // local variables assigned exactly once
 	litSeen map[ast.Expr]bool
-	file    *ast.File
-	test    bool // file is a _test.go file
+	test    bool // the file being checked is a _test.go file
 }
 
 func (c *checker) info() *types.Info { return c.pass.TypesInfo }
