@@ -9,9 +9,11 @@ require (
 	github.com/aws/smithy-go v1.28.8
 	github.com/cyberark/conjur-api-go v0.13.9
 	github.com/davecgh/go-spew v1.1.1
+	github.com/golangci/plugin-module-register v0.1.2
 	github.com/hashicorp/vault/api v1.23.0
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/time v0.14.0
+	golang.org/x/tools v0.42.0
 )
 
 require (
@@ -49,9 +51,11 @@ require (
 	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/zalando/go-keyring v0.2.6 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/crypto v0.45.0 // indirect
-	golang.org/x/net v0.47.0 // indirect
-	golang.org/x/sys v0.38.0 // indirect
-	golang.org/x/text v0.31.0 // indirect
+	golang.org/x/crypto v0.48.0 // indirect
+	golang.org/x/mod v0.33.0 // indirect
+	golang.org/x/net v0.50.0 // indirect
+	golang.org/x/sync v0.19.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
+	golang.org/x/text v0.34.0 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 )

@@ -295,6 +295,7 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 	if q != "" {
 		q += "&"
 	}
+	//hubkeyvet:ignore HubSpot takes a developer key only as hapikey; keyRedactingRT and redactResponse scrub it from errors and bodies
 	r.URL.RawQuery = q + DeveloperKeyParam + "=" + url.QueryEscape(key)
 	r.URL.ForceQuery = false
 

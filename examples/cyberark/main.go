@@ -132,7 +132,7 @@ func run(ctx context.Context) error {
 	}
 
 	// CyberArk rotates the password (the CPM, or an administrator).
-	const second = "pat-na1-9a8b7c6d-second-token"
+	const second = "pat-na1-9a8b7c6d-second-token" //hubkeyvet:ignore the fake vault's made-up password, fingerprinted for display
 	if err := fake.SetPassword(id, second); err != nil {
 		return err
 	}

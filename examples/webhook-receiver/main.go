@@ -32,7 +32,9 @@ import (
 
 // Example values; a real receiver reads its client secrets from a provider.
 const (
+	//hubkeyvet:ignore the example's made-up client secret; it signs for a local receiver only
 	oldSecret = "11111111-aaaa-bbbb-cccc-000000000001"
+	//hubkeyvet:ignore the example's made-up client secret; it signs for a local receiver only
 	newSecret = "22222222-dddd-eeee-ffff-000000000002"
 )
 
@@ -139,6 +141,7 @@ func run(ctx context.Context, out io.Writer) error {
 		func() error { return deliver("signed with the new secret", newS, clk.Now(), false) },
 		func() error { return deliver("signed with the old secret, within the grace", oldS, clk.Now(), false) },
 		func() error {
+			//hubkeyvet:ignore a deliberately wrong secret: the example shows a forged delivery refused
 			return deliver("forged (signed with a guessed secret)", secrets.New("not-the-app-secret"), clk.Now(), false)
 		},
 		func() error {

@@ -62,6 +62,7 @@ func FuzzTokenResponse(f *testing.F) {
 		status uint16
 		body   string
 	}{
+		//hubkeyvet:ignore a seed shaped like HubSpot's documented sample token, not a live one
 		{200, `{"token_type":"bearer","refresh_token":"na1-new-refresh","access_token":"CJSP5qf1KhICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7OIpuIFEavB2-qYAGQsF4","expires_in":1800}`},
 		{200, `{"accessToken":"CJSP5qf1","refreshToken":"na1-x","expiresIn":1800,"tokenType":"BEARER"}`},
 		{200, `{"access_token":"a","expires_in":0}`},
