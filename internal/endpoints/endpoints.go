@@ -400,7 +400,6 @@ var paramKinds = map[string]segKind{
 
 type template struct {
 	op      int // index into ops
-	version Version
 	dated   bool
 	segs    []segment
 	literal int
