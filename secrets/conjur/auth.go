@@ -188,7 +188,7 @@ func (c *Client) authenticate(ctx context.Context) (*accessToken, error) {
 	}
 	resp, err := c.hc.Do(req.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("authenticating as %s: %w", c.auth.who(), err)
+		return nil, fmt.Errorf("authenticating as %s: %w", c.auth.who(), c.transportError(err))
 	}
 	raw, err := c.read(resp, maxTokenSize)
 	if err != nil {
@@ -317,9 +317,11 @@ type credentials struct {
 
 // maxCredentialForms bounds what credentials remembers: the forms of the
 // last few credentials, which include every one still in use.
-const maxCredentialForms = 60
+const maxCredentialForms = 100
 
-// add remembers the forms of vs: as is, base64, and URL-escaped.
+// add remembers the forms of vs: as Go's %q and JSON quote them (when that
+// differs), as is, base64, and URL-escaped. The quoted forms come first, so
+// that redacting replaces them whole rather than a raw value inside them.
 func (c *credentials) add(vs ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -328,7 +330,8 @@ func (c *credentials) add(vs ...string) {
 			continue
 		}
 		b := []byte(v)
-		for _, f := range []string{v, base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), url.QueryEscape(v), url.PathEscape(v)} {
+		forms := append(quotedForms(v), v, base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), url.QueryEscape(v), url.PathEscape(v))
+		for _, f := range forms {
 			c.forms = append(c.forms, secrets.New(f))
 		}
 	}
@@ -337,9 +340,12 @@ func (c *credentials) add(vs ...string) {
 	}
 }
 
-// quoted reports whether s contains a remembered credential.
-func (c *credentials) quoted(s string) bool {
+// redact replaces in s every remembered credential, in every form.
+func (c *credentials) redact(s string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return secrets.RedactString(s, c.forms...) != s
+	return secrets.RedactString(s, c.forms...)
 }
+
+// quoted reports whether s contains a remembered credential.
+func (c *credentials) quoted(s string) bool { return c.redact(s) != s }

@@ -44,7 +44,8 @@
 //     one goroutine at a time: Fetch is safe for concurrent use, and a
 //     storm of 401s is one authentication;
 //   - it sends each request on the library's HTTP client with the caller's
-//     context, refuses redirects (a redirected POST would carry the API key
+//     context, refuses redirects in the client's transport, before net/http
+//     reads the Location (a redirected POST would carry the API key
 //     elsewhere), and reads every body through a limit;
 //   - it reads the JWT file at every authentication, and the API key from a
 //     secrets.Provider at every authentication when given one (APIKeyFrom);
@@ -72,10 +73,15 @@
 // secrets.ErrTooLarge, secrets.ErrEmpty and secrets.ErrMalformed where one
 // fits, and an *APIError with Conjur's status, code and message. No error
 // carries a value, the API key, a JWT or an access token; a server message
-// that quotes one of them is withheld. A value larger than the size limit
-// (WithMaxSize, default secrets.DefaultMaxSize) is refused without being
-// read whole. Values have surrounding white space trimmed, as the env and
-// file providers do.
+// that quotes one of them is withheld. A 3xx answer is an *APIError naming
+// the status only: redirects are never followed, and the Location is never
+// read. Errors name a status by Go's text for it, never by the server's
+// reason phrase, and when net/http refuses a malformed answer (status
+// line, header, Content-Length) they say so without its bytes: a server,
+// or something in front of it, may echo a credential in any of them. A
+// value larger than the size limit (WithMaxSize, default
+// secrets.DefaultMaxSize) is refused without being read whole. Values have
+// surrounding white space trimmed, as the env and file providers do.
 //
 // conjur-api-go logs to the destination in the CONJURAPI_LOG environment
 // variable when it is set; what it logs from this package's calls is
@@ -147,8 +153,12 @@ func WithClock(c clock.Clock) Option {
 }
 
 // WithHTTPClient sends requests with a copy of hc (for a proxy, a custom
-// TLS configuration or a timeout). The copy refuses redirects whatever
-// hc.CheckRedirect says. Default: the HTTP client conjur-api-go builds.
+// TLS configuration or a timeout); hc itself is not modified. The copy's
+// transport turns every 3xx answer into an *APIError before net/http could
+// follow it, whatever hc.CheckRedirect says. A Transport that follows
+// redirects by itself (one wrapping an http.Client of its own, say) is
+// beyond that reach: do not use one here. Default: the HTTP client
+// conjur-api-go builds.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {
@@ -238,8 +248,8 @@ func NewClient(applianceURL, account string, auth Auth, opts ...Option) (*Client
 	if base == nil {
 		base = lib.GetHttpClient()
 	}
-	hc := *base
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := *base // a shallow copy: the caller's client is left as it was
+	hc.Transport = refuseRedirects{hc.Transport}
 	lib.SetHttpClient(&hc)
 
 	return &Client{
@@ -316,7 +326,7 @@ func (c *Client) call(ctx context.Context, build func() (*http.Request, error)) 
 		req.Header.Set(conjurapi.ConjurSourceHeader, c.telemetry)
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			return nil, err
+			return nil, c.transportError(err)
 		}
 		if resp.StatusCode != http.StatusUnauthorized || attempt > 0 {
 			return resp, nil

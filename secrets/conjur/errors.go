@@ -16,13 +16,18 @@ import (
 
 // APIError is an error answer from Conjur: its HTTP status and, when it sent
 // its JSON error shape ({"error":{"code":"not_found","message":"..."}}),
-// the code and message.
+// the code and message. A 3xx answer (a redirect, which is not followed)
+// has only StatusCode and Status set.
 type APIError struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
-	// Status is the HTTP status line, such as "404 Not Found".
+	// Status is the status code and Go's text for it, such as "404 Not
+	// Found". The server's own reason phrase is not kept: it may echo a
+	// credential.
 	Status string
-	// Code is Conjur's error code ("not_found", "argument_error"), or "".
+	// Code is Conjur's error code ("not_found", "argument_error"), or ""
+	// when it sent none or one that is not a plain word (letters, digits,
+	// '_', '-', '.') or that quoted a credential.
 	Code string
 	// Message is Conjur's message with control characters removed, cut to
 	// 512 bytes, and withheld if it quoted a credential the Client holds.
@@ -44,6 +49,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
+	}
+	if e.StatusCode/100 == 3 {
+		b.WriteString("; redirects are not followed, so credentials are never re-sent to another location")
 	}
 	return b.String()
 }
@@ -71,10 +79,10 @@ func (c *Client) apiError(resp *http.Response) error {
 	if !errors.As(err, &ce) {
 		return fmt.Errorf("reading Conjur's HTTP %d answer: %w", resp.StatusCode, err)
 	}
-	ae := &APIError{StatusCode: resp.StatusCode, Status: resp.Status}
+	ae := &APIError{StatusCode: resp.StatusCode, Status: statusText(resp.StatusCode)}
 	msg := ""
 	if ce.Details != nil {
-		ae.Code = ce.Details.Code
+		ae.Code = c.cleanCode(ce.Details.Code)
 		msg = ce.Details.Message
 	}
 	if msg == "" && ce.Message != resp.Status {
@@ -82,6 +90,20 @@ func (c *Client) apiError(resp *http.Response) error {
 	}
 	ae.Message = c.clean(msg)
 	return ae
+}
+
+// cleanCode keeps an error code that is a plain word of at most 64 bytes
+// and quotes no credential.
+func (c *Client) cleanCode(code string) string {
+	if code == "" || len(code) > 64 || c.creds.quoted(code) {
+		return ""
+	}
+	for _, r := range code {
+		if !(r == '_' || r == '-' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')) {
+			return ""
+		}
+	}
+	return code
 }
 
 const maxMessage = 512

@@ -300,6 +300,7 @@ func (a *platformAuth) obtain(ctx context.Context) (*session, error) {
 			method:      http.MethodPost,
 			url:         a.endpoint,
 			body:        []byte(form.Encode()),
+			bodySecret:  secret,
 			contentType: "application/x-www-form-urlencoded",
 			limit:       maxTokenBody,
 		})
@@ -321,7 +322,13 @@ func (a *platformAuth) obtain(ctx context.Context) (*session, error) {
 			return nil, fmt.Errorf("cyberark: platform token: %w: the response has no access_token", secrets.ErrMalformed)
 		}
 		if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "Bearer") {
-			return nil, fmt.Errorf("cyberark: platform token: token_type is %q, want Bearer", cleanCode(tok.TokenType))
+			// Scrubbed before it is quoted: the server may have echoed the
+			// client secret or the token there.
+			tt := cleanCode(cleanMessage(tok.TokenType, []secrets.Secret{secret, secrets.New(tok.AccessToken)}))
+			if tt == "" {
+				return nil, errors.New("cyberark: platform token: token_type is not Bearer (nor a word that can be shown)")
+			}
+			return nil, fmt.Errorf("cyberark: platform token: token_type is %q, want Bearer", tt)
 		}
 		s := &session{header: secrets.New("Bearer " + tok.AccessToken), token: secrets.New(tok.AccessToken)}
 		if tok.ExpiresIn != "" {
@@ -366,6 +373,7 @@ func (a *logonAuth) obtain(ctx context.Context) (*session, error) {
 			method:      http.MethodPost,
 			url:         a.root + "/API/auth/" + string(a.method) + "/Logon",
 			body:        body,
+			bodySecret:  password,
 			contentType: "application/json",
 			limit:       maxTokenBody,
 		})
@@ -420,6 +428,7 @@ func (a *logonAuth) end(ctx context.Context, s *session) error {
 		method: http.MethodPost,
 		url:    a.root + "/API/Auth/Logoff",
 		auth:   s.header,
+		token:  s.token,
 		body:   []byte{},
 		limit:  maxTokenBody,
 	})

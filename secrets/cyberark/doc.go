@@ -15,8 +15,14 @@
 //
 // Both are secrets.Provider implementations: wrap them in a secrets.Cache.
 // Their errors name the safe, search or query and CyberArk's error code,
-// never the password, the service credentials or a session token. Every
+// never the password, the service credentials or a session token, in any
+// form (raw, encoded, or quoted as Go's %q or JSON would quote it). Every
 // response body is read through a size limit, credentials go only over
 // https (plain http is accepted to loopback addresses, for tests), and
-// redirects are never followed.
+// redirects are never followed: a 3xx answer is an error naming the status
+// only, refused in the client's transport before net/http reads the
+// Location. Statuses are named by Go's text, never the server's reason
+// phrase, and an answer net/http refuses as malformed (status line,
+// header, Content-Length) is reported without its bytes: a server, or
+// something in front of it, may echo a credential in any of them.
 package cyberark

@@ -159,9 +159,10 @@ func cleanCode(c string) string {
 const maxMessage = 300
 
 // cleanMessage makes a server's message safe to print: no control
-// characters, no credential of the request, at most maxMessage bytes.
+// characters, no credential of the request (raw, encoded, or quoted as Go
+// and Ruby's inspect quote), at most maxMessage bytes.
 func cleanMessage(m string, scrub []secrets.Secret) string {
-	m = secrets.RedactString(m, scrub...)
+	m = redact(m, scrub)
 	m = strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || unicode.IsControl(r) {
 			return ' '

@@ -22,9 +22,22 @@ type request struct {
 	method      string
 	url         string         // full URL, query included; errors show it without the query
 	auth        secrets.Secret // Authorization header value; zero for none
+	token       secrets.Secret // the token in auth, without a scheme; scrubbed from errors
 	body        []byte
+	bodySecret  secrets.Secret // the credential in body (client secret, password); scrubbed from errors
 	contentType string
 	limit       int64 // largest 2xx body accepted
+}
+
+// credentials lists what r carries that no error may show: its
+// Authorization header and token, the credential in its body, and its
+// query.
+func (r request) credentials() []secrets.Secret {
+	creds := []secrets.Secret{r.auth, r.token, r.bodySecret}
+	if u, err := url.Parse(r.url); err == nil && u.RawQuery != "" {
+		creds = append(creds, secrets.New(u.RawQuery))
+	}
+	return creds
 }
 
 // response is a read answer: its status and (limited) body.
@@ -33,10 +46,12 @@ type response struct {
 	body   []byte
 }
 
-// send performs r on hc. A transport failure is returned as an error that
-// names the operation and the URL without its query; a 3xx answer is an
-// error (redirects are never followed); a 2xx body larger than r.limit is
-// an ErrTooLarge error. Other statuses are returned for the caller to map.
+// send performs r on hc, a client made by options.client. A transport
+// failure is returned as an error that names the operation and the URL
+// without its query, and none of r's credentials (see transportError); a
+// 3xx answer is an error naming the status only (redirects are never
+// followed); a 2xx body larger than r.limit is an ErrTooLarge error. Other
+// statuses are returned for the caller to map.
 func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 	var body io.Reader
 	if r.body != nil {
@@ -55,19 +70,17 @@ func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return response{}, fmt.Errorf("cyberark: %s: %s %s: %w", r.op, r.method, redactRawURL(r.url), stripURLError(err))
+		var rr *redirectRefused
+		if errors.As(err, &rr) {
+			// The Location is not named: a server may echo a credential there.
+			return response{}, fmt.Errorf("cyberark: %s: %s %s answered %s; redirects are not followed, so that credentials stay with the configured host", r.op, r.method, redactRawURL(r.url), statusText(rr.status))
+		}
+		return response{}, fmt.Errorf("cyberark: %s: %s %s: %w", r.op, r.method, redactRawURL(r.url), transportError(stripURLError(err), r.credentials()))
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
 	}()
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		to := "another location"
-		if loc, err := resp.Location(); err == nil {
-			to = "host " + loc.Host
-		}
-		return response{}, fmt.Errorf("cyberark: %s: %s %s answered HTTP %d, a redirect to %s; redirects are not followed, so that credentials stay with the configured host", r.op, r.method, redactRawURL(r.url), resp.StatusCode, to)
-	}
 	if resp.StatusCode/100 != 2 {
 		b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		if err != nil && len(b) == 0 {

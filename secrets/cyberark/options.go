@@ -37,9 +37,14 @@ const DefaultReason = "hubkey: application reads its credential"
 
 // WithHTTPClient sets the client requests go through (default: a client
 // of the provider's own with WithTimeout as its timeout). The provider
-// works on a copy: it never follows redirects, so credentials are not
-// forwarded to another host. With WithRootCAs or WithClientCertificate the
-// client's Transport must be nil or an *http.Transport, which is cloned.
+// works on a shallow copy and leaves c as it was. It never follows
+// redirects, so credentials are not forwarded to another host: the copy's
+// transport turns every 3xx answer into an error before net/http could
+// follow it, whatever c.CheckRedirect says. A Transport that follows
+// redirects by itself (one wrapping an http.Client of its own, say) is
+// beyond that reach: do not use one here. With WithRootCAs or
+// WithClientCertificate the client's Transport must be nil or an
+// *http.Transport, which is cloned.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *options) error {
 		if c == nil {
@@ -196,8 +201,10 @@ func (o *options) client(getCert func(*tls.CertificateRequestInfo) (*tls.Certifi
 		c.Timeout = o.timeout
 	}
 	// Never follow a redirect: a 307 would resend a logon body, and a
-	// credential must not reach a host it was not configured for.
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// credential must not reach a host it was not configured for. The
+	// transport refuses it, before net/http reads (and may quote) the
+	// Location, whatever CheckRedirect says.
+	c.Transport = refuseRedirects{c.Transport}
 	if !owned {
 		tr = nil
 	}

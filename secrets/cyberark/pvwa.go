@@ -229,7 +229,7 @@ func (p *PVWA) forget(id string) {
 // find runs the account search and insists on exactly one match.
 func (p *PVWA) find(ctx context.Context) (accountJSON, error) {
 	q := "search=" + queryEscape(p.search) + "&filter=" + queryEscape("safeName eq "+p.safe)
-	body, err := p.call(ctx, request{
+	body, s, err := p.call(ctx, request{
 		op:     "account search",
 		method: http.MethodGet,
 		url:    p.root + "/API/Accounts?" + q,
@@ -263,7 +263,9 @@ func (p *PVWA) find(ctx context.Context) (accountJSON, error) {
 	case total > 1:
 		names := make([]string, 0, 5)
 		for _, a := range matches[:min(len(matches), 5)] {
-			names = append(names, strconv.Quote(cleanMessage(a.Name, nil)))
+			// Scrubbed before it is quoted: the server may have echoed
+			// the session token there.
+			names = append(names, strconv.Quote(cleanMessage(a.Name, []secrets.Secret{s.header, s.token})))
 		}
 		more := ""
 		if total > len(names) {
@@ -280,7 +282,7 @@ func (p *PVWA) find(ctx context.Context) (accountJSON, error) {
 
 // details reads the account by id.
 func (p *PVWA) details(ctx context.Context, id string) (accountJSON, error) {
-	body, err := p.call(ctx, request{
+	body, _, err := p.call(ctx, request{
 		op:     "account details",
 		method: http.MethodGet,
 		url:    p.root + "/API/Accounts/" + url.PathEscape(id),
@@ -307,7 +309,7 @@ func (p *PVWA) retrieve(ctx context.Context, id string) (secrets.Secret, error) 
 	if err != nil {
 		return secrets.Secret{}, fmt.Errorf("cyberark: password retrieve: encoding the request: %w", err)
 	}
-	body, err := p.call(ctx, request{
+	body, _, err := p.call(ctx, request{
 		op:          "password retrieve",
 		method:      http.MethodPost,
 		url:         p.root + "/API/Accounts/" + url.PathEscape(id) + "/Password/Retrieve",
@@ -333,26 +335,27 @@ func (p *PVWA) retrieve(ctx context.Context, id string) (secrets.Secret, error) 
 }
 
 // call sends r with the current session, and when the PVWA answers 401
-// drops that session, obtains a new one, and sends r once more.
-func (p *PVWA) call(ctx context.Context, r request) ([]byte, error) {
+// drops that session, obtains a new one, and sends r once more. It returns
+// the answer's body and the session it was sent with.
+func (p *PVWA) call(ctx context.Context, r request) ([]byte, *session, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := p.tokens.get(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		r.auth = s.header
+		r.auth, r.token = s.header, s.token
 		resp, err := send(ctx, p.hc, r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if resp.status == http.StatusUnauthorized && attempt == 0 {
 			p.tokens.reject(s)
 			continue
 		}
 		if resp.status/100 != 2 {
-			return nil, apiError(r.op, resp.status, resp.body, s.header, s.token)
+			return nil, nil, apiError(r.op, resp.status, resp.body, s.header, s.token)
 		}
-		return resp.body, nil
+		return resp.body, s, nil
 	}
 }
 
