@@ -45,11 +45,11 @@ var vaultConjurToken = func() string {
 	return string(b)
 }()
 
-// vaultCanaries is every canary in every form a quoted error could show
+// echoCanaryForms is every canary in every form a quoted error could show
 // it in (Recorder.Check adds the encodings): inside Go's %q and %+q and
 // JSON quotes, and each space-separated piece. (The packages' own tests
 // also look for forms quoted twice.)
-func vaultCanaries() []string {
+func echoCanaryForms() []string {
 	enc := base64.StdEncoding.EncodeToString([]byte(vaultConjurToken))
 	base := []string{
 		vaultCanaryAPIKey, vaultCanarySpaced, vaultCanaryTokenSig, vaultConjurToken, enc, `Token token="` + enc + `"`,
@@ -306,13 +306,13 @@ func TestLeakConjurCyberArkEchoes(t *testing.T) {
 		}
 	}
 	mu.Lock()
-	canaries := append(vaultCanaries(), ccpQueries...)
+	canaries := append(echoCanaryForms(), ccpQueries...)
 	mu.Unlock()
 	if len(ccpQueries) == 0 {
 		t.Error("the CCP was never asked")
 	}
 	rec.Check(t, canaries...)
-	dumps.Check(t, vaultCanaries()...)
+	dumps.Check(t, echoCanaryForms()...)
 	outputs, size := rec.Outputs()
 	t.Logf("Conjur and CyberArk echoes: %d scenarios, %d outputs, %d bytes scanned", n, outputs, size)
 }
