@@ -23,13 +23,24 @@
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
 //
+// Every operation is served at its numbered path (/crm/v3/..., /crm/v4/...)
+// and at each of HubSpot's date-based paths that offer it
+// (/crm/objects/2025-09/..., /crm/objects/2026-03/..., 2026-09), with the
+// same behaviour: the routes come from hubkey's operation catalogue, which
+// hubkey's client reads too. A path the server does not serve, including
+// a HubSpot operation it does not implement, is answered 404 with HubSpot's
+// error body (category OBJECT_NOT_FOUND), and a path it serves with other
+// methods 405 with an Allow header, both before any credential is checked.
+//
 // Access is by private-app-style tokens made with [Server.NewToken], each
-// with its own scopes, checked per call against HubSpot's documented scope
-// for the endpoint. Tokens can be revoked, suspended and rotated with a
+// with its own scopes, checked per call against the scopes HubSpot
+// accepts for the operation: where several scopes allow a call (products
+// take crm.objects.products.read or e-commerce), any one of them will do. Tokens can be revoked, suspended and rotated with a
 // grace period, and through [Server.NewKey] bound to an IP allow list, a
-// signature requirement and per-token rate limits: the key policy HubSpot's
-// users asked for, from package keypolicy. Every call is journalled by
-// token fingerprint, never by token. Faults (error statuses, latency,
+// signature requirement (on every call, or on the sensitive ones:
+// [SensitiveCall]) and per-token rate limits: the key policy HubSpot's
+// users asked for, from package keypolicy. Every call is journalled, with
+// its path as received, by token fingerprint, never by token. Faults (error statuses, latency,
 // dropped connections) can be injected for the next calls.
 //
 // OAuth apps made with [Server.NewOAuthApp] get HubSpot's token endpoint
