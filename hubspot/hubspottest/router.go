@@ -35,7 +35,6 @@ import (
 // route is one pattern of the mux: a catalogue row in one version.
 type route struct {
 	op      *endpoints.Op
-	version endpoints.Version
 	pattern string
 	handle  func(*request)
 }
@@ -79,7 +78,7 @@ func newRouter() *router {
 		}
 		for _, v := range allVersions(op) {
 			tmpl, _ := op.Template(v)
-			e := &route{op: op, version: v, pattern: op.Method + " " + tmpl, handle: h}
+			e := &route{op: op, pattern: op.Method + " " + tmpl, handle: h}
 			rt.mux.Handle(e.pattern, e)
 			rt.byPattern[e.pattern] = e
 		}
@@ -107,9 +106,9 @@ func (e *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.s.serveRoute(x, r, e)
 }
 
-// isCleanPath reports whether p is a path the mux matches as it is: one
-// it would not redirect (no empty, "." or ".." segment but a trailing
-// slash).
+// isCleanPath reports whether p is a path the mux would match as it is
+// rather than redirect: no empty, "." or ".." segment, except that a
+// trailing slash is allowed (and then matches no row).
 func isCleanPath(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
@@ -129,7 +128,7 @@ func (s *Server) serveRoute(x *exchange, r *http.Request, e *route) {
 		return
 	}
 	x.op = e.op
-	q := &request{s: s, w: x, r: r, corr: x.corr, op: e.op, version: e.version, entry: x.entry}
+	q := &request{s: s, w: x, r: r, corr: x.corr, op: e.op, entry: x.entry}
 	switch e.op.Cred {
 	case endpoints.NoCred: // the OAuth token endpoints: the handler checks the client credentials
 	case endpoints.DeveloperKey:

@@ -24,10 +24,9 @@ type request struct {
 	r    *http.Request // r.PathValue gives the path parameters
 	corr string
 
-	op      *endpoints.Op     // the catalogue row being served
-	version endpoints.Version // the version the path named
-	entry   *keypolicy.Entry  // the call's journal entry
-	keyID   string            // the key that authorized the call, if any
+	op    *endpoints.Op    // the catalogue row being served
+	entry *keypolicy.Entry // the call's journal entry
+	keyID string           // the key that authorized the call, if any
 
 	// The path's object types, canonical ("contacts"), and record ID.
 	objectType, fromType, toType string
@@ -148,18 +147,16 @@ func operations() map[string]func(*request) {
 		"crm.associations.v4.labels.update":  func(q *request) { q.v4UpdateLabel(q.fromType, q.toType) },
 		"crm.associations.v4.labels.archive": func(q *request) { q.v4DeleteLabel(q.fromType, q.toType, q.r.PathValue("associationTypeId")) },
 
-		"crm.properties.list":          func(q *request) { q.listProperties(q.objectType) },
-		"crm.properties.create":        func(q *request) { q.createProperty(q.objectType) },
-		"crm.properties.get":           func(q *request) { q.getProperty(q.objectType, prop(q)) },
-		"crm.properties.update":        func(q *request) { q.updateProperty(q.objectType, prop(q)) },
-		"crm.properties.archive":       func(q *request) { q.archiveProperty(q.objectType, prop(q)) },
-		"crm.properties.groups.list":   func(q *request) { q.listGroups(q.objectType) },
-		"crm.properties.groups.create": func(q *request) { q.createGroup(q.objectType) },
-		"crm.properties.groups.get":    func(q *request) { q.getGroup(q.objectType, group(q)) },
-		"crm.properties.groups.update": func(q *request) { q.updateGroup(q.objectType, group(q)) },
-		"crm.properties.groups.archive": func(q *request) {
-			q.archiveGroup(q.objectType, group(q))
-		},
+		"crm.properties.list":           func(q *request) { q.listProperties(q.objectType) },
+		"crm.properties.create":         func(q *request) { q.createProperty(q.objectType) },
+		"crm.properties.get":            func(q *request) { q.getProperty(q.objectType, prop(q)) },
+		"crm.properties.update":         func(q *request) { q.updateProperty(q.objectType, prop(q)) },
+		"crm.properties.archive":        func(q *request) { q.archiveProperty(q.objectType, prop(q)) },
+		"crm.properties.groups.list":    func(q *request) { q.listGroups(q.objectType) },
+		"crm.properties.groups.create":  func(q *request) { q.createGroup(q.objectType) },
+		"crm.properties.groups.get":     func(q *request) { q.getGroup(q.objectType, group(q)) },
+		"crm.properties.groups.update":  func(q *request) { q.updateGroup(q.objectType, group(q)) },
+		"crm.properties.groups.archive": func(q *request) { q.archiveGroup(q.objectType, group(q)) },
 
 		"crm.pipelines.list":           pipelineOp(func(q *request, t string) { q.listPipelines(t) }),
 		"crm.pipelines.create":         pipelineOp(func(q *request, t string) { q.createPipeline(t) }),
