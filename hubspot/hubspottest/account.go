@@ -174,21 +174,6 @@ func (s *Server) APIUsage(token string) int {
 	return s.usageToday(s.key(token).Lineage)
 }
 
-// accountRoute answers the account information API, or returns nil for
-// any other path.
-func accountRoute(method string, segs []string) func(*request) {
-	if len(segs) < 3 || segs[0] != "account-info" || segs[1] != "v3" {
-		return nil
-	}
-	switch {
-	case len(segs) == 3 && segs[2] == "details":
-		return allowMethods(method, "GET", (*request).accountDetails)
-	case len(segs) == 5 && segs[2] == "api-usage" && segs[3] == "daily" && segs[4] == "private-apps":
-		return allowMethods(method, "GET", (*request).apiUsage)
-	}
-	return nil
-}
-
 type accountDetailsOut struct {
 	PortalID              int64    `json:"portalId"`
 	AccountType           string   `json:"accountType"`

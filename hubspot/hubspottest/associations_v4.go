@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // Limits of the associations v4 API, as HubSpot documents them.
@@ -37,20 +37,6 @@ const (
 	subInvalidID        = "crm.associations.INVALID_IDENTIFIER"
 	subInvalidAssocType = "crm.associations.INVALID_ASSOCIATION_TYPE"
 )
-
-// sameTypeAssocTypes are HubSpot's association types between records of one
-// object type, which assoc.go's table does not list.
-var sameTypeAssocTypes = []assocType{
-	{449, "contacts", "contacts", 449, false},
-	{450, "companies", "companies", 450, false},
-	{13, "companies", "companies", 14, false},
-	{14, "companies", "companies", 13, false},
-	{451, "deals", "deals", 451, false},
-	{452, "tickets", "tickets", 452, false},
-}
-
-// hubspotLabels are the labels HubSpot gives its labeled types.
-var hubspotLabels = map[int]string{13: "Child Company", 14: "Parent Company"}
 
 // v4Type is an association type from one object type to another.
 type v4Type struct {
@@ -89,21 +75,10 @@ func (d *db) labelsLocked() *labelStore {
 // another: HubSpot's, by type ID, then the account's labels.
 func (d *db) assocTypesLocked(from, to string) []v4Type {
 	var out []v4Type
-	for _, list := range [][]assocType{assocTypes, sameTypeAssocTypes} {
-		for _, a := range list {
-			if a.from != from || a.to != to {
-				continue
-			}
-			t := v4Type{category: catHubSpotDefined, id: a.id, from: from, to: to, reverse: a.reverse, primary: a.primary}
-			switch {
-			case a.primary:
-				t.label = "Primary"
-			case hubspotLabels[a.id] != "":
-				t.label = hubspotLabels[a.id]
-			default:
-				t.unlabeled = true
-			}
-			out = append(out, t)
+	for _, a := range endpoints.AssociationTypes() {
+		if a.From == from && a.To == to {
+			out = append(out, v4Type{category: catHubSpotDefined, id: a.ID, from: from, to: to, reverse: a.Reverse,
+				label: a.Label, primary: a.Primary, unlabeled: a.Label == ""})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
@@ -292,7 +267,7 @@ func (d *db) labelsBetweenLocked(from string, a *record, to string, b *record) l
 // typeID is the object type ID HubSpot reports ("0-1"), or the name of a
 // custom type known only by name.
 func typeID(objectType string) string {
-	if t, ok := scopes.LookupObjectType(objectType); ok && t.ID != "" {
+	if t, ok := endpoints.LookupObjectType(objectType); ok && t.ID != "" {
 		return t.ID
 	}
 	return objectType
@@ -300,110 +275,10 @@ func typeID(objectType string) string {
 
 // singular is how HubSpot names one record of a type in messages.
 func singular(objectType string) string {
-	if t, ok := scopes.LookupObjectType(objectType); ok && t.Singular != "" {
+	if t, ok := endpoints.LookupObjectType(objectType); ok && t.Singular != "" {
 		return t.Singular
 	}
 	return objectType
-}
-
-// objectTypeArg resolves an object type in a path, answering HubSpot's 400
-// when it is not one.
-func objectTypeArg(name string) (string, func(*request)) {
-	ot, ok := scopes.LookupObjectType(name)
-	if !ok {
-		return "", func(q *request) {
-			q.fail(validationError(q.corr, "Unable to infer object type from: "+name))
-		}
-	}
-	return ot.Name, nil
-}
-
-// assocV4Route answers the associations v4 API, or returns nil for any
-// other path.
-func assocV4Route(method string, segs []string) func(*request) {
-	if len(segs) < 3 || segs[0] != "crm" || segs[1] != "v4" {
-		return nil
-	}
-	switch segs[2] {
-	case "objects":
-		// /crm/v4/objects/{from}/{id}/associations/...
-		if len(segs) < 7 || segs[5] != "associations" {
-			return notFoundRoute
-		}
-		from, bad := objectTypeArg(segs[3])
-		if bad != nil {
-			return bad
-		}
-		id, rest := segs[4], segs[6:]
-		if rest[0] == "default" {
-			if len(rest) != 3 {
-				return notFoundRoute
-			}
-			to, bad := objectTypeArg(rest[1])
-			if bad != nil {
-				return bad
-			}
-			toID := rest[2]
-			return allowMethods(method, "PUT", func(q *request) { q.v4CreateDefault(from, id, to, toID) })
-		}
-		to, bad := objectTypeArg(rest[0])
-		if bad != nil {
-			return bad
-		}
-		switch len(rest) {
-		case 1:
-			return allowMethods(method, "GET", func(q *request) { q.v4List(from, id, to) })
-		case 2:
-			toID := rest[1]
-			return allowMethods(method, "PUT,DELETE", func(q *request) {
-				if q.r.Method == http.MethodPut {
-					q.v4Create(from, id, to, toID)
-				} else {
-					q.v4Delete(from, id, to, toID)
-				}
-			})
-		}
-	case "associations":
-		// /crm/v4/associations/{from}/{to}/...
-		if len(segs) < 6 {
-			return notFoundRoute
-		}
-		from, bad := objectTypeArg(segs[3])
-		if bad != nil {
-			return bad
-		}
-		to, bad := objectTypeArg(segs[4])
-		if bad != nil {
-			return bad
-		}
-		rest := segs[5:]
-		switch {
-		case len(rest) == 2 && rest[0] == "batch":
-			switch rest[1] {
-			case "read":
-				return allowMethods(method, "POST", func(q *request) { q.v4BatchRead(from, to) })
-			case "create":
-				return allowMethods(method, "POST", func(q *request) { q.v4BatchCreate(from, to) })
-			case "archive":
-				return allowMethods(method, "POST", func(q *request) { q.v4BatchArchive(from, to) })
-			}
-		case len(rest) == 1 && rest[0] == "labels":
-			return allowMethods(method, "GET,POST,PUT", func(q *request) {
-				switch q.r.Method {
-				case http.MethodGet:
-					q.v4Labels(from, to)
-				case http.MethodPost:
-					q.v4CreateLabel(from, to)
-				default:
-					q.v4UpdateLabel(from, to)
-				}
-			})
-		case len(rest) == 2 && rest[0] == "labels":
-			typeID := rest[1]
-			return allowMethods(method, "DELETE", func(q *request) { q.v4DeleteLabel(from, to, typeID) })
-		}
-	}
-	return notFoundRoute
 }
 
 // recordsLocked resolves both ends of a single-pair call, answering 404
@@ -512,17 +387,18 @@ func (q *request) v4Delete(from, fromID, to, toID string) {
 	q.w.WriteHeader(http.StatusNoContent)
 }
 
-// pageParams parses limit (default and cap AssociationPageSize) and after.
+// pageParams parses limit (default and cap: the row's page limit) and
+// after.
 func (q *request) pageParams() (limit int, after int64, ok bool) {
 	v := q.r.URL.Query()
-	limit = AssociationPageSize
+	limit = q.op.Limits.Page
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			q.fail(validationError(q.corr, fmt.Sprintf("Invalid value %q for query parameter limit: expected a positive integer.", s)))
 			return 0, 0, false
 		}
-		limit = min(n, AssociationPageSize)
+		limit = min(n, q.op.Limits.Page)
 	}
 	if s := v.Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -592,8 +468,8 @@ func (q *request) v4BatchRead(from, to string) {
 	if !q.decode(&body) {
 		return
 	}
-	if n := len(body.Inputs); n > MaxAssociationBatchRead {
-		q.tooManyInputs(n, MaxAssociationBatchRead)
+	if n := len(body.Inputs); n > q.op.Limits.Batch {
+		q.tooManyInputs(n, q.op.Limits.Batch)
 		return
 	}
 	type result struct {
@@ -632,7 +508,7 @@ func (q *request) v4BatchRead(from, to string) {
 				Context: map[string][]string{"fromObjectId": {in.ID}, "fromObjectType": {singular(from)}, "toObjectType": {singular(to)}}})
 			continue
 		}
-		targets, next := d.targetPageLocked(from, r, to, after, AssociationPageSize)
+		targets, next := d.targetPageLocked(from, r, to, after, limitsOf("crm.associations.v4.list").Page)
 		res := result{From: objectIDOut{in.ID}, To: targets}
 		if next != "" {
 			res.Paging = &pagingOut{Next: &nextOut{After: next}}
@@ -659,8 +535,8 @@ func (q *request) v4BatchCreate(from, to string) {
 	if !q.decode(&body) {
 		return
 	}
-	if n := len(body.Inputs); n > MaxAssociationBatchCreate {
-		q.tooManyInputs(n, MaxAssociationBatchCreate)
+	if n := len(body.Inputs); n > q.op.Limits.Batch {
+		q.tooManyInputs(n, q.op.Limits.Batch)
 		return
 	}
 	d := q.s.db
@@ -719,8 +595,8 @@ func (q *request) v4BatchArchive(from, to string) {
 	if !q.decode(&body) {
 		return
 	}
-	if n := len(body.Inputs); n > MaxAssociationBatchArchive {
-		q.tooManyInputs(n, MaxAssociationBatchArchive)
+	if n := len(body.Inputs); n > q.op.Limits.Batch {
+		q.tooManyInputs(n, q.op.Limits.Batch)
 		return
 	}
 	d := q.s.db

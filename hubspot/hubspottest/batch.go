@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // MaxBatchInputs is the most inputs a batch call may carry.
@@ -43,20 +43,20 @@ type batchOut struct {
 // typeLabel is how HubSpot names an object type in batch messages:
 // "CONTACT", "LINE_ITEM", or the custom type as given.
 func typeLabel(objectType string) string {
-	if t, ok := scopes.LookupObjectType(objectType); ok && t.Singular != "" {
+	if t, ok := endpoints.LookupObjectType(objectType); ok && t.Singular != "" {
 		return strings.ToUpper(t.Singular)
 	}
 	return objectType
 }
 
-func (q *request) batch() {
+func (q *request) batch(kind string) {
 	var b batchBody
 	if !q.decode(&b) {
 		return
 	}
-	if n := len(b.Inputs); n > MaxBatchInputs {
-		q.fail(validationError(q.corr, fmt.Sprintf("Batch input of %d exceeds the maximum of %d inputs.", n, MaxBatchInputs),
-			errorDetail{Message: fmt.Sprintf("inputs has %d entries; at most %d are allowed", n, MaxBatchInputs), Code: "TOO_MANY_INPUTS", In: "inputs"}))
+	if n, limit := len(b.Inputs), q.op.Limits.Batch; n > limit {
+		q.fail(validationError(q.corr, fmt.Sprintf("Batch input of %d exceeds the maximum of %d inputs.", n, limit),
+			errorDetail{Message: fmt.Sprintf("inputs has %d entries; at most %d are allowed", n, limit), Code: "TOO_MANY_INPUTS", In: "inputs"}))
 		return
 	}
 	d := q.s.db
@@ -66,7 +66,7 @@ func (q *request) batch() {
 	now := fmtTime(d.clock.Now())
 	out := batchOut{Status: "COMPLETE", Results: []objectOut{}, StartedAt: now, CompletedAt: now}
 	var okStatus int
-	switch q.rest[1] {
+	switch kind {
 	case "read":
 		okStatus = http.StatusOK
 		if !q.batchRead(t, &b, &out) {

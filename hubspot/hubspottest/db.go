@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // hubspotTime is how HubSpot writes timestamps: UTC with milliseconds.
@@ -102,7 +102,7 @@ func newDB(c clock.Clock, unique map[string][]string) *db {
 // canonicalType returns the storage name of an object type: the plural
 // name of a standard type, the lower-cased name of a custom one.
 func canonicalType(s string) string {
-	if t, ok := scopes.LookupObjectType(s); ok {
+	if t, ok := endpoints.LookupObjectType(s); ok {
 		return t.Name
 	}
 	return strings.ToLower(s)
@@ -315,7 +315,7 @@ func (s *Server) Objects(objectType string) []Object {
 func (s *Server) Seed(objectType string, props ...map[string]string) []Object {
 	s.t.Helper()
 	name := canonicalType(objectType)
-	if _, ok := scopes.LookupObjectType(name); !ok {
+	if _, ok := endpoints.LookupObjectType(name); !ok {
 		s.t.Fatalf("hubspottest: Seed: unknown object type %q", objectType)
 	}
 	d := s.db

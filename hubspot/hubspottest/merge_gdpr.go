@@ -70,13 +70,10 @@ func (d *db) resolveMergedLocked(objectType string, id int64) int64 {
 // it was merged into, as HubSpot does, when the call names the record by
 // ID.
 func (q *request) followMerge() {
-	if len(q.rest) != 1 {
-		return
-	}
 	if p := q.r.URL.Query().Get("idProperty"); p != "" && p != "hs_object_id" {
 		return
 	}
-	id, err := strconv.ParseInt(q.rest[0], 10, 64)
+	id, err := strconv.ParseInt(q.objectID, 10, 64)
 	if err != nil {
 		return
 	}
@@ -85,7 +82,7 @@ func (q *request) followMerge() {
 	to := d.resolveMergedLocked(q.objectType, id)
 	d.mu.Unlock()
 	if to != id {
-		q.rest = []string{strconv.FormatInt(to, 10)}
+		q.objectID = strconv.FormatInt(to, 10)
 	}
 }
 
@@ -288,7 +285,7 @@ func (q *request) merge() {
 
 func (q *request) gdprDelete() {
 	if q.objectType != "contacts" {
-		notFoundRoute(q)
+		q.notFound()
 		return
 	}
 	var in struct {

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
@@ -107,9 +107,9 @@ func (o *oauthState) init() {
 // EXPIRED_AUTHENTICATION. An unknown scope name fails the test.
 func (s *Server) NewOAuthApp(scopeNames ...string) (clientID, clientSecret, refreshToken string) {
 	s.t.Helper()
-	granted := []string{scopes.OAuth}
+	granted := []string{endpoints.OAuthScope}
 	for _, sc := range scopeNames {
-		if !scopes.IsKnown(sc) {
+		if !endpoints.IsKnownScope(sc) {
 			s.t.Fatalf("hubspottest: unknown scope %q (known: %s)", sc, strings.Join(AllScopes, ", "))
 		}
 		if !slices.Contains(granted, sc) {
@@ -188,29 +188,24 @@ type tokenReply struct {
 	ExpiresIn    int64  `json:"expires_in"`
 }
 
-// serveOAuth answers the OAuth token endpoints, which authenticate by the
-// client credentials in the body rather than by a bearer token. It reports
-// whether r was one of them.
-func (s *Server) serveOAuth(w http.ResponseWriter, r *http.Request, entry *keypolicy.Entry, corr string) bool {
-	v1 := r.URL.Path == "/oauth/v1/token"
-	if !v1 && r.URL.Path != "/oauth/v3/token" {
-		return false
-	}
-	s.oauth.calls.Add(1)
-	w.Header().Set("Cache-Control", "no-store")
-	outcome := s.tokenEndpoint(w, r, v1, corr)
-	entry.Note = "oauth token endpoint: " + outcome
-	return true
+// isTokenEndpoint reports whether op is one of the OAuth token endpoints
+// (/oauth/v1/token, /oauth/v3/token and its dated versions).
+func isTokenEndpoint(op *endpoints.Op) bool {
+	return op.Name == "oauth.token" || op.Name == "oauth.v1.token"
 }
 
-// tokenEndpoint answers one token request and returns a note for the
-// journal (never a secret).
-func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation, CorrelationID: corr})
-		return "method not allowed"
-	}
+// tokenEndpoint answers the OAuth token endpoints, which authenticate by
+// the client credentials in the body rather than by a bearer token.
+func (q *request) tokenEndpoint() {
+	q.s.oauth.calls.Add(1)
+	q.w.Header().Set("Cache-Control", "no-store")
+	q.entry.Note = "oauth token endpoint: " + q.s.tokenGrant(q.w, q.r, q.op.Name == "oauth.v1.token", q.corr)
+}
+
+// tokenGrant answers one token request and returns a note for the
+// journal (never a secret). v1 is the v1 endpoint, which also takes its
+// parameters in the query string.
+func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		writeError(w, &apiError{status: http.StatusUnsupportedMediaType, Message: "The token endpoint takes an application/x-www-form-urlencoded body.", Category: catValidation, CorrelationID: corr})
 		return "not form-encoded"

@@ -194,7 +194,7 @@ func (q *request) get() {
 	if !ok {
 		return
 	}
-	id, idProp := q.rest[0], v.Get("idProperty")
+	id, idProp := q.objectID, v.Get("idProperty")
 	d := q.s.db
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -252,7 +252,7 @@ func (q *request) list() {
 			q.fail(validationError(q.corr, fmt.Sprintf("Invalid value %q for query parameter limit: expected a positive integer.", s)))
 			return
 		}
-		limit = min(n, 100)
+		limit = min(n, q.op.Limits.Page)
 	}
 	var after int64
 	if s := v.Get("after"); s != "" {
@@ -286,7 +286,7 @@ func (q *request) list() {
 			}
 		}
 		nv.Set("after", next)
-		out.Paging = &pagingOut{Next: &nextOut{After: next, Link: q.s.URL() + q.r.URL.Path + "?" + nv.Encode()}}
+		out.Paging = &pagingOut{Next: &nextOut{After: next, Link: q.s.URL() + q.r.URL.EscapedPath() + "?" + nv.Encode()}}
 	}
 	q.reply(http.StatusOK, out)
 }
@@ -409,12 +409,12 @@ func (q *request) resolveAssociations(in []associationInput) ([]func(*record), *
 			if !ok || (ty.AssociationCategory != "" && ty.AssociationCategory != "HUBSPOT_DEFINED") {
 				return nil, validationError(q.corr, fmt.Sprintf("associations[%d]: association type %s/%d is not valid from %s", i, ty.AssociationCategory, ty.AssociationTypeID, q.objectType))
 			}
-			to, found := q.s.db.tableLocked(at.to).find(a.To.ID, "")
+			to, found := q.s.db.tableLocked(at.To).find(a.To.ID, "")
 			if !found || to.archived {
-				return nil, validationError(q.corr, fmt.Sprintf("associations[%d]: %s %s does not exist", i, at.to, a.To.ID))
+				return nil, validationError(q.corr, fmt.Sprintf("associations[%d]: %s %s does not exist", i, at.To, a.To.ID))
 			}
 			from := q.objectType
-			links = append(links, func(r *record) { associate(from, r, at.to, to, at.id, at.reverse) })
+			links = append(links, func(r *record) { associate(from, r, at.To, to, at.ID, at.Reverse) })
 		}
 	}
 	return links, nil
@@ -469,7 +469,7 @@ func (q *request) update() {
 	if !q.checkIDProperty(t, idProp) {
 		return
 	}
-	r, found := t.find(q.rest[0], idProp)
+	r, found := t.find(q.objectID, idProp)
 	if !found || r.archived {
 		q.fail(notFoundError(q.corr))
 		return
@@ -486,7 +486,7 @@ func (q *request) archive() {
 	d := q.s.db
 	d.mu.Lock()
 	t := d.tableLocked(q.objectType)
-	if r, found := t.find(q.rest[0], ""); found {
+	if r, found := t.find(q.objectID, ""); found {
 		d.archiveLocked(t, r, d.clock.Now())
 	}
 	d.mu.Unlock()

@@ -149,21 +149,6 @@ func (s *Server) Owners() []Owner {
 	return out
 }
 
-// ownersRoute answers the owners API, or returns nil for any other path.
-func ownersRoute(method string, segs []string) func(*request) {
-	if len(segs) < 3 || segs[0] != "crm" || segs[1] != "v3" || segs[2] != "owners" {
-		return nil
-	}
-	switch len(segs) {
-	case 3:
-		return allowMethods(method, "GET", (*request).listOwners)
-	case 4:
-		id := segs[3]
-		return allowMethods(method, "GET", func(q *request) { q.getOwner(id) })
-	}
-	return nil
-}
-
 type ownerOut struct {
 	ID                      string    `json:"id"`
 	Email                   string    `json:"email,omitempty"`
@@ -205,9 +190,6 @@ func renderOwner(o *Owner) ownerOut {
 	return out
 }
 
-// maxOwnerLimit is the largest owners page HubSpot returns.
-const maxOwnerLimit = 500
-
 func (q *request) listOwners() {
 	v := q.r.URL.Query()
 	archived, ok := q.boolParam(v, "archived")
@@ -221,7 +203,7 @@ func (q *request) listOwners() {
 			q.fail(validationError(q.corr, fmt.Sprintf("Invalid value %q for query parameter limit: expected a positive integer.", s)))
 			return
 		}
-		limit = min(n, maxOwnerLimit)
+		limit = min(n, q.op.Limits.Page)
 	}
 	var after int64
 	if s := v.Get("after"); s != "" {
@@ -261,7 +243,7 @@ func (q *request) listOwners() {
 			}
 		}
 		nv.Set("after", next)
-		out.Paging = &pagingOut{Next: &nextOut{After: next, Link: q.s.URL() + q.r.URL.Path + "?" + nv.Encode()}}
+		out.Paging = &pagingOut{Next: &nextOut{After: next, Link: q.s.URL() + q.r.URL.EscapedPath() + "?" + nv.Encode()}}
 	}
 	q.reply(http.StatusOK, out)
 }

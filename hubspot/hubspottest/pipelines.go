@@ -11,11 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // maxStages is the most stages a pipeline may have.
-const maxStages = 100
+const maxStages = endpoints.MaxPipelineStages
 
 // firstPipelineID is the first ID the server gives a pipeline or stage it
 // creates; HubSpot's are numbers of this size.
@@ -152,74 +152,6 @@ func pipelineProps(objectType string) (pipelineProp, stageProp string) {
 		return "pipeline", "dealstage"
 	}
 	return "hs_pipeline", "hs_pipeline_stage"
-}
-
-// pipelinesRoute answers the pipelines API, or returns nil for any other
-// path.
-func pipelinesRoute(method string, segs []string) func(*request) {
-	if len(segs) < 4 || segs[0] != "crm" || segs[1] != "v3" || segs[2] != "pipelines" {
-		return nil
-	}
-	raw := segs[3]
-	ot, ok := scopes.LookupObjectType(raw)
-	if !ok {
-		return func(q *request) { q.fail(validationError(q.corr, "Unable to infer object type from: "+raw)) }
-	}
-	if ot.Name != "deals" && ot.Name != "tickets" && !ot.Custom {
-		return func(q *request) {
-			q.fail(validationError(q.corr, fmt.Sprintf("Object type %s does not support pipelines.", ot.Name)))
-		}
-	}
-	t := ot.Name
-	rest := segs[4:]
-	switch {
-	case len(rest) == 0:
-		return allowMethods(method, "GET,POST", func(q *request) {
-			if q.r.Method == http.MethodGet {
-				q.listPipelines(t)
-			} else {
-				q.createPipeline(t)
-			}
-		})
-	case len(rest) == 1:
-		pid := rest[0]
-		return allowMethods(method, "GET,PUT,PATCH,DELETE", func(q *request) {
-			switch q.r.Method {
-			case http.MethodGet:
-				q.getPipeline(t, pid)
-			case http.MethodPut:
-				q.replacePipeline(t, pid)
-			case http.MethodPatch:
-				q.updatePipeline(t, pid)
-			default:
-				q.archivePipeline(t, pid, "")
-			}
-		})
-	case len(rest) == 2 && rest[1] == "stages":
-		pid := rest[0]
-		return allowMethods(method, "GET,POST", func(q *request) {
-			if q.r.Method == http.MethodGet {
-				q.listStages(t, pid)
-			} else {
-				q.createStage(t, pid)
-			}
-		})
-	case len(rest) == 3 && rest[1] == "stages":
-		pid, sid := rest[0], rest[2]
-		return allowMethods(method, "GET,PUT,PATCH,DELETE", func(q *request) {
-			switch q.r.Method {
-			case http.MethodGet:
-				q.getStage(t, pid, sid)
-			case http.MethodPut:
-				q.replaceStage(t, pid, sid)
-			case http.MethodPatch:
-				q.updateStage(t, pid, sid)
-			default:
-				q.archivePipeline(t, pid, sid)
-			}
-		})
-	}
-	return notFoundRoute
 }
 
 type pipelineOut struct {

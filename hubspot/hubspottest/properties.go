@@ -294,62 +294,6 @@ func (d *db) schemaLocked(objectType string) *propTable {
 	return p
 }
 
-// propertiesRoute answers the properties v3 API, or returns nil for any
-// other path.
-func propertiesRoute(method string, segs []string) func(*request) {
-	if len(segs) < 4 || segs[0] != "crm" || segs[1] != "v3" || segs[2] != "properties" {
-		return nil
-	}
-	ot, bad := objectTypeArg(segs[3])
-	if bad != nil {
-		return bad
-	}
-	rest := segs[4:]
-	switch {
-	case len(rest) == 0:
-		return allowMethods(method, "GET,POST", func(q *request) {
-			if q.r.Method == http.MethodGet {
-				q.listProperties(ot)
-			} else {
-				q.createProperty(ot)
-			}
-		})
-	case len(rest) == 1 && rest[0] == "groups":
-		return allowMethods(method, "GET,POST", func(q *request) {
-			if q.r.Method == http.MethodGet {
-				q.listGroups(ot)
-			} else {
-				q.createGroup(ot)
-			}
-		})
-	case len(rest) == 2 && rest[0] == "groups":
-		name := rest[1]
-		return allowMethods(method, "GET,PATCH,DELETE", func(q *request) {
-			switch q.r.Method {
-			case http.MethodGet:
-				q.getGroup(ot, name)
-			case http.MethodPatch:
-				q.updateGroup(ot, name)
-			default:
-				q.archiveGroup(ot, name)
-			}
-		})
-	case len(rest) == 1:
-		name := rest[0]
-		return allowMethods(method, "GET,PATCH,DELETE", func(q *request) {
-			switch q.r.Method {
-			case http.MethodGet:
-				q.getProperty(ot, name)
-			case http.MethodPatch:
-				q.updateProperty(ot, name)
-			default:
-				q.archiveProperty(ot, name)
-			}
-		})
-	}
-	return notFoundRoute
-}
-
 func propertyNotFound(objectType, name string) *apiError {
 	return &apiError{status: http.StatusNotFound, Category: catNotFound,
 		Message: fmt.Sprintf("Unable to find property with name '%s' for object type %s.", name, typeID(objectType)),

@@ -7,25 +7,32 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"slices"
+	"strconv"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // maxBody bounds a request body the server reads.
 const maxBody = 8 << 20
 
-// request is one call being answered.
+// request is one call being answered by the handler of its operation.
 type request struct {
 	s    *Server
 	w    http.ResponseWriter
-	r    *http.Request
+	r    *http.Request // r.PathValue gives the path parameters
 	corr string
 
-	objectType string // canonical object type, for object routes
-	rest       []string
-	body       []byte
+	op    *endpoints.Op    // the catalogue row being served
+	entry *keypolicy.Entry // the call's journal entry
+	keyID string           // the key that authorized the call, if any
+
+	// The path's object types, canonical ("contacts"), and record ID.
+	objectType, fromType, toType string
+	objectID                     string
+
+	body []byte
 }
 
 func (q *request) fail(e *apiError) {
@@ -92,109 +99,155 @@ func position(b []byte, off int64) (line, col int) {
 	return line, col
 }
 
-type route struct {
-	scopes  []string
-	handler func(*request)
+// operations maps the name of each catalogue operation the server
+// implements to its handler. The router (router.go) serves each of them at
+// its numbered path and at every dated path the catalogue lists, and has
+// checked the caller's credential, and resolved the object types and the
+// record ID of the path, before a handler runs.
+//
+// The catalogue rows that are not here are listed, with the reason, in
+// router_test.go (notServed).
+func operations() map[string]func(*request) {
+	// byID reads a single record by ID, following merges as HubSpot does.
+	byID := func(f func(*request)) func(*request) {
+		return func(q *request) { q.followMerge(); f(q) }
+	}
+	batch := func(kind string) func(*request) { return func(q *request) { q.batch(kind) } }
+	// Associations v4: from the record (or type) of fromObjectType to toObjectType.
+	fromID := func(q *request) string { return q.r.PathValue("fromObjectId") }
+	toID := func(q *request) string { return q.r.PathValue("toObjectId") }
+	prop := func(q *request) string { return q.r.PathValue("propertyName") }
+	group := func(q *request) string { return q.r.PathValue("groupName") }
+	pid := func(q *request) string { return q.r.PathValue("pipelineId") }
+	sid := func(q *request) string { return q.r.PathValue("stageId") }
+	return map[string]func(*request){
+		"crm.objects.list":          (*request).list,
+		"crm.objects.create":        (*request).create,
+		"crm.objects.get":           byID((*request).get),
+		"crm.objects.update":        byID((*request).update),
+		"crm.objects.archive":       byID((*request).archive),
+		"crm.objects.search":        (*request).search,
+		"crm.objects.batch.read":    batch("read"),
+		"crm.objects.batch.create":  batch("create"),
+		"crm.objects.batch.update":  batch("update"),
+		"crm.objects.batch.upsert":  batch("upsert"),
+		"crm.objects.batch.archive": batch("archive"),
+		"crm.objects.merge":         (*request).merge,
+		"crm.objects.gdpr-delete":   (*request).gdprDelete,
+
+		"crm.associations.v4.list":           func(q *request) { q.v4List(q.fromType, fromID(q), q.toType) },
+		"crm.associations.v4.create":         func(q *request) { q.v4Create(q.fromType, fromID(q), q.toType, toID(q)) },
+		"crm.associations.v4.create-default": func(q *request) { q.v4CreateDefault(q.fromType, fromID(q), q.toType, toID(q)) },
+		"crm.associations.v4.archive":        func(q *request) { q.v4Delete(q.fromType, fromID(q), q.toType, toID(q)) },
+		"crm.associations.v4.batch.read":     func(q *request) { q.v4BatchRead(q.fromType, q.toType) },
+		"crm.associations.v4.batch.create":   func(q *request) { q.v4BatchCreate(q.fromType, q.toType) },
+		"crm.associations.v4.batch.archive":  func(q *request) { q.v4BatchArchive(q.fromType, q.toType) },
+		"crm.associations.v4.labels.list":    func(q *request) { q.v4Labels(q.fromType, q.toType) },
+		"crm.associations.v4.labels.create":  func(q *request) { q.v4CreateLabel(q.fromType, q.toType) },
+		"crm.associations.v4.labels.update":  func(q *request) { q.v4UpdateLabel(q.fromType, q.toType) },
+		"crm.associations.v4.labels.archive": func(q *request) { q.v4DeleteLabel(q.fromType, q.toType, q.r.PathValue("associationTypeId")) },
+
+		"crm.properties.list":           func(q *request) { q.listProperties(q.objectType) },
+		"crm.properties.create":         func(q *request) { q.createProperty(q.objectType) },
+		"crm.properties.get":            func(q *request) { q.getProperty(q.objectType, prop(q)) },
+		"crm.properties.update":         func(q *request) { q.updateProperty(q.objectType, prop(q)) },
+		"crm.properties.archive":        func(q *request) { q.archiveProperty(q.objectType, prop(q)) },
+		"crm.properties.groups.list":    func(q *request) { q.listGroups(q.objectType) },
+		"crm.properties.groups.create":  func(q *request) { q.createGroup(q.objectType) },
+		"crm.properties.groups.get":     func(q *request) { q.getGroup(q.objectType, group(q)) },
+		"crm.properties.groups.update":  func(q *request) { q.updateGroup(q.objectType, group(q)) },
+		"crm.properties.groups.archive": func(q *request) { q.archiveGroup(q.objectType, group(q)) },
+
+		"crm.pipelines.list":           pipelineOp(func(q *request, t string) { q.listPipelines(t) }),
+		"crm.pipelines.create":         pipelineOp(func(q *request, t string) { q.createPipeline(t) }),
+		"crm.pipelines.get":            pipelineOp(func(q *request, t string) { q.getPipeline(t, pid(q)) }),
+		"crm.pipelines.replace":        pipelineOp(func(q *request, t string) { q.replacePipeline(t, pid(q)) }),
+		"crm.pipelines.update":         pipelineOp(func(q *request, t string) { q.updatePipeline(t, pid(q)) }),
+		"crm.pipelines.archive":        pipelineOp(func(q *request, t string) { q.archivePipeline(t, pid(q), "") }),
+		"crm.pipelines.stages.list":    pipelineOp(func(q *request, t string) { q.listStages(t, pid(q)) }),
+		"crm.pipelines.stages.create":  pipelineOp(func(q *request, t string) { q.createStage(t, pid(q)) }),
+		"crm.pipelines.stages.get":     pipelineOp(func(q *request, t string) { q.getStage(t, pid(q), sid(q)) }),
+		"crm.pipelines.stages.replace": pipelineOp(func(q *request, t string) { q.replaceStage(t, pid(q), sid(q)) }),
+		"crm.pipelines.stages.update":  pipelineOp(func(q *request, t string) { q.updateStage(t, pid(q), sid(q)) }),
+		"crm.pipelines.stages.archive": pipelineOp(func(q *request, t string) { q.archivePipeline(t, pid(q), sid(q)) }),
+
+		"crm.owners.list": (*request).listOwners,
+		"crm.owners.get":  func(q *request) { q.getOwner(q.r.PathValue("ownerId")) },
+
+		"account.details":     (*request).accountDetails,
+		"account.usage.daily": (*request).apiUsage,
+
+		"webhooks.settings.get":               webhookOp((*webhookState).getSettings),
+		"webhooks.settings.update":            webhookOp((*webhookState).putSettings),
+		"webhooks.settings.delete":            webhookOp((*webhookState).deleteSettings),
+		"webhooks.subscriptions.list":         webhookOp((*webhookState).listSubs),
+		"webhooks.subscriptions.create":       webhookOp((*webhookState).createSub),
+		"webhooks.subscriptions.get":          subscriptionOp((*webhookState).getSub),
+		"webhooks.subscriptions.update":       subscriptionOp((*webhookState).patchSub),
+		"webhooks.subscriptions.put":          subscriptionOp((*webhookState).patchSub), // HubSpot's guide shows PUT, its reference PATCH
+		"webhooks.subscriptions.delete":       subscriptionOp((*webhookState).deleteSub),
+		"webhooks.subscriptions.batch.update": webhookOp((*webhookState).batchUpdate),
+
+		"oauth.token":    (*request).tokenEndpoint,
+		"oauth.v1.token": (*request).tokenEndpoint,
+	}
 }
 
-func splitPath(p string) []string {
-	p = strings.Trim(p, "/")
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, "/")
-}
-
-// routeFor finds the handler of a call and the scopes it needs. Every
-// call that reaches its handler counts against its key's daily usage
-// (account.go).
-func routeFor(method, path string) (rt route) {
-	rt = route{scopes: scopes.Required(method, path)}
-	defer func() {
-		h := rt.handler
-		rt.handler = func(q *request) { q.s.countCall(q); h(q) }
-	}()
-	segs := splitPath(path)
-	for _, api := range []func(method string, segs []string) func(*request){assocV4Route, propertiesRoute, accountRoute, ownersRoute, pipelinesRoute} {
-		if h := api(method, segs); h != nil {
-			rt.handler = h
-			return rt
-		}
-	}
-	if len(segs) < 4 || segs[0] != "crm" || segs[1] != "v3" || segs[2] != "objects" {
-		rt.handler = notFoundRoute
-		return rt
-	}
-	ot, ok := scopes.LookupObjectType(segs[3])
-	if !ok {
-		name := segs[3]
-		rt.handler = func(q *request) {
-			q.fail(validationError(q.corr, "Unable to infer object type from: "+name))
-		}
-		return rt
-	}
-	rest := segs[4:]
-	h := objectRoute(method, rest)
-	rt.handler = func(q *request) {
-		q.objectType, q.rest = ot.Name, rest
-		h(q)
-	}
-	return rt
-}
-
-func objectRoute(method string, rest []string) func(*request) {
-	allow := func(allowed string, h func(*request)) func(*request) { return allowMethods(method, allowed, h) }
-	switch {
-	case len(rest) == 0:
-		return allow("GET,POST", func(q *request) {
-			if q.r.Method == http.MethodGet {
-				q.list()
-			} else {
-				q.create()
-			}
-		})
-	case len(rest) == 1 && rest[0] == "search":
-		return allow("POST", (*request).search)
-	case len(rest) == 1 && rest[0] == "merge":
-		return allow("POST", (*request).merge)
-	case len(rest) == 1 && rest[0] == "gdpr-delete":
-		return allow("POST", (*request).gdprDelete)
-	case len(rest) == 2 && rest[0] == "batch":
-		switch rest[1] {
-		case "read", "create", "update", "upsert", "archive":
-			return allow("POST", (*request).batch)
-		}
-		return notFoundRoute
-	case len(rest) == 1:
-		return allow("GET,PATCH,DELETE", func(q *request) {
-			q.followMerge()
-			switch q.r.Method {
-			case http.MethodGet:
-				q.get()
-			case http.MethodPatch:
-				q.update()
-			default:
-				q.archive()
-			}
-		})
-	}
-	return notFoundRoute
-}
-
-// allowMethods returns h when method is one of allowed (comma-separated),
-// else a handler that answers HubSpot's 405.
-func allowMethods(method, allowed string, h func(*request)) func(*request) {
-	for _, m := range strings.Split(allowed, ",") {
-		if m == method {
-			return h
-		}
-	}
+// pipelineOp adapts a pipelines handler: it answers HubSpot's 400 for an
+// object type that has no pipelines.
+func pipelineOp(f func(q *request, objectType string)) func(*request) {
 	return func(q *request) {
-		q.w.Header().Set("Allow", allowed)
-		q.fail(&apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation})
+		ot, _ := endpoints.LookupObjectType(q.objectType)
+		if q.objectType != "deals" && q.objectType != "tickets" && !ot.Custom {
+			q.fail(validationError(q.corr, fmt.Sprintf("Object type %s does not support pipelines.", q.objectType)))
+			return
+		}
+		f(q, q.objectType)
 	}
 }
 
-func notFoundRoute(q *request) {
-	q.fail(&apiError{status: http.StatusNotFound, Message: fmt.Sprintf("hubspottest serves no %s %s", q.r.Method, keypolicy.RedactPath(q.r.URL.Path)), Category: catNotFound})
+// webhookOp adapts a Webhooks API handler: it reads the app ID of the path
+// and checks that the developer key's account owns the app.
+func webhookOp(f func(h *webhookState, q *request, appID int64)) func(*request) {
+	return func(q *request) {
+		appID, err := strconv.ParseInt(q.r.PathValue("appId"), 10, 64)
+		if err != nil || appID <= 0 {
+			q.fail(validationError(q.corr, "appId must be a positive integer.", errorDetail{Message: "appId is not a positive integer", In: "appId", Code: "INVALID_INTEGER"}))
+			return
+		}
+		h := q.s.webhooks()
+		h.mu.Lock()
+		owns := slices.Contains(h.keyApps[q.keyID], appID)
+		h.mu.Unlock()
+		if !owns {
+			q.fail(&apiError{status: http.StatusForbidden, Message: fmt.Sprintf("This developer API key may not manage app %d.", appID), Category: catForbidden})
+			return
+		}
+		f(h, q, appID)
+	}
 }
+
+// subscriptionOp adapts a handler of one webhook subscription: it also
+// reads the subscription ID of the path.
+func subscriptionOp(f func(h *webhookState, q *request, appID, id int64)) func(*request) {
+	return webhookOp(func(h *webhookState, q *request, appID int64) {
+		id, err := strconv.ParseInt(q.r.PathValue("subscriptionId"), 10, 64)
+		if err != nil || id <= 0 {
+			q.fail(validationError(q.corr, "subscriptionId must be a positive integer.", errorDetail{Message: "subscriptionId is not a positive integer", In: "subscriptionId", Code: "INVALID_INTEGER"}))
+			return
+		}
+		f(h, q, appID, id)
+	})
+}
+
+// limitsOf returns the limits of the catalogue row name, which must exist.
+func limitsOf(name string) endpoints.Limits {
+	op, ok := endpoints.Lookup(name)
+	if !ok {
+		panic("hubspottest: no catalogue row " + name)
+	}
+	return op.Limits
+}
+
+// notFound answers HubSpot's 404 for a call the server does not serve.
+func (q *request) notFound() { writeNotFound(q.w, q.r, q.corr, "") }

@@ -102,9 +102,10 @@ func (q *request) search() {
 	if !q.readBody() {
 		return
 	}
-	if n := utf8.RuneCount(q.body); n > MaxSearchBody {
-		q.fail(validationError(q.corr, fmt.Sprintf("The search request body is %d characters; the maximum is %d.", n, MaxSearchBody),
-			errorDetail{Message: fmt.Sprintf("request body exceeds %d characters", MaxSearchBody), Code: "TOO_LONG", In: "body"}))
+	lim := q.op.Limits
+	if n := utf8.RuneCount(q.body); n > lim.Body {
+		q.fail(validationError(q.corr, fmt.Sprintf("The search request body is %d characters; the maximum is %d.", n, lim.Body),
+			errorDetail{Message: fmt.Sprintf("request body exceeds %d characters", lim.Body), Code: "TOO_LONG", In: "body"}))
 		return
 	}
 	var body searchBody
@@ -150,7 +151,7 @@ func (q *request) search() {
 		Results []objectOut `json:"results"`
 		Paging  *pagingOut  `json:"paging,omitempty"`
 	}{Total: len(matches), Results: []objectOut{}}
-	end := min(offset+limit, len(matches), MaxSearchResults)
+	end := min(offset+limit, len(matches), lim.Total)
 	o := readOpts{props: body.Properties}
 	if len(o.props) == 0 {
 		o.props = nil
@@ -166,24 +167,25 @@ func (q *request) search() {
 
 // checkSearch applies HubSpot's limits and validates filters.
 func (q *request) checkSearch(b *searchBody, limit, offset int) *apiError {
+	lim := q.op.Limits
 	bad := func(in, msg string) *apiError {
 		return validationError(q.corr, msg, errorDetail{Message: msg, Code: "INVALID_SEARCH", In: in})
 	}
 	switch {
 	case limit < 0:
 		return bad("limit", fmt.Sprintf("limit %d must not be negative.", limit))
-	case limit > MaxSearchLimit:
-		return bad("limit", fmt.Sprintf("limit %d exceeds the maximum of %d.", limit, MaxSearchLimit))
-	case offset >= MaxSearchResults:
-		return bad("after", fmt.Sprintf("Search results are limited to %d; after=%d pages beyond them. Narrow the search instead of paging deeper.", MaxSearchResults, offset))
-	case len(b.FilterGroups) > MaxSearchFilterGroups:
-		return bad("filterGroups", fmt.Sprintf("%d filter groups exceed the maximum of %d.", len(b.FilterGroups), MaxSearchFilterGroups))
+	case limit > lim.Page:
+		return bad("limit", fmt.Sprintf("limit %d exceeds the maximum of %d.", limit, lim.Page))
+	case offset >= lim.Total:
+		return bad("after", fmt.Sprintf("Search results are limited to %d; after=%d pages beyond them. Narrow the search instead of paging deeper.", lim.Total, offset))
+	case len(b.FilterGroups) > lim.FilterGroups:
+		return bad("filterGroups", fmt.Sprintf("%d filter groups exceed the maximum of %d.", len(b.FilterGroups), lim.FilterGroups))
 	}
 	total := 0
 	for gi := range b.FilterGroups {
 		g := &b.FilterGroups[gi]
-		if len(g.Filters) > MaxSearchFiltersPerGroup {
-			return bad("filterGroups", fmt.Sprintf("filter group %d has %d filters; the maximum is %d.", gi, len(g.Filters), MaxSearchFiltersPerGroup))
+		if len(g.Filters) > lim.GroupFilters {
+			return bad("filterGroups", fmt.Sprintf("filter group %d has %d filters; the maximum is %d.", gi, len(g.Filters), lim.GroupFilters))
 		}
 		total += len(g.Filters)
 		for fi := range g.Filters {
@@ -224,8 +226,8 @@ func (q *request) checkSearch(b *searchBody, limit, offset int) *apiError {
 			}
 		}
 	}
-	if total > MaxSearchFilters {
-		return bad("filterGroups", fmt.Sprintf("%d filters exceed the maximum of %d across all filter groups.", total, MaxSearchFilters))
+	if total > lim.Filters {
+		return bad("filterGroups", fmt.Sprintf("%d filters exceed the maximum of %d across all filter groups.", total, lim.Filters))
 	}
 	for i, s := range b.Sorts {
 		if s.PropertyName == "" {

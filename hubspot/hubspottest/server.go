@@ -23,13 +23,24 @@
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
 //
+// Every operation is served at its numbered path (/crm/v3/..., /crm/v4/...)
+// and at each of HubSpot's date-based paths that offer it
+// (/crm/objects/2025-09/..., /crm/objects/2026-03/..., 2026-09), with the
+// same behaviour: the routes come from hubkey's operation catalogue, which
+// hubkey's client reads too. A path the server does not serve, including
+// a HubSpot operation it does not implement, is answered 404 with HubSpot's
+// error body (category OBJECT_NOT_FOUND), and a path it serves with other
+// methods 405 with an Allow header, both before any credential is checked.
+//
 // Access is by private-app-style tokens made with [Server.NewToken], each
-// with its own scopes, checked per call against HubSpot's documented scope
-// for the endpoint. Tokens can be revoked, suspended and rotated with a
+// with its own scopes, checked per call against the scopes HubSpot
+// accepts for the operation: where several scopes allow a call (products
+// take crm.objects.products.read or e-commerce), any one of them will do. Tokens can be revoked, suspended and rotated with a
 // grace period, and through [Server.NewKey] bound to an IP allow list, a
-// signature requirement and per-token rate limits: the key policy HubSpot's
-// users asked for, from package keypolicy. Every call is journalled by
-// token fingerprint, never by token. Faults (error statuses, latency,
+// signature requirement (on every call, or on the sensitive ones:
+// [SensitiveCall]) and per-token rate limits: the key policy HubSpot's
+// users asked for, from package keypolicy. Every call is journalled, with
+// its path as received, by token fingerprint, never by token. Faults (error statuses, latency,
 // dropped connections) can be injected for the next calls.
 //
 // OAuth apps made with [Server.NewOAuthApp] get HubSpot's token endpoint
@@ -47,7 +58,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -59,7 +69,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
@@ -67,7 +77,7 @@ import (
 // AllScopes lists every scope the server knows, so that
 // srv.NewToken(hubspottest.AllScopes...) makes a token that may call
 // anything.
-var AllScopes = scopes.Known()
+var AllScopes = endpoints.KnownScopes()
 
 // RateLimit is a per-token rate limit in HubSpot's terms. Zero fields mean
 // no limit of that kind; the zero RateLimit (the default) limits nothing,
@@ -214,7 +224,7 @@ func start(t failer, opts []Option) (*Server, error) {
 		clock:   cfg.clock,
 		journal: keypolicy.NewJournal(cfg.journalSize),
 	}
-	kopts := []keypolicy.Option{keypolicy.WithClock(cfg.clock), keypolicy.WithSignatureVerifier(cfg.verifier)}
+	kopts := []keypolicy.Option{keypolicy.WithClock(cfg.clock), keypolicy.WithSignatureVerifier(cfg.verifier), keypolicy.WithSearchMatcher(isSearchCall)}
 	if cfg.sensitive != nil {
 		kopts = append(kopts, keypolicy.WithSignaturePolicy(cfg.sensitive))
 	}
@@ -261,7 +271,7 @@ func (s *Server) NewToken(scopeNames ...string) string {
 func (s *Server) NewKey(spec keypolicy.Spec) string {
 	s.t.Helper()
 	for _, sc := range spec.Scopes {
-		if !scopes.IsKnown(sc) {
+		if !endpoints.IsKnownScope(sc) {
 			s.t.Fatalf("hubspottest: unknown scope %q (known: %s)", sc, strings.Join(AllScopes, ", "))
 		}
 	}
@@ -375,58 +385,43 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.Hijack()
 }
 
-// ServeHTTP answers one call: injected faults first, then authentication,
-// the key policy and rate limits, then the API.
+// ServeHTTP answers one call: injected faults first, then routing (404
+// and 405 are answered here), then authentication, the key policy and rate
+// limits, then the operation's handler (router.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.clock.Now()
 	entry := keypolicy.NewEntry(r, start)
-	sw := &statusWriter{ResponseWriter: w}
-	corr := newUUID()
-	sw.Header().Set("X-HubSpot-Correlation-Id", corr)
-	entry.CorrelationID = corr
-	token := bearer(r)
-	if token != "" {
+	x := &exchange{statusWriter: statusWriter{ResponseWriter: w}, s: s, entry: &entry, corr: newUUID()}
+	x.Header().Set("X-HubSpot-Correlation-Id", x.corr)
+	entry.CorrelationID = x.corr
+	if token := bearer(r); token != "" {
 		entry.TokenFingerprint = secrets.New(token).Fingerprint()
 	}
 	defer func() {
-		entry.Status = sw.status
+		entry.Status = x.status
 		entry.Duration = s.clock.Now().Sub(start)
 		s.journal.Record(entry)
+		op := ""
+		if x.op != nil {
+			op = x.op.Name
+		}
 		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspottest call",
-			slog.String("method", entry.Method), slog.String("path", entry.Path),
+			slog.String("method", entry.Method), slog.String("path", entry.Path), slog.String("operation", op),
 			slog.Int("status", entry.Status), slog.String("token", entry.TokenFingerprint))
 	}()
 
 	if f := s.takeFault(r); f != nil {
-		note, done := s.applyFault(sw, r, f, corr)
+		note, done := s.applyFault(&x.statusWriter, r, f, x.corr)
 		entry.Note = note
 		if done {
 			return
 		}
 	}
-
-	if s.serveDeveloperAPI(sw, r, &entry, corr) {
+	if !isCleanPath(r.URL.Path) { // which the mux would redirect
+		writeNotFound(x, r, x.corr, "")
 		return
 	}
-	if s.serveOAuth(sw, r, &entry, corr) { // authenticated by the client secret in the body
-		return
-	}
-	rt := routeFor(r.Method, r.URL.Path)
-	d, err := s.keys.Authorize(r, token, rt.scopes)
-	if err != nil {
-		var deny *keypolicy.DenyError
-		if !errors.As(err, &deny) {
-			deny = &keypolicy.DenyError{Reason: keypolicy.ReasonUnknownToken}
-		}
-		entry.KeyID, entry.Reason, entry.Policy = deny.KeyID, deny.Reason, deny.Policy
-		if !s.writeOAuthExpired(sw, deny, corr) {
-			s.writeDenied(sw, r, deny, corr)
-		}
-		return
-	}
-	entry.KeyID = d.Key.ID
-	setRateHeaders(sw.Header(), d.Usage)
-	rt.handler(&request{s: s, w: sw, r: r, corr: corr})
+	theRouter().mux.ServeHTTP(x, r)
 }
 
 // bearer returns the token of an "Authorization: Bearer" header.

@@ -10,14 +10,16 @@ import (
 // Request signatures.
 //
 // A token made with keypolicy.Spec{RequireSignature: true} (see
-// [Server.NewKey]) must sign its calls, or only the sensitive ones when
-// [WithSignaturePolicy] is set, with a signature the [WithSignatureVerifier]
-// verifier accepts. hubkey's signing package provides both:
+// [Server.NewKey]) must sign its calls, or only those [WithSignaturePolicy]
+// names, with a signature the [WithSignatureVerifier] verifier accepts.
+// hubkey's signing package provides the verifier; [SensitiveCall] names
+// the calls hubkey's operation catalogue marks sensitive, which hubkey's
+// client signs by default:
 //
 //	v, _ := signing.NewVerifier(keys)
 //	srv := hubspottest.NewServer(t,
 //		hubspottest.WithSignatureVerifier(v),
-//		hubspottest.WithSignaturePolicy(signing.DefaultPolicy().Sensitive))
+//		hubspottest.WithSignaturePolicy(hubspottest.SensitiveCall))
 //
 // A refused call gets HubSpot's 401 authentication error body with
 // subCategory SIGNATURE_REQUIRED (no signature) or SIGNATURE_INVALID, a

@@ -27,7 +27,7 @@ func TestSignatureRejectionsNameTheReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := hubspottest.NewServer(t, hubspottest.WithSignatureVerifier(v), hubspottest.WithSignaturePolicy(signing.DefaultPolicy().Sensitive))
+	srv := hubspottest.NewServer(t, hubspottest.WithSignatureVerifier(v), hubspottest.WithSignaturePolicy(hubspottest.SensitiveCall))
 	tok := srv.NewKey(keypolicy.Spec{Scopes: hubspottest.AllScopes, RequireSignature: true})
 	good, _ := signing.NewSigner(signing.StaticKey(secrets.New(key)), "k1", signing.SignWithClock(clk))
 	wrong, _ := signing.NewSigner(signing.StaticKey(secrets.New(strings.Repeat("w", 32))), "k1", signing.SignWithClock(clk))

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
@@ -22,7 +23,7 @@ import (
 const developerKeyParam = "hapikey"
 
 // maxSubscriptions is HubSpot's limit of subscriptions per app.
-const maxSubscriptions = 1000
+const maxSubscriptions = endpoints.MaxWebhookSubscriptions
 
 // firstSubscriptionID is the first subscription ID the server hands out.
 const firstSubscriptionID = 100_001
@@ -159,21 +160,17 @@ func (s *Server) RevokeDeveloperKey(key string) {
 	}
 }
 
-// serveDeveloperAPI answers the calls under /webhooks/, which take a
-// developer key instead of a token. It reports false for any other call.
-func (s *Server) serveDeveloperAPI(w *statusWriter, r *http.Request, entry *keypolicy.Entry, corr string) bool {
-	segs := splitPath(r.URL.Path)
-	if len(segs) == 0 || segs[0] != "webhooks" {
-		return false
-	}
+// authorizeDeveloperKey checks the developer key of a call to the
+// Webhooks API. It answers the call and returns false when the call may
+// not go ahead.
+func (s *Server) authorizeDeveloperKey(q *request) bool {
 	h := s.webhooks()
-	q := &request{s: s, w: w, r: r, corr: corr}
-
+	r, entry, corr := q.r, q.entry, q.corr
 	if r.Header.Get("Authorization") != "" {
 		e := authError(corr)
 		e.Message = "This API takes a developer API key in the hapikey query parameter; an Authorization header is not accepted here."
 		q.fail(e)
-		return true
+		return false
 	}
 	keys := r.URL.Query()[developerKeyParam]
 	entry.TokenFingerprint = ""
@@ -188,7 +185,7 @@ func (s *Server) serveDeveloperAPI(w *statusWriter, r *http.Request, entry *keyp
 		}
 		entry.Reason = keypolicy.ReasonMissingToken
 		q.fail(e)
-		return true
+		return false
 	}
 	d, err := h.keys.Authorize(r, keys[0], nil)
 	if err != nil {
@@ -198,8 +195,8 @@ func (s *Server) serveDeveloperAPI(w *statusWriter, r *http.Request, entry *keyp
 		}
 		entry.KeyID, entry.Reason, entry.Policy = deny.KeyID, deny.Reason, deny.Policy
 		if deny.Reason == keypolicy.ReasonRateLimited {
-			s.writeDenied(w, r, deny, corr)
-			return true
+			s.writeDenied(q.w, r, deny, corr)
+			return false
 		}
 		q.fail(&apiError{
 			status:   http.StatusUnauthorized,
@@ -207,87 +204,11 @@ func (s *Server) serveDeveloperAPI(w *statusWriter, r *http.Request, entry *keyp
 			Category: catAuth,
 			Links:    map[string]string{"api key": "https://app.hubspot.com/l/api-key/"},
 		})
-		return true
+		return false
 	}
-	entry.KeyID = d.Key.ID
-	setRateHeaders(w.Header(), d.Usage)
-
-	if len(segs) < 4 || segs[1] != "v3" {
-		notFoundRoute(q)
-		return true
-	}
-	appID, err := strconv.ParseInt(segs[2], 10, 64)
-	if err != nil || appID <= 0 {
-		q.fail(validationError(corr, "appId must be a positive integer.", errorDetail{Message: "appId is not a positive integer", In: "appId", Code: "INVALID_INTEGER"}))
-		return true
-	}
-	h.mu.Lock()
-	owns := slices.Contains(h.keyApps[d.Key.ID], appID)
-	h.mu.Unlock()
-	if !owns {
-		q.fail(&apiError{status: http.StatusForbidden, Message: fmt.Sprintf("This developer API key may not manage app %d.", appID), Category: catForbidden})
-		return true
-	}
-	q.rest = segs[3:]
-	h.route(q, appID)
+	entry.KeyID, q.keyID = d.Key.ID, d.Key.ID
+	setRateHeaders(q.w.Header(), d.Usage)
 	return true
-}
-
-// route dispatches a call for appID by method and the path after it.
-func (h *webhookState) route(q *request, appID int64) {
-	method, rest := q.r.Method, q.rest
-	allow := func(allowed string, f func()) {
-		for _, m := range strings.Split(allowed, ",") {
-			if m == method {
-				f()
-				return
-			}
-		}
-		q.w.Header().Set("Allow", allowed)
-		q.fail(&apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation})
-	}
-	switch {
-	case len(rest) == 1 && rest[0] == "settings":
-		allow("GET,PUT,DELETE", func() {
-			switch method {
-			case http.MethodGet:
-				h.getSettings(q, appID)
-			case http.MethodPut:
-				h.putSettings(q, appID)
-			default:
-				h.deleteSettings(q, appID)
-			}
-		})
-	case len(rest) == 1 && rest[0] == "subscriptions":
-		allow("GET,POST", func() {
-			if method == http.MethodGet {
-				h.listSubs(q, appID)
-			} else {
-				h.createSub(q, appID)
-			}
-		})
-	case len(rest) == 3 && rest[0] == "subscriptions" && rest[1] == "batch" && rest[2] == "update":
-		allow("POST", func() { h.batchUpdate(q, appID) })
-	case len(rest) == 2 && rest[0] == "subscriptions":
-		// The v3 reference updates with PATCH; HubSpot's guide shows PUT.
-		allow("GET,PATCH,PUT,DELETE", func() {
-			id, err := strconv.ParseInt(rest[1], 10, 64)
-			if err != nil || id <= 0 {
-				q.fail(validationError(q.corr, "subscriptionId must be a positive integer.", errorDetail{Message: "subscriptionId is not a positive integer", In: "subscriptionId", Code: "INVALID_INTEGER"}))
-				return
-			}
-			switch method {
-			case http.MethodGet:
-				h.getSub(q, appID, id)
-			case http.MethodDelete:
-				h.deleteSub(q, appID, id)
-			default:
-				h.patchSub(q, appID, id)
-			}
-		})
-	default:
-		notFoundRoute(q)
-	}
 }
 
 type throttlingOut struct {
@@ -373,7 +294,7 @@ func (h *webhookState) putSettings(q *request, appID int64) {
 	case in.Throttling.MaxConcurrentRequests == nil:
 		bad("throttling.maxConcurrentRequests is required.", "throttling.maxConcurrentRequests")
 		return
-	case *in.Throttling.MaxConcurrentRequests <= 5:
+	case *in.Throttling.MaxConcurrentRequests < endpoints.MinWebhookConcurrency:
 		bad("throttling.maxConcurrentRequests must be a number greater than five.", "throttling.maxConcurrentRequests")
 		return
 	case in.Throttling.Period != "SECONDLY" && in.Throttling.Period != "ROLLING_MINUTE":

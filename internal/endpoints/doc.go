@@ -42,6 +42,14 @@
 // 2026-09, but /webhooks/2026-03/... (with OAuth scopes) in 2026-03, which
 // the catalogue does not list.
 //
+// # Facts beside the rows
+//
+// Facts that both hubkey's client and hubspottest need but that belong to
+// no single operation live here too: HubSpot's HUBSPOT_DEFINED association
+// types between standard objects ([AssociationTypes],
+// [DefaultAssociationType]) and the limits on what an account or app
+// holds ([MaxPipelineStages], [MaxWebhookSubscriptions]).
+//
 // # Rechecking against newer specs
 //
 // The tests check every row against spec_gen_test.go, which a generator
