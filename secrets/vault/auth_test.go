@@ -44,9 +44,9 @@ func fileProvider(t testing.TB, path string) *file.Provider {
 	return p
 }
 
-// AppRole with a 2s token TTL and a 6s max TTL: the token is renewed while
-// it can be, and when the LifetimeWatcher ends at the max TTL (DoneCh gives
-// nil) the Session logs in again, reading the secret ID file again: the
+// AppRole with a 6s token TTL and a 15s max TTL: the token is renewed while
+// it can be, and when the Session gives it up near the max TTL it logs in
+// again, reading the secret ID file again: the
 // first secret ID is single-use, so the second login works only with the
 // new one written to the file after the first login.
 func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
@@ -98,7 +98,7 @@ func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
 	writeFile(t, sidPath, sid2) // sid1 is spent
 
 	// While the program keeps reading, the token outlives its 6s TTL: the
-	// watcher renews it. (TTLs leave seconds of slack: the watcher renews
+	// Session renews it. (TTLs leave seconds of slack: the Session renews
 	// at about two thirds of the lease, and a loaded CI machine can starve
 	// it for a while.)
 	err = poll(40*time.Second, func() (bool, error) {
@@ -118,13 +118,13 @@ func TestAppRoleRenewsAndLogsInAgainPastMaxTTL(t *testing.T) {
 		t.Fatalf("stats %+v: want the first token renewed and still in use after 8s", st)
 	}
 
-	// Idle until the watcher ends at the max TTL: DoneCh gives nil, and the
-	// Session drops the token so that the next request logs in again.
+	// Idle until renewal ends near the max TTL: the Session drops the token
+	// so that the next request logs in again.
 	if err := poll(40*time.Second, func() (bool, error) { return s.Stats().WatcherEnded > 0, nil }); err != nil {
-		t.Fatalf("the watcher did not end: %v (stats %+v)", err, s.Stats())
+		t.Fatalf("renewal did not end: %v (stats %+v)", err, s.Stats())
 	}
 	if st := s.Stats(); st.LoggedIn || st.Logins != 1 {
-		t.Fatalf("stats %+v: the ended watcher's token is still held", st)
+		t.Fatalf("stats %+v: the given-up token is still held", st)
 	}
 	if v, err := p.Fetch(ctx); err != nil || v.Value.Reveal() != value {
 		t.Fatalf("Fetch after the max TTL: %v", err)
@@ -432,7 +432,7 @@ func TestSessionClose(t *testing.T) {
 	tv.putKV2(mount, "x", map[string]any{"token": secretValue(t)})
 	pol := tv.policy(fmt.Sprintf(`path "%s/*" { capabilities = ["read"] }`, mount))
 	c := tv.newClient()
-	c.SetToken(tv.childToken("1h", pol)) // renewable: a watcher runs
+	c.SetToken(tv.childToken("1h", pol)) // renewable: a renewal goroutine runs
 	s, err := NewSession(c)
 	if err != nil {
 		t.Fatal(err)

@@ -8,11 +8,16 @@
 // Kubernetes ([NewKubernetesAuth]) or any api.AuthMethod. The AppRole secret
 // ID, the Kubernetes service-account JWT and a token file are read again at
 // every login, so the rotation of those credentials is picked up. The token
-// is renewed by an api.LifetimeWatcher; when the watcher ends, at the
-// token's max TTL or because renewal failed, the next request logs in
-// again. A request refused because the token is no longer valid (revoked,
-// expired) logs in again and is retried once. Several providers can share
-// one Session, and with it one token.
+// is renewed at about two thirds of its lease; a failed renewal is retried
+// with exponential backoff and jitter (at first after a thirtieth of the
+// lease, at most 10s; then doubling, up to 5 minutes) while the lease
+// lasts, and the token is used meanwhile. When the lease is nearly over
+// (within its last 10 to 20%) because renewals kept failing, the token
+// reached its max TTL, or it cannot be renewed, the Session gives it up
+// and the next request logs in again. A request refused because the token
+// is no longer valid (revoked, expired) logs in again and is retried once.
+// Several providers can share one Session, and with it one token.
+// [WithClock] sets the clock that lifetimes are read on.
 //
 // [KV2] reads a KV version 2 secret: the current version or a pinned one,
 // with the KV version number as the secrets.Version ID, and version n-1 as

@@ -288,8 +288,8 @@ func TestLoginLogScrubsPolicies(t *testing.T) {
 	rec.Check(t, echoToken)
 }
 
-// errorText is what the Session logs when a token's watcher ends with an
-// error (a renewal that failed): one line, without the token.
+// errorText is what the Session logs when a renewal of its token failed:
+// one line, without the token.
 func TestErrorText(t *testing.T) {
 	tok := secrets.New(echoToken)
 	enc := secretstest.Encodings(echoToken)

@@ -27,6 +27,14 @@ import (
 // error naming the status and the target host; the token is not sent there.
 // List the cluster's nodes here to follow redirects to them, or point the
 // client at the active node or a load balancer.
+//
+// The Session does not see api.Config.DisableRedirects when it is set in
+// code: api.Client.CloneConfig, with which the Session copies the client,
+// leaves it out, and api.Client has no accessor for it. So a Session
+// follows redirects as described above even then. VAULT_DISABLE_REDIRECTS
+// in the environment is honoured (the copy reads the environment again):
+// no redirect is followed, and a request answered with one fails with an
+// error naming the status.
 func WithRedirectHosts(hosts ...string) SessionOption {
 	return func(s *Session) error {
 		if len(hosts) == 0 {

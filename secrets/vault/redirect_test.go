@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/vault/api"
 
 	"github.com/hubkey/hubkey/internal/leakcheck"
+	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/secretstest"
 )
 
@@ -276,6 +277,61 @@ func TestRedirectToSameHostIsFollowed(t *testing.T) {
 	if !errors.As(err, &se) || se.Status != http.StatusTemporaryRedirect {
 		t.Errorf("Fetch through two redirects = %v, want a StatusError 307", err)
 	}
+}
+
+// api.Config.DisableRedirects set in code does not reach the Session
+// (api.Client.CloneConfig leaves it out, and the client has no accessor for
+// it): a redirect to the configured host is followed. Set in the
+// environment, it does (the copy reads the environment again): the
+// redirect is not followed, and the read fails naming the status. A
+// redirect to another host is refused either way.
+func TestDisableRedirects(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/auth/token/lookup-self":
+			lookupOK(w, r)
+		case "/v1/secret/data/app":
+			w.Header().Set("Location", "/v1/secret/data/moved")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		case "/v1/secret/data/moved":
+			fmt.Fprint(w, `{"data":{"data":{"token":"moved-value"},"metadata":{"version":2}}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	fetch := func(t *testing.T, inCode bool) (secrets.Version, error) {
+		cfg := api.DefaultConfig()
+		cfg.Address = srv.URL
+		cfg.MaxRetries = 0
+		cfg.DisableRedirects = inCode
+		c, err := api.NewClient(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetToken(echoToken)
+		s, err := NewSession(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		p, _ := NewKV2(s, "secret", "app", WithField("token"))
+		return p.Fetch(context.Background())
+	}
+	t.Run("in code", func(t *testing.T) {
+		v, err := fetch(t, true)
+		if err != nil || v.Value.Reveal() != "moved-value" {
+			t.Errorf("Fetch = %s, %v; want the redirect followed", v.Value.Fingerprint(), err)
+		}
+	})
+	t.Run("in the environment", func(t *testing.T) {
+		t.Setenv(api.EnvVaultDisableRedirects, "true")
+		_, err := fetch(t, false)
+		var se *StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusTemporaryRedirect {
+			t.Errorf("Fetch = %v, want a StatusError 307", err)
+		}
+	})
 }
 
 // WithRedirectHosts lets the Session follow redirects to the named hosts,

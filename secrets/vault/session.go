@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -30,18 +31,20 @@ var ErrLogin = errors.New("vault: login failed")
 const maxResponseSize = 2 << 20
 
 // Session is an authenticated connection to Vault that keeps its token
-// alive. It logs in on first use, renews the token with an
-// api.LifetimeWatcher, and logs in again when the watcher ends (at the
-// token's max TTL, or when renewal keeps failing) or when Vault answers that
-// the token is invalid. Logins are single-flight: concurrent requests that
-// need a token share one login. A Session is safe for concurrent use; Close
-// it to stop renewing.
+// alive. It logs in on first use, renews the token at about two thirds of
+// its lease (retrying a failed renewal with backoff), and logs in again
+// when renewal ends (near the token's max TTL, near the end of the lease of
+// a token that cannot be renewed, or when renewal kept failing until the
+// lease was nearly over) or when Vault answers that the token is invalid.
+// Logins are single-flight: concurrent requests that need a token share one
+// login. A Session is safe for concurrent use; Close it to stop renewing.
 type Session struct {
 	client       *api.Client // private clone: no token of its own, bounded bodies
 	auth         api.AuthMethod
 	authName     string
 	logger       *slog.Logger
 	loginTimeout time.Duration
+	clock        clock.Clock
 
 	redirectHosts map[string]bool // host:port, from WithRedirectHosts
 
@@ -62,7 +65,8 @@ type Session struct {
 type token struct {
 	value     secrets.Secret
 	gen       uint64
-	expiresAt time.Time // zero: no TTL
+	expiresAt time.Time          // zero: no TTL
+	stop      context.CancelFunc // ends its renewal; nil when it has none
 }
 
 type loginFlight struct {
@@ -78,10 +82,13 @@ type Stats struct {
 	Logins int
 	// LoginFailures counts failed logins.
 	LoginFailures int
-	// Renewals counts successful token renewals by the LifetimeWatcher.
+	// Renewals counts successful token renewals.
 	Renewals int
-	// WatcherEnded counts the times the LifetimeWatcher ended, which makes
-	// the next request log in again.
+	// WatcherEnded counts the times the Session gave a token up before its
+	// lease ended (near its max TTL, at the end of the lease of a token
+	// that cannot be renewed, after renewals failed until the lease was
+	// nearly over, or when renewal found it invalid), which makes the next
+	// request log in again.
 	WatcherEnded int
 	// InvalidTokenRelogins counts requests that Vault refused with "invalid
 	// token" and that were retried after a new login.
@@ -137,6 +144,18 @@ func WithLoginTimeout(d time.Duration) SessionOption {
 	}
 }
 
+// WithClock sets the clock that token lifetimes are read on and renewals
+// are scheduled on (default: the system clock).
+func WithClock(c clock.Clock) SessionOption {
+	return func(s *Session) error {
+		if c == nil {
+			return errors.New("vault: WithClock needs a clock, got nil")
+		}
+		s.clock = c
+		return nil
+	}
+}
+
 // NewSession returns a Session that talks to the Vault server client is
 // configured for (address, TLS, namespace and other headers, timeouts,
 // retries). The Session works on a private copy of client, so setting a
@@ -147,7 +166,7 @@ func NewSession(client *api.Client, opts ...SessionOption) (*Session, error) {
 	if client == nil {
 		return nil, errors.New("vault: NewSession needs an *api.Client, got nil")
 	}
-	s := &Session{logger: slog.New(slog.DiscardHandler), loginTimeout: time.Minute}
+	s := &Session{logger: slog.New(slog.DiscardHandler), loginTimeout: time.Minute, clock: clock.System}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -224,16 +243,15 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
-// Close stops renewing the token and makes later requests fail with
-// [ErrClosed]. It waits for the Session's goroutines, except that a renewal
-// request already sent by an api.LifetimeWatcher (which takes no context)
-// finishes in the background. It does not revoke the token, which expires
-// at its TTL. Close is safe to call more than once.
+// Close stops renewing the token (cancelling a renewal under way) and makes
+// later requests fail with [ErrClosed]. It waits for the Session's
+// goroutines. It does not revoke the token, which expires at its TTL. Close
+// is safe to call more than once.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		s.cur = nil
+		s.forgetLocked(s.cur)
 		s.mu.Unlock()
 		s.stop()
 		s.wg.Wait()
@@ -253,11 +271,11 @@ func (s *Session) token(ctx context.Context) (*token, error) {
 		return nil, ErrClosed
 	}
 	if t := s.cur; t != nil {
-		if t.expiresAt.IsZero() || time.Now().Before(t.expiresAt) {
+		if t.expiresAt.IsZero() || s.clock.Now().Before(t.expiresAt) {
 			s.mu.Unlock()
 			return t, nil
 		}
-		s.cur = nil // expired without the watcher noticing (a suspended host, say)
+		s.forgetLocked(t) // expired before renewal gave it up (a suspended host, say)
 	}
 	f := s.login
 	if f == nil {
@@ -279,6 +297,7 @@ func (s *Session) doLogin(f *loginFlight) {
 	defer s.wg.Done()
 	ctx, cancel := context.WithTimeout(s.base, s.loginTimeout)
 	defer cancel()
+	issued := s.clock.Now() // the lease runs from no later than this
 	sec, err := s.auth.Login(ctx, s.client)
 	if err == nil && (sec == nil || sec.Auth == nil || sec.Auth.ClientToken == "") {
 		err = fmt.Errorf("%w: %s returned no client token", ErrLogin, s.authName)
@@ -291,17 +310,13 @@ func (s *Session) doLogin(f *loginFlight) {
 	}
 
 	var t *token
-	var w *api.LifetimeWatcher
+	var ttl time.Duration
 	if err == nil {
 		t = &token{value: secrets.New(sec.Auth.ClientToken)}
-		if ttl := time.Duration(sec.Auth.LeaseDuration) * time.Second; ttl > 0 {
-			t.expiresAt = time.Now().Add(ttl)
-			// A token without a TTL (root, or periodic lookups that say 0)
-			// needs no watcher: one would end at once and log in again.
-			w, err = s.client.NewLifetimeWatcher(&api.LifetimeWatcherInput{Secret: sec})
-			if err != nil {
-				err = fmt.Errorf("vault: watching the token from %s: %w", s.authName, err)
-			}
+		// A token without a TTL (root, or periodic lookups that say 0)
+		// needs no renewal: it is used until Vault refuses it.
+		if ttl = time.Duration(sec.Auth.LeaseDuration) * time.Second; ttl > 0 {
+			t.expiresAt = issued.Add(ttl)
 		}
 	}
 
@@ -315,9 +330,11 @@ func (s *Session) doLogin(f *loginFlight) {
 		t.gen = s.gen
 		s.cur = t
 		s.stats.Logins++
-		if w != nil {
+		if ttl > 0 {
+			var rctx context.Context
+			rctx, t.stop = context.WithCancel(s.base)
 			s.wg.Add(1)
-			go s.watch(t, w)
+			go s.keepAlive(rctx, t, ttl, sec.Auth.Renewable)
 		}
 	default:
 		if !errors.Is(err, ErrClosed) {
@@ -347,55 +364,24 @@ func (s *Session) doLogin(f *loginFlight) {
 	close(f.done)
 }
 
-// watch follows one token's LifetimeWatcher until it ends or the Session
-// closes.
-func (s *Session) watch(t *token, w *api.LifetimeWatcher) {
-	defer s.wg.Done()
-	go w.Start()
-	defer w.Stop()
-	for {
-		select {
-		case err := <-w.DoneCh():
-			// nil means the token is at its max TTL or cannot be renewed
-			// further: log in again, it is not a success to stop on.
-			reason := "token reached its max TTL or is not renewable"
-			if err != nil {
-				reason = "renewal failed: " + errorText(err, t.value)
-			}
-			s.mu.Lock()
-			s.stats.WatcherEnded++
-			if s.cur == t {
-				s.cur = nil
-			}
-			s.mu.Unlock()
-			s.logger.Info("vault token watcher ended; the next request logs in again", slog.String("auth", s.authName), slog.String("reason", reason))
-			return
-		case r := <-w.RenewCh():
-			var ttl time.Duration
-			if r != nil && r.Secret != nil && r.Secret.Auth != nil {
-				ttl = time.Duration(r.Secret.Auth.LeaseDuration) * time.Second
-			}
-			s.mu.Lock()
-			s.stats.Renewals++
-			if ttl > 0 {
-				t.expiresAt = r.RenewedAt.Add(ttl)
-			}
-			s.mu.Unlock()
-			s.logger.Debug("vault token renewed", slog.String("auth", s.authName), slog.Duration("ttl", ttl))
-		case <-s.base.Done():
-			return
-		}
-	}
-}
-
 // drop forgets t if it is still the current token, so that the next
 // request logs in again.
 func (s *Session) drop(t *token) {
 	s.mu.Lock()
-	if s.cur == t {
-		s.cur = nil
-	}
+	s.forgetLocked(t)
 	s.mu.Unlock()
+}
+
+// forgetLocked forgets t if it is the current token and ends its renewal.
+// s.mu must be held.
+func (s *Session) forgetLocked(t *token) {
+	if t == nil || s.cur != t {
+		return
+	}
+	s.cur = nil
+	if t.stop != nil {
+		t.stop()
+	}
 }
 
 // withToken returns a view of the client whose requests carry t.
@@ -440,9 +426,12 @@ func invalidToken(resp *api.Response, err error) bool {
 		return false
 	}
 	var re *api.ResponseError
-	if !errors.As(err, &re) {
-		return false
-	}
+	return errors.As(err, &re) && saysInvalidToken(re)
+}
+
+// saysInvalidToken reports whether Vault's error messages say "invalid
+// token".
+func saysInvalidToken(re *api.ResponseError) bool {
 	for _, m := range re.Errors {
 		if strings.Contains(m, "invalid token") {
 			return true
