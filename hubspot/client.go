@@ -565,7 +565,8 @@ func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
 // maxResponseBody bytes.
 func decodeBody(resp *http.Response, out any) error {
 	lr := &io.LimitedReader{R: resp.Body, N: maxResponseBody + 1}
-	dec := json.NewDecoder(lr)
+	rr := &readErrReader{r: lr}
+	dec := json.NewDecoder(rr)
 	if err := dec.Decode(out); err != nil {
 		method, path := "", ""
 		if resp.Request != nil {
@@ -574,10 +575,34 @@ func decodeBody(resp *http.Response, out any) error {
 		if lr.N <= 0 {
 			return fmt.Errorf("hubspot: %s %s: response body exceeds %d bytes", method, path, maxResponseBody)
 		}
+		if rr.err != nil {
+			// The body could not be read (the caller's deadline, a dropped
+			// connection): a transport failure, not a decoding one, and it
+			// keeps its chain so errors.Is(err, context.DeadlineExceeded)
+			// holds. Read errors carry no response bytes.
+			drainAndClose(resp.Body)
+			return fmt.Errorf("hubspot: %s %s: reading the %d response: %w", method, path, resp.StatusCode, sanitizeError(rr.err))
+		}
 		return fmt.Errorf("hubspot: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, describeJSONError(err))
 	}
 	drainAndClose(resp.Body)
 	return nil
+}
+
+// readErrReader remembers the first error other than io.EOF that reading
+// the body gave, so that decodeBody tells a body it could not read from a
+// body it could not decode.
+type readErrReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // describeJSONError describes an error of decoding a response by what

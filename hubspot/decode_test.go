@@ -140,3 +140,90 @@ func TestRepeatedCursorIsNotQuoted(t *testing.T) {
 	}
 	assertNoCanary(t, "repeated cursor", last, tokenA)
 }
+
+// A body that stops arriving is a transport failure, not a decode error:
+// when the caller gives up in the middle of the body, the error still
+// matches the caller's context error, so callers (and batch results) can
+// tell a deadline from a malformed answer. Both paths are covered: a body
+// the client decodes as it reads (Get) and one the credential layer reads
+// whole to scrub (a batch answer, which can hold errors).
+func TestBodyReadFailureKeepsTheContextError(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		body string
+		call func(context.Context, *Client) error
+	}{
+		{"get", `{"id":"1","properties":{"email":"a`, func(ctx context.Context, c *Client) error {
+			_, err := c.Contacts.Get(ctx, "1", nil)
+			return err
+		}},
+		{"batch read", `{"status":"COMPLETE","results":[{"id":"1","properties":{"email":"a`, func(ctx context.Context, c *Client) error {
+			res, err := c.Contacts.BatchRead(ctx, []string{"1"}, nil)
+			if err == nil && res != nil && len(res.Items) == 1 {
+				return res.Items[0].Err
+			}
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			reading := make(chan struct{})
+			rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+				return &http.Response{
+					StatusCode: http.StatusOK,
+					Header:     http.Header{"Content-Type": {"application/json"}},
+					Body:       &stallingBody{ctx: req.Context(), part: []byte(tc.body), reading: reading},
+					Request:    req,
+				}, nil
+			})
+			cache, _ := newCache(t, tokenB)
+			c, err := New(WithToken(cache), WithHTTPClient(&http.Client{Transport: rt}),
+				WithRateLimit(RateLimit{}), WithRetry(RetryPolicy{MaxAttempts: 1}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			ctx, cancel := context.WithCancel(ctx)
+			go func() {
+				<-reading
+				cancel()
+			}()
+			err = tc.call(ctx, c)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("the caller gave up in the middle of the body: %v; want it to match context.Canceled", err)
+			}
+			if strings.Contains(err.Error(), "decoding") || strings.Contains(err.Error(), "JSON") {
+				t.Errorf("a read failure reads as a decode failure: %v", err)
+			}
+		})
+	}
+}
+
+// stallingBody returns part, then blocks until ctx ends and fails with its
+// error, as net/http's body does when the caller gives up mid-body. It
+// closes reading once part has been read.
+type stallingBody struct {
+	ctx     context.Context
+	part    []byte
+	reading chan struct{}
+	sent    bool
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		n := copy(p, b.part)
+		b.part = b.part[n:]
+		if len(b.part) == 0 {
+			close(b.reading)
+		} else {
+			b.sent = false
+		}
+		return n, nil
+	}
+	<-b.ctx.Done()
+	return 0, b.ctx.Err()
+}
+
+func (b *stallingBody) Close() error { return nil }

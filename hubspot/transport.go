@@ -210,13 +210,25 @@ func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body.Close()
 	b = redactJSONBody(b, token)
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	var body io.Reader = bytes.NewReader(b)
+	if err != nil {
+		// The caller's deadline or a dropped connection cut the body short:
+		// whoever reads it gets what arrived, then that error, and never
+		// mistakes the part for the whole.
+		body = io.MultiReader(body, errorReader{err})
+	}
+	resp.Body = io.NopCloser(body)
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
 }
+
+// errorReader is a reader that fails with err.
+type errorReader struct{ err error }
+
+func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
 
 // redactHeader removes token from the values of h. It looks at all of
 // them at once first, since most answers hold no token.
