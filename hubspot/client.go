@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -28,6 +29,9 @@ const DefaultBaseURL = "https://api.hubapi.com"
 // largest pages (200 search results with many properties) are far smaller.
 const maxResponseBody = 64 << 20
 
+// jsonValue is the value of the Accept and Content-Type headers.
+var jsonValue = []string{"application/json"}
+
 // version is reported in the User-Agent.
 const version = "0.1.0"
 
@@ -35,8 +39,10 @@ const version = "0.1.0"
 // for concurrent use. Create it with New and Close it when done.
 type Client struct {
 	baseURL   string // scheme://host[/prefix], no trailing slash
+	basePath  string // the escaped [/prefix] of baseURL
+	version   endpoints.Version
 	hc        *http.Client
-	userAgent string
+	userAgent []string // the User-Agent header's value, shared by every request
 	clock     clock.Clock
 	logger    *slog.Logger
 	batchConc int
@@ -86,6 +92,7 @@ type options struct {
 	search     RateLimit
 	retry      RetryPolicy
 	uaSuffix   string
+	version    endpoints.Version
 	clock      clock.Clock
 	batchConc  int
 	// innermost wraps the base transport, below the credential layer: the
@@ -261,12 +268,18 @@ func WithBatchConcurrency(n int) Option {
 // hosts named with WithCredentialHosts (see Transport.Hosts).
 //
 // Each request passes, outermost first: RetryTransport; the credential
-// layer, which is DeveloperKeyTransport for the endpoints
-// IsDeveloperKeyPath names and Transport (the bearer token of the
-// credential picked for the call) for all others; RateLimitTransport
-// (keyed by the credential the request carries); then the base transport.
+// layer, which is DeveloperKeyTransport for the operations HubSpot
+// authenticates with a developer API key and Transport (the bearer token
+// of the credential picked for the call) for all others;
+// RateLimitTransport (keyed by the credential the request carries); the
+// signing layer (WithSigner); then the base transport. Every layer reads
+// what it needs to know of the call (scopes, credential kind, safe to
+// repeat, rate limit, sensitive) from hubkey's catalogue of HubSpot
+// operations: a typed method names its operation, and a request through
+// HTTPClient is looked up by its method and path under the base URL.
 func New(opts ...Option) (*Client, error) {
 	o := options{
+		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
 		limit:     LimitFreeStarter,
 		search:    LimitSearch,
@@ -296,8 +309,8 @@ func New(opts ...Option) (*Client, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 
-	c := &Client{baseURL: base, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
-	if c.creds, c.ownedCaches, err = buildCredentials(o, base); err != nil {
+	c := &Client{baseURL: base, basePath: basePath(base), version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
+	if c.creds, c.ownedCaches, err = buildCredentials(o); err != nil {
 		return nil, err
 	}
 
@@ -339,13 +352,14 @@ func New(opts ...Option) (*Client, error) {
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
-	hc.Transport = rt
+	hc.Transport = &matchTransport{prefix: c.basePath, next: rt}
 	c.hc = hc
 
-	c.userAgent = "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"
+	ua := "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"
 	if o.uaSuffix != "" {
-		c.userAgent += " " + o.uaSuffix
+		ua += " " + o.uaSuffix
 	}
+	c.userAgent = []string{ua}
 
 	c.Contacts = c.Objects("contacts")
 	c.Companies = c.Objects("companies")
@@ -453,18 +467,18 @@ func (c *Client) HTTPClient() *http.Client { return c.hc }
 // BaseURL returns the API root the Client calls.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// do sends one API call: method to path (already escaped) with query, the
-// JSON encoding of in as body, and decodes a 2xx response into out (when
-// out is not nil). Other statuses become *Error or *RateLimitError.
+// do sends one API call, oc, with query and the JSON encoding of in as
+// body, and decodes a 2xx response into out (when out is not nil). Other
+// statuses become *Error or *RateLimitError.
 //
 // When out can hold HubSpot errors (a batch answer's errors[], which 200
 // and 207 answers carry), the credential layers scrub the 2xx body as they
 // scrub error bodies, since those errors are printed.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
-	if ctx != nil && out != nil && holdsErrors(reflect.TypeOf(out)) {
-		ctx = withScrubbedBody(ctx)
+func (c *Client) do(ctx context.Context, oc opCall, query url.Values, in, out any) (int, error) {
+	if out != nil && !oc.scrub && holdsErrors(reflect.TypeOf(out)) {
+		oc.scrub = true
 	}
-	resp, err := c.send(ctx, method, path, query, in)
+	resp, err := c.send(ctx, oc, query, in)
 	if err != nil {
 		return 0, err
 	}
@@ -482,10 +496,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return resp.StatusCode, nil
 }
 
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
+// send sends oc: the request carries oc in its context, for the layers of
+// the stack.
+func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) (*http.Response, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
 	}
+	method, path := oc.method, oc.path
 	if err := checkRequestPath(method, path); err != nil {
 		return nil, err
 	}
@@ -504,15 +521,18 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := http.NewRequestWithContext(withCall(ctx, oc), method, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("hubspot: building the %s %s request: %w", method, path, sanitizeError(err))
 	}
-	req.Header.Set("Accept", "application/json")
+	// Values shared by every request, never written to: a layer that
+	// changes a header replaces its slice (Set) or appends past its
+	// capacity (Add), and clones copy them.
+	req.Header["Accept"] = jsonValue
 	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = jsonValue
 	}
-	req.Header.Set("User-Agent", c.userAgent)
+	req.Header["User-Agent"] = c.userAgent
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var se *ScopeError

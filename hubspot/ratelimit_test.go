@@ -150,7 +150,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
-	lim := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA))
+	lim := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false)
 	if lim.Burst() != 1 || float64(lim.Limit()) > 0.9+1e-9 {
 		t.Fatalf("limiter not lowered: burst %d, rate %v", lim.Burst(), lim.Limit())
 	}
@@ -180,18 +180,18 @@ func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheA, _ := newCache(t, tokenA)
 	cacheB, _ := newCache(t, tokenB)
 	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter}
-	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""))
+	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 	rlA.Source = cacheB
-	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""))
+	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 	if lA == lB {
 		t.Fatal("two credentials share one limiter")
 	}
 	rlA.Source = cacheA
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", "")) != lA {
+	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false) != lA {
 		t.Fatal("same credential got a new limiter")
 	}
 	// A request that carries the same token itself shares that limiter.
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA)) != lA {
+	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false) != lA {
 		t.Fatal("the token in the header and from the Source got different limiters")
 	}
 }
