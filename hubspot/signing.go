@@ -11,8 +11,8 @@ import (
 // Signatures (hmac-sha256) with an RFC 9530 Content-Digest of the body.
 // The sensitive calls are those IsSensitive names: the operations hubkey's
 // operation catalogue marks sensitive (deletes and archives, single and
-// batch, merges, GDPR deletes) and, among calls the catalogue does not
-// know (through Client.Do or Client.HTTPClient), HubSpot's other
+// batch, merges, GDPR deletes) and, for calls the catalogue does not know
+// too (through Client.Do or Client.HTTPClient), HubSpot's other
 // destructive, exporting and mail-sending calls.
 //
 // extra, when not nil, has the calls its rules match signed as well, their
@@ -74,12 +74,15 @@ func (t *signTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // IsSensitive reports whether r is a call that WithSigner signs: one that
-// deletes, archives, merges, exports or sends mail. For the calls hubkey's
-// operation catalogue knows, the catalogue says (deletes and archives,
-// single and batch, merges, GDPR deletes); for the others it is one of
-// HubSpot's destructive, exporting and mail-sending calls: any DELETE,
-// exports and imports, user and team management, and marketing and
-// transactional email sends. r's URL path is taken from the API root
+// deletes, archives, merges, exports or sends mail. These are the
+// operations hubkey's operation catalogue marks sensitive (deletes and
+// archives, single and batch, merges, GDPR deletes) and, whether the
+// catalogue knows the call or not, HubSpot's destructive, exporting and
+// mail-sending calls by path: any DELETE, batch archives, merges and GDPR
+// deletes, exports and imports, user and team management, and marketing
+// and transactional email sends. Paths are matched as sent and decoded,
+// without dot segments, and without regard to case, so an escaped slash
+// cannot hide a sensitive call. r's URL path is taken from the API root
 // (/crm/v3/objects/contacts/1).
 //
 // A verifier in front of HubSpot can use it to require signatures on
@@ -100,25 +103,32 @@ func IsSensitive(r *http.Request) bool {
 	return c.sensitive()
 }
 
-// sensitive reports whether c is a sensitive call (see IsSensitive).
+// sensitive reports whether c is a sensitive call (see IsSensitive): the
+// catalogue's row says so, or, whether the catalogue knows the call or
+// not, one of sensitiveRules matches it.
 func (c *opCall) sensitive() bool {
-	if c.op != nil {
-		return c.op.Sensitive
+	if c.op != nil && c.op.Sensitive {
+		return true
 	}
-	_, ok := unlistedSensitive.Match(c.method, c.path)
+	_, ok := sensitiveRules.Match(c.method, c.path)
 	return ok
 }
 
-// unlistedSensitive are the sensitive calls among those the catalogue does
-// not know: HubSpot's destructive, bulk-exfiltrating and mail-sending calls.
-// Patterns leave the version segment free, so the date-based paths
+// sensitiveRules name HubSpot's destructive, bulk-exfiltrating and
+// mail-sending calls by path, for the calls the catalogue does not know.
+// They name the catalogue's sensitive rows too, and are checked for every
+// call: they match a path decoded and with its dot segments removed, so a
+// call through HTTPClient whose path parameter hides an escaped slash or a
+// dot segment cannot pass for a row that is not sensitive. Patterns leave
+// the version segment free, so the date-based paths
 // (/crm/objects/2026-03/...) are covered as well as /crm/v3/....
-var unlistedSensitive = signing.MustPolicy(
-	// Every delete or archive of a single thing: lists, users, files,
+var sensitiveRules = signing.MustPolicy(
+	// Every delete or archive of a single thing: CRM objects,
+	// associations, properties, pipelines, schemas, lists, users, files,
 	// emails, and whatever else HubSpot adds.
 	"DELETE /**",
-	// Batch archives, GDPR deletes and merges of APIs the catalogue does
-	// not list.
+	// Batch archives (objects, associations, properties), GDPR deletes
+	// and merges.
 	"POST /crm/**/batch/archive",
 	"POST /crm/**/gdpr-delete",
 	"POST /crm/**/merge",
