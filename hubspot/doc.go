@@ -56,6 +56,11 @@
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
 //
+// The typed methods call HubSpot's numbered paths (/crm/v3/...,
+// /crm/v4/...) unless [WithAPIVersion] chooses one of HubSpot's date-based
+// versions (/crm/objects/2026-03/...); an operation the chosen version
+// does not offer keeps its numbered path.
+//
 // [NewTokenValidator] makes [AccountService.Details], the cheapest call a
 // token can make, the gate of a rotation: given to secrets.WithValidate, it
 // lets a [secrets.Cache] adopt a new token only once HubSpot accepts it.
