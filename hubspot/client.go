@@ -458,7 +458,10 @@ func (c *Client) Close() error {
 }
 
 // HTTPClient returns the http.Client the Client sends with, its transport
-// stack included, for calling endpoints this package does not cover yet.
+// stack included, for calling endpoints this package does not cover yet
+// (Do does that for JSON calls, and returns HubSpot's errors as *Error).
+// A request is looked up in hubkey's operation catalogue by its method
+// and its path under the base URL, as Do's are.
 // Its credentials go only to the base URL's host and the hosts named with
 // WithCredentialHosts; a request to another host fails with
 // ErrUnboundHost before it is sent.

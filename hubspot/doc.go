@@ -61,6 +61,9 @@
 // versions (/crm/objects/2026-03/...); an operation the chosen version
 // does not offer keeps its numbered path.
 //
+// [Client.Do] calls an endpoint no typed method covers, with the same
+// credential choice, signing, rate limits, retries, errors and scrubbing.
+//
 // [NewTokenValidator] makes [AccountService.Details], the cheapest call a
 // token can make, the gate of a rotation: given to secrets.WithValidate, it
 // lets a [secrets.Cache] adopt a new token only once HubSpot accepts it.

@@ -459,3 +459,33 @@ func TestWithAPIVersion(t *testing.T) {
 		}
 	}
 }
+
+// Do looks its call up once and the request carries what it found, known
+// or not, to the base transport, whatever the Client's version.
+func TestDoCarriesWhatItMatched(t *testing.T) {
+	c, take := recordingClient(t, "2026-09")
+	ctx := context.Background()
+	for _, tc := range []struct {
+		method, path, op string
+		version          endpoints.Version
+	}{
+		{"GET", "/crm/objects/2026-03/contacts/1", "crm.objects.get", endpoints.Version202603},
+		{"GET", "/crm/v3/objects/contacts/1", "crm.objects.get", endpoints.Numbered},
+		{"POST", "/crm/v3/objects/contacts/search", "crm.objects.search", endpoints.Numbered},
+		{"GET", "/marketing/v3/emails", "", ""},
+	} {
+		_ = c.Do(ctx, tc.method, tc.path, nil, nil, nil)
+		reqs := take()
+		if len(reqs) != 1 || reqs[0].path != tc.path || reqs[0].carried == nil {
+			t.Fatalf("%s %s: sent %+v", tc.method, tc.path, reqs)
+		}
+		got := reqs[0].carried
+		name := ""
+		if got.op != nil {
+			name = got.op.Name
+		}
+		if name != tc.op || got.version != tc.version || got.path != tc.path || !got.scrub {
+			t.Errorf("%s %s carried %s %q %s scrub=%v", tc.method, tc.path, name, got.version, got.path, got.scrub)
+		}
+	}
+}

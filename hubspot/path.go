@@ -75,8 +75,9 @@ func dotPiece(s string) bool {
 // checkRequestPath is the last check of a path (escaped, relative to the
 // API root) before a request is built: it must start with '/' and have no
 // empty segment (a doubled or trailing slash) and no dot segment, plain or
-// percent-encoded. Every typed call builds its path from checked segments;
-// this catches one that did not.
+// percent-encoded. Every typed call builds its path from checked segments,
+// and Do checks the path it is given more strictly; this catches one that
+// slipped through.
 func checkRequestPath(method, path string) error {
 	if !strings.HasPrefix(path, "/") {
 		return errorf("%s: the request path does not start with a slash; not sent", method)
