@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -673,5 +674,40 @@ func BenchmarkCredentialsFor(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A redirect an http.Client follows keeps the first request's context,
+// and so its operation; the hop is looked up afresh by its own URL, and
+// goes with the credential for what it is.
+func TestRoutingFollowsARedirectByItsOwnPath(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		mu.Unlock()
+		if r.URL.Path == "/crm/v3/objects/contacts/1" {
+			http.Redirect(w, r, "/crm/v3/objects/deals/1", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id":"1"}`))
+	}))
+	defer srv.Close()
+	c, err := hubspot.New(hubspot.WithBaseURL(srv.URL), hubspot.WithRateLimit(hubspot.RateLimit{}),
+		hubspot.WithCredential("contacts", secretstest.NewStatic("contacts-token"), contactsRead),
+		hubspot.WithCredential("deals", secretstest.NewStatic("deals-token"), dealsRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Contacts.Get(context.Background(), "1", nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "/crm/v3/objects/contacts/1 contacts-token\n/crm/v3/objects/deals/1 deals-token"; strings.Join(got, "\n") != want {
+		t.Fatalf("sent\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }

@@ -266,3 +266,41 @@ func advanceWhenAllWait(ctx context.Context, fake *clock.Fake, remaining *atomic
 		}
 	}
 }
+
+// The OAuth token calls carry no app token a limit could count against:
+// the catalogue calls them unmetered, and they pass a spent limiter; the
+// class of every other call is the catalogue's too, in either version.
+func TestRateLimitClassIsTheCatalogues(t *testing.T) {
+	fake := clock.NewFake(epoch)
+	base := &okRT{}
+	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 1, Interval: time.Hour}, Search: RateLimit{Requests: 1, Interval: time.Hour}, Clock: fake}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a wait would outlast it
+	defer cancel()
+	do := func(method, path string) error {
+		req, _ := http.NewRequestWithContext(ctx, method, "https://api.hubapi.com"+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokenA)
+		resp, err := rl.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	for _, c := range []struct {
+		method, path string
+		spent        bool // the limiter of the call's class is spent by now
+	}{
+		{"GET", "/crm/v3/objects/contacts", false},
+		{"GET", "/crm/objects/2026-03/contacts", true},
+		{"POST", "/oauth/v1/token", false},
+		{"POST", "/oauth/2026-03/token", false},
+		{"GET", "/oauth/v1/access-tokens/abc", false},
+		{"POST", "/crm/objects/2026-09/deals/search", false},
+		{"POST", "/crm/v3/objects/deals/search", true},
+		{"POST", "/marketing/v3/emails/search", true}, // not in the catalogue: the general limit
+	} {
+		err := do(c.method, c.path)
+		if spent := errors.Is(err, context.DeadlineExceeded); spent != c.spent {
+			t.Errorf("%s %s: %v, want spent=%v", c.method, c.path, err, c.spent)
+		}
+	}
+}
