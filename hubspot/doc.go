@@ -19,7 +19,9 @@
 // counts against, whether it is sensitive. Every typed method names its
 // operation, and the request carries it to every layer; a request through
 // [Client.HTTPClient] is looked up by its method and path once. No layer
-// parses URLs of its own.
+// works these facts out again from the URL; only the signing layer also
+// checks HubSpot's sensitive paths, so that a call the catalogue does not
+// know, or a path that hides one, is signed too ([IsSensitive]).
 //
 // Several credentials can be configured ([WithCredential]), each with the
 // scopes its token holds (HubSpot grants scopes per private app): every
