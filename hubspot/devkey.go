@@ -49,8 +49,9 @@ func isDecimalID(s string) bool {
 // developer key (the webhook settings and subscriptions of an app, through
 // Client.Webhooks: /webhooks/v3/{appId}/... and, in the date-based
 // versions, /app-webhooks/{version}/{appId}/...), as the hapikey query
-// parameter, and never together with the bearer token. A Client may have a developer key and no token (WithToken), if it
-// only manages app settings.
+// parameter, and never together with the bearer token. A Client may have
+// a developer key and no token (WithToken), if it only manages app
+// settings.
 func WithDeveloperKey(src any) Option {
 	return func(o *options) error {
 		switch src.(type) {
