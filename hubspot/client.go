@@ -587,7 +587,8 @@ func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
 // decodeBody decodes resp's JSON body into out, reading at most
 // maxResponseBody bytes.
 func decodeBody(resp *http.Response, out any) error {
-	lr := &io.LimitedReader{R: resp.Body, N: maxResponseBody + 1}
+	rec := &readRecorder{r: resp.Body}
+	lr := &io.LimitedReader{R: rec, N: maxResponseBody + 1}
 	dec := json.NewDecoder(lr)
 	if err := dec.Decode(out); err != nil {
 		method, path := "", ""
@@ -597,10 +598,31 @@ func decodeBody(resp *http.Response, out any) error {
 		if lr.N <= 0 {
 			return fmt.Errorf("hubspot: %s %s: response body exceeds %d bytes", method, path, maxResponseBody)
 		}
+		// The caller's deadline or cancellation cut the body short: say
+		// so, rather than that the JSON is truncated.
+		for _, ctxErr := range []error{context.DeadlineExceeded, context.Canceled} {
+			if errors.Is(rec.err, ctxErr) {
+				return fmt.Errorf("hubspot: %s %s: reading the %d response: %w", method, path, resp.StatusCode, ctxErr)
+			}
+		}
 		return fmt.Errorf("hubspot: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, describeJSONError(err))
 	}
 	drainAndClose(resp.Body)
 	return nil
+}
+
+// readRecorder keeps the first error of reading r other than io.EOF.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
 }
 
 // describeJSONError describes an error of decoding a response by what

@@ -220,13 +220,22 @@ func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body.Close()
 	b = redactJSONBody(b, token)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil {
+		// Whoever reads the body learns that it was cut short, and why.
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), failingReader{err}))
+	}
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
 }
+
+// failingReader fails every Read with err.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // redactHeader removes token from the values of h. It looks at all of
 // them at once first, since most answers hold no token.
