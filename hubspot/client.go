@@ -587,21 +587,20 @@ func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
 // decodeBody decodes resp's JSON body into out, reading at most
 // maxResponseBody bytes.
 func decodeBody(resp *http.Response, out any) error {
-	rec := &readRecorder{r: resp.Body}
-	lr := &io.LimitedReader{R: rec, N: maxResponseBody + 1}
+	lr := &limitedBody{r: resp.Body, n: maxResponseBody + 1}
 	dec := json.NewDecoder(lr)
 	if err := dec.Decode(out); err != nil {
 		method, path := "", ""
 		if resp.Request != nil {
 			method, path = resp.Request.Method, resp.Request.URL.Path
 		}
-		if lr.N <= 0 {
+		if lr.n <= 0 {
 			return fmt.Errorf("hubspot: %s %s: response body exceeds %d bytes", method, path, maxResponseBody)
 		}
 		// The caller's deadline or cancellation cut the body short: say
 		// so, rather than that the JSON is truncated.
 		for _, ctxErr := range []error{context.DeadlineExceeded, context.Canceled} {
-			if errors.Is(rec.err, ctxErr) {
+			if errors.Is(lr.err, ctxErr) {
 				return fmt.Errorf("hubspot: %s %s: reading the %d response: %w", method, path, resp.StatusCode, ctxErr)
 			}
 		}
@@ -611,16 +610,25 @@ func decodeBody(resp *http.Response, out any) error {
 	return nil
 }
 
-// readRecorder keeps the first error of reading r other than io.EOF.
-type readRecorder struct {
+// limitedBody is io.LimitedReader that also keeps the first error of
+// reading r other than io.EOF.
+type limitedBody struct {
 	r   io.Reader
+	n   int64
 	err error
 }
 
-func (rr *readRecorder) Read(p []byte) (int, error) {
-	n, err := rr.r.Read(p)
-	if err != nil && err != io.EOF && rr.err == nil {
-		rr.err = err
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
 	}
 	return n, err
 }
