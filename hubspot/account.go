@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/hubkey/hubkey/secrets"
@@ -74,7 +73,7 @@ type AccountService struct {
 // HubSpot: GET /account-info/v3/details.
 func (s *AccountService) Details(ctx context.Context) (*AccountDetails, error) {
 	d := new(AccountDetails)
-	if _, err := s.client.do(ctx, http.MethodGet, "/account-info/v3/details", nil, nil, d); err != nil {
+	if _, err := s.client.call(ctx, opAccountDetails, nil, nil, nil, d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -88,7 +87,7 @@ func (s *AccountService) DailyUsage(ctx context.Context) ([]APIUsage, error) {
 	var out struct {
 		Results []APIUsage `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, "/account-info/v3/api-usage/daily/private-apps", nil, nil, &out); err != nil {
+	if _, err := s.client.call(ctx, opAccountDailyUsage, nil, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out.Results, nil

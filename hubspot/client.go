@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -28,6 +29,9 @@ const DefaultBaseURL = "https://api.hubapi.com"
 // largest pages (200 search results with many properties) are far smaller.
 const maxResponseBody = 64 << 20
 
+// jsonValue is the value of the Accept and Content-Type headers.
+var jsonValue = []string{"application/json"}
+
 // version is reported in the User-Agent.
 const version = "0.1.0"
 
@@ -35,8 +39,10 @@ const version = "0.1.0"
 // for concurrent use. Create it with New and Close it when done.
 type Client struct {
 	baseURL   string // scheme://host[/prefix], no trailing slash
+	basePath  string // the escaped [/prefix] of baseURL
+	version   endpoints.Version
 	hc        *http.Client
-	userAgent string
+	userAgent []string // the User-Agent header's value, shared by every request
 	clock     clock.Clock
 	logger    *slog.Logger
 	batchConc int
@@ -86,6 +92,7 @@ type options struct {
 	search     RateLimit
 	retry      RetryPolicy
 	uaSuffix   string
+	version    endpoints.Version
 	clock      clock.Clock
 	batchConc  int
 	// innermost wraps the base transport, below the credential layer: the
@@ -261,12 +268,18 @@ func WithBatchConcurrency(n int) Option {
 // hosts named with WithCredentialHosts (see Transport.Hosts).
 //
 // Each request passes, outermost first: RetryTransport; the credential
-// layer, which is DeveloperKeyTransport for the endpoints
-// IsDeveloperKeyPath names and Transport (the bearer token of the
-// credential picked for the call) for all others; RateLimitTransport
-// (keyed by the credential the request carries); then the base transport.
+// layer, which is DeveloperKeyTransport for the operations HubSpot
+// authenticates with a developer API key and Transport (the bearer token
+// of the credential picked for the call) for all others;
+// RateLimitTransport (keyed by the credential the request carries); the
+// signing layer (WithSigner); then the base transport. Every layer reads
+// what it needs to know of the call (scopes, credential kind, safe to
+// repeat, rate limit, sensitive) from hubkey's catalogue of HubSpot
+// operations: a typed method names its operation, and a request through
+// HTTPClient is looked up by its method and path under the base URL.
 func New(opts ...Option) (*Client, error) {
 	o := options{
+		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
 		limit:     LimitFreeStarter,
 		search:    LimitSearch,
@@ -296,8 +309,8 @@ func New(opts ...Option) (*Client, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 
-	c := &Client{baseURL: base, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
-	if c.creds, c.ownedCaches, err = buildCredentials(o, base); err != nil {
+	c := &Client{baseURL: base, basePath: basePath(base), version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
+	if c.creds, c.ownedCaches, err = buildCredentials(o); err != nil {
 		return nil, err
 	}
 
@@ -339,13 +352,14 @@ func New(opts ...Option) (*Client, error) {
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
-	hc.Transport = rt
+	hc.Transport = &matchTransport{prefix: c.basePath, next: rt}
 	c.hc = hc
 
-	c.userAgent = "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"
+	ua := "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"
 	if o.uaSuffix != "" {
-		c.userAgent += " " + o.uaSuffix
+		ua += " " + o.uaSuffix
 	}
+	c.userAgent = []string{ua}
 
 	c.Contacts = c.Objects("contacts")
 	c.Companies = c.Objects("companies")
@@ -444,7 +458,10 @@ func (c *Client) Close() error {
 }
 
 // HTTPClient returns the http.Client the Client sends with, its transport
-// stack included, for calling endpoints this package does not cover yet.
+// stack included, for calling endpoints this package does not cover yet
+// (Do does that for JSON calls, and returns HubSpot's errors as *Error).
+// A request is looked up in hubkey's operation catalogue by its method
+// and its path under the base URL, as Do's are.
 // Its credentials go only to the base URL's host and the hosts named with
 // WithCredentialHosts; a request to another host fails with
 // ErrUnboundHost before it is sent.
@@ -453,18 +470,18 @@ func (c *Client) HTTPClient() *http.Client { return c.hc }
 // BaseURL returns the API root the Client calls.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// do sends one API call: method to path (already escaped) with query, the
-// JSON encoding of in as body, and decodes a 2xx response into out (when
-// out is not nil). Other statuses become *Error or *RateLimitError.
+// do sends one API call, oc, with query and the JSON encoding of in as
+// body, and decodes a 2xx response into out (when out is not nil). Other
+// statuses become *Error or *RateLimitError.
 //
 // When out can hold HubSpot errors (a batch answer's errors[], which 200
 // and 207 answers carry), the credential layers scrub the 2xx body as they
 // scrub error bodies, since those errors are printed.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) (int, error) {
-	if ctx != nil && out != nil && holdsErrors(reflect.TypeOf(out)) {
-		ctx = withScrubbedBody(ctx)
+func (c *Client) do(ctx context.Context, oc opCall, query url.Values, in, out any) (int, error) {
+	if out != nil && !oc.scrub && holdsErrors(reflect.TypeOf(out)) {
+		oc.scrub = true
 	}
-	resp, err := c.send(ctx, method, path, query, in)
+	resp, err := c.send(ctx, oc, query, in)
 	if err != nil {
 		return 0, err
 	}
@@ -482,10 +499,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return resp.StatusCode, nil
 }
 
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
+// send sends oc: the request carries oc in its context, for the layers of
+// the stack.
+func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) (*http.Response, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
 	}
+	method, path := oc.method, oc.path
 	if err := checkRequestPath(method, path); err != nil {
 		return nil, err
 	}
@@ -504,15 +524,18 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := http.NewRequestWithContext(withCall(ctx, oc), method, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("hubspot: building the %s %s request: %w", method, path, sanitizeError(err))
 	}
-	req.Header.Set("Accept", "application/json")
+	// Values shared by every request, never written to: a layer that
+	// changes a header replaces its slice (Set) or appends past its
+	// capacity (Add), and clones copy them.
+	req.Header["Accept"] = jsonValue
 	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = jsonValue
 	}
-	req.Header.Set("User-Agent", c.userAgent)
+	req.Header["User-Agent"] = c.userAgent
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var se *ScopeError
@@ -564,24 +587,22 @@ func reachesType(t, target reflect.Type, seen map[reflect.Type]bool) bool {
 // decodeBody decodes resp's JSON body into out, reading at most
 // maxResponseBody bytes.
 func decodeBody(resp *http.Response, out any) error {
-	lr := &io.LimitedReader{R: resp.Body, N: maxResponseBody + 1}
-	rr := &readErrReader{r: lr}
-	dec := json.NewDecoder(rr)
+	lr := &limitedBody{r: resp.Body, n: maxResponseBody + 1}
+	dec := json.NewDecoder(lr)
 	if err := dec.Decode(out); err != nil {
 		method, path := "", ""
 		if resp.Request != nil {
 			method, path = resp.Request.Method, resp.Request.URL.Path
 		}
-		if lr.N <= 0 {
+		if lr.n <= 0 {
 			return fmt.Errorf("hubspot: %s %s: response body exceeds %d bytes", method, path, maxResponseBody)
 		}
-		if rr.err != nil {
-			// The body could not be read (the caller's deadline, a dropped
-			// connection): a transport failure, not a decoding one, and it
-			// keeps its chain so errors.Is(err, context.DeadlineExceeded)
-			// holds. Read errors carry no response bytes.
-			drainAndClose(resp.Body)
-			return fmt.Errorf("hubspot: %s %s: reading the %d response: %w", method, path, resp.StatusCode, sanitizeError(rr.err))
+		// The caller's deadline or cancellation cut the body short: say
+		// so, rather than that the JSON is truncated.
+		for _, ctxErr := range []error{context.DeadlineExceeded, context.Canceled} {
+			if errors.Is(lr.err, ctxErr) {
+				return fmt.Errorf("hubspot: %s %s: reading the %d response: %w", method, path, resp.StatusCode, ctxErr)
+			}
 		}
 		return fmt.Errorf("hubspot: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, describeJSONError(err))
 	}
@@ -589,18 +610,25 @@ func decodeBody(resp *http.Response, out any) error {
 	return nil
 }
 
-// readErrReader remembers the first error other than io.EOF that reading
-// the body gave, so that decodeBody tells a body it could not read from a
-// body it could not decode.
-type readErrReader struct {
+// limitedBody is io.LimitedReader that also keeps the first error of
+// reading r other than io.EOF.
+type limitedBody struct {
 	r   io.Reader
+	n   int64
 	err error
 }
 
-func (r *readErrReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	if err != nil && err != io.EOF && r.err == nil {
-		r.err = err
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
 	}
 	return n, err
 }

@@ -4,18 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
 // EveryScope, given as a credential's scope, says that the credential holds
-// every scope: it can make any call, including calls the scope table does
-// not know. WithToken's credential holds EveryScope.
+// every scope: it can make any call, including calls the operation
+// catalogue does not know. WithToken's credential holds EveryScope.
 const EveryScope = "*"
 
 // ErrNoCredential is matched (with errors.Is) by the error a call gets when
@@ -38,17 +37,25 @@ type Credential struct {
 
 // Credentials is a set of credentials with the scopes each holds. It sends
 // each call with the least-privileged credential that may make it: of the
-// credentials holding every scope the call needs (from a table of
-// HubSpot's documented scopes per endpoint), the one holding the fewest
+// credentials whose scopes cover the call, the one holding the fewest
 // scopes, ties going to the one configured first. A credential holding
 // EveryScope counts as the most privileged.
 //
-// A call the table does not know (an endpoint this package does not cover)
-// goes to the fallback credential when one is named (FallbackCredential),
-// else to the first credential holding EveryScope; with neither it is
-// refused. The table cannot say what such a call needs, and sending it
-// with a guess would either fail at HubSpot or quietly use more privilege
-// than the call needs; an explicit fallback makes that choice visible.
+// What a call needs comes from hubkey's catalogue of HubSpot operations,
+// which gives each operation's scopes as groups: a credential covers the
+// call when it holds, for every group, at least one of the group's scopes
+// (HubSpot accepts any one of them). Linking a contact to a deal needs a
+// contacts scope and a deals scope; reading products needs
+// crm.objects.products.read or e-commerce.
+//
+// A call the catalogue does not know (an endpoint this package does not
+// cover), or whose scopes it cannot name (an object type it does not know
+// the scopes of, such as notes), goes to the fallback credential when one
+// is named (FallbackCredential), else to the first credential holding
+// EveryScope; with neither it is refused. The catalogue cannot say what
+// such a call needs, and sending it with a guess would either fail at
+// HubSpot or quietly use more privilege than the call needs; an explicit
+// fallback makes that choice visible.
 //
 // A call no credential may make fails before it is sent with a *ScopeError
 // naming the missing scopes. Credentials is immutable and safe for
@@ -56,7 +63,6 @@ type Credential struct {
 type Credentials struct {
 	creds    []routed // in privilege order: fewest scopes first
 	fallback int      // index in creds for unknown calls; -1: refuse
-	prefix   string   // escaped path prefix stripped before lookup
 }
 
 type routed struct {
@@ -72,33 +78,14 @@ type CredentialsOption func(*credentialsConfig) error
 type credentialsConfig struct {
 	fallback    string
 	hasFallback bool
-	prefix      string
 }
 
-// FallbackCredential names the credential for calls the scope table does
-// not know. Without it such calls go to the first credential holding
-// EveryScope, or are refused when there is none.
+// FallbackCredential names the credential for calls the operation
+// catalogue does not know. Without it such calls go to the first
+// credential holding EveryScope, or are refused when there is none.
 func FallbackCredential(name string) CredentialsOption {
 	return func(c *credentialsConfig) error {
 		c.fallback, c.hasFallback = name, true
-		return nil
-	}
-}
-
-// PathPrefix sets a path prefix that request paths carry before HubSpot's
-// own path, such as "/hubspot" for a gateway at https://gw.example.com/hubspot;
-// it is removed before the scope table is consulted. A request whose path
-// lacks the prefix is treated as a call the table does not know.
-func PathPrefix(prefix string) CredentialsOption {
-	return func(c *credentialsConfig) error {
-		p := strings.TrimSuffix(prefix, "/")
-		if p != "" && !strings.HasPrefix(p, "/") {
-			return fmt.Errorf("hubspot: PathPrefix %q must start with a slash", prefix)
-		}
-		if strings.ContainsAny(p, "?#") {
-			return fmt.Errorf("hubspot: PathPrefix %q must be a path, without query or fragment", prefix)
-		}
-		c.prefix = p
 		return nil
 	}
 }
@@ -119,7 +106,7 @@ func NewCredentials(creds []Credential, opts ...CredentialsOption) (*Credentials
 	if len(creds) == 0 {
 		return nil, errors.New("hubspot: NewCredentials: no credentials")
 	}
-	cs := &Credentials{fallback: -1, prefix: cfg.prefix}
+	cs := &Credentials{fallback: -1}
 	seen := make(map[string]bool, len(creds))
 	for i, c := range creds {
 		if err := checkCredentialName(c.Name); err != nil {
@@ -188,10 +175,15 @@ func checkCredentialName(name string) error {
 }
 
 // For returns the credential a call to method and path (escaped, as in
-// URL.EscapedPath; a query string is ignored) is sent with, or a
-// *ScopeError when no credential may make it.
+// URL.EscapedPath, relative to the API root, such as
+// "/crm/v3/objects/contacts/1"; a query string is ignored) is sent with,
+// or a *ScopeError when no credential may make it.
 func (cs *Credentials) For(method, path string) (Credential, error) {
-	r, err := cs.pick(method, path)
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	oc := matchCall(method, path, "")
+	r, err := cs.pick(&oc)
 	if err != nil {
 		return Credential{}, err
 	}
@@ -212,33 +204,33 @@ func (r *routed) public() Credential {
 	return Credential{Name: r.Name, Source: r.Source, Scopes: slices.Clone(r.Scopes)}
 }
 
-func (cs *Credentials) pick(method, path string) (*routed, error) {
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
+// pick returns the credential for oc.
+func (cs *Credentials) pick(oc *opCall) (*routed, error) {
 	if len(cs.creds) == 1 && cs.creds[0].every {
 		return &cs.creds[0], nil // one credential that can do anything: no lookup
 	}
-	required, known := cs.lookup(method, path)
+	var required endpoints.Requirement
+	known := oc.op != nil
+	if known {
+		var err error
+		if required, err = oc.op.AllowedScopes(oc.params); err != nil {
+			known = false // an object type whose scopes the catalogue does not know
+		}
+	}
 	if !known {
 		if cs.fallback >= 0 {
 			return &cs.creds[cs.fallback], nil
 		}
-		return nil, &ScopeError{Method: method, Path: redactPath(path), Unlisted: true}
+		return nil, &ScopeError{Method: oc.method, Path: redactPath(oc.path), Unlisted: true}
 	}
 	var closest *routed
-	var closestMissing []string
+	var closestMissing endpoints.Requirement
 	for i := range cs.creds {
 		r := &cs.creds[i]
 		if r.every {
 			return r, nil
 		}
-		var missing []string
-		for _, s := range required {
-			if !r.set[s] {
-				missing = append(missing, s)
-			}
-		}
+		missing := r.missing(required)
 		if len(missing) == 0 {
 			return r, nil
 		}
@@ -246,57 +238,74 @@ func (cs *Credentials) pick(method, path string) (*routed, error) {
 			closest, closestMissing = r, missing
 		}
 	}
-	e := &ScopeError{Method: method, Path: redactPath(path), Required: required, Missing: closestMissing, Closest: closest.Name}
-	for _, s := range closestMissing {
-		if !cs.anyHolds(s) {
-			e.Unheld = append(e.Unheld, s)
+	e := &ScopeError{Method: oc.method, Path: redactPath(oc.path), Required: required, Missing: closestMissing, Closest: closest.Name}
+	for _, g := range closestMissing {
+		if !cs.anyHolds(g) {
+			e.Unheld = append(e.Unheld, g)
 		}
 	}
 	return nil, e
 }
 
-func (cs *Credentials) anyHolds(scope string) bool {
-	for i := range cs.creds {
-		if cs.creds[i].set[scope] {
+// missing returns the groups of req that r holds no scope of.
+func (r *routed) missing(req endpoints.Requirement) endpoints.Requirement {
+	var out endpoints.Requirement
+	for _, g := range req {
+		if !r.holdsAny(g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func (r *routed) holdsAny(group []string) bool {
+	for _, s := range group {
+		if r.set[s] {
 			return true
 		}
 	}
 	return false
 }
 
-// lookup strips the prefix and consults the scope table.
-func (cs *Credentials) lookup(method, path string) ([]string, bool) {
-	if cs.prefix != "" {
-		rest, ok := strings.CutPrefix(path, cs.prefix)
-		if !ok || (rest != "" && rest[0] != '/') {
-			return nil, false
+// anyHolds reports whether some credential holds a scope of group.
+func (cs *Credentials) anyHolds(group []string) bool {
+	for i := range cs.creds {
+		if cs.creds[i].holdsAny(group) {
+			return true
 		}
-		path = rest
 	}
-	return scopes.Lookup(method, path)
+	return false
 }
 
 // ScopeError is the error of a call that none of the configured
 // credentials may make; the call was not sent. It matches ErrNoCredential,
-// and also ErrForbidden when the scope table knows the call (the call
-// needs a scope that no credential holds, as HubSpot's 403 MISSING_SCOPES
-// would say). It names scopes and credential names, never a token.
+// and also ErrForbidden when the operation catalogue knows the call (the
+// call needs a scope that no credential holds, as HubSpot's 403
+// MISSING_SCOPES would say). It names scopes and credential names, never a
+// token.
+//
+// Scopes come in groups: the call needs a scope of every group, and any
+// one scope of a group will do.
 type ScopeError struct {
 	// Method and Path identify the call; Path has no query string, and a
 	// token in an OAuth token-introspection path is redacted.
 	Method, Path string
-	// Required lists every scope the call needs, from the scope table.
-	Required []string
-	// Missing lists the scopes that Closest, the credential lacking the
-	// fewest of Required (ties: the least privileged), does not hold.
-	Missing []string
+	// Required lists the groups of scopes the call needs, from the
+	// catalogue.
+	Required [][]string
+	// Missing lists the groups of Required that Closest, the credential
+	// lacking the fewest of them (ties: the least privileged), holds no
+	// scope of.
+	Missing [][]string
 	Closest string
-	// Unheld lists the scopes of Missing that no credential holds: add one
-	// of them to a credential (a private app) to make the call possible.
-	// Empty when each scope is held by some credential but none holds all.
-	Unheld []string
-	// Unlisted reports that the scope table does not know the call, and no
-	// fallback credential (nor one holding EveryScope) is configured.
+	// Unheld lists the groups of Missing that no credential holds a scope
+	// of: add one of a group's scopes to a credential (a private app) to
+	// make the call possible. Empty when each group is covered by some
+	// credential but none covers all.
+	Unheld [][]string
+	// Unlisted reports that the catalogue does not know the call, or the
+	// scopes of its object type, and no fallback credential (nor one
+	// holding EveryScope) is configured.
 	Unlisted bool
 }
 
@@ -305,14 +314,24 @@ func (e *ScopeError) Error() string {
 	fmt.Fprintf(&b, "hubspot: %s %s: ", e.Method, e.Path)
 	switch {
 	case e.Unlisted:
-		b.WriteString("the scope table does not know this call and no fallback credential is configured (name one with FallbackCredential or WithFallbackCredential, or give a credential hubspot.EveryScope); not sent")
+		b.WriteString("the operation catalogue does not know this call or its scopes, and no fallback credential is configured (name one with FallbackCredential or WithFallbackCredential, or give a credential hubspot.EveryScope); not sent")
 	case len(e.Unheld) > 0:
-		fmt.Fprintf(&b, "needs scope %s, which no configured credential holds; not sent", strings.Join(e.Unheld, ", "))
+		fmt.Fprintf(&b, "needs scope %s, which no configured credential holds; not sent", scopeGroups(e.Unheld))
 	default:
 		fmt.Fprintf(&b, "needs scopes %s together, and no single credential holds them all (%q lacks %s); not sent",
-			strings.Join(e.Required, ", "), e.Closest, strings.Join(e.Missing, ", "))
+			scopeGroups(e.Required), e.Closest, scopeGroups(e.Missing))
 	}
 	return b.String()
+}
+
+// scopeGroups writes groups as "a, b or c": groups apart by commas, the
+// alternatives of a group by "or".
+func scopeGroups(groups [][]string) string {
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = strings.Join(g, " or ")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Is matches ErrNoCredential, and ErrForbidden unless the call is unlisted.
@@ -335,14 +354,14 @@ func redactPath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// source returns the token source for req and the name of its credential
+// source returns the token source for oc and the name of its credential
 // ("" for a Transport with a single Source).
-func (t *Transport) source(req *http.Request) (TokenSource, string, error) {
+func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
 	switch {
 	case t.Credentials != nil && t.Source != nil:
 		return nil, "", errors.New("hubspot: Transport has both Source and Credentials; set one")
 	case t.Credentials != nil:
-		r, err := t.Credentials.pick(req.Method, req.URL.EscapedPath())
+		r, err := t.Credentials.pick(oc)
 		if err != nil {
 			return nil, "", err
 		}
@@ -389,8 +408,8 @@ func WithCredential(name string, src any, scopes ...string) Option {
 	}
 }
 
-// WithFallbackCredential names the credential for calls the scope table
-// does not know, such as endpoints this package does not cover yet called
+// WithFallbackCredential names the credential for calls the operation
+// catalogue does not know, such as endpoints this package does not cover yet called
 // through Client.HTTPClient. Without it, such calls go to a credential
 // holding EveryScope (WithToken's), or are refused with a *ScopeError when
 // there is none. See FallbackCredential.
@@ -406,7 +425,7 @@ func WithFallbackCredential(name string) Option {
 
 // buildCredentials wraps each Provider in a Cache and builds the routing
 // set. On error it closes the caches it made.
-func buildCredentials(o options, base string) (*Credentials, []*secrets.Cache, error) {
+func buildCredentials(o options) (*Credentials, []*secrets.Cache, error) {
 	if len(o.creds) == 0 {
 		return nil, nil, nil // only a developer key
 	}
@@ -428,7 +447,7 @@ func buildCredentials(o options, base string) (*Credentials, []*secrets.Cache, e
 		}
 		creds = append(creds, Credential{Name: sp.name, Source: src, Scopes: sp.scopes})
 	}
-	opts := []CredentialsOption{PathPrefix(basePath(base))}
+	var opts []CredentialsOption
 	if o.fallback != "" {
 		opts = append(opts, FallbackCredential(o.fallback))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -106,7 +107,7 @@ func TestCredentialsRefuseWhatNobodyMayDo(t *testing.T) {
 	if !errors.As(err, &se) || !errors.Is(err, hubspot.ErrForbidden) || !errors.Is(err, hubspot.ErrNoCredential) {
 		t.Fatalf("err = %v", err)
 	}
-	if strings.Join(se.Unheld, ",") != dealsWrite || se.Closest != "reader" || se.Unlisted {
+	if groups(se.Unheld) != dealsWrite || se.Closest != "reader" || se.Unlisted {
 		t.Fatalf("%+v", se)
 	}
 	if !strings.Contains(err.Error(), "needs scope "+dealsWrite+", which no configured credential holds") {
@@ -114,8 +115,8 @@ func TestCredentialsRefuseWhatNobodyMayDo(t *testing.T) {
 	}
 	// Scopes held apart, never together.
 	_, err = cs.For("GET", "/crm/v4/objects/contacts/1/associations/deals")
-	if !errors.As(err, &se) || len(se.Unheld) != 0 || se.Closest != "reader" || strings.Join(se.Missing, ",") != dealsRead ||
-		strings.Join(se.Required, ",") != contactsRead+","+dealsRead {
+	if !errors.As(err, &se) || len(se.Unheld) != 0 || se.Closest != "reader" || groups(se.Missing) != dealsRead ||
+		groups(se.Required) != contactsRead+","+dealsRead {
 		t.Fatalf("%+v", se)
 	}
 	if !strings.Contains(err.Error(), `no single credential holds them all ("reader" lacks crm.objects.deals.read)`) {
@@ -141,15 +142,89 @@ func TestCredentialsRefuseWhatNobodyMayDo(t *testing.T) {
 	}
 }
 
-func TestCredentialsPathPrefix(t *testing.T) {
-	cs := mustCredentials(t, []hubspot.Credential{cred("reader", contactsRead), cred("any", hubspot.EveryScope)}, hubspot.PathPrefix("/hubspot/"))
-	for path, want := range map[string]string{
-		"/hubspot/crm/v3/objects/contacts":  "reader",
-		"/crm/v3/objects/contacts":          "any", // lacks the prefix: unknown
-		"/hubspotx/crm/v3/objects/contacts": "any",
+// groups writes scope groups as "a|b,c": groups apart by commas, the
+// alternatives of a group by bars.
+func groups(gs [][]string) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = strings.Join(g, "|")
+	}
+	return strings.Join(parts, ",")
+}
+
+// A call is covered by a credential that holds a scope of every group of
+// the catalogue's requirement: any one scope of a group will do.
+func TestCredentialsAnyScopeOfAGroup(t *testing.T) {
+	cs := mustCredentials(t, []hubspot.Credential{
+		cred("shop", "e-commerce"),
+		cred("products", "crm.objects.products.read"),
+		cred("contacts", contactsRead, contactsWrite),
+		cred("admin", hubspot.EveryScope),
+	})
+	for _, tc := range []struct{ method, path, want string }{
+		// crm.objects.products.read or e-commerce: the first configured of
+		// the two one-scope credentials.
+		{"GET", "/crm/v3/objects/products/1", "shop"},
+		{"PATCH", "/crm/v3/objects/products/1", "shop"},
+		{"GET", "/crm/objects/2026-03/line_items", "shop"},
+		// A group per object type: the contacts scope alone is not enough.
+		{"PUT", "/crm/v4/objects/contacts/1/associations/products/2", "admin"},
+		// An object type whose scopes the catalogue does not know: the
+		// fallback, as for a call it does not know.
+		{"GET", "/crm/v3/objects/notes/1", "admin"},
 	} {
-		if got := routeName(t, cs, "GET", path); got != want {
-			t.Errorf("GET %s went to %s, want %s", path, got, want)
+		if got := routeName(t, cs, tc.method, tc.path); got != tc.want {
+			t.Errorf("%s %s went to %s, want %s", tc.method, tc.path, got, tc.want)
+		}
+	}
+	cs = mustCredentials(t, []hubspot.Credential{cred("contacts", contactsRead), cred("deals", dealsRead)})
+	_, err := cs.For("GET", "/crm/v3/objects/line_items/1")
+	var se *hubspot.ScopeError
+	if !errors.As(err, &se) || groups(se.Unheld) != "crm.objects.line_items.read|e-commerce" {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "needs scope crm.objects.line_items.read or e-commerce, which no configured credential holds") {
+		t.Fatalf("message %q", err)
+	}
+	if _, err := cs.For("GET", "/crm/v3/objects/notes/1"); !errors.As(err, &se) || !se.Unlisted || errors.Is(err, hubspot.ErrForbidden) {
+		t.Fatalf("an object type of unknown scopes: %v", err)
+	}
+}
+
+type rtFunc func(*http.Request) (*http.Response, error)
+
+func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A Transport used alone in front of a gateway looks paths up below its
+// PathPrefix; a path outside it is a call the catalogue does not know.
+func TestTransportPathPrefix(t *testing.T) {
+	readCache, _ := secrets.NewCache(secretstest.NewStatic("read-token"))
+	anyCache, _ := secrets.NewCache(secretstest.NewStatic("any-token"))
+	defer readCache.Close()
+	defer anyCache.Close()
+	cs := mustCredentials(t, []hubspot.Credential{
+		{Name: "reader", Source: readCache, Scopes: []string{contactsRead}},
+		{Name: "any", Source: anyCache, Scopes: []string{hubspot.EveryScope}},
+	})
+	var got string
+	base := rtFunc(func(r *http.Request) (*http.Response, error) {
+		got = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+	})
+	tr := &hubspot.Transport{Credentials: cs, Hosts: []string{"gw.example.com"}, PathPrefix: "/hubspot/", Base: base}
+	for path, want := range map[string]string{
+		"/hubspot/crm/v3/objects/contacts":  "read-token",
+		"/crm/v3/objects/contacts":          "any-token", // lacks the prefix: unknown
+		"/hubspotx/crm/v3/objects/contacts": "any-token",
+	} {
+		req, _ := http.NewRequest("GET", "https://gw.example.com"+path, nil)
+		res, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got != want {
+			t.Errorf("GET %s went with %s, want %s", path, got, want)
 		}
 	}
 }
@@ -160,18 +235,16 @@ func TestCredentialsValidation(t *testing.T) {
 		opts  []hubspot.CredentialsOption
 		want  string
 	}{
-		"none":           {nil, nil, "no credentials"},
-		"empty name":     {[]hubspot.Credential{cred("", contactsRead)}, nil, "1 to 64 characters"},
-		"long name":      {[]hubspot.Credential{cred(strings.Repeat("x", 65), contactsRead)}, nil, "1 to 64 characters"},
-		"bad name":       {[]hubspot.Credential{cred("a b", contactsRead)}, nil, "may hold only"},
-		"duplicate":      {[]hubspot.Credential{cred("a", contactsRead), cred("a", contactsWrite)}, nil, `"a" is configured twice`},
-		"no source":      {[]hubspot.Credential{{Name: "a", Scopes: []string{contactsRead}}}, nil, `"a" has no token source`},
-		"no scopes":      {[]hubspot.Credential{cred("a")}, nil, `"a" lists no scopes`},
-		"blank scope":    {[]hubspot.Credential{cred("a", "")}, nil, "empty or contains white space"},
-		"spaced scope":   {[]hubspot.Credential{cred("a", "crm.objects.contacts.read crm.objects.contacts.write")}, nil, "white space"},
-		"fallback":       {[]hubspot.Credential{cred("a", contactsRead)}, []hubspot.CredentialsOption{hubspot.FallbackCredential("b")}, `fallback credential "b" is not configured`},
-		"relative pref":  {[]hubspot.Credential{cred("a", contactsRead)}, []hubspot.CredentialsOption{hubspot.PathPrefix("api")}, "must start with a slash"},
-		"prefix w/query": {[]hubspot.Credential{cred("a", contactsRead)}, []hubspot.CredentialsOption{hubspot.PathPrefix("/api?x=1")}, "without query"},
+		"none":         {nil, nil, "no credentials"},
+		"empty name":   {[]hubspot.Credential{cred("", contactsRead)}, nil, "1 to 64 characters"},
+		"long name":    {[]hubspot.Credential{cred(strings.Repeat("x", 65), contactsRead)}, nil, "1 to 64 characters"},
+		"bad name":     {[]hubspot.Credential{cred("a b", contactsRead)}, nil, "may hold only"},
+		"duplicate":    {[]hubspot.Credential{cred("a", contactsRead), cred("a", contactsWrite)}, nil, `"a" is configured twice`},
+		"no source":    {[]hubspot.Credential{{Name: "a", Scopes: []string{contactsRead}}}, nil, `"a" has no token source`},
+		"no scopes":    {[]hubspot.Credential{cred("a")}, nil, `"a" lists no scopes`},
+		"blank scope":  {[]hubspot.Credential{cred("a", "")}, nil, "empty or contains white space"},
+		"spaced scope": {[]hubspot.Credential{cred("a", "crm.objects.contacts.read crm.objects.contacts.write")}, nil, "white space"},
+		"fallback":     {[]hubspot.Credential{cred("a", contactsRead)}, []hubspot.CredentialsOption{hubspot.FallbackCredential("b")}, `fallback credential "b" is not configured`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := hubspot.NewCredentials(tc.creds, tc.opts...)
@@ -296,7 +369,7 @@ func TestRoutingEndToEnd(t *testing.T) {
 	if !errors.As(err, &se) || !errors.Is(err, hubspot.ErrForbidden) || !errors.Is(err, hubspot.ErrNoCredential) {
 		t.Fatalf("deals: err = %v", err)
 	}
-	if !strings.Contains(err.Error(), dealsRead) || strings.Join(se.Unheld, ",") != dealsRead || se.Path != "/crm/v3/objects/deals/1" {
+	if !strings.Contains(err.Error(), dealsRead) || groups(se.Unheld) != dealsRead || se.Path != "/crm/v3/objects/deals/1" {
 		t.Fatalf("deals: %v / %+v", err, se)
 	}
 	if _, err := c.Deals.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"dealname": "x"}}); !errors.Is(err, hubspot.ErrNoCredential) ||
@@ -601,5 +674,40 @@ func BenchmarkCredentialsFor(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A redirect an http.Client follows keeps the first request's context,
+// and so its operation; the hop is looked up afresh by its own URL, and
+// goes with the credential for what it is.
+func TestRoutingFollowsARedirectByItsOwnPath(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		mu.Unlock()
+		if r.URL.Path == "/crm/v3/objects/contacts/1" {
+			http.Redirect(w, r, "/crm/v3/objects/deals/1", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id":"1"}`))
+	}))
+	defer srv.Close()
+	c, err := hubspot.New(hubspot.WithBaseURL(srv.URL), hubspot.WithRateLimit(hubspot.RateLimit{}),
+		hubspot.WithCredential("contacts", secretstest.NewStatic("contacts-token"), contactsRead),
+		hubspot.WithCredential("deals", secretstest.NewStatic("deals-token"), dealsRead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Contacts.Get(context.Background(), "1", nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "/crm/v3/objects/contacts/1 contacts-token\n/crm/v3/objects/deals/1 deals-token"; strings.Join(got, "\n") != want {
+		t.Fatalf("sent\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }

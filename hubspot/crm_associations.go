@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hubkey/hubkey/internal/scopes"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // Association categories, as HubSpot names them in associationCategory.
@@ -109,8 +109,8 @@ var defaultAssocTypes = map[[2]string]int{
 // fromType to toType (standard objects, by any name HubSpot accepts:
 // "contacts", "contact", "0-1"), and false when HubSpot defines none.
 func DefaultAssociationType(fromType, toType string) (AssociationType, bool) {
-	f, ok1 := scopes.LookupObjectType(fromType)
-	t, ok2 := scopes.LookupObjectType(toType)
+	f, ok1 := endpoints.LookupObjectType(fromType)
+	t, ok2 := endpoints.LookupObjectType(toType)
 	if !ok1 || !ok2 {
 		return AssociationType{}, false
 	}
@@ -234,15 +234,6 @@ type DefaultAssociation struct {
 	Type         AssociationType
 }
 
-// idempotent marks ctx with Idempotent; a nil ctx stays nil, for do to
-// report.
-func idempotent(ctx context.Context) context.Context {
-	if ctx == nil {
-		return nil
-	}
-	return Idempotent(ctx)
-}
-
 // idString is the text of a record ID read with flexID ("" for none).
 func idString(id flexID) string {
 	if id == 0 {
@@ -271,22 +262,14 @@ func checkObjectTypes(what string, types ...string) error {
 	return nil
 }
 
-func assocObjectPath(fromType, fromID string, rest ...string) string {
-	var b strings.Builder
-	b.WriteString("/crm/v4/objects/")
-	b.WriteString(fromType)
-	b.WriteByte('/')
-	b.WriteString(escapeSegment(fromID))
-	b.WriteString("/associations")
-	for _, r := range rest {
-		b.WriteByte('/')
-		b.WriteString(r)
-	}
-	return b.String()
+// pairParams are the path parameters of a call between two object types.
+func pairParams(fromType, toType string) map[string]string {
+	return map[string]string{"fromObjectType": fromType, "toObjectType": toType}
 }
 
-func assocPath(fromType, toType string, rest ...string) string {
-	return "/crm/v4/associations/" + fromType + "/" + toType + "/" + strings.Join(rest, "/")
+// linkParams are the path parameters of a call between two records.
+func linkParams(fromType, fromID, toType, toID string) map[string]string {
+	return map[string]string{"fromObjectType": fromType, "fromObjectId": fromID, "toObjectType": toType, "toObjectId": toID}
 }
 
 // Create links two records with the given association types (HubSpot adds
@@ -312,8 +295,7 @@ func (s *AssociationsService) Create(ctx context.Context, fromType, fromID, toTy
 		}
 	}
 	out := new(AssociationPair)
-	path := assocObjectPath(fromType, fromID, toType, escapeSegment(toID))
-	if _, err := s.client.do(idempotent(ctx), http.MethodPut, path, nil, types, out); err != nil {
+	if _, err := s.client.call(ctx, opAssocCreate, linkParams(fromType, fromID, toType, toID), nil, types, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -333,12 +315,15 @@ func (s *AssociationsService) CreateDefault(ctx context.Context, fromType, fromI
 		return nil, err
 	}
 	var w wireDefaultBatch
-	path := assocObjectPath(fromType, fromID, "default", toType, escapeSegment(toID))
-	if _, err := s.client.do(idempotent(ctx), http.MethodPut, path, nil, nil, &w); err != nil {
+	call, err := s.client.prepare(opAssocCreateDefault, linkParams(fromType, fromID, toType, toID))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.client.do(ctx, call, nil, nil, &w); err != nil {
 		return nil, err
 	}
 	if len(w.Errors) > 0 {
-		e := w.Errors[0].toError(http.StatusOK, http.MethodPut, path)
+		e := w.Errors[0].toError(http.StatusOK, call.method, call.path)
 		return w.defaults(), e
 	}
 	return w.defaults(), nil
@@ -398,7 +383,7 @@ func (s *AssociationsService) Delete(ctx context.Context, fromType, fromID, toTy
 	if err := checkPairIDs(what, fromID, toID); err != nil {
 		return err
 	}
-	_, err := s.client.do(idempotent(ctx), http.MethodDelete, assocObjectPath(fromType, fromID, toType, escapeSegment(toID)), nil, nil, nil)
+	_, err := s.client.call(ctx, opAssocArchive, linkParams(fromType, fromID, toType, toID), nil, nil, nil)
 	return err
 }
 
@@ -448,7 +433,8 @@ func (s *AssociationsService) List(ctx context.Context, fromType, fromID, toType
 		Results []AssociatedObject `json:"results"`
 		Paging  *Paging            `json:"paging"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, assocObjectPath(fromType, fromID, toType), q, nil, &w); err != nil {
+	params := map[string]string{"fromObjectType": fromType, "fromObjectId": fromID, "toObjectType": toType}
+	if _, err := s.client.call(ctx, opAssocList, params, q, nil, &w); err != nil {
 		return nil, err
 	}
 	p := &AssociationPage{Results: w.Results}
@@ -569,10 +555,13 @@ func (s *AssociationsService) BatchRead(ctx context.Context, fromType, toType st
 		items[i].FromID = uniq[i]
 		pending[i] = i
 	}
-	path := assocPath(fromType, toType, "batch", "read")
+	call, err := s.client.prepare(opAssocBatchRead, pairParams(fromType, toType))
+	if err != nil {
+		return nil, err
+	}
 	for len(pending) > 0 {
 		s.client.eachChunk(ctx, len(pending), MaxAssociationBatchRead,
-			func(lo, hi int) { s.readChunk(ctx, path, pending[lo:hi], uniq, after, more, items) },
+			func(lo, hi int) { s.readChunk(ctx, call, pending[lo:hi], uniq, after, more, items) },
 			func(lo, hi int, err error) {
 				for _, i := range pending[lo:hi] {
 					items[i] = AssociationReadItem{FromID: uniq[i], Err: err}
@@ -609,7 +598,7 @@ type wireAssocRead struct {
 
 // readChunk reads one page for each id index in chunk and records, per
 // index, the records read, its error, and whether another page follows.
-func (s *AssociationsService) readChunk(ctx context.Context, path string, chunk []int, uniq, after []string, more []bool, items []AssociationReadItem) {
+func (s *AssociationsService) readChunk(ctx context.Context, call opCall, chunk []int, uniq, after []string, more []bool, items []AssociationReadItem) {
 	type input struct {
 		ID    string `json:"id"`
 		After string `json:"after,omitempty"`
@@ -624,7 +613,7 @@ func (s *AssociationsService) readChunk(ctx context.Context, path string, chunk 
 		Inputs []input `json:"inputs"`
 	}{inputs}
 	var w wireAssocRead
-	status, err := s.client.do(ctx, http.MethodPost, path, nil, body, &w)
+	status, err := s.client.do(ctx, call, nil, body, &w)
 	if err != nil {
 		for _, i := range chunk {
 			items[i].Err = err
@@ -651,7 +640,7 @@ func (s *AssociationsService) readChunk(ctx context.Context, path string, chunk 
 	}
 	var general error
 	for k := range w.Errors {
-		e := w.Errors[k].toError(status, http.MethodPost, path)
+		e := w.Errors[k].toError(status, call.method, call.path)
 		named := false
 		for _, key := range []string{"fromObjectId", "ids"} {
 			for _, id := range e.Context[key] {
@@ -716,9 +705,8 @@ func (s *AssociationsService) BatchCreate(ctx context.Context, fromType, toType 
 		To    ref               `json:"to"`
 		Types []AssociationType `json:"types"`
 	}
-	path := assocPath(fromType, toType, "batch", "create")
 	op := assocBatchOp{
-		path: path, n: len(inputs), size: MaxAssociationBatchCreate,
+		op: opAssocBatchCreate, n: len(inputs), size: MaxAssociationBatchCreate,
 		body: func(lo, hi int) any {
 			in := make([]wireIn, 0, hi-lo)
 			for _, x := range inputs[lo:hi] {
@@ -731,7 +719,7 @@ func (s *AssociationsService) BatchCreate(ctx context.Context, fromType, toType 
 		from: func(i int) string { return inputs[i].FromID },
 		to:   func(i int) []string { return []string{inputs[i].ToID} },
 	}
-	return s.client.runAssocBatch(idempotent(ctx), what, op)
+	return s.client.runAssocBatch(ctx, what, pairParams(fromType, toType), op)
 }
 
 // BatchArchive removes associations, every link from each input's record
@@ -766,9 +754,8 @@ func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType
 		From ref   `json:"from"`
 		To   []ref `json:"to"`
 	}
-	path := assocPath(fromType, toType, "batch", "archive")
 	op := assocBatchOp{
-		path: path, n: len(inputs), size: MaxAssociationBatchArchive, archive: true,
+		op: opAssocBatchArchive, n: len(inputs), size: MaxAssociationBatchArchive, archive: true,
 		body: func(lo, hi int) any {
 			in := make([]wireIn, 0, hi-lo)
 			for _, x := range inputs[lo:hi] {
@@ -785,12 +772,12 @@ func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType
 		from: func(i int) string { return inputs[i].FromID },
 		to:   func(i int) []string { return inputs[i].ToIDs },
 	}
-	return s.client.runAssocBatch(idempotent(ctx), what, op)
+	return s.client.runAssocBatch(ctx, what, pairParams(fromType, toType), op)
 }
 
 // assocBatchOp describes a batch create or archive to runAssocBatch.
 type assocBatchOp struct {
-	path    string
+	op      *endpoints.Op
 	n, size int
 	archive bool // success is 204 with no body
 	// body builds the request body of inputs [lo, hi).
@@ -805,13 +792,17 @@ type wireAssocBatch struct {
 	Errors  []wireError       `json:"errors"`
 }
 
-func (c *Client) runAssocBatch(ctx context.Context, what string, op assocBatchOp) (*AssociationBatchResult, error) {
+func (c *Client) runAssocBatch(ctx context.Context, what string, params map[string]string, op assocBatchOp) (*AssociationBatchResult, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
 	}
+	call, err := c.prepare(op.op, params)
+	if err != nil {
+		return nil, err
+	}
 	res := &AssociationBatchResult{Items: make([]AssociationBatchItem, op.n)}
 	c.eachChunk(ctx, op.n, op.size,
-		func(lo, hi int) { c.assocChunk(ctx, op, lo, hi, res.Items[lo:hi]) },
+		func(lo, hi int) { c.assocChunk(ctx, op, call, lo, hi, res.Items[lo:hi]) },
 		func(lo, hi int, err error) {
 			for i := lo; i < hi; i++ {
 				res.Items[i] = AssociationBatchItem{Err: err}
@@ -822,9 +813,9 @@ func (c *Client) runAssocBatch(ctx context.Context, what string, op assocBatchOp
 
 // assocChunk sends inputs [lo, hi) and fills items (items[k] is input
 // lo+k).
-func (c *Client) assocChunk(ctx context.Context, op assocBatchOp, lo, hi int, items []AssociationBatchItem) {
+func (c *Client) assocChunk(ctx context.Context, op assocBatchOp, call opCall, lo, hi int, items []AssociationBatchItem) {
 	var w wireAssocBatch
-	status, err := c.do(ctx, http.MethodPost, op.path, nil, op.body(lo, hi), &w)
+	status, err := c.do(ctx, call, nil, op.body(lo, hi), &w)
 	if err != nil {
 		for k := range items {
 			items[k] = AssociationBatchItem{Err: err}
@@ -854,7 +845,7 @@ func (c *Client) assocChunk(ctx context.Context, op assocBatchOp, lo, hi int, it
 	}
 	var general error
 	for j := range w.Errors {
-		e := w.Errors[j].toError(status, http.MethodPost, op.path)
+		e := w.Errors[j].toError(status, call.method, call.path)
 		froms, tos := e.Context["fromObjectId"], e.Context["toObjectId"]
 		if len(froms) == 0 && len(tos) == 0 {
 			if general == nil {
@@ -961,7 +952,7 @@ func (s *AssociationsService) Labels(ctx context.Context, fromType, toType strin
 	var w struct {
 		Results []AssociationLabel `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, assocPath(fromType, toType, "labels"), nil, nil, &w); err != nil {
+	if _, err := s.client.call(ctx, opAssocLabelsList, pairParams(fromType, toType), nil, nil, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -1007,7 +998,7 @@ func (s *AssociationsService) CreateLabel(ctx context.Context, fromType, toType 
 	var w struct {
 		Results []AssociationLabel `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodPost, assocPath(fromType, toType, "labels"), nil, in, &w); err != nil {
+	if _, err := s.client.call(ctx, opAssocLabelsCreate, pairParams(fromType, toType), nil, in, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -1027,7 +1018,7 @@ func (s *AssociationsService) UpdateLabel(ctx context.Context, fromType, toType 
 	if strings.TrimSpace(in.Label) == "" {
 		return errorf("%s: the new Label of type %d is empty", what, in.TypeID)
 	}
-	_, err := s.client.do(idempotent(ctx), http.MethodPut, assocPath(fromType, toType, "labels"), nil, in, nil)
+	_, err := s.client.call(ctx, opAssocLabelsUpdate, pairParams(fromType, toType), nil, in, nil)
 	return err
 }
 
@@ -1042,6 +1033,8 @@ func (s *AssociationsService) DeleteLabel(ctx context.Context, fromType, toType 
 	if typeID <= 0 {
 		return errorf("%s: no association type id (got %d)", what, typeID)
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, assocPath(fromType, toType, "labels", strconv.Itoa(typeID)), nil, nil, nil)
+	params := pairParams(fromType, toType)
+	params["associationTypeId"] = strconv.Itoa(typeID)
+	_, err := s.client.call(ctx, opAssocLabelsArchive, params, nil, nil, nil)
 	return err
 }

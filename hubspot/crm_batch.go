@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // BatchSize is the most inputs HubSpot takes in one batch request. Batch
@@ -152,7 +153,7 @@ type wireBatchInput struct {
 // batchOp describes one kind of batch call to the shared engine.
 type batchOp struct {
 	name  string // "read", "create", "update", "upsert", "archive"
-	path  string
+	op    *endpoints.Op
 	query url.Values
 	n     int
 	// input returns the wire input of index i.
@@ -197,7 +198,7 @@ func (s *ObjectService) BatchRead(ctx context.Context, ids []string, opts *Batch
 		props = append(append([]string(nil), props...), o.IDProperty)
 	}
 	op := batchOp{
-		name: "read", path: s.path("batch", "read"), n: len(uniq),
+		name: "read", op: opObjectsBatchRead, n: len(uniq),
 		input: func(i int) wireBatchInput { return wireBatchInput{ID: uniq[i]} },
 		wrap: func(in []wireBatchInput) any {
 			return struct {
@@ -218,7 +219,7 @@ func (s *ObjectService) BatchRead(ctx context.Context, ids []string, opts *Batch
 	if o.Archived {
 		op.query = url.Values{"archived": {"true"}}
 	}
-	res, err := s.client.runBatch(ctx, s.objectType+" batch read", op)
+	res, err := s.runBatch(ctx, s.objectType+" batch read", op)
 	return fanOut(res, err, index, len(ids), s.objectType+" batch read")
 }
 
@@ -237,7 +238,7 @@ func (s *ObjectService) BatchCreate(ctx context.Context, inputs []ObjectInput) (
 		return &BatchResult{}, nil
 	}
 	op := batchOp{
-		name: "create", path: s.path("batch", "create"), n: len(inputs), traced: true, ordered: true,
+		name: "create", op: opObjectsBatchCreate, n: len(inputs), traced: true, ordered: true,
 		input: func(i int) wireBatchInput {
 			p := inputs[i].Properties
 			if p == nil {
@@ -247,14 +248,14 @@ func (s *ObjectService) BatchCreate(ctx context.Context, inputs []ObjectInput) (
 		},
 		wrap: wrapInputs,
 	}
-	return s.client.runBatch(ctx, s.objectType+" batch create", op)
+	return s.runBatch(ctx, s.objectType+" batch create", op)
 }
 
 // BatchUpdate updates records. Inputs must name distinct records.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/batch/update.
 func (s *ObjectService) BatchUpdate(ctx context.Context, inputs []BatchInput) (*BatchResult, error) {
-	return s.batchWrite(ctx, "update", inputs)
+	return s.batchWrite(ctx, "update", opObjectsBatchUpdate, inputs)
 }
 
 // BatchUpsert creates or updates records identified by a unique property
@@ -264,10 +265,10 @@ func (s *ObjectService) BatchUpdate(ctx context.Context, inputs []BatchInput) (*
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/batch/upsert.
 func (s *ObjectService) BatchUpsert(ctx context.Context, inputs []BatchInput) (*BatchResult, error) {
-	return s.batchWrite(ctx, "upsert", inputs)
+	return s.batchWrite(ctx, "upsert", opObjectsBatchUpsert, inputs)
 }
 
-func (s *ObjectService) batchWrite(ctx context.Context, name string, inputs []BatchInput) (*BatchResult, error) {
+func (s *ObjectService) batchWrite(ctx context.Context, name string, row *endpoints.Op, inputs []BatchInput) (*BatchResult, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -290,7 +291,7 @@ func (s *ObjectService) batchWrite(ctx context.Context, name string, inputs []Ba
 		return &BatchResult{}, nil
 	}
 	op := batchOp{
-		name: name, path: s.path("batch", name), n: len(inputs), traced: true,
+		name: name, op: row, n: len(inputs), traced: true,
 		input: func(i int) wireBatchInput {
 			p := inputs[i].Properties
 			if p == nil {
@@ -323,7 +324,7 @@ func (s *ObjectService) batchWrite(ctx context.Context, name string, inputs []Ba
 	} else {
 		op.key = nil
 	}
-	return s.client.runBatch(ctx, what, op)
+	return s.runBatch(ctx, what, op)
 }
 
 // BatchArchive archives records by ID. Repeated ids are archived once and
@@ -339,12 +340,12 @@ func (s *ObjectService) BatchArchive(ctx context.Context, ids []string) (*BatchR
 		return nil, err
 	}
 	op := batchOp{
-		name: "archive", path: s.path("batch", "archive"), n: len(uniq), noContent: true,
+		name: "archive", op: opObjectsBatchArchive, n: len(uniq), noContent: true,
 		input: func(i int) wireBatchInput { return wireBatchInput{ID: uniq[i]} },
 		wrap:  wrapInputs,
 		key:   func(i int) string { return normKey(uniq[i]) },
 	}
-	res, err := s.client.runBatch(ctx, s.objectType+" batch archive", op)
+	res, err := s.runBatch(ctx, s.objectType+" batch archive", op)
 	return fanOut(res, err, index, len(ids), s.objectType+" batch archive")
 }
 
@@ -418,13 +419,18 @@ func fanOut(res *BatchResult, err error, index []int, n int, what string) (*Batc
 
 // runBatch sends op's inputs in chunks of BatchSize, at most batchConc at a
 // time, and accounts for every input.
-func (c *Client) runBatch(ctx context.Context, what string, op batchOp) (*BatchResult, error) {
+func (s *ObjectService) runBatch(ctx context.Context, what string, op batchOp) (*BatchResult, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
 	}
 	res := &BatchResult{Items: make([]BatchItem, op.n)}
 	if op.n == 0 {
 		return res, nil
+	}
+	c := s.client
+	call, err := c.prepare(op.op, s.typeParams)
+	if err != nil {
+		return nil, err
 	}
 	var (
 		mu  sync.Mutex // guards res.Unmatched
@@ -452,7 +458,7 @@ func (c *Client) runBatch(ctx context.Context, what string, op batchOp) (*BatchR
 		go func(lo, hi int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			unmatched := c.runChunk(ctx, op, lo, hi, res.Items[lo:hi])
+			unmatched := c.runChunk(ctx, op, call, lo, hi, res.Items[lo:hi])
 			if len(unmatched) > 0 {
 				mu.Lock()
 				res.Unmatched = append(res.Unmatched, unmatched...)
@@ -466,7 +472,7 @@ func (c *Client) runBatch(ctx context.Context, what string, op batchOp) (*BatchR
 
 // runChunk sends inputs [lo, hi) and fills items (items[k] is input lo+k).
 // It returns results that match no input.
-func (c *Client) runChunk(ctx context.Context, op batchOp, lo, hi int, items []BatchItem) []Object {
+func (c *Client) runChunk(ctx context.Context, op batchOp, call opCall, lo, hi int, items []BatchItem) []Object {
 	inputs := make([]wireBatchInput, hi-lo)
 	for i := lo; i < hi; i++ {
 		in := op.input(i)
@@ -485,7 +491,7 @@ func (c *Client) runChunk(ctx context.Context, op batchOp, lo, hi int, items []B
 	if op.noContent {
 		out = nil
 	}
-	status, err := c.do(ctx, http.MethodPost, op.path, op.query, body, out)
+	status, err := c.do(ctx, call, op.query, body, out)
 	if err != nil {
 		fillErr(items, err)
 		return nil
@@ -544,7 +550,7 @@ func (c *Client) runChunk(ctx context.Context, op batchOp, lo, hi int, items []B
 	}
 
 	var general *Error // an error that names no input
-	method, path := http.MethodPost, op.path
+	method, path := call.method, call.path
 	for i := range wb.Errors {
 		e := wb.Errors[i].toError(status, method, path)
 		named := false

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"net/http"
 	"strings"
 )
 
@@ -37,11 +36,15 @@ func (s *ObjectService) Merge(ctx context.Context, primaryID, objectIDToMerge st
 		ObjectIDToMerge string `json:"objectIdToMerge"`
 	}{primaryID, objectIDToMerge}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodPost, s.path("merge"), nil, body, obj); err != nil {
+	if _, err := s.client.call(ctx, opObjectsMerge, s.typeParams, nil, body, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
 }
+
+// gdprParams are the path parameters of every GDPR delete: HubSpot offers
+// it for contacts only.
+var gdprParams = map[string]string{"objectType": "contacts"}
 
 // GDPRDeleteOptions changes how GDPRDelete finds the contact.
 type GDPRDeleteOptions struct {
@@ -79,6 +82,6 @@ func (s *ObjectService) GDPRDelete(ctx context.Context, id string, opts *GDPRDel
 	if opts != nil {
 		body.IDProperty = opts.IDProperty
 	}
-	_, err := s.client.do(ctx, http.MethodPost, "/crm/v3/objects/contacts/gdpr-delete", nil, body, nil)
+	_, err := s.client.call(ctx, opObjectsGDPRDelete, gdprParams, nil, body, nil)
 	return err
 }

@@ -3,7 +3,6 @@ package hubspot
 import (
 	"context"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -141,14 +140,15 @@ const MaxListLimit = 100
 type ObjectService struct {
 	client     *Client
 	objectType string
-	err        error // a bad object type, reported by every call
+	typeParams map[string]string // {objectType}; read only
+	err        error             // a bad object type, reported by every call
 }
 
 // Objects returns the service for objectType: a standard type ("contacts",
 // "0-1"), a custom object's ID ("2-12345") or its fully qualified name
 // ("p12345_cars"). A malformed type is reported by the first call.
 func (c *Client) Objects(objectType string) *ObjectService {
-	s := &ObjectService{client: c, objectType: objectType}
+	s := &ObjectService{client: c, objectType: objectType, typeParams: map[string]string{"objectType": objectType}}
 	if !validObjectType(objectType) {
 		s.err = errorf("invalid object type %q: use a name such as \"contacts\", an ID such as \"2-12345\" or a fully qualified name such as \"p12345_cars\"", objectType)
 	}
@@ -170,15 +170,9 @@ func validObjectType(t string) bool {
 	return true
 }
 
-func (s *ObjectService) path(suffix ...string) string {
-	var b strings.Builder
-	b.WriteString("/crm/v3/objects/")
-	b.WriteString(s.objectType)
-	for _, x := range suffix {
-		b.WriteByte('/')
-		b.WriteString(x)
-	}
-	return b.String()
+// record returns the path parameters of the record id.
+func (s *ObjectService) record(id string) map[string]string {
+	return map[string]string{"objectType": s.objectType, "objectId": id}
 }
 
 // checkID checks a record ID (or a unique property's value) given by the
@@ -217,7 +211,7 @@ func (s *ObjectService) Get(ctx context.Context, id string, opts *GetOptions) (*
 		}
 	}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodGet, s.path(escapeSegment(id)), q, nil, obj); err != nil {
+	if _, err := s.client.call(ctx, opObjectsGet, s.record(id), q, nil, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -234,7 +228,7 @@ func (s *ObjectService) Create(ctx context.Context, in ObjectInput) (*Object, er
 		in.Properties = Properties{}
 	}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodPost, s.path(), nil, in, obj); err != nil {
+	if _, err := s.client.call(ctx, opObjectsCreate, s.typeParams, nil, in, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -263,7 +257,7 @@ func (s *ObjectService) Update(ctx context.Context, id string, props Properties,
 		Properties Properties `json:"properties"`
 	}{props}
 	obj := new(Object)
-	if _, err := s.client.do(ctx, http.MethodPatch, s.path(escapeSegment(id)), q, body, obj); err != nil {
+	if _, err := s.client.call(ctx, opObjectsUpdate, s.record(id), q, body, obj); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -279,7 +273,7 @@ func (s *ObjectService) Archive(ctx context.Context, id string) error {
 	if err := checkID(s.objectType+" Archive", id); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, s.path(escapeSegment(id)), nil, nil, nil)
+	_, err := s.client.call(ctx, opObjectsArchive, s.record(id), nil, nil, nil)
 	return err
 }
 
@@ -323,7 +317,7 @@ func (s *ObjectService) List(ctx context.Context, opts *ListOptions) (*ObjectPag
 		q.Set("archived", "true")
 	}
 	var p wirePage
-	if _, err := s.client.do(ctx, http.MethodGet, s.path(), q, nil, &p); err != nil {
+	if _, err := s.client.call(ctx, opObjectsList, s.typeParams, q, nil, &p); err != nil {
 		return nil, err
 	}
 	return &ObjectPage{Results: p.Results, After: p.after()}, nil

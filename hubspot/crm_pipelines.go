@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // Pipeline is a pipeline of deals, tickets or another object type that
@@ -176,42 +177,26 @@ type PipelinesService struct {
 	client *Client
 }
 
-// pipelinesPath is /crm/v3/pipelines/{objectType}; op names the call in
-// errors.
-func pipelinesPath(op, objectType string) (string, error) {
+// pipelineParams checks and returns the path parameters of a call on the
+// pipelines of objectType: ids are the pipeline id and then the stage id,
+// as far as the call names them. op names the call in errors.
+func pipelineParams(op, objectType string, ids ...string) (map[string]string, error) {
 	if !validObjectType(objectType) {
-		return "", errorf("pipelines %s: invalid object type %q: use a name such as \"deals\" or \"tickets\", or an object type ID such as \"0-3\"", op, objectType)
+		return nil, errorf("pipelines %s: invalid object type %q: use a name such as \"deals\" or \"tickets\", or an object type ID such as \"0-3\"", op, objectType)
 	}
-	return "/crm/v3/pipelines/" + objectType, nil
-}
-
-// pipelinePath is /crm/v3/pipelines/{objectType}/{pipelineId}.
-func pipelinePath(op, objectType, pipelineID string) (string, error) {
-	p, err := pipelinesPath(op, objectType)
-	if err != nil {
-		return "", err
+	p := make(map[string]string, 1+len(ids))
+	p["objectType"] = objectType
+	for i, id := range ids {
+		param, kind := "pipelineId", "pipeline id"
+		if i == 1 {
+			param, kind = "stageId", "stage id"
+		}
+		if err := checkSegment("pipelines "+op, kind, id); err != nil {
+			return nil, err
+		}
+		p[param] = id
 	}
-	if err := checkSegment("pipelines "+op, "pipeline id", pipelineID); err != nil {
-		return "", err
-	}
-	return p + "/" + escapeSegment(pipelineID), nil
-}
-
-// stagePath is /crm/v3/pipelines/{objectType}/{pipelineId}/stages, then
-// /{stageId} when withStage.
-func stagePath(op, objectType, pipelineID, stageID string, withStage bool) (string, error) {
-	p, err := pipelinePath(op, objectType, pipelineID)
-	if err != nil {
-		return "", err
-	}
-	p += "/stages"
-	if !withStage {
-		return p, nil
-	}
-	if err := checkSegment("pipelines "+op, "stage id", stageID); err != nil {
-		return "", err
-	}
-	return p + "/" + escapeSegment(stageID), nil
+	return p, nil
 }
 
 // List returns the live pipelines of objectType with their stages, in
@@ -219,14 +204,14 @@ func stagePath(op, objectType, pipelineID, stageID string, withStage bool) (stri
 //
 // HubSpot: GET /crm/v3/pipelines/{objectType}.
 func (s *PipelinesService) List(ctx context.Context, objectType string) ([]Pipeline, error) {
-	p, err := pipelinesPath("List", objectType)
+	p, err := pipelineParams("List", objectType)
 	if err != nil {
 		return nil, err
 	}
 	var out struct {
 		Results []wirePipeline `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, p, nil, nil, &out); err != nil {
+	if _, err := s.client.call(ctx, opPipelinesList, p, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	res := make([]Pipeline, len(out.Results))
@@ -241,11 +226,11 @@ func (s *PipelinesService) List(ctx context.Context, objectType string) ([]Pipel
 //
 // HubSpot: GET /crm/v3/pipelines/{objectType}/{pipelineId}.
 func (s *PipelinesService) Get(ctx context.Context, objectType, pipelineID string) (*Pipeline, error) {
-	p, err := pipelinePath("Get", objectType, pipelineID)
+	p, err := pipelineParams("Get", objectType, pipelineID)
 	if err != nil {
 		return nil, err
 	}
-	return s.pipelineCall(ctx, http.MethodGet, p, nil, nil)
+	return s.pipelineCall(ctx, opPipelinesGet, p, nil, nil)
 }
 
 // Create creates a pipeline with its stages (at least one, at most
@@ -254,14 +239,14 @@ func (s *PipelinesService) Get(ctx context.Context, objectType, pipelineID strin
 //
 // HubSpot: POST /crm/v3/pipelines/{objectType}.
 func (s *PipelinesService) Create(ctx context.Context, objectType string, in PipelineInput) (*Pipeline, error) {
-	p, err := pipelinesPath("Create", objectType)
+	p, err := pipelineParams("Create", objectType)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.check("Create"); err != nil {
 		return nil, err
 	}
-	return s.pipelineCall(ctx, http.MethodPost, p, nil, in.normalized())
+	return s.pipelineCall(ctx, opPipelinesCreate, p, nil, in.normalized())
 }
 
 // Replace replaces a pipeline's whole definition, its stages included:
@@ -269,28 +254,28 @@ func (s *PipelinesService) Create(ctx context.Context, objectType string, in Pip
 //
 // HubSpot: PUT /crm/v3/pipelines/{objectType}/{pipelineId}.
 func (s *PipelinesService) Replace(ctx context.Context, objectType, pipelineID string, in PipelineInput) (*Pipeline, error) {
-	p, err := pipelinePath("Replace", objectType, pipelineID)
+	p, err := pipelineParams("Replace", objectType, pipelineID)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.check("Replace"); err != nil {
 		return nil, err
 	}
-	return s.pipelineCall(ctx, http.MethodPut, p, nil, in.normalized())
+	return s.pipelineCall(ctx, opPipelinesReplace, p, nil, in.normalized())
 }
 
 // Update changes some of a pipeline's fields and returns the pipeline.
 //
 // HubSpot: PATCH /crm/v3/pipelines/{objectType}/{pipelineId}.
 func (s *PipelinesService) Update(ctx context.Context, objectType, pipelineID string, u PipelineUpdate) (*Pipeline, error) {
-	p, err := pipelinePath("Update", objectType, pipelineID)
+	p, err := pipelineParams("Update", objectType, pipelineID)
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(u.Label) == "" && u.DisplayOrder == nil && u.Archived == nil {
 		return nil, errorf("pipelines Update %s: nothing to update", pipelineID)
 	}
-	return s.pipelineCall(ctx, http.MethodPatch, p, nil, u)
+	return s.pipelineCall(ctx, opPipelinesUpdate, p, nil, u)
 }
 
 // Archive archives a pipeline (204). HubSpot keeps at least one pipeline
@@ -298,17 +283,17 @@ func (s *PipelinesService) Update(ctx context.Context, objectType, pipelineID st
 //
 // HubSpot: DELETE /crm/v3/pipelines/{objectType}/{pipelineId}.
 func (s *PipelinesService) Archive(ctx context.Context, objectType, pipelineID string, opts *PipelineArchiveOptions) error {
-	p, err := pipelinePath("Archive", objectType, pipelineID)
+	p, err := pipelineParams("Archive", objectType, pipelineID)
 	if err != nil {
 		return err
 	}
-	_, err = s.client.do(ctx, http.MethodDelete, p, archiveQuery(objectType, opts), nil, nil)
+	_, err = s.client.call(ctx, opPipelinesArchive, p, archiveQuery(objectType, opts), nil, nil)
 	return err
 }
 
-func (s *PipelinesService) pipelineCall(ctx context.Context, method, path string, q url.Values, in any) (*Pipeline, error) {
+func (s *PipelinesService) pipelineCall(ctx context.Context, op *endpoints.Op, params map[string]string, q url.Values, in any) (*Pipeline, error) {
 	var w wirePipeline
-	if _, err := s.client.do(ctx, method, path, q, in, &w); err != nil {
+	if _, err := s.client.call(ctx, op, params, q, in, &w); err != nil {
 		return nil, err
 	}
 	out := w.pipeline()
@@ -319,14 +304,14 @@ func (s *PipelinesService) pipelineCall(ctx context.Context, method, path string
 //
 // HubSpot: GET /crm/v3/pipelines/{objectType}/{pipelineId}/stages.
 func (s *PipelinesService) Stages(ctx context.Context, objectType, pipelineID string) ([]Stage, error) {
-	p, err := stagePath("Stages", objectType, pipelineID, "", false)
+	p, err := pipelineParams("Stages", objectType, pipelineID)
 	if err != nil {
 		return nil, err
 	}
 	var out struct {
 		Results []wireStage `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, p, nil, nil, &out); err != nil {
+	if _, err := s.client.call(ctx, opStagesList, p, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	res := make([]Stage, len(out.Results))
@@ -340,39 +325,39 @@ func (s *PipelinesService) Stages(ctx context.Context, objectType, pipelineID st
 //
 // HubSpot: GET /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}.
 func (s *PipelinesService) Stage(ctx context.Context, objectType, pipelineID, stageID string) (*Stage, error) {
-	p, err := stagePath("Stage", objectType, pipelineID, stageID, true)
+	p, err := pipelineParams("Stage", objectType, pipelineID, stageID)
 	if err != nil {
 		return nil, err
 	}
-	return s.stageCall(ctx, http.MethodGet, p, nil)
+	return s.stageCall(ctx, opStagesGet, p, nil)
 }
 
 // CreateStage adds a stage to a pipeline and returns it (201).
 //
 // HubSpot: POST /crm/v3/pipelines/{objectType}/{pipelineId}/stages.
 func (s *PipelinesService) CreateStage(ctx context.Context, objectType, pipelineID string, in StageInput) (*Stage, error) {
-	p, err := stagePath("CreateStage", objectType, pipelineID, "", false)
+	p, err := pipelineParams("CreateStage", objectType, pipelineID)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.check("CreateStage", 0); err != nil {
 		return nil, err
 	}
-	return s.stageCall(ctx, http.MethodPost, p, in.normalized())
+	return s.stageCall(ctx, opStagesCreate, p, in.normalized())
 }
 
 // ReplaceStage replaces a stage's whole definition and returns the stage.
 //
 // HubSpot: PUT /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}.
 func (s *PipelinesService) ReplaceStage(ctx context.Context, objectType, pipelineID, stageID string, in StageInput) (*Stage, error) {
-	p, err := stagePath("ReplaceStage", objectType, pipelineID, stageID, true)
+	p, err := pipelineParams("ReplaceStage", objectType, pipelineID, stageID)
 	if err != nil {
 		return nil, err
 	}
 	if err := in.check("ReplaceStage", 0); err != nil {
 		return nil, err
 	}
-	return s.stageCall(ctx, http.MethodPut, p, in.normalized())
+	return s.stageCall(ctx, opStagesReplace, p, in.normalized())
 }
 
 // UpdateStage changes some of a stage's fields and returns the stage. The
@@ -380,14 +365,14 @@ func (s *PipelinesService) ReplaceStage(ctx context.Context, objectType, pipelin
 //
 // HubSpot: PATCH /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}.
 func (s *PipelinesService) UpdateStage(ctx context.Context, objectType, pipelineID, stageID string, u StageUpdate) (*Stage, error) {
-	p, err := stagePath("UpdateStage", objectType, pipelineID, stageID, true)
+	p, err := pipelineParams("UpdateStage", objectType, pipelineID, stageID)
 	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(u.Label) == "" && u.DisplayOrder == nil && len(u.Metadata) == 0 && u.Archived == nil {
 		return nil, errorf("pipelines UpdateStage %s: nothing to update", stageID)
 	}
-	return s.stageCall(ctx, http.MethodPatch, p, u)
+	return s.stageCall(ctx, opStagesUpdate, p, u)
 }
 
 // ArchiveStage archives a stage (204). HubSpot keeps at least one stage per
@@ -395,17 +380,17 @@ func (s *PipelinesService) UpdateStage(ctx context.Context, objectType, pipeline
 //
 // HubSpot: DELETE /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}.
 func (s *PipelinesService) ArchiveStage(ctx context.Context, objectType, pipelineID, stageID string, opts *PipelineArchiveOptions) error {
-	p, err := stagePath("ArchiveStage", objectType, pipelineID, stageID, true)
+	p, err := pipelineParams("ArchiveStage", objectType, pipelineID, stageID)
 	if err != nil {
 		return err
 	}
-	_, err = s.client.do(ctx, http.MethodDelete, p, archiveQuery(objectType, opts), nil, nil)
+	_, err = s.client.call(ctx, opStagesArchive, p, archiveQuery(objectType, opts), nil, nil)
 	return err
 }
 
-func (s *PipelinesService) stageCall(ctx context.Context, method, path string, in any) (*Stage, error) {
+func (s *PipelinesService) stageCall(ctx context.Context, op *endpoints.Op, params map[string]string, in any) (*Stage, error) {
 	var w wireStage
-	if _, err := s.client.do(ctx, method, path, nil, in, &w); err != nil {
+	if _, err := s.client.call(ctx, op, params, nil, in, &w); err != nil {
 		return nil, err
 	}
 	out := w.stage()

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -195,15 +194,15 @@ type PropertiesService struct {
 	client *Client
 }
 
-func propertiesPath(objectType string, rest ...string) string {
-	var b strings.Builder
-	b.WriteString("/crm/v3/properties/")
-	b.WriteString(objectType)
-	for _, r := range rest {
-		b.WriteByte('/')
-		b.WriteString(escapeSegment(r))
+// propertyParams are the path parameters of a call on the properties of
+// objectType; param and name, when param is set, name a property ("propertyName")
+// or a group ("groupName").
+func propertyParams(objectType, param, name string) map[string]string {
+	p := map[string]string{"objectType": objectType}
+	if param != "" {
+		p[param] = name
 	}
-	return b.String()
+	return p
 }
 
 func checkName(what, kind, name string) error {
@@ -231,7 +230,7 @@ func (s *PropertiesService) List(ctx context.Context, objectType string, opts *P
 	var w struct {
 		Results []Property `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType), q, nil, &w); err != nil {
+	if _, err := s.client.call(ctx, opPropertiesList, propertyParams(objectType, "", ""), q, nil, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -250,7 +249,7 @@ func (s *PropertiesService) Get(ctx context.Context, objectType, name string) (*
 		return nil, err
 	}
 	p := new(Property)
-	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType, name), nil, nil, p); err != nil {
+	if _, err := s.client.call(ctx, opPropertiesGet, propertyParams(objectType, "propertyName", name), nil, nil, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -277,7 +276,7 @@ func (s *PropertiesService) Create(ctx context.Context, objectType string, in Pr
 		return nil, errorf("%s %q: an enumeration needs Options", what, in.Name)
 	}
 	p := new(Property)
-	if _, err := s.client.do(ctx, http.MethodPost, propertiesPath(objectType), nil, in, p); err != nil {
+	if _, err := s.client.call(ctx, opPropertiesCreate, propertyParams(objectType, "", ""), nil, in, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -298,7 +297,7 @@ func (s *PropertiesService) Update(ctx context.Context, objectType, name string,
 		return nil, errorf("%s %q: nothing to change", what, name)
 	}
 	p := new(Property)
-	if _, err := s.client.do(idempotent(ctx), http.MethodPatch, propertiesPath(objectType, name), nil, in, p); err != nil {
+	if _, err := s.client.call(ctx, opPropertiesUpdate, propertyParams(objectType, "propertyName", name), nil, in, p); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -316,7 +315,7 @@ func (s *PropertiesService) Archive(ctx context.Context, objectType, name string
 	if err := checkName(what, "property", name); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, propertiesPath(objectType, name), nil, nil, nil)
+	_, err := s.client.call(ctx, opPropertiesArchive, propertyParams(objectType, "propertyName", name), nil, nil, nil)
 	return err
 }
 
@@ -330,7 +329,7 @@ func (s *PropertiesService) ListGroups(ctx context.Context, objectType string) (
 	var w struct {
 		Results []PropertyGroup `json:"results"`
 	}
-	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType)+"/groups", nil, nil, &w); err != nil {
+	if _, err := s.client.call(ctx, opGroupsList, propertyParams(objectType, "", ""), nil, nil, &w); err != nil {
 		return nil, err
 	}
 	return w.Results, nil
@@ -349,7 +348,7 @@ func (s *PropertiesService) GetGroup(ctx context.Context, objectType, name strin
 		return nil, err
 	}
 	g := new(PropertyGroup)
-	if _, err := s.client.do(ctx, http.MethodGet, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, nil, g); err != nil {
+	if _, err := s.client.call(ctx, opGroupsGet, propertyParams(objectType, "groupName", name), nil, nil, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -371,7 +370,7 @@ func (s *PropertiesService) CreateGroup(ctx context.Context, objectType string, 
 		return nil, errorf("%s %q: Label is required", what, in.Name)
 	}
 	g := new(PropertyGroup)
-	if _, err := s.client.do(ctx, http.MethodPost, propertiesPath(objectType)+"/groups", nil, in, g); err != nil {
+	if _, err := s.client.call(ctx, opGroupsCreate, propertyParams(objectType, "", ""), nil, in, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -392,7 +391,7 @@ func (s *PropertiesService) UpdateGroup(ctx context.Context, objectType, name st
 		return nil, errorf("%s %q: nothing to change", what, name)
 	}
 	g := new(PropertyGroup)
-	if _, err := s.client.do(idempotent(ctx), http.MethodPatch, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, in, g); err != nil {
+	if _, err := s.client.call(ctx, opGroupsUpdate, propertyParams(objectType, "groupName", name), nil, in, g); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -410,6 +409,6 @@ func (s *PropertiesService) ArchiveGroup(ctx context.Context, objectType, name s
 	if err := checkName(what, "group", name); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, propertiesPath(objectType)+"/groups/"+escapeSegment(name), nil, nil, nil)
+	_, err := s.client.call(ctx, opGroupsArchive, propertyParams(objectType, "groupName", name), nil, nil, nil)
 	return err
 }

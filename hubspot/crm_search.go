@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"strconv"
 	"unicode/utf8"
 )
@@ -280,7 +279,7 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 		return nil, err
 	}
 	var p wireSearchPage
-	if _, err := s.client.do(ctx, http.MethodPost, s.path("search"), nil, body, &p); err != nil {
+	if _, err := s.client.call(ctx, opObjectsSearch, s.typeParams, nil, body, &p); err != nil {
 		return nil, err
 	}
 	page := &SearchPage{Total: p.Total, Results: p.Results}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -227,3 +228,35 @@ func (b *stallingBody) Read(p []byte) (int, error) {
 }
 
 func (b *stallingBody) Close() error { return nil }
+
+// A body the caller's deadline cuts short is reported as the deadline,
+// whether the answer is decoded as it streams or scrubbed first (a batch
+// answer), not as truncated JSON: callers and batch results tell a call
+// that ran out of time from an answer that is broken.
+func TestBodyCutShortByTheDeadline(t *testing.T) {
+	for _, cut := range []error{context.DeadlineExceeded, context.Canceled} {
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			body := io.MultiReader(strings.NewReader(`{"status":"COMPLETE","results":[{"id":"1","properties":{`), failingReader{cut})
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(body), Request: r}, nil
+		})
+		cache, _ := newCache(t, tokenA)
+		c, err := New(WithToken(cache), WithHTTPClient(&http.Client{Transport: base}), WithRateLimit(RateLimit{}), WithRetry(RetryPolicy{MaxAttempts: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		ctx := context.Background()
+		if _, err := c.Contacts.Get(ctx, "1", nil); !errors.Is(err, cut) || strings.Contains(err.Error(), "truncated") {
+			t.Errorf("Get: %v, want %v", err, cut)
+		}
+		res, err := c.Contacts.BatchRead(ctx, []string{"1"}, nil)
+		if res == nil || len(res.Items) != 1 || !errors.Is(res.Items[0].Err, cut) || !errors.Is(err, cut) {
+			t.Errorf("BatchRead: %v, want %v", err, cut)
+		}
+	}
+	// A body that is broken, not cut short, is still truncated JSON.
+	c := decodeClient(t, `{"id":"1","properties":{`)
+	if _, err := c.Contacts.Get(context.Background(), "1", nil); err == nil || !strings.Contains(err.Error(), "truncated JSON") {
+		t.Errorf("a truncated body: %v", err)
+	}
+}

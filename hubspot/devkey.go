@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -20,45 +21,12 @@ import (
 const DeveloperKeyParam = "hapikey"
 
 // ErrNoDeveloperKey is returned for a call to an endpoint that takes a
-// developer API key (see IsDeveloperKeyPath) when none was configured.
+// developer API key when none was configured.
 var ErrNoDeveloperKey = errors.New("hubspot: no developer API key: pass WithDeveloperKey to call HubSpot's app settings endpoints (/webhooks/v3/{appId}/...)")
 
 // errNoToken is what a Client built with only a developer key answers for
 // calls that need a bearer token.
 var errNoToken = errors.New("hubspot: no token: this Client has only a developer key (WithDeveloperKey), which HubSpot accepts only for its app settings endpoints; pass WithToken for other calls")
-
-// IsDeveloperKeyPath reports whether HubSpot authenticates a call to path
-// (escaped, relative to the API root, such as "/webhooks/v3/123/settings")
-// with a developer API key rather than a bearer token. It is the one place
-// that says where a developer key may go; these are the calls:
-//
-//	/webhooks/v3/{appId}/settings
-//	/webhooks/v3/{appId}/subscriptions
-//	/webhooks/v3/{appId}/subscriptions/batch/update
-//	/webhooks/v3/{appId}/subscriptions/{subscriptionId}
-//
-// where appId and subscriptionId are decimal numbers. Any other path,
-// including these with a trailing slash or an escaped character, is not
-// one of them.
-func IsDeveloperKeyPath(path string) bool {
-	rest, ok := strings.CutPrefix(path, "/webhooks/v3/")
-	if !ok {
-		return false
-	}
-	segs := strings.Split(rest, "/")
-	if !isDecimalID(segs[0]) {
-		return false
-	}
-	switch len(segs) {
-	case 2:
-		return segs[1] == "settings" || segs[1] == "subscriptions"
-	case 3:
-		return segs[1] == "subscriptions" && isDecimalID(segs[2])
-	case 4:
-		return segs[1] == "subscriptions" && segs[2] == "batch" && segs[3] == "update"
-	}
-	return false
-}
 
 // isDecimalID reports whether s is 1 to 19 ASCII digits.
 func isDecimalID(s string) bool {
@@ -77,11 +45,13 @@ func isDecimalID(s string) bool {
 // TokenSource such as a *secrets.Cache (read on every request), or a
 // secrets.Provider, which New wraps in a Cache that Client.Close closes.
 //
-// The key is sent only to the endpoints IsDeveloperKeyPath names (the
-// webhook settings and subscriptions of an app, through Client.Webhooks),
-// as the hapikey query parameter, and never together with the bearer
-// token. A Client may have a developer key and no token (WithToken), if it
-// only manages app settings.
+// The key is sent only to the operations HubSpot authenticates with a
+// developer key (the webhook settings and subscriptions of an app, through
+// Client.Webhooks: /webhooks/v3/{appId}/... and, in the date-based
+// versions, /app-webhooks/{version}/{appId}/...), as the hapikey query
+// parameter, and never together with the bearer token. A Client may have
+// a developer key and no token (WithToken), if it only manages app
+// settings.
 func WithDeveloperKey(src any) Option {
 	return func(o *options) error {
 		switch src.(type) {
@@ -146,8 +116,10 @@ func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) 
 
 // DeveloperKeyTransport is the credential layer for HubSpot's developer API
 // key: an http.RoundTripper that adds the key from Source as the hapikey
-// query parameter to requests for the endpoints IsDeveloperKeyPath names,
-// and hands every other request to Next untouched.
+// query parameter to the requests for the operations that hubkey's
+// operation catalogue says HubSpot authenticates with a developer key (an
+// app's webhook settings and subscriptions), and hands every other request
+// to Next untouched.
 //
 // Like Transport it reads the key on every request, and on a 401 calls
 // Source.Invalidate and re-sends once if Source then has another version.
@@ -179,9 +151,10 @@ type DeveloperKeyTransport struct {
 	// request for a developer-key endpoint on another host fails with
 	// ErrUnboundHost.
 	Hosts []string
-	// PathPrefix is the path of the API root, for a gateway that serves
-	// HubSpot under a prefix ("/hubspot"); it is removed before the path
-	// is matched. Empty for HubSpot itself.
+	// PathPrefix is the escaped path of the API root, for a gateway that
+	// serves HubSpot under a prefix ("/hubspot"): request paths are looked
+	// up in the operation catalogue below it. Empty for HubSpot itself. A
+	// Client's requests carry their operation, and need none.
 	PathPrefix string
 	// Logger, when set, receives one Debug record per attempt, as
 	// Transport's: method, host, path (no query), status, duration and the
@@ -205,10 +178,11 @@ func (t *DeveloperKeyTransport) next() http.RoundTripper {
 	return t.base()
 }
 
-// wants reports whether req is for an endpoint that takes the key.
-func (t *DeveloperKeyTransport) wants(req *http.Request) bool {
-	p, ok := strings.CutPrefix(req.URL.EscapedPath(), strings.TrimSuffix(t.PathPrefix, "/"))
-	return ok && IsDeveloperKeyPath(p)
+// wants reports whether req is for an operation that takes the key, and
+// returns the request to pass on (see callOf).
+func (t *DeveloperKeyTransport) wants(req *http.Request) (bool, *http.Request) {
+	oc, req := callOf(req, strings.TrimSuffix(t.PathPrefix, "/"))
+	return oc.op != nil && oc.op.Cred == endpoints.DeveloperKey, req
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -228,10 +202,12 @@ func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, er
 			}
 			req = r
 		}
-		if crossHostRedirect(req) || !t.wants(req) {
+		if crossHostRedirect(req) {
 			return t.next().RoundTrip(req)
 		}
-	} else if !t.wants(req) {
+	}
+	wants, req := t.wants(req)
+	if !wants {
 		return t.next().RoundTrip(req)
 	}
 

@@ -90,12 +90,31 @@ func (s *seen) all() string {
 	return strings.Join(s.reqs, "\n")
 }
 
-func TestIsDeveloperKeyPath(t *testing.T) {
+// The developer key goes to the operations the catalogue says take it
+// (by method and path), in the numbered and the dated versions, and to
+// nothing else.
+func TestDeveloperKeyGoesWhereTheCatalogueSays(t *testing.T) {
+	cache, _ := devKeyCache(t, devKey)
+	var keyed bool
+	dk := &hubspot.DeveloperKeyTransport{
+		Source: cache,
+		Base: rtFunc(func(r *http.Request) (*http.Response, error) {
+			keyed = true
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+		}),
+		Next: rtFunc(func(r *http.Request) (*http.Response, error) {
+			keyed = false
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+		}),
+	}
 	for path, want := range map[string]bool{
 		"/webhooks/v3/123/settings":                    true,
 		"/webhooks/v3/123/subscriptions":               true,
 		"/webhooks/v3/123/subscriptions/45":            true,
 		"/webhooks/v3/123/subscriptions/batch/update":  true,
+		"/app-webhooks/2025-09/123/settings":           true,
+		"/app-webhooks/2026-09/123/subscriptions/45":   true,
+		"/app-webhooks/2026-03/123/settings":           false, // 2026-03 has no such path
 		"/webhooks/v3/123/settings/":                   false,
 		"/webhooks/v3/abc/settings":                    false,
 		"/webhooks/v3//settings":                       false,
@@ -111,12 +130,24 @@ func TestIsDeveloperKeyPath(t *testing.T) {
 		"/webhooks/v3/12345678901234567890/settings":   false,
 		"/webhooks/v3/1234567890123456789/settings":    true,
 		"/WEBHOOKS/v3/123/settings":                    false,
-		"/webhooks/v3/123/settings?hapikey=x":          false,
 		"/oauth/v1/token":                              false,
 		"/webhooks/v3/123/subscriptions/batch/update/": false,
 	} {
-		if got := hubspot.IsDeveloperKeyPath(path); got != want {
-			t.Errorf("IsDeveloperKeyPath(%q) = %v, want %v", path, got, want)
+		method := "GET"
+		if strings.Contains(path, "/batch/") {
+			method = "POST"
+		}
+		req, err := http.NewRequest(method, "https://api.hubapi.com"+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := dk.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		res.Body.Close()
+		if keyed != want {
+			t.Errorf("%s %s: developer key sent = %v, want %v", method, path, keyed, want)
 		}
 	}
 }

@@ -10,19 +10,29 @@
 //	Transport           picks the credential and adds its bearer token; on
 //	                    401 invalidates it and re-sends once with the new one
 //	RateLimitTransport  spaces requests under HubSpot's limits, per credential
+//	signing             signs sensitive calls ([WithSigner])
 //	base                the http.Client's own transport
+//
+// What each layer needs to know of a call comes from one catalogue of
+// HubSpot's operations inside hubkey: the scopes that allow it, whether it
+// takes a developer key, whether it is safe to repeat, which rate limit it
+// counts against, whether it is sensitive. Every typed method names its
+// operation, and the request carries it to every layer; a request through
+// [Client.HTTPClient] is looked up by its method and path once. No layer
+// works these facts out again from the URL; only the signing layer also
+// checks HubSpot's sensitive paths, so that a call the catalogue does not
+// know, or a path that hides one, is signed too ([IsSensitive]).
 //
 // Several credentials can be configured ([WithCredential]), each with the
 // scopes its token holds (HubSpot grants scopes per private app): every
 // call goes with the least-privileged credential whose scopes cover it,
-// from a table of HubSpot's documented scopes per endpoint, and a call no
-// credential may make fails before it is sent with a [*ScopeError] naming
-// the missing scope. See [Credentials].
+// and a call no credential may make fails before it is sent with a
+// [*ScopeError] naming the missing scope. See [Credentials].
 //
 // Calls to an app's webhook settings ([Client.Webhooks]) take HubSpot's
 // developer API key instead: [DeveloperKeyTransport] adds it as the hapikey
-// query parameter to those endpoints only ([IsDeveloperKeyPath]), in place
-// of the bearer token, never beside it.
+// query parameter to those operations only, in place of the bearer token,
+// never beside it.
 //
 // Both credentials are bound to hosts: a Client sends them only to its
 // base URL's host (host and port) and to hosts named with
@@ -47,6 +57,14 @@
 // [Client.Account] the account's details and API usage. Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
+//
+// The typed methods call HubSpot's numbered paths (/crm/v3/...,
+// /crm/v4/...) unless [WithAPIVersion] chooses one of HubSpot's date-based
+// versions (/crm/objects/2026-03/...); an operation the chosen version
+// does not offer keeps its numbered path.
+//
+// [Client.Do] calls an endpoint no typed method covers, with the same
+// credential choice, signing, rate limits, retries, errors and scrubbing.
 //
 // [NewTokenValidator] makes [AccountService.Details], the cheapest call a
 // token can make, the gate of a rotation: given to secrets.WithValidate, it

@@ -3,7 +3,6 @@ package hubspot
 import (
 	"context"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -119,7 +118,7 @@ func (s *OwnersService) List(ctx context.Context, opts *OwnerListOptions) (*Owne
 		q.Set("archived", "true")
 	}
 	var p wireOwnerPage
-	if _, err := s.client.do(ctx, http.MethodGet, "/crm/v3/owners", q, nil, &p); err != nil {
+	if _, err := s.client.call(ctx, opOwnersList, nil, q, nil, &p); err != nil {
 		return nil, err
 	}
 	page := &OwnerPage{Results: p.Results}
@@ -176,7 +175,7 @@ func (s *OwnersService) Get(ctx context.Context, id string, opts *OwnerGetOption
 		}
 	}
 	o := new(Owner)
-	if _, err := s.client.do(ctx, http.MethodGet, "/crm/v3/owners/"+escapeSegment(id), q, nil, o); err != nil {
+	if _, err := s.client.call(ctx, opOwnersGet, map[string]string{"ownerId": id}, q, nil, o); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -9,10 +9,12 @@ import (
 // segment of a request path, and is the one rule every service applies to
 // them. kind names s in the error ("id", "pipeline id", "property name").
 //
-// The services put s in the path escaped with url.PathEscape, so '/', '?',
-// '#', ';' and '%' in it can neither split the segment nor end the path.
-// What escaping leaves alone, and what would still change which resource
-// the path names, is refused here:
+// The catalogue's Op.Expand puts s in the path escaped with url.PathEscape,
+// so '/', '?', '#', ';' and '%' in it can neither split the segment nor
+// end the path, and refuses "", "." and "..". This check is stricter, and
+// comes first, so that its error names the call and the argument: refused
+// here is what escaping leaves alone and what would still change which
+// resource the path names:
 //   - an empty or blank s, which would name the collection instead of one
 //     of its members (DELETE .../stages/ is not a stage);
 //   - "." and "..", which a server, a proxy or url.ResolveReference reads
@@ -34,9 +36,6 @@ func checkSegment(what, kind, s string) error {
 	}
 	return nil
 }
-
-// escapeSegment is s escaped as one path segment; s passed checkSegment.
-func escapeSegment(s string) string { return url.PathEscape(s) }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
@@ -76,8 +75,9 @@ func dotPiece(s string) bool {
 // checkRequestPath is the last check of a path (escaped, relative to the
 // API root) before a request is built: it must start with '/' and have no
 // empty segment (a doubled or trailing slash) and no dot segment, plain or
-// percent-encoded. Every service builds its paths from checked segments;
-// this catches one that did not.
+// percent-encoded. Every typed call builds its path from checked segments,
+// and Do checks the path it is given more strictly; this catches one that
+// slipped through.
 func checkRequestPath(method, path string) error {
 	if !strings.HasPrefix(path, "/") {
 		return errorf("%s: the request path does not start with a slash; not sent", method)

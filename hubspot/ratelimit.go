@@ -3,6 +3,7 @@ package hubspot
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,7 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/secrets"
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // RateLimit is a number of requests allowed in a rolling interval. The zero
@@ -73,10 +74,14 @@ func (r RateLimit) bucket() (rate.Limit, int) {
 // RateLimitTransport is an http.RoundTripper that spaces requests under
 // HubSpot's limits before they leave, so that they are not answered 429.
 //
-// It keeps limiters per credential, not one for the process: the key is the
-// fingerprint of the token Source returns (or of the request's own
-// Authorization header, when it already has one). CRM search requests (POST
-// .../search) use the Search limit and everything else the Limit one.
+// It keeps limiters per credential, not one for the process: the key is a
+// hash of the token Source returns (or of the request's own Authorization
+// header, when it already has one). Which limit a request
+// counts against is the operation catalogue's: CRM search requests use the
+// Search limit, the OAuth token calls (which carry no app token) pass
+// unlimited, and everything else, calls the catalogue does not know
+// included, uses the Limit one. Used alone, it looks a request up by its
+// URL path from the root (a Client's requests carry their operation).
 // When a response carries X-HubSpot-RateLimit-Max and
 // X-HubSpot-RateLimit-Interval-Milliseconds that allow less than the
 // configured limit, the limiter for that credential is lowered to match;
@@ -89,9 +94,9 @@ func (r RateLimit) bucket() (rate.Limit, int) {
 type RateLimitTransport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
-	// Source, when set, keys the limiters by the current token's
-	// fingerprint. Without it requests share one limiter per class unless
-	// they carry their own Authorization header.
+	// Source, when set, keys the limiters by the current token. Without
+	// it requests share one limiter per class unless they carry their own
+	// Authorization header.
 	Source TokenSource
 	// Limit applies to all requests but search; zero means unlimited.
 	Limit RateLimit
@@ -101,7 +106,18 @@ type RateLimitTransport struct {
 	Clock clock.Clock
 
 	mu   sync.Mutex
-	keys map[string]*limiters
+	keys map[uint64]*limiters
+}
+
+// limiterSeed seeds limiterKey: random per process, so the keys say
+// nothing outside it.
+var limiterSeed = maphash.MakeSeed()
+
+// limiterKey is the key of token's limiters: a seeded 64-bit hash, cheap
+// enough for every request (a fingerprint costs a SHA-256 and three
+// allocations), which is kept only in memory and never printed.
+func limiterKey(token string) uint64 {
+	return maphash.String(limiterSeed, token)
 }
 
 type limiters struct {
@@ -121,8 +137,13 @@ func (t *RateLimitTransport) base() http.RoundTripper {
 
 // RoundTrip implements http.RoundTripper.
 func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	oc, req := callOf(req, "")
+	if oc.op != nil && oc.op.Rate == endpoints.Unmetered {
+		return t.base().RoundTrip(req)
+	}
+	search := oc.op != nil && oc.op.Rate == endpoints.Search
 	clk := clock.Or(t.Clock)
-	lim := t.limiterFor(req)
+	lim := t.limiterFor(req, search)
 	if lim != nil {
 		if err := wait(req.Context(), clk, lim); err != nil {
 			closeBody(req)
@@ -131,7 +152,7 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	resp, err := t.base().RoundTrip(req)
 	if err == nil && lim != nil && hasRateHeaders(resp.Header) {
-		t.adapt(lim, resp.Header, clk.Now(), isSearch(req))
+		t.adapt(lim, resp.Header, clk.Now(), search)
 	}
 	return resp, err
 }
@@ -160,14 +181,9 @@ func wait(ctx context.Context, clk clock.Clock, lim *rate.Limiter) error {
 	return nil
 }
 
-func isSearch(req *http.Request) bool {
-	return req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/search")
-}
-
-// limiterFor returns the limiter for req's credential and class, or nil
-// when that class is unlimited.
-func (t *RateLimitTransport) limiterFor(req *http.Request) *rate.Limiter {
-	search := isSearch(req)
+// limiterFor returns the limiter for req's credential and class (search,
+// or the general one), or nil when that class is unlimited.
+func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) *rate.Limiter {
 	cfg := t.Limit
 	if search {
 		cfg = t.Search
@@ -175,22 +191,22 @@ func (t *RateLimitTransport) limiterFor(req *http.Request) *rate.Limiter {
 	if cfg == (RateLimit{}) {
 		return nil
 	}
-	key := ""
+	var key uint64 // 0: no credential
 	if h := req.Header.Get("Authorization"); h != "" {
-		// The token's own fingerprint, as the Source would give it.
+		// The token's own key, as the Source's token would give it.
 		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
 			h = tok
 		}
-		key = secrets.New(h).Fingerprint()
+		key = limiterKey(h)
 	} else if t.Source != nil {
-		if v, err := t.Source.Get(req.Context()); err == nil {
-			key = v.Value.Fingerprint()
+		if v, err := t.Source.Get(req.Context()); err == nil && !v.Value.IsZero() {
+			key = limiterKey(v.Value.Reveal())
 		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.keys == nil {
-		t.keys = make(map[string]*limiters)
+		t.keys = make(map[uint64]*limiters)
 	}
 	l := t.keys[key]
 	if l == nil {

@@ -150,7 +150,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
-	lim := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA))
+	lim := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false)
 	if lim.Burst() != 1 || float64(lim.Limit()) > 0.9+1e-9 {
 		t.Fatalf("limiter not lowered: burst %d, rate %v", lim.Burst(), lim.Limit())
 	}
@@ -180,18 +180,18 @@ func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheA, _ := newCache(t, tokenA)
 	cacheB, _ := newCache(t, tokenB)
 	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter}
-	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""))
+	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 	rlA.Source = cacheB
-	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""))
+	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 	if lA == lB {
 		t.Fatal("two credentials share one limiter")
 	}
 	rlA.Source = cacheA
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", "")) != lA {
+	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false) != lA {
 		t.Fatal("same credential got a new limiter")
 	}
 	// A request that carries the same token itself shares that limiter.
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA)) != lA {
+	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false) != lA {
 		t.Fatal("the token in the header and from the Source got different limiters")
 	}
 }
@@ -263,6 +263,44 @@ func advanceWhenAllWait(ctx context.Context, fake *clock.Fake, remaining *atomic
 		cancel()
 		if err == nil && remaining.Load() == r {
 			fake.AdvanceToNext()
+		}
+	}
+}
+
+// The OAuth token calls carry no app token a limit could count against:
+// the catalogue calls them unmetered, and they pass a spent limiter; the
+// class of every other call is the catalogue's too, in either version.
+func TestRateLimitClassIsTheCatalogues(t *testing.T) {
+	fake := clock.NewFake(epoch)
+	base := &okRT{}
+	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 1, Interval: time.Hour}, Search: RateLimit{Requests: 1, Interval: time.Hour}, Clock: fake}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a wait would outlast it
+	defer cancel()
+	do := func(method, path string) error {
+		req, _ := http.NewRequestWithContext(ctx, method, "https://api.hubapi.com"+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokenA)
+		resp, err := rl.RoundTrip(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	for _, c := range []struct {
+		method, path string
+		spent        bool // the limiter of the call's class is spent by now
+	}{
+		{"GET", "/crm/v3/objects/contacts", false},
+		{"GET", "/crm/objects/2026-03/contacts", true},
+		{"POST", "/oauth/v1/token", false},
+		{"POST", "/oauth/2026-03/token", false},
+		{"GET", "/oauth/v1/access-tokens/abc", false},
+		{"POST", "/crm/objects/2026-09/deals/search", false},
+		{"POST", "/crm/v3/objects/deals/search", true},
+		{"POST", "/marketing/v3/emails/search", true}, // not in the catalogue: the general limit
+	} {
+		err := do(c.method, c.path)
+		if spent := errors.Is(err, context.DeadlineExceeded); spent != c.spent {
+			t.Errorf("%s %s: %v, want spent=%v", c.method, c.path, err, c.spent)
 		}
 	}
 }

@@ -52,16 +52,6 @@ func (p RetryPolicy) validate() error {
 	return nil
 }
 
-type idempotentKey struct{}
-
-// Idempotent marks the requests made with the returned context as safe to
-// send more than once, so RetryTransport retries them after a 5xx or a
-// connection error as it does GETs. Mark only calls whose repetition does no
-// harm.
-func Idempotent(ctx context.Context) context.Context {
-	return context.WithValue(ctx, idempotentKey{}, true)
-}
-
 // RetryTransport is an http.RoundTripper that retries what HubSpot asks to
 // be retried, and only what is safe to send again:
 //
@@ -72,9 +62,11 @@ func Idempotent(ctx context.Context) context.Context {
 //   - 423 (waits at least 2 s) and 477 (waits for Retry-After): retried
 //     like a 429, since the request was not processed;
 //   - 502, 503, 504 and connection errors: capped exponential backoff with
-//     jitter, only for requests safe to repeat: GET and HEAD, CRM search,
-//     batch read and batch upsert, and requests whose context was marked
-//     with Idempotent. A connection that was never established is retried
+//     jitter, only for requests safe to repeat: the operations hubkey's
+//     operation catalogue marks idempotent (reads, CRM search, batch read
+//     and batch upsert, linking and unlinking records, updating property
+//     definitions...), and for a call the catalogue does not know, GET,
+//     HEAD and OPTIONS. A connection that was never established is retried
 //     for any request.
 //
 // It never retries once the request's context is done, stops when the next
@@ -82,7 +74,8 @@ func Idempotent(ctx context.Context) context.Context {
 // through Request.GetBody (a request with a body and no GetBody is sent
 // once). Waits use Clock. When retries run out, the last response is
 // returned as it came. It is safe for concurrent use and usable with any
-// http.Client.
+// http.Client; used alone, it looks a request up in the catalogue by its
+// URL path from the root (a Client's requests carry their operation).
 type RetryTransport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
@@ -116,9 +109,10 @@ func (t *RetryTransport) policy() RetryPolicy {
 func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	pol := t.policy()
 	clk := clock.Or(t.Clock)
+	oc, req := callOf(req, "")
+	safe := safeToRepeat(oc)
 	ctx := req.Context()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	safe := safeToRepeat(req)
 
 	r := req
 	for attempt := 1; ; attempt++ {
@@ -254,17 +248,16 @@ type readCloser struct {
 	io.Closer
 }
 
-// safeToRepeat reports whether sending req twice does no harm.
-func safeToRepeat(req *http.Request) bool {
-	if v, _ := req.Context().Value(idempotentKey{}).(bool); v {
-		return true
+// safeToRepeat reports whether sending oc twice does no harm: what the
+// catalogue says, or for a call it does not know, whether the method is
+// one that only reads.
+func safeToRepeat(oc *opCall) bool {
+	if oc.op != nil {
+		return oc.op.Idempotent
 	}
-	switch req.Method {
+	switch oc.method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return true
-	case http.MethodPost:
-		p := strings.TrimSuffix(req.URL.Path, "/")
-		return strings.HasSuffix(p, "/search") || strings.HasSuffix(p, "/batch/read") || strings.HasSuffix(p, "/batch/upsert")
 	}
 	return false
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func newSignedWorld(t *testing.T) *signedWorld {
 	}
 	w.srv = hubspottest.NewServer(t,
 		hubspottest.WithSignatureVerifier(w.v),
-		hubspottest.WithSignaturePolicy(signing.DefaultPolicy().Sensitive))
+		hubspottest.WithSignaturePolicy(hubspot.IsSensitive))
 	w.token = w.srv.NewKey(keypolicy.Spec{Scopes: hubspottest.AllScopes, RequireSignature: true})
 	return w
 }
@@ -332,6 +333,141 @@ func TestWithSignerUnderGatewayPrefix(t *testing.T) {
 	}
 }
 
+// IsSensitive names the catalogue's sensitive operations in every version
+// and HubSpot's other destructive, exporting and mail-sending calls, and
+// cannot be dodged by the spelling of a path.
+func TestIsSensitive(t *testing.T) {
+	for _, tc := range []struct {
+		method, path string
+		want         bool
+	}{
+		// Deletes and archives, single and batch, in every version.
+		{"DELETE", "/crm/v3/objects/contacts/1", true},
+		{"DELETE", "/crm/objects/2026-03/contacts/1", true},
+		{"DELETE", "/crm/v4/objects/contacts/1/associations/companies/2", true},
+		{"DELETE", "/crm/v3/properties/contacts/favorite_food", true},
+		{"DELETE", "/webhooks/v3/7/subscriptions/9", true},
+		{"DELETE", "/settings/v3/users/5", true},
+		{"POST", "/crm/v3/objects/contacts/batch/archive", true},
+		{"POST", "/crm/objects/2025-09/contacts/batch/archive", true},
+		{"POST", "/crm/v4/associations/contacts/companies/batch/archive", true},
+		{"POST", "/crm/associations/2026-09/contacts/companies/batch/archive", true},
+		{"POST", "/crm/v3/properties/contacts/batch/archive", true},
+		// GDPR delete and merges.
+		{"POST", "/crm/v3/objects/contacts/gdpr-delete", true},
+		{"POST", "/crm/v3/objects/companies/merge", true},
+		{"POST", "/crm/objects/2026-03/contacts/merge", true},
+		// Exports and imports, which the catalogue does not list.
+		{"POST", "/crm/v3/exports/export/async", true},
+		{"GET", "/crm/v3/exports/export/async/tasks/77/status", true},
+		{"POST", "/crm/v3/imports", true},
+		{"POST", "/crm/v3/imports/12/cancel", true},
+		{"GET", "/crm/v3/imports/12", true},
+		// User and team management.
+		{"POST", "/settings/v3/users", true},
+		{"PUT", "/settings/v3/users/5", true},
+		{"GET", "/settings/v3/users", false},
+		{"GET", "/settings/v3/users/teams", false},
+		// Email sends.
+		{"POST", "/marketing/v3/transactional/single-email/send", true},
+		{"POST", "/marketing/v4/email/single-send", true},
+		{"POST", "/marketing/v3/emails/123/publish", true},
+		{"POST", "/marketing/emails/2026-09/123/publish", true},
+		{"POST", "/email/public/v1/singleEmail/send", true},
+		// Ordinary reads and writes are not sensitive.
+		{"GET", "/crm/v3/objects/contacts/1", false},
+		{"GET", "/crm/objects/2026-03/contacts/1", false},
+		{"POST", "/crm/v3/objects/contacts", false},
+		{"PATCH", "/crm/v3/objects/contacts/1", false},
+		{"POST", "/crm/v3/objects/contacts/search", false},
+		{"POST", "/crm/v3/objects/contacts/batch/read", false},
+		{"POST", "/crm/v3/objects/contacts/batch/upsert", false},
+		{"GET", "/marketing/v3/emails/123", false},
+		{"", "/crm/v3/objects/contacts/1", false}, // no method: GET
+		// Not dodged by case, dot segments, doubled or trailing slashes,
+		// an escaped slash or escaped letters, nor by hiding the call in
+		// a path parameter of a call that is not sensitive.
+		{"POST", "/CRM/V3/Objects/Contacts/MERGE", true},
+		{"post", "/crm/v3/objects/contacts/merge", true},
+		{"POST", "/crm/v3/objects/deals/../contacts/merge", true},
+		{"POST", "//crm/v3/objects/contacts/merge", true},
+		{"POST", "/crm/v3/objects/contacts/merge/", true},
+		{"POST", "/crm/v3/objects/contacts%2Fmerge", true},
+		{"POST", "/crm/v3/objects/contacts/%6Derge", true},
+		{"GET", "/crm/v3/objects/contacts/..%2F..%2Fexports%2Fexport%2Fasync", true},
+	} {
+		u, err := url.Parse("https://api.hubapi.com" + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &http.Request{Method: tc.method, URL: u}
+		if got := hubspot.IsSensitive(r); got != tc.want {
+			t.Errorf("%s %s: IsSensitive = %v, want %v", tc.method, tc.path, got, tc.want)
+		}
+	}
+	if hubspot.IsSensitive(nil) || hubspot.IsSensitive(&http.Request{Method: "DELETE"}) {
+		t.Error("a request without a URL is sensitive")
+	}
+}
+
+// WithSigner signs the sensitive calls, typed or not, and what its policy
+// adds, under the base URL's path prefix; nothing else.
+func TestWithSignerSignsWhatIsSensitiveAndWhatThePolicyAdds(t *testing.T) {
+	var mu sync.Mutex
+	signed := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		signed[r.Method+" "+r.URL.EscapedPath()] = r.Header.Get("Signature") != ""
+		mu.Unlock()
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Write([]byte(`{"id":"1","properties":{}}`))
+	}))
+	defer srv.Close()
+	w := newSignedWorld(t)
+	c, err := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic("pat-na1-00000000-0000-4000-8000-000000000000")),
+		hubspot.WithBaseURL(srv.URL+"/gw"),
+		hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 1}),
+		hubspot.WithRateLimit(hubspot.RateLimit{}),
+		hubspot.WithSigner(w.signer(t, signingKeyID, signingKey), signing.MustPolicy("POST /crm/*/objects/deals")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Deals.Create(ctx, hubspot.ObjectInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Contacts.Create(ctx, hubspot.ObjectInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Contacts.Archive(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"GET", "DELETE"} {
+		req, _ := http.NewRequest(m, c.BaseURL()+"/crm/v3/lists/1", nil)
+		res, err := c.HTTPClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]bool{
+		"POST /gw/crm/v3/objects/deals":        true, // the policy's
+		"POST /gw/crm/v3/objects/contacts":     false,
+		"DELETE /gw/crm/v3/objects/contacts/1": true, // the catalogue's
+		"GET /gw/crm/v3/lists/1":               false,
+		"DELETE /gw/crm/v3/lists/1":            true, // not in the catalogue: by path
+	}
+	for call, w := range want {
+		if got, ok := signed[call]; !ok || got != w {
+			t.Errorf("%s: signed %v (sent %v), want signed %v", call, got, ok, w)
+		}
+	}
+}
+
 func TestWithSignerNil(t *testing.T) {
 	if _, err := hubspot.New(hubspot.WithToken(secretstest.NewStatic("x")), hubspot.WithSigner(nil, nil)); err == nil {
 		t.Fatal("WithSigner(nil) accepted")
@@ -352,7 +488,7 @@ func ExampleWithSigner() {
 	if err != nil {
 		panic(err)
 	}
-	srv, err := hubspottest.Start(hubspottest.WithSignatureVerifier(v), hubspottest.WithSignaturePolicy(signing.DefaultPolicy().Sensitive))
+	srv, err := hubspottest.Start(hubspottest.WithSignatureVerifier(v), hubspottest.WithSignaturePolicy(hubspot.IsSensitive))
 	if err != nil {
 		panic(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -44,7 +45,9 @@ var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a hos
 // its source on every request so a rotated token is used as soon as the
 // source has it. The source is Source, or, with Credentials, the
 // least-privileged of several credentials that may make the call (a call
-// none may make fails with a *ScopeError before it is sent).
+// none may make fails with a *ScopeError before it is sent). A call that
+// HubSpot authenticates by what it carries itself (the OAuth token
+// endpoints) is sent without a token.
 //
 // When HubSpot answers 401, Transport calls Invalidate on the source it
 // used with the version it sent and, if that source then returns a
@@ -79,6 +82,12 @@ type Transport struct {
 	// port stands for the default port of the request's scheme. Empty
 	// means the host of DefaultBaseURL only.
 	Hosts []string
+	// PathPrefix is the escaped path of the API root, for a gateway that
+	// serves HubSpot under a prefix ("/hubspot"): request paths are looked
+	// up in the operation catalogue below it, and a path outside it is a
+	// call the catalogue does not know. Empty for HubSpot itself. A
+	// Client's requests carry their operation, and need none.
+	PathPrefix string
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger, when set, receives one Debug record per attempt: method,
@@ -103,6 +112,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("hubspot: Transport has neither Source nor Credentials")
 	}
+	oc, req := callOf(req, strings.TrimSuffix(t.PathPrefix, "/"))
 	if crossHostRedirect(req) {
 		// Sent as the http.Client built it: without our credential.
 		return t.send(req, req, "", time.Time{})
@@ -115,7 +125,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	src, name, err := t.source(req)
+	if oc.op != nil && oc.op.Cred == endpoints.NoCred {
+		return t.send(req, req, "", time.Time{})
+	}
+	src, name, err := t.source(oc)
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -176,28 +189,25 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	return resp, err
 }
 
-// scrubBodyKey marks a request whose 2xx answer the Client may turn into
-// errors: a batch answer (200 or 207) whose errors[] become item errors.
-type scrubBodyKey struct{}
-
-// withScrubbedBody marks ctx's requests for scrubResponse.
-func withScrubbedBody(ctx context.Context) context.Context {
-	return context.WithValue(ctx, scrubBodyKey{}, true)
-}
-
 // scrubResponse removes token from every answer that can become an error
-// or a log line: every non-2xx answer, and a 2xx answer to a request
-// marked withScrubbedBody. Other 2xx answers are data for the caller and
-// are passed on untouched, streaming.
+// or a log line: every non-2xx answer, and a 2xx answer to a call marked
+// scrub (see opCall). Other 2xx answers are data for the caller and are
+// passed on untouched, streaming.
 func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret) {
 	switch {
 	case resp.StatusCode/100 != 2:
 		redactResponse(resp, token, maxErrorBody)
-	case req.Context().Value(scrubBodyKey{}) != nil:
+	case scrubbed(req):
 		// One byte past the decoder's limit, so that it still reports a
 		// body that is too long.
 		redactResponse(resp, token, maxResponseBody+1)
 	}
+}
+
+// scrubbed reports whether req's call is marked scrub.
+func scrubbed(req *http.Request) bool {
+	c, ok := req.Context().Value(callKey{}).(*opCall)
+	return ok && c.scrub
 }
 
 // redactResponse removes the token, in any common encoding, from a
@@ -213,22 +223,19 @@ func redactResponse(resp *http.Response, token secrets.Secret, limit int64) {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body.Close()
 	b = redactJSONBody(b, token)
-	var body io.Reader = bytes.NewReader(b)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
 	if err != nil {
-		// The caller's deadline or a dropped connection cut the body short:
-		// whoever reads it gets what arrived, then that error, and never
-		// mistakes the part for the whole.
-		body = io.MultiReader(body, errorReader{err})
+		// Whoever reads the body learns that it was cut short, and why.
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), failingReader{err}))
 	}
-	resp.Body = io.NopCloser(body)
 	resp.ContentLength = int64(len(b))
 	resp.Header.Del("Content-Length")
 }
 
-// errorReader is a reader that fails with err.
-type errorReader struct{ err error }
+// failingReader fails every Read with err.
+type failingReader struct{ err error }
 
-func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
 
 // redactHeader removes token from the values of h. It looks at all of
 // them at once first, since most answers hold no token.

@@ -309,3 +309,38 @@ func TestTransportZeroSourceFails(t *testing.T) {
 		t.Fatal("body not closed")
 	}
 }
+
+// HubSpot authenticates its OAuth token calls by what they carry: the
+// catalogue says they take no credential, and no bearer token goes with
+// them; every other call gets it.
+func TestTransportSendsNoTokenWhereTheCatalogueSaysNone(t *testing.T) {
+	var auth string
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		auth = r.Header.Get("Authorization")
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+	})
+	cache, _ := newCache(t, tokenA)
+	tr := &Transport{Source: cache, Base: base}
+	for _, c := range []struct {
+		method, path string
+		token        bool
+	}{
+		{"POST", "/oauth/v1/token", false},
+		{"POST", "/oauth/v3/token", false},
+		{"POST", "/oauth/2026-03/token", false},
+		{"GET", "/oauth/v1/access-tokens/abc", false},
+		{"DELETE", "/oauth/v1/refresh-tokens/abc", false},
+		{"GET", "/crm/v3/objects/contacts", true},
+		{"GET", "/oauth/v2/whatever", true}, // not in the catalogue
+	} {
+		req, _ := http.NewRequest(c.method, "https://api.hubapi.com"+c.path, nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if (auth != "") != c.token || c.token && auth != "Bearer "+tokenA {
+			t.Errorf("%s %s went with %q", c.method, c.path, auth)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -202,8 +201,15 @@ func checkSubscriptionID(what string, id int64) error {
 	return nil
 }
 
-func webhooksPath(appID int64, rest string) string {
-	return "/webhooks/v3/" + strconv.FormatInt(appID, 10) + rest
+// appParams are the path parameters of a call on the app appID.
+func appParams(appID int64) map[string]string {
+	return map[string]string{"appId": strconv.FormatInt(appID, 10)}
+}
+
+// subscriptionParams are the path parameters of a call on one
+// subscription of the app appID.
+func subscriptionParams(appID, subscriptionID int64) map[string]string {
+	return map[string]string{"appId": strconv.FormatInt(appID, 10), "subscriptionId": strconv.FormatInt(subscriptionID, 10)}
 }
 
 // GetSettings returns the app's webhook settings. An app that has none
@@ -215,7 +221,7 @@ func (s *WebhooksService) GetSettings(ctx context.Context, appID int64) (*Webhoo
 		return nil, err
 	}
 	out := new(WebhookSettings)
-	if _, err := s.client.do(ctx, http.MethodGet, webhooksPath(appID, "/settings"), nil, nil, out); err != nil {
+	if _, err := s.client.call(ctx, opWebhookSettingsGet, appParams(appID), nil, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -246,7 +252,7 @@ func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, setti
 		Throttling WebhookThrottling `json:"throttling"`
 	}{settings.TargetURL, th}
 	out := new(WebhookSettings)
-	if _, err := s.client.do(ctx, http.MethodPut, webhooksPath(appID, "/settings"), nil, in, out); err != nil {
+	if _, err := s.client.call(ctx, opWebhookSettingsUpdate, appParams(appID), nil, in, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -277,7 +283,7 @@ func (s *WebhooksService) DeleteSettings(ctx context.Context, appID int64) error
 	if err := s.check("DeleteSettings", appID); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, webhooksPath(appID, "/settings"), nil, nil, nil)
+	_, err := s.client.call(ctx, opWebhookSettingsDelete, appParams(appID), nil, nil, nil)
 	return err
 }
 
@@ -290,7 +296,7 @@ func (s *WebhooksService) ListSubscriptions(ctx context.Context, appID int64) ([
 		return nil, err
 	}
 	var out subscriptionList
-	if _, err := s.client.do(ctx, http.MethodGet, webhooksPath(appID, "/subscriptions"), nil, nil, &out); err != nil {
+	if _, err := s.client.call(ctx, opSubscriptionsList, appParams(appID), nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -327,7 +333,7 @@ func (s *WebhooksService) GetSubscription(ctx context.Context, appID, subscripti
 		return nil, err
 	}
 	out := new(WebhookSubscription)
-	if _, err := s.client.do(ctx, http.MethodGet, webhooksPath(appID, "/subscriptions/"+strconv.FormatInt(subscriptionID, 10)), nil, nil, out); err != nil {
+	if _, err := s.client.call(ctx, opSubscriptionsGet, subscriptionParams(appID, subscriptionID), nil, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -353,7 +359,7 @@ func (s *WebhooksService) CreateSubscription(ctx context.Context, appID int64, i
 		return nil, errorf("webhooks CreateSubscription: propertyName %q applies only to propertyChange event types, not %s", in.PropertyName, in.EventType)
 	}
 	out := new(WebhookSubscription)
-	if _, err := s.client.do(ctx, http.MethodPost, webhooksPath(appID, "/subscriptions"), nil, in, out); err != nil {
+	if _, err := s.client.call(ctx, opSubscriptionsCreate, appParams(appID), nil, in, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -374,7 +380,7 @@ func (s *WebhooksService) UpdateSubscription(ctx context.Context, appID, subscri
 		Active bool `json:"active"`
 	}{active}
 	out := new(WebhookSubscription)
-	if _, err := s.client.do(ctx, http.MethodPatch, webhooksPath(appID, "/subscriptions/"+strconv.FormatInt(subscriptionID, 10)), nil, in, out); err != nil {
+	if _, err := s.client.call(ctx, opSubscriptionsUpdate, subscriptionParams(appID, subscriptionID), nil, in, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -391,7 +397,7 @@ func (s *WebhooksService) DeleteSubscription(ctx context.Context, appID, subscri
 	if err := checkSubscriptionID("DeleteSubscription", subscriptionID); err != nil {
 		return err
 	}
-	_, err := s.client.do(ctx, http.MethodDelete, webhooksPath(appID, "/subscriptions/"+strconv.FormatInt(subscriptionID, 10)), nil, nil, nil)
+	_, err := s.client.call(ctx, opSubscriptionsDelete, subscriptionParams(appID, subscriptionID), nil, nil, nil)
 	return err
 }
 
@@ -429,8 +435,11 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 		Results []WebhookSubscription `json:"results"`
 		Errors  []wireError           `json:"errors"`
 	}
-	path := webhooksPath(appID, "/subscriptions/batch/update")
-	status, err := s.client.do(ctx, http.MethodPost, path, nil, struct {
+	call, err := s.client.prepare(opSubscriptionsBatch, appParams(appID))
+	if err != nil {
+		return nil, err
+	}
+	status, err := s.client.do(ctx, call, nil, struct {
 		Inputs []WebhookSubscriptionUpdate `json:"inputs"`
 	}{updates}, &wb)
 	res := &WebhookBatchResult{Items: make([]WebhookBatchItem, len(updates))}
@@ -448,7 +457,7 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 	}
 	var general *Error
 	for i := range wb.Errors {
-		e := wb.Errors[i].toError(status, http.MethodPost, path)
+		e := wb.Errors[i].toError(status, call.method, call.path)
 		named := false
 		for _, id := range e.Context["ids"] {
 			n, perr := strconv.ParseInt(strings.TrimSpace(id), 10, 64)

@@ -6,10 +6,11 @@
 //
 // A [Signer] takes its key from a [KeySource], normally a *secrets.Cache,
 // so signing keys rotate the way tokens do; the key ID it sends is a name,
-// never the key. A [Transport] signs the requests a [Policy] calls
-// sensitive (by default HubSpot's deletes and archives, GDPR deletes,
-// merges, exports and imports, user management and email sends) and can
-// wrap any http.RoundTripper.
+// never the key. A [Transport] signs the requests a [Policy] of your rules
+// calls sensitive (every request, without one) and can wrap any
+// http.RoundTripper. The package knows no API: which HubSpot calls are
+// sensitive is package hubspot's to say (hubspot.IsSensitive,
+// hubspot.WithSigner).
 //
 // A [Verifier] checks signatures, as net/http middleware or through
 // [Verifier.VerifyRequest]: keys are looked up by key ID in a [KeySet]

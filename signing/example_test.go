@@ -98,10 +98,13 @@ func ExampleVerifier() {
 	// 401 signature rejected: replayed
 }
 
-// The default Policy signs HubSpot's destructive and mail-sending calls;
-// rules can be added and removed.
+// A Policy signs the calls its rules name; rules can be added and removed.
 func ExamplePolicy() {
-	p, err := signing.DefaultPolicy().With(signing.Rule{Method: "POST", Path: "/crm/v3/objects/deals"})
+	p, err := signing.MustPolicy(
+		"DELETE /**",
+		"POST /crm/**/batch/archive",
+		"POST /marketing/**/single-email/send",
+	).With(signing.Rule{Method: "POST", Path: "/crm/v3/objects/deals"})
 	if err != nil {
 		panic(err)
 	}
@@ -133,8 +136,8 @@ func ExampleTransport() {
 	}
 	client := &http.Client{Transport: &signing.Transport{
 		Signer: signer,
-		Policy: signing.DefaultPolicy(),
+		Policy: signing.MustPolicy("DELETE /**", "POST /crm/**/merge"),
 		Base:   http.DefaultTransport,
 	}}
-	_ = client // client.Do(req) now signs deletes, merges, exports, sends...
+	_ = client // client.Do(req) now signs deletes and merges
 }

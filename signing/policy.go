@@ -113,7 +113,9 @@ func matchSegments(pat, segs []string) bool {
 	return len(segs) == 0
 }
 
-// Policy says which calls must be signed. It is immutable: With and Without
+// Policy says which calls must be signed: those its rules match. It knows
+// nothing of any API; the rules are the caller's (package hubspot decides
+// which HubSpot calls are sensitive). It is immutable: With and Without
 // return new Policies, so one can be shared freely.
 type Policy struct {
 	rules []compiledRule
@@ -139,41 +141,6 @@ func MustPolicy(rules ...string) *Policy {
 	}
 	return p
 }
-
-// DefaultRules are the calls DefaultPolicy signs: HubSpot's destructive,
-// bulk-exfiltrating and mail-sending calls. Patterns leave the version
-// segment free, so the date-versioned paths (/crm/objects/2026-03/...)
-// are covered as well as /crm/v3/....
-var DefaultRules = []string{
-	// Every delete or archive of a single thing: CRM objects, associations,
-	// properties, pipelines, schemas, lists, users, files, emails.
-	"DELETE /**",
-	// Batch archives: objects, associations, properties.
-	"POST /crm/**/batch/archive",
-	// GDPR delete: POST /crm/v3/objects/contacts/gdpr-delete.
-	"POST /crm/**/gdpr-delete",
-	// Merges: POST /crm/v3/objects/{objectType}/merge.
-	"POST /crm/**/merge",
-	// Exports (start, status, download) and imports (start, cancel, read).
-	"* /crm/**/exports/**",
-	"* /crm/**/imports/**",
-	// User and team management: /settings/v3/users and /settings/v3/users/teams.
-	"POST /settings/**/users/**",
-	"PUT /settings/**/users/**",
-	"PATCH /settings/**/users/**",
-	// Transactional email: POST /marketing/v3/transactional/single-email/send.
-	"POST /marketing/**/single-email/send",
-	// Marketing single send: POST /marketing/v4/email/single-send.
-	"POST /marketing/**/email/single-send",
-	// Publishing (sending or scheduling) a marketing email:
-	// POST /marketing/v3/emails/{emailId}/publish.
-	"POST /marketing/**/emails/**/publish",
-	// The legacy single-send API: POST /email/public/v1/singleEmail/send.
-	"POST /email/public/*/singleEmail/send",
-}
-
-// DefaultPolicy returns a new Policy of DefaultRules.
-func DefaultPolicy() *Policy { return MustPolicy(DefaultRules...) }
 
 // EveryRequest returns a Policy that signs every call.
 func EveryRequest() *Policy { return MustPolicy("* /**") }

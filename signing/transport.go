@@ -6,8 +6,8 @@ import (
 )
 
 // Transport is an http.RoundTripper that signs the requests its Policy
-// calls sensitive and passes every request on to Base. It works with any
-// http.Client.
+// calls sensitive (every request, without one) and passes every request on
+// to Base. It works with any http.Client.
 //
 // Each RoundTrip signs a clone of the request, so every attempt (a retry
 // from an outer layer, a resend after a 401) carries a fresh created and
@@ -17,13 +17,11 @@ import (
 type Transport struct {
 	// Signer signs the sensitive requests. Required.
 	Signer *Signer
-	// Policy selects the requests to sign; nil means DefaultPolicy().
+	// Policy selects the requests to sign; nil means every request.
 	Policy *Policy
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 }
-
-var defaultPolicy = DefaultPolicy()
 
 // RoundTrip signs req when the Policy says so and sends it. It does not
 // modify req; like every RoundTripper, it closes req.Body on every path.
@@ -32,11 +30,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	policy := t.Policy
-	if policy == nil {
-		policy = defaultPolicy
-	}
-	if !policy.Sensitive(req) {
+	if t.Policy != nil && !t.Policy.Sensitive(req) {
 		return base.RoundTrip(req)
 	}
 	if t.Signer == nil {

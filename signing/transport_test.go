@@ -22,7 +22,7 @@ func okResponse(r *http.Request) *http.Response {
 	return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r, Header: http.Header{}}
 }
 
-func TestTransportSignsOnlySensitiveCalls(t *testing.T) {
+func TestTransportSignsWhatThePolicySays(t *testing.T) {
 	f := newFixture(t)
 	var mu sync.Mutex
 	seen := map[string]error{}
@@ -38,7 +38,7 @@ func TestTransportSignsOnlySensitiveCalls(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer srv.Close()
-	hc := &http.Client{Transport: &Transport{Signer: f.signer}}
+	hc := &http.Client{Transport: &Transport{Signer: f.signer, Policy: MustPolicy("DELETE /**", "POST /**/merge")}}
 
 	do := func(method, path, body string) {
 		var rd io.Reader
@@ -132,11 +132,34 @@ type closeTracker struct {
 
 func (c *closeTracker) Close() error { c.closed = true; return nil }
 
+// Without a Policy, a Transport signs every request.
+func TestTransportWithoutPolicySignsEverything(t *testing.T) {
+	f := newFixture(t)
+	signed := 0
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Header.Get("Signature") != "" {
+			signed++
+		}
+		return okResponse(r), nil
+	})
+	tr := &Transport{Signer: f.signer, Base: base}
+	for _, m := range []string{"GET", "POST", "DELETE"} {
+		req, _ := http.NewRequest(m, "https://api.hubapi.com/crm/v3/objects/contacts", nil)
+		if _, err := tr.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if signed != 3 {
+		t.Fatalf("%d of 3 requests signed", signed)
+	}
+}
+
 func TestTransportErrorsCloseTheBody(t *testing.T) {
 	called := false
 	base := roundTripFunc(func(r *http.Request) (*http.Response, error) { called = true; return okResponse(r), nil })
 	s, _ := NewSigner(failingSource{errors.New("no key")}, "k1", SignWithClock(clock.NewFake(testStart)))
-	for _, tr := range []*Transport{{Signer: s, Base: base}, {Base: base}} {
+	merges := MustPolicy("POST /**/merge")
+	for _, tr := range []*Transport{{Signer: s, Base: base}, {Base: base}, {Base: base, Policy: merges}} {
 		body := &closeTracker{Reader: bytes.NewReader([]byte("x"))}
 		req, _ := http.NewRequest("POST", "https://api.hubapi.com/crm/v3/objects/contacts/merge", nil)
 		req.Body = body
@@ -152,7 +175,7 @@ func TestTransportErrorsCloseTheBody(t *testing.T) {
 	}
 	// Without a Signer, calls the Policy does not select still go through.
 	req, _ := http.NewRequest("GET", "https://api.hubapi.com/crm/v3/objects/contacts", nil)
-	if _, err := (&Transport{Base: base}).RoundTrip(req); err != nil || !called {
+	if _, err := (&Transport{Base: base, Policy: merges}).RoundTrip(req); err != nil || !called {
 		t.Errorf("unsigned call: %v", err)
 	}
 }

@@ -75,7 +75,7 @@ func run(ctx context.Context, out io.Writer, lookup func(string) (string, bool),
 	defer key.Close()
 
 	// The verifier, and HubSpot behind it: the token must sign what
-	// signing.DefaultPolicy calls sensitive.
+	// hubspot.IsSensitive calls sensitive, which is what the client signs.
 	keys := signing.NewKeySet()
 	if err := keys.Add(keyID, key); err != nil {
 		return err
@@ -86,7 +86,7 @@ func run(ctx context.Context, out io.Writer, lookup func(string) (string, bool),
 	}
 	srv, err := hubspottest.Start(
 		hubspottest.WithSignatureVerifier(verifier),
-		hubspottest.WithSignaturePolicy(signing.DefaultPolicy().Sensitive))
+		hubspottest.WithSignaturePolicy(hubspot.IsSensitive))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,264 @@
+package hubspot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/hubkey/hubkey/internal/endpoints"
+)
+
+// How a request's operation reaches the layers of the stack.
+//
+// Every typed method names its operation: a row of hubkey's operation
+// catalogue (internal/endpoints), looked up once, below. Client.call builds
+// the path from the row for the Client's API version and puts the row, the
+// version and the path parameters in the request's context (an opCall).
+// Every layer below reads them from there: the credential layers (which
+// credential, or the developer key), the retry layer (safe to repeat?),
+// the rate limiter (which limit) and the signing layer (sensitive?). None
+// parses the URL.
+//
+// A request that arrives without one (a call through Client.HTTPClient, or
+// a transport used alone with any http.Client) is matched against the
+// catalogue once, by the first layer that needs it, and the result, found
+// or not, is stored in the context of the request it passes on, so the
+// layers below do not match again. A redirect that an http.Client follows
+// keeps the first request's context; its own URL is matched afresh.
+
+// opCall is what the stack knows about one request's operation.
+type opCall struct {
+	op      *endpoints.Op // nil: the catalogue does not know the call
+	version endpoints.Version
+	params  map[string]string // the path parameters, unescaped
+	method  string
+	// path is the escaped path relative to the API root (prefix removed);
+	// for a call the catalogue does not know, the path as sent when it
+	// lacks the prefix.
+	path string
+	// prefix is the escaped path of the API root the call was matched
+	// under ("" for none).
+	prefix string
+	// scrub marks a call whose 2xx answer the Client may turn into
+	// errors (a batch answer's errors[]) or hands to the caller undecided
+	// (Do): the credential layers scrub it as they scrub error answers.
+	scrub bool
+}
+
+// describes reports whether c was made for req's own method and URL.
+func (c *opCall) describes(req *http.Request) bool {
+	if !strings.EqualFold(req.Method, c.method) {
+		return false
+	}
+	p := req.URL.EscapedPath()
+	return strings.HasPrefix(p, c.prefix) && p[len(c.prefix):] == c.path
+}
+
+type callKey struct{}
+
+// callCtx is a context carrying an opCall: one allocation where
+// context.WithValue and a separate opCall would be two.
+type callCtx struct {
+	context.Context
+	c opCall
+}
+
+func (x *callCtx) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return &x.c
+	}
+	return x.Context.Value(key)
+}
+
+// withCall returns ctx carrying c.
+func withCall(ctx context.Context, c opCall) context.Context {
+	return &callCtx{Context: ctx, c: c}
+}
+
+// callOf returns the operation of req and the request to pass on: req
+// itself when its context carries the operation, else a shallow copy of
+// req whose context carries what matching req's method and URL path,
+// under the API root prefix (escaped, without a trailing slash), found.
+func callOf(req *http.Request, prefix string) (*opCall, *http.Request) {
+	if c, ok := carried(req); ok {
+		return c, req
+	}
+	c := matchCall(req.Method, req.URL.EscapedPath(), prefix)
+	ctx := &callCtx{Context: req.Context(), c: c}
+	return &ctx.c, req.WithContext(ctx)
+}
+
+// carried returns the operation req's context carries for req.
+func carried(req *http.Request) (*opCall, bool) {
+	c, ok := req.Context().Value(callKey{}).(*opCall)
+	return c, ok && (req.Response == nil || c.describes(req))
+}
+
+// matchCall matches a call to escapedPath (with the API root prefix)
+// against the catalogue.
+func matchCall(method, escapedPath, prefix string) opCall {
+	c := opCall{method: method, path: escapedPath}
+	if prefix != "" {
+		rest, ok := strings.CutPrefix(escapedPath, prefix)
+		if !ok || rest == "" || rest[0] != '/' {
+			return c // not under the API root: unknown
+		}
+		c.path, c.prefix = rest, prefix
+	}
+	if op, v, params, ok := endpoints.Match(method, c.path); ok {
+		c.op, c.version, c.params = op, v, params
+	}
+	return c
+}
+
+// mustOp returns the catalogue's row name; a missing row is a programming
+// error that every test run catches, since the package-level variables
+// below are set when the package loads.
+func mustOp(name string) *endpoints.Op {
+	op, ok := endpoints.Lookup(name)
+	if !ok {
+		panic("hubspot: the operation catalogue has no row " + name)
+	}
+	return op
+}
+
+// The operations of the typed methods.
+var (
+	opObjectsList         = mustOp("crm.objects.list")
+	opObjectsCreate       = mustOp("crm.objects.create")
+	opObjectsGet          = mustOp("crm.objects.get")
+	opObjectsUpdate       = mustOp("crm.objects.update")
+	opObjectsArchive      = mustOp("crm.objects.archive")
+	opObjectsSearch       = mustOp("crm.objects.search")
+	opObjectsBatchRead    = mustOp("crm.objects.batch.read")
+	opObjectsBatchCreate  = mustOp("crm.objects.batch.create")
+	opObjectsBatchUpdate  = mustOp("crm.objects.batch.update")
+	opObjectsBatchUpsert  = mustOp("crm.objects.batch.upsert")
+	opObjectsBatchArchive = mustOp("crm.objects.batch.archive")
+	opObjectsMerge        = mustOp("crm.objects.merge")
+	opObjectsGDPRDelete   = mustOp("crm.objects.gdpr-delete")
+
+	opAssocList          = mustOp("crm.associations.v4.list")
+	opAssocCreate        = mustOp("crm.associations.v4.create")
+	opAssocCreateDefault = mustOp("crm.associations.v4.create-default")
+	opAssocArchive       = mustOp("crm.associations.v4.archive")
+	opAssocBatchRead     = mustOp("crm.associations.v4.batch.read")
+	opAssocBatchCreate   = mustOp("crm.associations.v4.batch.create")
+	opAssocBatchArchive  = mustOp("crm.associations.v4.batch.archive")
+	opAssocLabelsList    = mustOp("crm.associations.v4.labels.list")
+	opAssocLabelsCreate  = mustOp("crm.associations.v4.labels.create")
+	opAssocLabelsUpdate  = mustOp("crm.associations.v4.labels.update")
+	opAssocLabelsArchive = mustOp("crm.associations.v4.labels.archive")
+
+	opPropertiesList    = mustOp("crm.properties.list")
+	opPropertiesCreate  = mustOp("crm.properties.create")
+	opPropertiesGet     = mustOp("crm.properties.get")
+	opPropertiesUpdate  = mustOp("crm.properties.update")
+	opPropertiesArchive = mustOp("crm.properties.archive")
+	opGroupsList        = mustOp("crm.properties.groups.list")
+	opGroupsCreate      = mustOp("crm.properties.groups.create")
+	opGroupsGet         = mustOp("crm.properties.groups.get")
+	opGroupsUpdate      = mustOp("crm.properties.groups.update")
+	opGroupsArchive     = mustOp("crm.properties.groups.archive")
+
+	opPipelinesList     = mustOp("crm.pipelines.list")
+	opPipelinesCreate   = mustOp("crm.pipelines.create")
+	opPipelinesGet      = mustOp("crm.pipelines.get")
+	opPipelinesReplace  = mustOp("crm.pipelines.replace")
+	opPipelinesUpdate   = mustOp("crm.pipelines.update")
+	opPipelinesArchive  = mustOp("crm.pipelines.archive")
+	opStagesList        = mustOp("crm.pipelines.stages.list")
+	opStagesCreate      = mustOp("crm.pipelines.stages.create")
+	opStagesGet         = mustOp("crm.pipelines.stages.get")
+	opStagesReplace     = mustOp("crm.pipelines.stages.replace")
+	opStagesUpdate      = mustOp("crm.pipelines.stages.update")
+	opStagesArchive     = mustOp("crm.pipelines.stages.archive")
+	opOwnersList        = mustOp("crm.owners.list")
+	opOwnersGet         = mustOp("crm.owners.get")
+	opAccountDetails    = mustOp("account.details")
+	opAccountDailyUsage = mustOp("account.usage.daily")
+
+	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
+	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
+	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")
+	opSubscriptionsList     = mustOp("webhooks.subscriptions.list")
+	opSubscriptionsCreate   = mustOp("webhooks.subscriptions.create")
+	opSubscriptionsGet      = mustOp("webhooks.subscriptions.get")
+	opSubscriptionsUpdate   = mustOp("webhooks.subscriptions.update")
+	opSubscriptionsDelete   = mustOp("webhooks.subscriptions.delete")
+	opSubscriptionsBatch    = mustOp("webhooks.subscriptions.batch.update")
+)
+
+// apiVersions are the values WithAPIVersion accepts, in the order its
+// error lists them.
+var apiVersions = []string{numberedVersion, "2025-09", "2026-03", "2026-09"}
+
+// numberedVersion is WithAPIVersion's name for the numbered paths
+// (/crm/v3/..., /crm/v4/...).
+const numberedVersion = "numbered"
+
+// defaultAPIVersion is the version a Client speaks unless WithAPIVersion
+// says otherwise.
+const defaultAPIVersion = endpoints.Numbered
+
+// WithAPIVersion sets the version of HubSpot's API the Client's typed
+// methods call: "numbered", the numbered paths (/crm/v3/objects/...,
+// /crm/v4/associations/..., the default), or one of HubSpot's date-based
+// versions "2025-09", "2026-03" and "2026-09" (/crm/objects/2026-03/...).
+// An operation that the chosen dated version does not offer (the v4
+// per-record association list in 2026-09, app webhook settings in
+// 2026-03) is called on its numbered path. Calls through Client.Do and
+// Client.HTTPClient go to the paths they name, whatever the version. New
+// refuses any other value.
+func WithAPIVersion(v string) Option {
+	return func(o *options) error {
+		if !slices.Contains(apiVersions, v) {
+			return fmt.Errorf("hubspot: WithAPIVersion(%q): unknown API version; use one of %q", v, apiVersions)
+		}
+		o.version = endpoints.Version(v)
+		if v == numberedVersion {
+			o.version = endpoints.Numbered
+		}
+		return nil
+	}
+}
+
+// prepare builds the call of op with path parameters params for the
+// Client's API version, or the numbered version when op is not offered in
+// it.
+func (c *Client) prepare(op *endpoints.Op, params map[string]string) (opCall, error) {
+	v := c.version
+	if v != endpoints.Numbered && !slices.Contains(op.Versions, v) {
+		v = endpoints.Numbered
+	}
+	path, err := op.Expand(v, params)
+	if err != nil {
+		return opCall{}, errorf("%s", strings.TrimPrefix(err.Error(), "endpoints: "))
+	}
+	return opCall{op: op, version: v, params: params, method: op.Method, path: path, prefix: c.basePath}, nil
+}
+
+// call sends one typed call of op (see do).
+func (c *Client) call(ctx context.Context, op *endpoints.Op, params map[string]string, query url.Values, in, out any) (int, error) {
+	oc, err := c.prepare(op, params)
+	if err != nil {
+		return 0, err
+	}
+	return c.do(ctx, oc, query, in, out)
+}
+
+// matchTransport is the outermost layer of a Client's stack: it matches a
+// request that carries no operation (a call through HTTPClient) under the
+// base URL's path, once, for every layer below.
+type matchTransport struct {
+	prefix string
+	next   http.RoundTripper
+}
+
+func (t *matchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	_, req = callOf(req, t.prefix)
+	return t.next.RoundTrip(req)
+}
