@@ -288,3 +288,17 @@ func TestRedactQuotedFormsOfATokenAreTheToken(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactLongValues: values past the short masking path (512 bytes),
+// plain or quoted, are replaced in every form, and a text is scrubbed of
+// several values of different lengths in one call.
+func TestRedactLongValues(t *testing.T) {
+	long := strings.Repeat("k9-", 300)
+	quoted := strings.Repeat(`q"\é-`, 150)
+	short := `s"h\o-rt`
+	text := strings.Join(append(append(secretstest.Encodings(long), secretstest.Encodings(quoted)...), secretstest.Encodings(short)...), " | ")
+	got := secrets.RedactString(text, secrets.New(short), secrets.New(long), secrets.New(quoted))
+	for _, v := range []string{long, quoted, short} {
+		secretstest.AssertNoLeak(t, "redacted text", got, v)
+	}
+}
