@@ -345,4 +345,5 @@ func (c *credentials) all() []secrets.Secret {
 // redact replaces in s every remembered credential, in every form.
 func (c *credentials) redact(s string) string { return secrets.RedactString(s, c.all()...) }
 
+// quoted reports whether s contains a remembered credential.
 func (c *credentials) quoted(s string) bool { return c.redact(s) != s }

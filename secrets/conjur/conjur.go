@@ -79,10 +79,10 @@
 // reason phrase, and when net/http refuses a malformed answer (status
 // line, header, Content-Length, a trailer after the body) they say so
 // without its bytes: a server, or something in front of it, may echo a
-// credential in any of them, whole or in part. A
-// value larger than the size limit (WithMaxSize, default
-// secrets.DefaultMaxSize) is refused without being read whole. Values have
-// surrounding white space trimmed, as the env and file providers do.
+// credential in any of them, whole or in part. A value larger than the
+// size limit (WithMaxSize, default secrets.DefaultMaxSize) is refused
+// without being read whole. Values have surrounding white space trimmed,
+// as the env and file providers do.
 //
 // conjur-api-go logs to the destination in the CONJURAPI_LOG environment
 // variable when it is set; what it logs from this package's calls is

@@ -182,9 +182,10 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 func (b *cappedBody) Close() error { return b.rc.Close() }
 
 // transportError makes an error of http.Client.Do, or of reading an
-// answer's body, fit to return. A refused redirect is its *APIError; any other
-// keeps its chain unless its text quoted an answer's bytes or a credential
-// the Client sent or received (see credhttp.ScrubTransportError).
+// answer's body, fit to return. A refused redirect is its *APIError; any
+// other keeps its chain unless its text quoted an answer's bytes or a
+// credential the Client sent or received (see
+// credhttp.ScrubTransportError).
 func (c *Client) transportError(err error) error {
 	var re *credhttp.RedirectError
 	if errors.As(err, &re) {
