@@ -9,10 +9,12 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -371,43 +373,179 @@ func (s *Secret) GobDecode([]byte) error {
 }
 
 // Redact returns b with every occurrence of each secret replaced by
-// [Redacted]: the plain value and the forms it takes when a server or a log
+// [Redacted]: the plain value, the forms it takes when a server or a log
 // encodes it (standard and URL base64, padded or not, lower and upper case
-// hex, query and path escaping). Use it on text that came from outside and
-// may echo a credential back, such as an error body. Values shorter than 4
-// bytes are left alone: replacing them would mangle ordinary text. b is
-// returned unchanged, without copying, when it holds none of them.
+// hex, query and path escaping), and the forms it takes inside a string
+// quoted by Go's %q or %+q or by JSON (with or without HTML escaping), once
+// or twice over (a JSON body quoted by %q, say). The quoted forms differ
+// from the plain value only for a value holding '"', '\', '<', '>', '&', a
+// control character or a byte outside ASCII; for any other value they cost
+// one scan of it. Use Redact on text that came from outside and may echo a
+// credential back, such as an error body. Values shorter than 4 bytes are
+// left alone: replacing them would mangle ordinary text. b is returned
+// unchanged, without copying, when it holds none of them.
+//
+// Redact cannot find a part of a value: a server that echoes a credential
+// cut short, or cut at a space, is not matched.
 func Redact(b []byte, secrets ...Secret) []byte {
-	for _, s := range secrets {
-		if s.Len() < 4 {
-			continue
-		}
-		v := s.Reveal()
-		for _, form := range encodedForms(v) {
-			if bytes.Contains(b, []byte(form)) {
-				b = bytes.ReplaceAll(b, []byte(form), []byte(Redacted))
-			}
-		}
+	if len(b) == 0 {
+		return b
 	}
-	return b
+	// redact only reads the text, and returns it as it was or a new copy.
+	out, changed := redact(unsafe.String(&b[0], len(b)), secrets)
+	if !changed {
+		return b
+	}
+	return []byte(out)
 }
 
 // RedactString is Redact for a string.
 func RedactString(text string, secrets ...Secret) string {
-	return string(Redact([]byte(text), secrets...))
+	out, _ := redact(text, secrets)
+	return out
 }
 
-func encodedForms(v string) []string {
-	b := []byte(v)
-	return []string{
-		v,
-		base64.StdEncoding.EncodeToString(b),
-		base64.RawStdEncoding.EncodeToString(b),
-		base64.URLEncoding.EncodeToString(b),
-		base64.RawURLEncoding.EncodeToString(b),
-		hex.EncodeToString(b),
-		strings.ToUpper(hex.EncodeToString(b)),
-		url.QueryEscape(v),
-		url.PathEscape(v),
+// minRedact is the shortest value Redact replaces.
+const minRedact = 4
+
+// redact replaces every form of each of secrets in text and reports
+// whether it replaced any. Each value is unmasked, and its base64 and hex
+// forms are made, in one buffer of redact's own, which is cleared before
+// it returns: no copy of a value is left behind for the garbage collector
+// (but for its query- and path-escaped and quoted forms, made only for a
+// value that has them).
+func redact(text string, secrets []Secret) (string, bool) {
+	changed := false
+	replace := func(form string) {
+		if form != "" && strings.Contains(text, form) {
+			text = strings.ReplaceAll(text, form, Redacted)
+			changed = true
+		}
 	}
+	var buf []byte
+	for _, s := range secrets {
+		sv := s.sealed()
+		if sv == nil || len(sv.masked) < minRedact {
+			continue
+		}
+		n := len(sv.masked)
+		// The scratch of xorMask, the value, and room for its longest
+		// encoded form (hex, 2n; padded base64 is at most 2n+4).
+		need := len(scratch{}) + n + 2*n + 4
+		if cap(buf) < need {
+			clear(buf[:cap(buf)])
+			buf = make([]byte, need)
+		}
+		buf = buf[:need]
+		sc := (*scratch)(buf[:len(scratch{})])
+		vb := buf[len(scratch{}) : len(scratch{})+n : len(scratch{})+n]
+		xorMask(vb, sv.maskedBytes(), &sv.iv, sc)
+		room := buf[len(scratch{})+n:]
+		v := unsafe.String(&vb[0], n) // read only until buf is cleared
+
+		if needsQuoting(vb) {
+			for _, f := range quotedForms(v) {
+				replace(unsafe.String(&f[0], len(f)))
+				clear(f)
+			}
+		}
+		replace(v)
+		form := func(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			replace(form(enc.AppendEncode(room[:0], vb)))
+		}
+		h := hex.AppendEncode(room[:0], vb)
+		replace(form(h))
+		upper := false
+		for i, c := range h {
+			if c >= 'a' && c <= 'f' {
+				h[i], upper = c-'a'+'A', true
+			}
+		}
+		if upper {
+			replace(form(h))
+		}
+		// Both return v itself, without copying, when nothing needs escaping.
+		if q := url.QueryEscape(v); q != v {
+			replace(q)
+		}
+		if p := url.PathEscape(v); p != v {
+			replace(p)
+		}
+	}
+	clear(buf[:cap(buf)])
+	return text, changed
+}
+
+// needsQuoting reports whether v takes another form inside a string quoted
+// by Go's %q or %+q or by JSON: whether it holds a byte that one of them
+// escapes.
+func needsQuoting(v []byte) bool {
+	for _, c := range v {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedForms returns the forms v takes inside a string quoted by Go's %q
+// or %+q or by JSON (with HTML escaping, as json.Marshal does, or without),
+// where they differ from v, and inside such a string quoted once more: a
+// JSON body quoted by %q, say. The twice-quoted forms come first, so that
+// they are replaced whole rather than a once-quoted form inside them. Each
+// is a slice of its own, which the caller may clear.
+func quotedForms(v string) [][]byte {
+	once := quotedOnce(nil, v)
+	var out [][]byte
+	for _, f := range once {
+		out = quotedOnce(out, unsafe.String(&f[0], len(f)))
+	}
+	for _, f := range once {
+		out = appendNew(out, f)
+	}
+	return out
+}
+
+// quotedOnce appends to dst the forms v takes inside a string quoted by
+// Go's %q or %+q or by JSON, where they differ from v and from those in dst,
+// without the quotes.
+func quotedOnce(dst [][]byte, v string) [][]byte {
+	add := func(q []byte) {
+		if len(q) < 2 {
+			return
+		}
+		f := q[1 : len(q)-1]
+		if string(f) == v {
+			clear(q)
+			return
+		}
+		dst = appendNew(dst, f)
+	}
+	add(strconv.AppendQuote(nil, v))
+	add(strconv.AppendQuoteToASCII(nil, v))
+	if j, err := json.Marshal(v); err == nil {
+		add(j)
+	}
+	if strings.ContainsAny(v, "<>&") { // else the same as json.Marshal's
+		var plain bytes.Buffer
+		enc := json.NewEncoder(&plain)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(v) == nil {
+			add(bytes.TrimSuffix(plain.Bytes(), []byte("\n")))
+		}
+	}
+	return dst
+}
+
+// appendNew appends f to forms unless forms already holds it, in which case
+// it clears f.
+func appendNew(forms [][]byte, f []byte) [][]byte {
+	for _, g := range forms {
+		if bytes.Equal(g, f) {
+			clear(f)
+			return forms
+		}
+	}
+	return append(forms, f)
 }

@@ -185,3 +185,32 @@ func TestFingerprintIsStable(t *testing.T) {
 		}
 	}
 }
+
+// needsQuoting is what lets Redact skip the quoted forms of most values:
+// it must be true for every byte that one of Go's %q, %+q or JSON (with or
+// without HTML escaping) escapes, and false for every byte none of them
+// does.
+func TestNeedsQuotingMatchesTheQuoters(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		v := "abcd" + string([]byte{byte(c)}) + "efgh"
+		differs := len(quotedForms(v)) > 0
+		for _, q := range []string{strconv.Quote(v), strconv.QuoteToASCII(v)} {
+			differs = differs || q[1:len(q)-1] != v
+		}
+		if got := needsQuoting([]byte(v)); got != differs {
+			t.Errorf("byte %#x: needsQuoting = %v, but quoting changes the value: %v", c, got, differs)
+		}
+	}
+	if forms := quotedForms("pat-na1-0123_4567.89~ab"); len(forms) != 0 {
+		t.Errorf("a token has %d quoted forms, want none", len(forms))
+	}
+	// '"' is escaped once by every quoter, and its escape's '\' once more.
+	want := []string{`a\\\"b`, `a\"b`}
+	var got []string
+	for _, f := range quotedForms(`a"b`) {
+		got = append(got, string(f))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf(`quotedForms("a\"b") = %q, want %q`, got, want)
+	}
+}

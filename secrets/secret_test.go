@@ -208,3 +208,97 @@ func TestRedact(t *testing.T) {
 	clean := []byte("nothing here")
 	assert.Equal(t, &clean[0], &secrets.Redact(clean, s)[0], "clean input is returned without copying")
 }
+
+// quoters are the ways a program puts a value inside quotes: Go's %q and
+// %+q, and JSON with and without HTML escaping.
+var quoters = map[string]func(string) string{
+	"%q":  func(s string) string { return fmt.Sprintf("%q", s) },
+	"%+q": func(s string) string { return fmt.Sprintf("%+q", s) },
+	"json": func(s string) string {
+		b, _ := json.Marshal(s)
+		return string(b)
+	},
+	"json without HTML escaping": func(s string) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		return strings.TrimSuffix(b.String(), "\n")
+	},
+}
+
+// TestRedactQuotedForms: a value holding characters Go's %q and %+q or
+// JSON escape is found inside a string quoted by any of them, once or twice
+// over (a JSON body quoted by %q, an error quoting a quoted error), and
+// replaced whole: the text left is the text around it, quoted as it was.
+func TestRedactQuotedForms(t *testing.T) {
+	values := map[string]string{
+		"quote and backslash": `canary-"quote\backslash-5e20`,
+		"non-ASCII":           "canary-é-ü-Ω-3c1d",
+		"control characters":  "canary-tab\tnewline\n-bell\a-del\x7f-9f0e",
+		"HTML characters":     "canary-<tag>&amp;-77d3",
+		"invalid UTF-8":       "canary-\xff\xfe-invalid-2b7d",
+		"line separator":      "canary-\u2028-sep-\u2029-0b8e",
+		"all of them":         "canary-\"\\-é-\t-<&>-\xff-\u2028-c1a6",
+	}
+	for name, v := range values {
+		t.Run(name, func(t *testing.T) {
+			s := secrets.New(v)
+			escaped := false
+			for q1, quote1 := range quoters {
+				escaped = escaped || !strings.Contains(quote1(v), v)
+				texts := map[string]struct{ text, want string }{
+					q1: {quote1("said " + v + " then"), quote1("said " + secrets.Redacted + " then")},
+				}
+				for q2, quote2 := range quoters {
+					texts[q1+" inside "+q2] = struct{ text, want string }{
+						quote2("error: " + quote1("said "+v+" then") + "."),
+						quote2("error: " + quote1("said "+secrets.Redacted+" then") + "."),
+					}
+				}
+				for how, tc := range texts {
+					if got := secrets.RedactString(tc.text, s); got != tc.want {
+						t.Errorf("%s: %q, want %q", how, got, tc.want)
+					}
+					if got := string(secrets.Redact([]byte(tc.text), s)); got != tc.want {
+						t.Errorf("%s: Redact gives %q, want %q", how, got, tc.want)
+					}
+				}
+			}
+			if !escaped {
+				t.Fatal("no quoting escapes the value: the case tests nothing")
+			}
+			// Every form the leak checks look for is replaced.
+			all := "prefix " + strings.Join(secretstest.Encodings(v), " | ") + " suffix"
+			secretstest.AssertNoLeak(t, "every encoding, redacted", secrets.RedactString(all, s), v)
+		})
+	}
+}
+
+// TestRedactQuotedFormsOfATokenAreTheToken: a value with none of the
+// characters quoting escapes is found as is inside quotes, and nothing
+// else is replaced.
+func TestRedactQuotedFormsOfATokenAreTheToken(t *testing.T) {
+	s := secrets.New(canary)
+	for name, quote := range quoters {
+		text := quote(`{"token": "` + canary + `"}`)
+		want := strings.Replace(text, canary, secrets.Redacted, 1)
+		if got := secrets.RedactString(text, s); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestRedactLongValues: values past the short masking path (512 bytes),
+// plain or quoted, are replaced in every form, and a text is scrubbed of
+// several values of different lengths in one call.
+func TestRedactLongValues(t *testing.T) {
+	long := strings.Repeat("k9-", 300)
+	quoted := strings.Repeat(`q"\é-`, 150)
+	short := `s"h\o-rt`
+	text := strings.Join(append(append(secretstest.Encodings(long), secretstest.Encodings(quoted)...), secretstest.Encodings(short)...), " | ")
+	got := secrets.RedactString(text, secrets.New(short), secrets.New(long), secrets.New(quoted))
+	for _, v := range []string{long, quoted, short} {
+		secretstest.AssertNoLeak(t, "redacted text", got, v)
+	}
+}

@@ -16,6 +16,13 @@
 // whatever Location names (another host, another port, plain http), past
 // the token URL's own https check. The Location itself is never read or
 // quoted, since a server may echo a credential in it.
+//
+// No error shows the client secret, refresh token, authorization code or
+// PKCE verifier, raw, encoded, or inside Go's or JSON's quotes. When
+// net/http refuses a malformed answer (status line, header,
+// Content-Length, a trailer after the body), the error names what was
+// malformed without its bytes: a server may echo a credential there, whole
+// or cut at a space.
 package oauth
 
 import (
@@ -33,6 +40,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -161,34 +169,13 @@ func New(cfg Config) (*Provider, error) {
 	return p, nil
 }
 
-// noRedirects returns a copy of hc (or of the default client) whose
-// transport answers every 3xx with an *Error. Refusing in the transport,
-// not in CheckRedirect, also covers a Location net/http cannot parse: it
-// reports that before consulting CheckRedirect, quoting the Location.
+// noRedirects returns a copy of hc, or of a client with a 30-second
+// timeout, whose transport refuses every 3xx (see credhttp.Client).
 func noRedirects(hc *http.Client) *http.Client {
-	c := http.Client{Timeout: 30 * time.Second}
-	if hc != nil {
-		c = *hc // a shallow copy: the caller's client is left as it was
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	c.Transport = refuseRedirects{c.Transport}
-	return &c
-}
-
-// refuseRedirects is a RoundTripper that turns a 3xx answer into an error.
-type refuseRedirects struct{ base http.RoundTripper }
-
-func (r refuseRedirects) RoundTrip(req *http.Request) (*http.Response, error) {
-	base := r.base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
-	if err != nil || resp.StatusCode/100 != 3 {
-		return resp, err
-	}
-	_, _ = io.CopyN(io.Discard, resp.Body, 2<<10) // lets a small answer's connection be reused
-	resp.Body.Close()
-	return nil, &Error{StatusCode: resp.StatusCode}
+	return credhttp.Client(hc)
 }
 
 func checkEndpoint(raw string) error {
@@ -316,30 +303,26 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	creds := credentials(form, known)
 	start := p.clock.Now()
 	resp, err := p.client.Do(req)
 	if err != nil {
-		var redirect *Error
+		var redirect *credhttp.RedirectError
 		if errors.As(err, &redirect) {
-			return Token{}, redirect
+			return Token{}, &Error{StatusCode: redirect.StatusCode}
 		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
 		}
-		// net/http quotes a malformed answer's bytes (status line, header
-		// line, Content-Length) in its errors, and a server may have echoed
-		// a credential there. Such an error keeps only its scrubbed text:
-		// its chain would still hold the original.
-		if text := err.Error(); redact(text, form, known) != text {
-			err = errors.New(scrub(text, form, known))
-		}
-		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, err)
+		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, credhttp.ScrubTransportError(err, creds...))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return Token{}, fmt.Errorf("reading the token response: %w", err)
+		// A chunked body's trailer is parsed as it is read, and net/http
+		// quotes a malformed one.
+		return Token{}, fmt.Errorf("reading the token response: %w", credhttp.ScrubTransportError(err, creds...))
 	}
 	if len(raw) > maxBody {
 		return Token{}, fmt.Errorf("token response exceeds %d bytes", maxBody)
@@ -351,14 +334,14 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 		if jsonErr == nil {
 			// Every field is the server's text and is printed: each is
 			// scrubbed, not just the message.
-			e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), form, known)
-			e.Message = scrub(first(b.ErrorDesc, b.Message), form, known)
-			e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), form, known)
+			e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), creds)
+			e.Message = scrub(first(b.ErrorDesc, b.Message), creds)
+			e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), creds)
 		}
 		return Token{}, e
 	}
 	if jsonErr != nil {
-		ct := scrub(resp.Header.Get("Content-Type"), form, known) // the server's header, which may echo a credential
+		ct := scrub(resp.Header.Get("Content-Type"), creds) // the server's header, which may echo a credential
 		return Token{}, fmt.Errorf("token response (%d bytes, Content-Type %q) is not valid JSON", len(raw), ct)
 	}
 	t := Token{
@@ -389,10 +372,10 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	return t, nil
 }
 
-// scrub redacts the credentials a request sent from the server's text msg
-// and cuts it to a length fit for an error message.
-func scrub(msg string, form url.Values, known []secrets.Secret) string {
-	msg = redact(msg, form, known)
+// scrub redacts creds from the server's text msg and cuts it to a length
+// fit for an error message.
+func scrub(msg string, creds []secrets.Secret) string {
+	msg = secrets.RedactString(msg, creds...)
 	// Cut after redacting: a cut first could leave a secret's prefix.
 	if len(msg) > 300 {
 		cut := 300
@@ -404,14 +387,14 @@ func scrub(msg string, form url.Values, known []secrets.Secret) string {
 	return msg
 }
 
-// redact replaces in msg every credential form carries and every known
-// secret, in the encodings secrets.Redact knows.
-func redact(msg string, form url.Values, known []secrets.Secret) string {
+// credentials lists every credential form carries and every known secret:
+// what no error may show, in any form secrets.Redact finds.
+func credentials(form url.Values, known []secrets.Secret) []secrets.Secret {
 	all := append([]secrets.Secret(nil), known...)
 	for _, k := range []string{"client_secret", "refresh_token", "code", "code_verifier"} {
 		all = append(all, secrets.New(form.Get(k))) // Redact skips values under 4 bytes
 	}
-	return secrets.RedactString(msg, all...)
+	return all
 }
 
 // AuthorizeURL returns the URL that sends a user to HubSpot to install the

@@ -206,6 +206,9 @@ var hostileAnswers = map[string]func(form url.Values) string{
 	"Transfer-Encoding": func(f url.Values) string {
 		return "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + echoed(f) + "\r\n\r\n"
 	},
+	"trailer line": func(f url.Values) string {
+		return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n" + echoed(f) + "\r\n\r\n"
+	},
 	"Content-Type of a non-JSON 200": func(f url.Values) string {
 		return "HTTP/1.1 200 OK\r\nContent-Type: text/" + echoed(f) + "\r\nContent-Length: 2\r\n\r\nno"
 	},
@@ -224,8 +227,8 @@ func echoed(f url.Values) string {
 
 // TestServerEchoesNoCredentialIntoErrors: a token endpoint that echoes
 // the credentials it was sent into a Location (parsable or not), a reason
-// phrase, a malformed status or header line, or a Content-Type gets an
-// error that names what was wrong and quotes none of them.
+// phrase, a malformed status or header line, a trailer, or a Content-Type
+// gets an error that names what was wrong and quotes none of them.
 func TestServerEchoesNoCredentialIntoErrors(t *testing.T) {
 	for name, answer := range hostileAnswers {
 		t.Run(name, func(t *testing.T) {

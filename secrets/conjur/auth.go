@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -309,43 +309,41 @@ func readJWT(path string) (string, error) {
 
 // credentials remembers the credentials the Client last sent or received,
 // so that a server message quoting one can be withheld. They are kept as
-// Secrets, masked like any other, and revealed only to check a message.
+// Secrets, masked like any other, and revealed only by secrets.Redact to
+// check a message, which finds them encoded and quoted too.
 type credentials struct {
-	mu    sync.Mutex
-	forms []secrets.Secret
+	mu   sync.Mutex
+	held []secrets.Secret
 }
 
-// maxCredentialForms bounds what credentials remembers: the forms of the
-// last few credentials, which include every one still in use.
-const maxCredentialForms = 100
+// maxCredentials bounds what credentials remembers: the last few
+// credentials, which include every one still in use (an API key or JWT,
+// and the access token in its two forms, per authentication).
+const maxCredentials = 16
 
-// add remembers the forms of vs: as Go's %q and JSON quote them (when that
-// differs), as is, base64, and URL-escaped. The quoted forms come first, so
-// that redacting replaces them whole rather than a raw value inside them.
+// add remembers vs.
 func (c *credentials) add(vs ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, v := range vs {
-		if len(v) < 8 {
-			continue
-		}
-		b := []byte(v)
-		forms := append(quotedForms(v), v, base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b), url.QueryEscape(v), url.PathEscape(v))
-		for _, f := range forms {
-			c.forms = append(c.forms, secrets.New(f))
+		if len(v) >= 8 {
+			c.held = append(c.held, secrets.New(v))
 		}
 	}
-	if n := len(c.forms); n > maxCredentialForms {
-		c.forms = append([]secrets.Secret(nil), c.forms[n-maxCredentialForms:]...)
+	if n := len(c.held); n > maxCredentials {
+		c.held = append([]secrets.Secret(nil), c.held[n-maxCredentials:]...)
 	}
 }
 
-// redact replaces in s every remembered credential, in every form.
-func (c *credentials) redact(s string) string {
+// all returns the remembered credentials.
+func (c *credentials) all() []secrets.Secret {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return secrets.RedactString(s, c.forms...)
+	return slices.Clone(c.held)
 }
+
+// redact replaces in s every remembered credential, in every form.
+func (c *credentials) redact(s string) string { return secrets.RedactString(s, c.all()...) }
 
 // quoted reports whether s contains a remembered credential.
 func (c *credentials) quoted(s string) bool { return c.redact(s) != s }

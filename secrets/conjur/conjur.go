@@ -77,11 +77,12 @@
 // the status only: redirects are never followed, and the Location is never
 // read. Errors name a status by Go's text for it, never by the server's
 // reason phrase, and when net/http refuses a malformed answer (status
-// line, header, Content-Length) they say so without its bytes: a server,
-// or something in front of it, may echo a credential in any of them. A
-// value larger than the size limit (WithMaxSize, default
-// secrets.DefaultMaxSize) is refused without being read whole. Values have
-// surrounding white space trimmed, as the env and file providers do.
+// line, header, Content-Length, a trailer after the body) they say so
+// without its bytes: a server, or something in front of it, may echo a
+// credential in any of them, whole or in part. A value larger than the
+// size limit (WithMaxSize, default secrets.DefaultMaxSize) is refused
+// without being read whole. Values have surrounding white space trimmed,
+// as the env and file providers do.
 //
 // conjur-api-go logs to the destination in the CONJURAPI_LOG environment
 // variable when it is set; what it logs from this package's calls is
@@ -105,6 +106,7 @@ import (
 	"github.com/cyberark/conjur-api-go/conjurapi"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -248,13 +250,13 @@ func NewClient(applianceURL, account string, auth Auth, opts ...Option) (*Client
 	if base == nil {
 		base = lib.GetHttpClient()
 	}
-	hc := *base // a shallow copy: the caller's client is left as it was
-	hc.Transport = refuseRedirects{hc.Transport}
-	lib.SetHttpClient(&hc)
+	// A copy that refuses every 3xx: the caller's client is left as it was.
+	hc := credhttp.Client(base)
+	lib.SetHttpClient(hc)
 
 	return &Client{
 		lib:     lib,
-		hc:      &hc,
+		hc:      hc,
 		account: account,
 		auth:    auth,
 		clk:     clock.Or(o.clk),

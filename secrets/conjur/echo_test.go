@@ -176,7 +176,13 @@ var hostileAnswers = map[string]func(echo string) string{
 	"first header line folded": func(e string) string {
 		return "HTTP/1.1 200 OK\r\n " + e + "\r\nContent-Length: 0\r\n\r\n"
 	},
-	"Content-Length":    func(e string) string { return "HTTP/1.1 200 OK\r\nContent-Length: " + e + "\r\n\r\n" },
+	"Content-Length": func(e string) string { return "HTTP/1.1 200 OK\r\nContent-Length: " + e + "\r\n\r\n" },
+	"trailer line": func(e string) string {
+		return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n" + e + "\r\n\r\n"
+	},
+	"trailer line of an error": func(e string) string {
+		return "HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + e + "\r\n\r\n"
+	},
 	"Transfer-Encoding": func(e string) string { return "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + e + "\r\n\r\n" },
 	"error code": func(e string) string {
 		b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": e, "message": "no"}})
@@ -194,8 +200,9 @@ func okToken() string {
 // it) that echoes the credential a request carried, the API key or JWT of
 // an authentication, the access token of a secret, batch or metadata
 // read, into an unparsable Location, a Location's host, a reason phrase, a
-// malformed status or header line, a Content-Length, a Transfer-Encoding
-// or an error code gets an error that quotes none of it, in any form.
+// malformed status or header line, a Content-Length, a Transfer-Encoding,
+// a trailer or an error code gets an error that quotes none of it, in any
+// form.
 func TestHostileAnswersEchoNoCredential(t *testing.T) {
 	tok := echoToken()
 	enc := base64.StdEncoding.EncodeToString([]byte(tok))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cyberark/conjur-api-go/conjurapi/response"
 
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -63,7 +64,13 @@ func (c *Client) read(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, c.apiError(resp)
 	}
 	resp.Body = &cappedBody{rc: resp.Body, left: limit, limit: limit}
-	return response.DataResponse(resp)
+	b, err := response.DataResponse(resp)
+	if err != nil {
+		// A body's trailer is parsed as it is read, and net/http quotes a
+		// malformed one.
+		return nil, c.transportError(err)
+	}
+	return b, nil
 }
 
 // apiError decodes an error answer with conjur-api-go's decoder, reading at
@@ -77,9 +84,9 @@ func (c *Client) apiError(resp *http.Response) error {
 	err := response.NewConjurError(resp)
 	var ce *response.ConjurError
 	if !errors.As(err, &ce) {
-		return fmt.Errorf("reading Conjur's HTTP %d answer: %w", resp.StatusCode, err)
+		return fmt.Errorf("reading Conjur's HTTP %d answer: %w", resp.StatusCode, c.transportError(err))
 	}
-	ae := &APIError{StatusCode: resp.StatusCode, Status: statusText(resp.StatusCode)}
+	ae := &APIError{StatusCode: resp.StatusCode, Status: credhttp.StatusText(resp.StatusCode)}
 	msg := ""
 	if ce.Details != nil {
 		ae.Code = c.cleanCode(ce.Details.Code)
@@ -173,6 +180,19 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 }
 
 func (b *cappedBody) Close() error { return b.rc.Close() }
+
+// transportError makes an error of http.Client.Do, or of reading an
+// answer's body, fit to return. A refused redirect is its *APIError; any
+// other keeps its chain unless its text quoted an answer's bytes or a
+// credential the Client sent or received (see
+// credhttp.ScrubTransportError).
+func (c *Client) transportError(err error) error {
+	var re *credhttp.RedirectError
+	if errors.As(err, &re) {
+		return &APIError{StatusCode: re.StatusCode, Status: credhttp.StatusText(re.StatusCode)}
+	}
+	return credhttp.ScrubTransportError(err, c.creds.all()...)
+}
 
 // drain reads a little of a body that is being discarded, so that the
 // connection can be reused, and closes it.

@@ -23,6 +23,7 @@
 // only, refused in the client's transport before net/http reads the
 // Location. Statuses are named by Go's text, never the server's reason
 // phrase, and an answer net/http refuses as malformed (status line,
-// header, Content-Length) is reported without its bytes: a server, or
-// something in front of it, may echo a credential in any of them.
+// header, Content-Length, a trailer after the body) is reported without
+// its bytes: a server, or something in front of it, may echo a credential
+// in any of them, whole or in part.
 package cyberark

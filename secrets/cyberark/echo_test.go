@@ -173,6 +173,12 @@ var hostileAnswers = map[string]func(echo string) string{
 	},
 	"Content-Length":    func(e string) string { return "HTTP/1.1 200 OK\r\nContent-Length: " + e + "\r\n\r\n" },
 	"Transfer-Encoding": func(e string) string { return "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + e + "\r\n\r\n" },
+	"trailer line": func(e string) string {
+		return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n" + e + "\r\n\r\n"
+	},
+	"trailer line of an error": func(e string) string {
+		return "HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + e + "\r\n\r\n"
+	},
 }
 
 // okJSON is a 200 answer with a JSON body.
@@ -220,10 +226,10 @@ func sentCredential(r rawRequest) string {
 // something in front of them) that echoes the credential a request
 // carried (client secret, logon password, platform token or session token)
 // into an unparsable Location, a Location's host, a reason phrase, a
-// malformed status or header line, a Content-Length or a Transfer-Encoding
-// gets an error that quotes none of it, in any form, for every request the
-// providers send. The CCP carries no credential: the echo there is the
-// request's query, which errors never show either.
+// malformed status or header line, a Content-Length, a Transfer-Encoding
+// or a trailer gets an error that quotes none of it, in any form, for
+// every request the providers send. The CCP carries no credential: the
+// echo there is the request's query, which errors never show either.
 func TestHostileAnswersEchoNoCredential(t *testing.T) {
 	type target struct {
 		suffix string // the path the hostile answer is for

@@ -162,7 +162,7 @@ const maxMessage = 300
 // characters, no credential of the request (raw, encoded, or quoted as Go
 // and Ruby's inspect quote), at most maxMessage bytes.
 func cleanMessage(m string, scrub []secrets.Secret) string {
-	m = redact(m, scrub)
+	m = secrets.RedactString(m, scrub...)
 	m = strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || unicode.IsControl(r) {
 			return ' '

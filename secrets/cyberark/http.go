@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -48,7 +49,7 @@ type response struct {
 
 // send performs r on hc, a client made by options.client. A transport
 // failure is returned as an error that names the operation and the URL
-// without its query, and none of r's credentials (see transportError); a
+// without its query, and none of r's credentials (see scrub); a
 // 3xx answer is an error naming the status only (redirects are never
 // followed); a 2xx body larger than r.limit is an ErrTooLarge error. Other
 // statuses are returned for the caller to map.
@@ -70,12 +71,12 @@ func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var rr *redirectRefused
-		if errors.As(err, &rr) {
+		var re *credhttp.RedirectError
+		if errors.As(err, &re) {
 			// The Location is not named: a server may echo a credential there.
-			return response{}, fmt.Errorf("cyberark: %s: %s %s answered %s; redirects are not followed, so that credentials stay with the configured host", r.op, r.method, redactRawURL(r.url), statusText(rr.status))
+			return response{}, fmt.Errorf("cyberark: %s: %s %s answered HTTP %s; redirects are not followed, so that credentials stay with the configured host", r.op, r.method, redactRawURL(r.url), credhttp.StatusText(re.StatusCode))
 		}
-		return response{}, fmt.Errorf("cyberark: %s: %s %s: %w", r.op, r.method, redactRawURL(r.url), transportError(stripURLError(err), r.credentials()))
+		return response{}, fmt.Errorf("cyberark: %s: %s %s: %w", r.op, r.method, redactRawURL(r.url), r.scrub(err))
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
@@ -84,7 +85,7 @@ func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 	if resp.StatusCode/100 != 2 {
 		b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		if err != nil && len(b) == 0 {
-			return response{}, fmt.Errorf("cyberark: %s: reading the HTTP %d answer: %w", r.op, resp.StatusCode, err)
+			return response{}, fmt.Errorf("cyberark: %s: reading the HTTP %d answer: %w", r.op, resp.StatusCode, r.scrub(err))
 		}
 		return response{status: resp.StatusCode, body: b}, nil
 	}
@@ -93,9 +94,18 @@ func send(ctx context.Context, hc *http.Client, r request) (response, error) {
 		if errors.Is(err, secrets.ErrTooLarge) {
 			return response{}, fmt.Errorf("cyberark: %s: the response body is larger than %d bytes: %w", r.op, r.limit, secrets.ErrTooLarge)
 		}
-		return response{}, fmt.Errorf("cyberark: %s: reading the response: %w", r.op, stripURLError(err))
+		return response{}, fmt.Errorf("cyberark: %s: reading the response: %w", r.op, r.scrub(err))
 	}
 	return response{status: resp.StatusCode, body: b}, nil
+}
+
+// scrub makes an error of sending r or reading its answer fit to return:
+// without the URL of a *url.Error, which carries r's query, and through
+// credhttp.ScrubTransportError with r's credentials, since net/http quotes
+// a malformed answer's bytes (a trailer's too, met while reading the
+// body) in its errors, and a server may echo a credential there.
+func (r request) scrub(err error) error {
+	return credhttp.ScrubTransportError(stripURLError(err), r.credentials()...)
 }
 
 // stripURLError unwraps a *url.Error, whose text carries the full URL

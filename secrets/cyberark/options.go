@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -200,15 +201,14 @@ func (o *options) client(getCert func(*tls.CertificateRequestInfo) (*tls.Certifi
 	if c.Timeout == 0 {
 		c.Timeout = o.timeout
 	}
+	if !owned {
+		tr = nil
+	}
 	// Never follow a redirect: a 307 would resend a logon body, and a
 	// credential must not reach a host it was not configured for. The
 	// transport refuses it, before net/http reads (and may quote) the
 	// Location, whatever CheckRedirect says.
-	c.Transport = refuseRedirects{c.Transport}
-	if !owned {
-		tr = nil
-	}
-	return &c, tr, nil
+	return credhttp.Client(&c), tr, nil
 }
 
 // parseBaseURL checks a configured endpoint: absolute, https (or http to

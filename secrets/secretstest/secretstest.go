@@ -12,13 +12,16 @@
 package secretstest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,8 +276,12 @@ func testCache(t *testing.T, h Harness) {
 }
 
 // Encodings returns the forms a leaked secret is searched for in: as is,
-// base64 (standard and URL, padded and raw), hex (both cases) and
-// URL-encoded (query and path).
+// base64 (standard and URL, padded and raw), hex (both cases), URL-encoded
+// (query and path), and inside a string quoted by Go's %q or %+q or by JSON
+// (with or without HTML escaping), once or twice over, where quoting
+// changes it (a secret holding '"', '\', '<', '>', '&', a control
+// character or a byte outside ASCII). The quoted forms come last, so the
+// index of every other form does not depend on the secret.
 func Encodings(secret string) []string {
 	b := []byte(secret)
 	forms := []string{
@@ -288,6 +295,12 @@ func Encodings(secret string) []string {
 		url.QueryEscape(secret),
 		url.PathEscape(secret),
 	}
+	for _, once := range quotedInside(secret) {
+		if once != secret && !slices.Contains(forms, once) {
+			forms = append(forms, once)
+			forms = append(forms, quotedInside(once)...)
+		}
+	}
 	seen := map[string]bool{}
 	out := forms[:0]
 	for _, f := range forms {
@@ -295,6 +308,21 @@ func Encodings(secret string) []string {
 			seen[f] = true
 			out = append(out, f)
 		}
+	}
+	return out
+}
+
+// quotedInside returns s as it appears inside the quotes of Go's %q and %+q
+// and of JSON, with and without HTML escaping.
+func quotedInside(s string) []string {
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	html, _ := json.Marshal(s)
+	var out []string
+	for _, q := range []string{fmt.Sprintf("%q", s), fmt.Sprintf("%+q", s), string(html), strings.TrimSuffix(plain.String(), "\n")} {
+		out = append(out, q[1:len(q)-1])
 	}
 	return out
 }
