@@ -9,8 +9,15 @@
 //	                    connection errors of requests safe to repeat
 //	Transport           picks the credential and adds its bearer token; on
 //	                    401 invalidates it and re-sends once with the new one
-//	RateLimitTransport  spaces requests under HubSpot's limits, per credential
+//	RateLimitTransport  holds requests under HubSpot's limits, per credential
 //	base                the http.Client's own transport
+//
+// The limiter mirrors HubSpot's rolling windows (see [RateLimitTransport]):
+// a burst up to the limit goes at once, and past it each request waits
+// exactly until the oldest leaves the window. Every process of an
+// integration can draw from one window kept in PostgreSQL
+// ([WithSharedBudget], package hubspot/pgbudget), falling back to its
+// share of the limit when the database is unreachable.
 //
 // Several credentials can be configured ([WithCredential]), each with the
 // scopes its token holds (HubSpot grants scopes per private app): every
