@@ -104,10 +104,11 @@ func (s *sharedState) useBudget(now time.Time) (use, retry bool) {
 
 // waitShared reserves a send time for a request of w's class in the shared
 // Budget under key, and waits for it; when the Budget fails it keeps to
-// this process's share of w instead.
-func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w *window, key string) error {
+// this process's share of w instead. It returns the reservation in w, and
+// true, when it made one there.
+func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w *window, key string) (slot, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return slot{}, false, err
 	}
 	sb := t.Shared
 	limit, span := w.params()
@@ -126,31 +127,32 @@ func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w 
 		if err == nil {
 			t.budgetUp(ctx, retry)
 			if d > bound {
-				return fmt.Errorf("hubspot: waiting %v for the shared rate budget would outlast the context deadline: %w", d, context.DeadlineExceeded)
+				return slot{}, false, fmt.Errorf("hubspot: waiting %v for the shared rate budget would outlast the context deadline: %w", d, context.DeadlineExceeded)
 			}
 			if w.inFallback(now) {
 				// Sends made on the share are still in the window and
 				// the Budget never saw them: keep to the share as well.
 				d2, s, ok := w.reserve(now, bound, share, false)
 				if !ok {
-					return fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d2, context.DeadlineExceeded)
+					return slot{}, false, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d2, context.DeadlineExceeded)
 				}
 				if err := clock.Sleep(ctx, clk, max(d, d2)); err != nil {
 					w.cancel(s)
-					return err
+					return slot{}, false, err
 				}
-				return nil
+				return s, true, nil
 			}
 			w.note(now.Add(max(d, 0)))
-			return clock.Sleep(ctx, clk, d)
+			return slot{}, false, clock.Sleep(ctx, clk, d)
 		}
 		if ctx.Err() != nil { // the caller gave up: not the Budget's fault
 			t.budgetRetried(retry)
-			return ctx.Err()
+			return slot{}, false, ctx.Err()
 		}
 		t.budgetDown(ctx, err, clk.Now(), retry)
 	}
-	return waitWindow(ctx, clk, w, share, true)
+	s, err := waitWindow(ctx, clk, w, share, true)
+	return s, err == nil, err
 }
 
 // budgetUp records that the Budget answered.

@@ -12,7 +12,7 @@ import (
 )
 
 // A burst up to the limit goes at once; the request after it waits until
-// the first leaves the window (plus the 0.5 % guard).
+// the first leaves the window (plus a 5 ms guard).
 func ExampleRateLimitTransport() {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer api.Close()

@@ -53,8 +53,8 @@ func (r RateLimit) validate(what string) error {
 // while fewer than the limit were sent in the last interval, so a burst up
 // to the limit is not slowed at all; past that, each request waits exactly
 // until the oldest one in the window leaves it, in arrival order. The
-// window is 0.5 % longer than HubSpot's interval (50 ms of the ten
-// seconds, 5 ms of the search second): the safety margin for requests
+// window is a little longer than HubSpot's interval (50 ms of the ten
+// seconds, 10 ms of the search second): the safety margin for requests
 // bunching in flight, since HubSpot counts a request when it arrives, and
 // for clock drift.
 //
@@ -132,11 +132,14 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	search := isSearch(req)
 	l, w, key := t.limiterFor(req, search)
 	seq, err := l.daily.admit(clk.Now())
+	var s slot
+	local := false // s is a reservation in w, to settle once answered
 	if err == nil && w != nil {
 		if t.Shared.Budget != nil {
-			err = t.waitShared(req.Context(), clk, w, key)
+			s, local, err = t.waitShared(req.Context(), clk, w, key)
 		} else {
-			err = waitWindow(req.Context(), clk, w, w.capacity(), false)
+			s, err = waitWindow(req.Context(), clk, w, w.capacity(), false)
+			local = err == nil
 		}
 	}
 	if err != nil {
@@ -147,6 +150,9 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		return nil, err
 	}
 	resp, err := t.base().RoundTrip(req)
+	if local {
+		w.settle(s, clk.Now())
+	}
 	if err == nil && hasRateHeaders(resp.Header) {
 		t.adapt(l, w, resp.Header, clk.Now(), search, seq)
 	}
@@ -154,26 +160,38 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 // waitWindow reserves a send time in w under share requests per window
-// and waits for it. A wait that would outlast ctx's deadline fails at once
-// and takes nothing; a wait ended by ctx gives the time back if it can.
-// fallback marks the send as made on a shared budget's fallback share.
-func waitWindow(ctx context.Context, clk clock.Clock, w *window, share int, fallback bool) error {
+// and waits for it, and for longer if the requests ahead of it were
+// answered later than the times they were given (see window.recheck). A
+// wait that would outlast ctx's deadline fails at once and takes nothing;
+// a wait ended by ctx gives the time back if it can. fallback marks the
+// send as made on a shared budget's fallback share.
+func waitWindow(ctx context.Context, clk clock.Clock, w *window, share int, fallback bool) (slot, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return slot{}, err
 	}
-	d, s, ok := w.reserve(clk.Now(), maxWait(ctx), share, fallback)
+	bound := maxWait(ctx)
+	d, s, ok := w.reserve(clk.Now(), bound, share, fallback)
 	if !ok {
-		return fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
+		return slot{}, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
 	}
-	if d <= 0 {
-		return nil
+	for range maxRechecks {
+		if d <= 0 {
+			break
+		}
+		if err := clock.Sleep(ctx, clk, d); err != nil {
+			w.cancel(s)
+			return slot{}, err
+		}
+		if d = w.recheck(s, clk.Now(), share); d > maxWait(ctx) {
+			return slot{}, fmt.Errorf("hubspot: waiting %v more for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
+		}
 	}
-	if err := clock.Sleep(ctx, clk, d); err != nil {
-		w.cancel(s)
-		return err
-	}
-	return nil
+	return s, nil
 }
+
+// maxRechecks bounds the waits of one request: each one after the first
+// follows a request ahead of it that was answered late.
+const maxRechecks = 8
 
 // maxWait is the longest wait that ends before ctx's deadline (wall-clock
 // time, whatever clock times the wait), or the longest Duration.

@@ -13,22 +13,26 @@ import (
 // recorded as its send time, so that waiters queue in order and each waits
 // exactly as long as the window requires.
 //
-// The log is a ring of len(sends) entries, oldest first, in send order
-// (which is time order: a new entry is never earlier than the one before
-// it). Times are offsets from base, so that the system clock's monotonic
-// reading is kept and an entry costs eight bytes. Nothing allocates after
-// newWindow.
+// The log is a ring of twice the limit's entries, oldest first, in time
+// order: the window needs the last limit of them, and the ones before
+// stay so that a request answered late can still be found (settle) while
+// a window's worth of requests queue behind it. Times are offsets from
+// base, so that the system clock's monotonic reading is kept. Nothing
+// allocates after newWindow.
 type window struct {
 	mu    sync.Mutex
 	base  time.Time
-	sends []time.Duration // ring; cap is the configured limit
+	sends []time.Duration // ring of twice the configured limit
+	gens  []uint64        // the generation of each entry of sends
+	max   int             // the configured limit
 	head  int             // index of the oldest entry
 	n     int             // entries held, at most len(sends)
-	limit int             // requests admitted per span, at most len(sends)
+	limit int             // requests admitted per span, at most max
 	span  time.Duration   // HubSpot's interval plus the guard
 
-	// Generations let a cancelled reservation be undone while it is still
-	// the newest entry, and only then.
+	// Every entry has a generation, so that a reservation can find its
+	// entry again (to settle it) and be undone while it is still the newest
+	// entry, and only then.
 	nextGen, tailGen uint64
 
 	// fallbackUntil is when the last send made on a shared budget's
@@ -38,12 +42,12 @@ type window struct {
 }
 
 // guard is the safety margin added to every window: 0.5 % of HubSpot's
-// interval, so 50 ms of the ten-second window and 5 ms of the search
-// second. A request is counted from the moment the limiter lets it go, but
-// HubSpot counts it when it arrives; the guard absorbs the difference in
-// transit time between the request that leaves the window and the one that
-// takes its place (requests bunching in flight), and the drift between
-// clocks. It costs 0.5 % of the throughput.
+// interval, 50 ms of the ten-second window and 5 ms of the search second,
+// for the drift between clocks and the way HubSpot stamps a request. The
+// window counts each request until its answer has come back (see settle),
+// so a request held up on its way, by the network or by a loaded machine,
+// never makes the one that takes its place a window later arrive early;
+// that costs the round trip's share of the window, a few milliseconds.
 func guard(interval time.Duration) time.Duration { return interval / 200 }
 
 // newWindow returns an empty window for r, which must have Requests > 0
@@ -51,7 +55,9 @@ func guard(interval time.Duration) time.Duration { return interval / 200 }
 func newWindow(r RateLimit, now time.Time) *window {
 	return &window{
 		base:  now,
-		sends: make([]time.Duration, r.Requests),
+		sends: make([]time.Duration, 2*r.Requests),
+		gens:  make([]uint64, 2*r.Requests),
+		max:   r.Requests,
 		limit: r.Requests,
 		span:  r.Interval + guard(r.Interval),
 	}
@@ -61,7 +67,8 @@ func newWindow(r RateLimit, now time.Time) *window {
 // needed to take it back.
 type slot struct {
 	at        time.Duration // send time, as an offset from base
-	prev      time.Duration // the entry it overwrote
+	prev      time.Duration // the entry it overwrote, and its generation
+	prevGen   uint64
 	overwrote bool
 	gen       uint64 // its generation
 	prevTail  uint64 // the newest entry's generation before it
@@ -72,7 +79,7 @@ func (w *window) off(t time.Time) time.Duration { return t.Sub(w.base) }
 
 // capacity is the configured limit, which the window's limit never
 // exceeds.
-func (w *window) capacity() int { return len(w.sends) }
+func (w *window) capacity() int { return w.max }
 
 // params returns the current limit and span.
 func (w *window) params() (int, time.Duration) {
@@ -117,12 +124,15 @@ func (w *window) reserve(now time.Time, maxWait time.Duration, share int, fallba
 }
 
 // entry returns the i-th entry, oldest first.
-func (w *window) entry(i int) time.Duration {
+func (w *window) entry(i int) time.Duration { return w.sends[w.idx(i)] }
+
+// idx returns the ring index of the i-th entry, oldest first.
+func (w *window) idx(i int) int {
 	j := w.head + i
 	if j >= len(w.sends) {
 		j -= len(w.sends)
 	}
-	return w.sends[j]
+	return j
 }
 
 // push records at as the newest entry, overwriting the oldest when the
@@ -132,16 +142,13 @@ func (w *window) push(at time.Duration) slot {
 	w.nextGen++
 	w.tailGen = s.gen
 	if w.n < len(w.sends) {
-		j := w.head + w.n
-		if j >= len(w.sends) {
-			j -= len(w.sends)
-		}
-		w.sends[j] = at
+		j := w.idx(w.n)
+		w.sends[j], w.gens[j] = at, s.gen
 		w.n++
 		return s
 	}
-	s.prev, s.overwrote = w.sends[w.head], true
-	w.sends[w.head] = at
+	s.prev, s.prevGen, s.overwrote = w.sends[w.head], w.gens[w.head], true
+	w.sends[w.head], w.gens[w.head] = at, s.gen
 	w.head++
 	if w.head == len(w.sends) {
 		w.head = 0
@@ -155,7 +162,7 @@ func (w *window) push(at time.Duration) slot {
 func (w *window) cancel(s slot) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.tailGen != s.gen || w.n == 0 {
+	if w.tailGen != s.gen || w.n == 0 || w.gens[w.idx(w.n-1)] != s.gen {
 		return
 	}
 	if s.overwrote {
@@ -163,7 +170,7 @@ func (w *window) cancel(s slot) {
 		if w.head < 0 {
 			w.head = len(w.sends) - 1
 		}
-		w.sends[w.head] = s.prev
+		w.sends[w.head], w.gens[w.head] = s.prev, s.prevGen
 	} else {
 		w.n--
 	}
@@ -180,21 +187,94 @@ func (w *window) note(t time.Time) {
 	w.push(at)
 	// Move it back past any later entries: requests of several goroutines
 	// can come back from the shared budget out of order.
-	for i := w.n - 1; i > 0; i-- {
+	w.sortBack(w.n - 1)
+}
+
+// sortBack moves entry i towards the oldest until the entries are in time
+// order again.
+func (w *window) sortBack(i int) {
+	for ; i > 0; i-- {
 		a, b := w.idx(i-1), w.idx(i)
 		if w.sends[a] <= w.sends[b] {
-			break
+			return
 		}
-		w.sends[a], w.sends[b] = w.sends[b], w.sends[a]
+		w.swap(a, b)
 	}
 }
 
-func (w *window) idx(i int) int {
-	j := w.head + i
-	if j >= len(w.sends) {
-		j -= len(w.sends)
+// sortForward moves entry i towards the newest until the entries are in
+// time order again.
+func (w *window) sortForward(i int) {
+	for ; i < w.n-1; i++ {
+		a, b := w.idx(i), w.idx(i+1)
+		if w.sends[a] <= w.sends[b] {
+			return
+		}
+		w.swap(a, b)
 	}
-	return j
+}
+
+func (w *window) swap(a, b int) {
+	w.sends[a], w.sends[b] = w.sends[b], w.sends[a]
+	w.gens[a], w.gens[b] = w.gens[b], w.gens[a]
+	// A reordered ring cannot be undone by a reservation's record of what
+	// it overwrote: no cancel takes anything back until the next push.
+	w.tailGen = noGen
+}
+
+// noGen is a generation no entry has.
+const noGen = ^uint64(0)
+
+// settle records that the request of reservation s was answered at now:
+// HubSpot counted it when it arrived, at some moment between the time it
+// was given and now, so the window counts it from now, to be sure that
+// the request a window after it arrives a window later, however long this
+// one took on its way. The entry is found by its generation; one that has
+// been overwritten is left alone.
+func (w *window) settle(s slot, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.off(now)
+	if t <= s.at {
+		return
+	}
+	for i := w.n - 1; i >= 0; i-- {
+		j := w.idx(i)
+		if w.gens[j] != s.gen {
+			continue
+		}
+		if t > w.sends[j] {
+			w.sends[j] = t
+			w.sortForward(i)
+		}
+		return
+	}
+}
+
+// recheck is called when the wait for reservation s ends, at now. The
+// requests ahead of it may have been answered later than the times they
+// were given (settle moved them); if the window at now already holds
+// share requests (or the window's limit) ahead of s, it returns how much
+// longer s must wait.
+func (w *window) recheck(s slot, now time.Time, share int) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.off(now)
+	lim := min(w.limit, share)
+	p := w.n - 1
+	for ; p >= 0 && w.gens[w.idx(p)] != s.gen; p-- {
+	}
+	k := 0
+	for i := p - 1; i >= 0; i-- {
+		e := w.entry(i)
+		if e <= t-w.span {
+			return 0
+		}
+		if k++; k == lim {
+			return max(0, e+w.span-t)
+		}
+	}
+	return 0
 }
 
 // lower brings the window down to r when r admits fewer requests per
@@ -208,7 +288,7 @@ func (w *window) lower(r RateLimit) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	span := r.Interval + guard(r.Interval)
-	lim := min(r.Requests, len(w.sends))
+	lim := min(r.Requests, w.max)
 	// lim/span < limit/span0, without floating point.
 	if int64(lim)*int64(w.span) < int64(w.limit)*int64(span) {
 		w.limit, w.span = lim, span
@@ -243,7 +323,7 @@ func (w *window) sync(now time.Time, maxReq, remaining int) {
 		}
 	}
 	known := w.n - lo
-	extra := min(maxReq-remaining-known, len(w.sends))
+	extra := min(maxReq-remaining-known, w.max)
 	for range extra {
 		w.push(t)
 	}

@@ -199,7 +199,7 @@ func TestWindowNoteKeepsTimeOrder(t *testing.T) {
 	for i := range w.n {
 		got = append(got, w.entry(i))
 	}
-	want := []time.Duration{30 * time.Millisecond, 35 * time.Millisecond, 40 * time.Millisecond}
+	want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 35 * time.Millisecond, 40 * time.Millisecond}
 	if !slices.Equal(got, want) {
 		t.Fatalf("entries %v, want %v", got, want)
 	}
@@ -230,4 +230,70 @@ func BenchmarkWindowReserve(b *testing.B) {
 			w.reserve(time.Now(), math.MaxInt64, math.MaxInt, false)
 		}
 	})
+}
+
+func TestGuard(t *testing.T) {
+	for _, tc := range []struct{ interval, want time.Duration }{
+		{10 * time.Second, 50 * time.Millisecond},
+		{time.Second, 5 * time.Millisecond},
+		{time.Minute, 300 * time.Millisecond},
+		{50 * time.Millisecond, 250 * time.Microsecond},
+	} {
+		if got := guard(tc.interval); got != tc.want {
+			t.Errorf("guard(%v) = %v, want %v", tc.interval, got, tc.want)
+		}
+	}
+}
+
+// A request that goes later than the time it was given is counted from
+// when it went, so the request a window after it waits for that.
+func TestWindowSettleCountsTheActualSend(t *testing.T) {
+	w := newWindow(RateLimit{Requests: 2, Interval: time.Second}, epoch)
+	_, span := w.params()
+	w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	_, late, _ := w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	_, third, _ := w.reserve(epoch.Add(time.Millisecond), math.MaxInt64, math.MaxInt, false) // at span
+	// The second request's goroutine ran 30 ms late; the third on time.
+	w.settle(late, epoch.Add(30*time.Millisecond))
+	w.settle(third, epoch.Add(span))
+	// The fourth may go only a window after the second actually went.
+	if d, _, _ := w.reserve(epoch.Add(span), math.MaxInt64, math.MaxInt, false); d != 30*time.Millisecond {
+		t.Fatalf("the fourth request waits %v past the first window, want 30ms", d)
+	}
+	var got []time.Duration
+	for i := range w.n {
+		got = append(got, w.entry(i))
+	}
+	if !slices.IsSorted(got) {
+		t.Fatalf("entries out of order after settle: %v", got)
+	}
+	// Settling earlier than the reserved time changes nothing.
+	w2 := newWindow(RateLimit{Requests: 1, Interval: time.Second}, epoch)
+	_, s, _ := w2.reserve(epoch.Add(time.Second), math.MaxInt64, math.MaxInt, false)
+	w2.settle(s, epoch)
+	if w2.entry(0) != time.Second {
+		t.Fatalf("settle moved an entry back to %v", w2.entry(0))
+	}
+}
+
+// A request that was queued behind one answered late waits for it, when
+// its own wait ends, instead of arriving within a window of it.
+func TestWindowRecheckWaitsForLateAnswers(t *testing.T) {
+	w := newWindow(RateLimit{Requests: 2, Interval: time.Second}, epoch)
+	_, span := w.params()
+	w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	_, late, _ := w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	_, third, _ := w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	d, fourth, _ := w.reserve(epoch, math.MaxInt64, math.MaxInt, false)
+	if d != span || third.at != span {
+		t.Fatalf("the third and fourth requests wait %v and %v, want %v", third.at, d, span)
+	}
+	// The second request is answered 30 ms after it left.
+	w.settle(late, epoch.Add(30*time.Millisecond))
+	if extra := w.recheck(third, epoch.Add(span), math.MaxInt); extra != 0 {
+		t.Fatalf("the third request, a window after the first, waits %v more", extra)
+	}
+	if extra := w.recheck(fourth, epoch.Add(span), math.MaxInt); extra != 30*time.Millisecond {
+		t.Fatalf("the fourth request, a window after the late second, waits %v more, want 30ms", extra)
+	}
 }
