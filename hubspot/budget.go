@@ -34,6 +34,11 @@ type Budget interface {
 // SharedBudget makes a RateLimitTransport (and a Client, through
 // WithSharedBudget) draw from a Budget shared with other processes.
 //
+// A Budget counts a request from the send time it gave, but HubSpot when
+// the request arrives; so each process asks for a window longer by how
+// long its requests have lately taken to be answered (assumed 1 % of the
+// interval until the first answers, and at most a tenth of it).
+//
 // The integration goes on when the Budget fails (its store is down or
 // slow): each process then keeps to its share of the limit, Limit divided
 // by Replicas, in a window of its own that has counted its own recent
@@ -105,13 +110,19 @@ func (s *sharedState) useBudget(now time.Time) (use, retry bool) {
 // waitShared reserves a send time for a request of w's class in the shared
 // Budget under key, and waits for it; when the Budget fails it keeps to
 // this process's share of w instead. It returns the reservation in w, and
-// true, when it made one there.
-func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w *window, key string) (slot, bool, error) {
+// true, when it made one there; else the send time the Budget gave.
+//
+// The window asked of the Budget is longer than w's by how long this
+// process's requests have lately taken from their send time to their
+// answer (at most a tenth of the window): HubSpot counts a request when it
+// arrives, and the Budget, which cannot learn when that was, counts it from
+// the send time it gave.
+func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w *window, key string) (slot, bool, time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return slot{}, false, err
+		return slot{}, false, time.Time{}, err
 	}
 	sb := t.Shared
-	limit, span := w.params()
+	limit, span := w.sharedParams()
 	share := max(1, limit/max(1, sb.Replicas))
 	now := clk.Now()
 	use, retry := t.shared.useBudget(now)
@@ -127,32 +138,33 @@ func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w 
 		if err == nil {
 			t.budgetUp(ctx, retry)
 			if d > bound {
-				return slot{}, false, fmt.Errorf("hubspot: waiting %v for the shared rate budget would outlast the context deadline: %w", d, context.DeadlineExceeded)
+				return slot{}, false, time.Time{}, fmt.Errorf("hubspot: waiting %v for the shared rate budget would outlast the context deadline: %w", d, context.DeadlineExceeded)
 			}
 			if w.inFallback(now) {
 				// Sends made on the share are still in the window and
 				// the Budget never saw them: keep to the share as well.
 				d2, s, ok := w.reserve(now, bound, share, false)
 				if !ok {
-					return slot{}, false, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d2, context.DeadlineExceeded)
+					return slot{}, false, time.Time{}, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d2, context.DeadlineExceeded)
 				}
 				if err := clock.Sleep(ctx, clk, max(d, d2)); err != nil {
 					w.cancel(s)
-					return slot{}, false, err
+					return slot{}, false, time.Time{}, err
 				}
-				return s, true, nil
+				return s, true, time.Time{}, nil
 			}
-			w.note(now.Add(max(d, 0)))
-			return slot{}, false, clock.Sleep(ctx, clk, d)
+			at := now.Add(max(d, 0))
+			w.note(at)
+			return slot{}, false, at, clock.Sleep(ctx, clk, d)
 		}
 		if ctx.Err() != nil { // the caller gave up: not the Budget's fault
 			t.budgetRetried(retry)
-			return slot{}, false, ctx.Err()
+			return slot{}, false, time.Time{}, ctx.Err()
 		}
 		t.budgetDown(ctx, err, clk.Now(), retry)
 	}
 	s, err := waitWindow(ctx, clk, w, share, true)
-	return s, err == nil, err
+	return s, err == nil, time.Time{}, err
 }
 
 // budgetUp records that the Budget answered.

@@ -26,6 +26,7 @@ type memBudget struct {
 	err   error // returned by Reserve while set
 	hang  bool  // Reserve blocks until its context ends
 	calls int
+	last  time.Duration // the window of the last call
 }
 
 func newMemBudget(clk clock.Clock) *memBudget {
@@ -35,6 +36,7 @@ func newMemBudget(clk clock.Clock) *memBudget {
 func (m *memBudget) Reserve(ctx context.Context, key string, limit int, window, maxWait time.Duration) (time.Duration, error) {
 	m.mu.Lock()
 	m.calls++
+	m.last = window
 	err, hang := m.err, m.hang
 	m.mu.Unlock()
 	if hang {
@@ -128,8 +130,15 @@ func TestSharedBudgetIsOneWindowForAllProcesses(t *testing.T) {
 	if err := fake.WaitForTimers(ctx, 1); err != nil {
 		t.Fatal("the 11th request did not wait")
 	}
-	if dl, _ := fake.NextDeadline(); !dl.Equal(epoch.Add(time.Second + 5*time.Millisecond)) {
-		t.Fatalf("it waits until %v, want 1.005s", dl.Sub(epoch))
+	// The window: 1 s, the 5 ms guard, and how long p2's requests are
+	// held up: assumed 10 ms (1 %) at first, less a sixteenth for each of
+	// its 5 answers, which came at once.
+	held := 10 * time.Millisecond
+	for range 5 {
+		held -= held / 16
+	}
+	if dl, _ := fake.NextDeadline(); !dl.Equal(epoch.Add(time.Second + 5*time.Millisecond + held)) {
+		t.Fatalf("it waits until %v, want %v", dl.Sub(epoch), time.Second+5*time.Millisecond+held)
 	}
 	fake.AdvanceToNext()
 	if err := <-done; err != nil {
@@ -278,5 +287,25 @@ func TestWithSharedBudgetChecksItsArguments(t *testing.T) {
 		if _, err := New(WithToken(secretstest.NewStatic(tokenA)), WithSharedBudget(s)); err == nil || !strings.Contains(err.Error(), "WithSharedBudget") {
 			t.Errorf("WithSharedBudget(%+v): %v", s, err)
 		}
+	}
+}
+
+// The budget is asked for a window longer by how long requests have lately
+// taken to be answered, since it counts them from their send time.
+func TestSharedBudgetHoldsSlowRequestsLonger(t *testing.T) {
+	fake := clock.NewFake(epoch)
+	b := newMemBudget(fake)
+	slow := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		fake.Advance(40 * time.Millisecond)
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	rt := &RateLimitTransport{Base: slow, Limit: RateLimit{Requests: 10, Interval: time.Second}, Clock: fake,
+		Shared: SharedBudget{Budget: b, Replicas: 2}}
+	span := time.Second + 5*time.Millisecond
+	if err := send(t, rt, "GET", "https://api.hubapi.com/x", tokenA); err != nil || b.last != span+10*time.Millisecond {
+		t.Fatalf("first request: %v, window %v, want 1 %% more than %v", err, b.last, span)
+	}
+	if err := send(t, rt, "GET", "https://api.hubapi.com/x", tokenA); err != nil || b.last != span+40*time.Millisecond {
+		t.Fatalf("after a 40 ms answer the window asked for is %v (%v), want %v", b.last, err, span+40*time.Millisecond)
 	}
 }

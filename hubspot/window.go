@@ -35,6 +35,13 @@ type window struct {
 	// entry, and only then.
 	nextGen, tailGen uint64
 
+	// held is how long this process's requests take from the time a
+	// shared budget gives them to their answer: a maximum that decays by a
+	// sixteenth at each answer, from 1 % of the interval. The shared budget cannot settle its
+	// entries the way settle does, so reservations there ask for a window
+	// this much longer.
+	held time.Duration
+
 	// fallbackUntil is when the last send made on a shared budget's
 	// fallback share leaves the window (an offset from base): until then
 	// the shared budget, which did not see it, is not trusted alone.
@@ -58,6 +65,9 @@ func newWindow(r RateLimit, now time.Time) *window {
 		sends: make([]time.Duration, 2*r.Requests),
 		gens:  make([]uint64, 2*r.Requests),
 		max:   r.Requests,
+		// Until answers say otherwise, assume requests take 1 % of the
+		// window to be answered.
+		held:  r.Interval / 100,
 		limit: r.Requests,
 		span:  r.Interval + guard(r.Interval),
 	}
@@ -86,6 +96,22 @@ func (w *window) params() (int, time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.limit, w.span
+}
+
+// observe records that a request given a send time by a shared budget
+// was answered d after that time.
+func (w *window) observe(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.held = max(d, w.held-w.held/16)
+}
+
+// sharedParams returns the limit and the window to ask a shared budget
+// for: the span and how long requests have lately been held up.
+func (w *window) sharedParams() (int, time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.limit, w.span + min(w.held, w.span/10)
 }
 
 // inFallback reports whether a send made on a shared budget's fallback
