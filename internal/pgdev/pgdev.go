@@ -260,12 +260,7 @@ func (s *Server) chown(paths ...string) error {
 // server's user, in the scratch directory, with none of the caller's PG*
 // variables.
 func (s *Server) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	var cmd *exec.Cmd
-	if ctx != nil {
-		cmd = exec.CommandContext(ctx, filepath.Join(s.bin, name), args...)
-	} else {
-		cmd = exec.Command(filepath.Join(s.bin, name), args...)
-	}
+	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, name), args...)
 	cmd.Dir = s.dir
 	cmd.Env = serverEnv(os.Environ(), s.dir)
 	cmd.SysProcAttr = procAttr(s.cred)
@@ -300,7 +295,8 @@ func (s *Server) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("pgdev: %w", err)
 	}
-	cmd := s.command(nil, "postgres", "-D", s.dataDir(),
+	// Not ctx: the server outlives the call that starts it.
+	cmd := s.command(context.Background(), "postgres", "-D", s.dataDir(),
 		"-c", "listen_addresses=127.0.0.1", "-p", s.port, "-k", s.dir,
 		"-c", "fsync=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=200", "-c", "logging_collector=off")
