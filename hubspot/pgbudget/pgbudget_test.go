@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -327,5 +328,17 @@ func TestClientSurvivesTheDatabaseDying(t *testing.T) {
 		if e.Status != http.StatusOK {
 			t.Fatalf("the server answered %d", e.Status)
 		}
+	}
+}
+
+// A program that imports hubspot (or only secrets/env) and not pgbudget
+// compiles no PostgreSQL driver.
+func TestOnlyPgbudgetCompilesPgx(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/hubkey/hubkey/hubspot", "github.com/hubkey/hubkey/secrets/env").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "github.com/jackc/") {
+		t.Fatal("package hubspot or secrets/env depends on a jackc (pgx) package")
 	}
 }
