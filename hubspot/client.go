@@ -90,6 +90,7 @@ type options struct {
 	logger     *slog.Logger
 	limit      RateLimit
 	search     RateLimit
+	shared     SharedBudget
 	retry      RetryPolicy
 	uaSuffix   string
 	version    endpoints.Version
@@ -209,6 +210,21 @@ func WithSearchRateLimit(r RateLimit) Option {
 			return err
 		}
 		o.search = r
+		return nil
+	}
+}
+
+// WithSharedBudget makes the rate limits of WithRateLimit and
+// WithSearchRateLimit count every process that uses the same HubSpot app,
+// by keeping their windows in s.Budget (see package hubspot/pgbudget)
+// instead of in this process. When the Budget fails, the process keeps to
+// its share of the limits and reports it; see SharedBudget.
+func WithSharedBudget(s SharedBudget) Option {
+	return func(o *options) error {
+		if err := s.validate(); err != nil {
+			return err
+		}
+		o.shared = s
 		return nil
 	}
 }
@@ -339,7 +355,7 @@ func New(opts ...Option) (*Client, error) {
 	if o.limit != (RateLimit{}) || o.search != (RateLimit{}) {
 		// Below the credential layer, so each request is limited under the
 		// credential it actually carries.
-		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Clock: o.clock}
+		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Shared: o.shared, Clock: o.clock, Logger: o.logger}
 	}
 	bearer := &Transport{Credentials: c.creds, Hosts: o.hosts, Base: rt, Logger: o.logger, Clock: o.clock}
 	if c.creds == nil {

@@ -9,7 +9,7 @@
 //	                    connection errors of requests safe to repeat
 //	Transport           picks the credential and adds its bearer token; on
 //	                    401 invalidates it and re-sends once with the new one
-//	RateLimitTransport  spaces requests under HubSpot's limits, per credential
+//	RateLimitTransport  holds requests under HubSpot's limits, per credential
 //	signing             signs sensitive calls ([WithSigner])
 //	base                the http.Client's own transport
 //
@@ -22,6 +22,13 @@
 // works these facts out again from the URL; only the signing layer also
 // checks HubSpot's sensitive paths, so that a call the catalogue does not
 // know, or a path that hides one, is signed too ([IsSensitive]).
+//
+// The limiter mirrors HubSpot's rolling windows (see [RateLimitTransport]):
+// a burst up to the limit goes at once, and past it each request waits
+// exactly until the oldest leaves the window. Every process of an
+// integration can draw from one window kept in PostgreSQL
+// ([WithSharedBudget], package hubspot/pgbudget), falling back to its
+// share of the limit when the database is unreachable.
 //
 // Several credentials can be configured ([WithCredential]), each with the
 // scopes its token holds (HubSpot grants scopes per private app): every

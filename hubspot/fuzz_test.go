@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/secrets"
-	"golang.org/x/time/rate"
 )
 
 // The fuzz targets check properties of the parsers that read what HubSpot
@@ -213,14 +213,18 @@ func FuzzRateLimitHeaders(f *testing.F) {
 			if search {
 				cfg = lt.Search
 			}
-			r, b := cfg.bucket()
-			lim := rate.NewLimiter(r, b)
-			lt.adapt(lim, h, now, search)
-			if l := float64(lim.Limit()); l < 0 || l != l || lim.Burst() < 0 {
-				t.Fatalf("limiter left at rate %v burst %d", lim.Limit(), lim.Burst())
+			w := newWindow(cfg, now)
+			lim0, span0 := w.params()
+			lt.adapt(&limiters{}, w, h, now, search, 1)
+			lim, span := w.params()
+			if lim < 1 || lim > lim0 || span <= 0 {
+				t.Fatalf("window left at %d per %v", lim, span)
 			}
-			if l := lim.Limit(); l > r {
-				t.Fatalf("adapt raised the rate from %v to %v", r, l)
+			if float64(lim)/span.Seconds() > float64(lim0)/span0.Seconds() {
+				t.Fatalf("adapt raised the rate from %d per %v to %d per %v", lim0, span0, lim, span)
+			}
+			if d, _, _ := w.reserve(now, math.MaxInt64, math.MaxInt, false); d < 0 || d > span {
+				t.Fatalf("after adapt a request waits %v", d)
 			}
 		}
 	})

@@ -4,15 +4,16 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/internal/endpoints"
+	"github.com/hubkey/hubkey/secrets"
 )
 
 // RateLimit is a number of requests allowed in a rolling interval. The zero
@@ -46,47 +47,43 @@ func (r RateLimit) validate(what string) error {
 	return nil
 }
 
-// bucket returns the token-bucket parameters that never admit more than
-// r.Requests in any window of r.Interval: a burst of a hundredth of the
-// requests (at least one), refilled at the rate that spends the rest evenly
-// over the interval (burst + rate*interval <= Requests). Limits of 20
-// requests or more keep one request in a hundred (at least one) spare for
-// network jitter, which can bunch requests up on their way to HubSpot. For
-// HubSpot's 100 per 10 s that is 98 requests sustained in every window and
-// never more than 99 sent in any: a small burst buys throughput, since a
-// rolling window counts the burst against the same interval.
-func (r RateLimit) bucket() (rate.Limit, int) {
-	if r.Requests <= 0 || r.Interval <= 0 {
-		return rate.Inf, 0
-	}
-	burst := max(1, r.Requests/100)
-	margin := 0
-	if r.Requests >= 20 {
-		margin = max(1, r.Requests/100)
-	}
-	refill := r.Requests - burst - margin
-	if refill <= 0 { // a limit of 1 request per interval
-		return rate.Limit(float64(r.Requests) / r.Interval.Seconds()), burst
-	}
-	return rate.Limit(float64(refill) / r.Interval.Seconds()), burst
-}
-
-// RateLimitTransport is an http.RoundTripper that spaces requests under
-// HubSpot's limits before they leave, so that they are not answered 429.
+// RateLimitTransport is an http.RoundTripper that holds requests back
+// under HubSpot's limits before they leave, so that they are not answered
+// 429.
 //
-// It keeps limiters per credential, not one for the process: the key is a
-// hash of the token Source returns (or of the request's own Authorization
-// header, when it already has one). Which limit a request
-// counts against is the operation catalogue's: CRM search requests use the
-// Search limit, the OAuth token calls (which carry no app token) pass
-// unlimited, and everything else, calls the catalogue does not know
-// included, uses the Limit one. Used alone, it looks a request up by its
-// URL path from the root (a Client's requests carry their operation).
+// It mirrors the rolling window HubSpot counts in: a request goes at once
+// while fewer than the limit were sent in the last interval, so a burst up
+// to the limit is not slowed at all; past that, each request waits exactly
+// until the oldest one in the window leaves it, in arrival order. HubSpot
+// counts a request when it arrives, somewhere between its send and its
+// answer, so the window counts each request until its answer is back,
+// which keeps a request held up on its way from making its successor a
+// window later arrive early. The window is also 0.5 % longer than
+// HubSpot's interval (50 ms of the ten seconds, 5 ms of the search
+// second): the safety margin for clock drift and HubSpot's stamping.
+//
+// It keeps windows per credential, not one for the process: the key is the
+// fingerprint of the token Source returns (or of the request's own
+// Authorization header, when it already has one). Which limit a request counts
+// against is the operation catalogue's: CRM search requests use the Search
+// limit, the OAuth token calls (which carry no app token) pass unlimited,
+// and everything else, calls the catalogue does not know included, uses
+// the Limit one. Used alone, it looks a request up by its URL path from
+// the root (a Client's requests carry their operation).
 // When a response carries X-HubSpot-RateLimit-Max and
 // X-HubSpot-RateLimit-Interval-Milliseconds that allow less than the
-// configured limit, the limiter for that credential is lowered to match;
-// when X-HubSpot-RateLimit-Remaining says fewer requests are left than the
-// limiter holds, it drops the difference. It never raises a limit.
+// configured limit, the window for that credential is lowered to match;
+// when X-HubSpot-RateLimit-Remaining says HubSpot counted more requests in
+// its window than this one sent (another program uses the same token), the
+// difference is counted as sent now. It never raises a limit.
+//
+// HubSpot's daily limit is read from X-HubSpot-RateLimit-Daily-Remaining:
+// once HubSpot says none are left, requests with that credential fail at
+// once with a [*RateLimitError] of Policy [Daily], without being sent,
+// except one a minute, which finds out whether HubSpot's day has turned.
+//
+// With Shared set, the windows live in a [Budget] that every process using
+// the same HubSpot app draws from (see [SharedBudget]).
 //
 // Waits use Clock and end early when the request's context is done; a wait
 // that would outlast the context's deadline fails at once. It is safe for
@@ -94,34 +91,36 @@ func (r RateLimit) bucket() (rate.Limit, int) {
 type RateLimitTransport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
-	// Source, when set, keys the limiters by the current token. Without
-	// it requests share one limiter per class unless they carry their own
-	// Authorization header.
+	// Source, when set, keys the limiters by the current token's
+	// fingerprint. Without it requests share one limiter per class unless
+	// they carry their own Authorization header.
 	Source TokenSource
 	// Limit applies to all requests but search; zero means unlimited.
 	Limit RateLimit
 	// Search applies to CRM search requests; zero means unlimited.
 	Search RateLimit
+	// Shared, when its Budget is set, keeps the windows in a budget shared
+	// with other processes; the zero SharedBudget keeps them in this
+	// process.
+	Shared SharedBudget
 	// Clock times the waits; nil means the system clock.
 	Clock clock.Clock
+	// Logger receives a record when the shared budget fails and when it
+	// recovers; nil means none.
+	Logger *slog.Logger
 
-	mu   sync.Mutex
-	keys map[uint64]*limiters
+	mu     sync.Mutex
+	keys   map[uint64]*limiters
+	shared sharedState
 }
 
-// limiterSeed seeds limiterKey: random per process, so the keys say
-// nothing outside it.
-var limiterSeed = maphash.MakeSeed()
-
-// limiterKey is the key of token's limiters: a seeded 64-bit hash, cheap
-// enough for every request (a fingerprint costs a SHA-256 and three
-// allocations), which is kept only in memory and never printed.
-func limiterKey(token string) uint64 {
-	return maphash.String(limiterSeed, token)
-}
-
+// limiters are one credential's windows and daily count.
 type limiters struct {
-	general, search *rate.Limiter
+	general, search *window
+	// Keys of the windows in a shared Budget: the credential's
+	// fingerprint and the class, never the token.
+	generalKey, searchKey string
+	daily                 daily
 }
 
 // maxLimiterKeys bounds the per-credential map; past it, an arbitrary entry
@@ -143,66 +142,114 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	search := oc.op != nil && oc.op.Rate == endpoints.Search
 	clk := clock.Or(t.Clock)
-	lim := t.limiterFor(req, search)
-	if lim != nil {
-		if err := wait(req.Context(), clk, lim); err != nil {
-			closeBody(req)
-			return nil, err
+	l, w, key := t.limiterFor(req, search)
+	seq, err := l.daily.admit(clk.Now())
+	var s slot
+	local := false   // s is a reservation in w, to settle once answered
+	var at time.Time // else the send time a shared Budget gave
+	if err == nil && w != nil {
+		if t.Shared.Budget != nil {
+			s, local, at, err = t.waitShared(req.Context(), clk, w, key)
+		} else {
+			s, err = waitWindow(req.Context(), clk, w, w.capacity(), false)
+			local = err == nil
 		}
 	}
+	if err != nil {
+		closeBody(req)
+		if rl, ok := err.(*RateLimitError); ok {
+			rl.Err.Method, rl.Err.Path = req.Method, req.URL.Path
+		}
+		return nil, err
+	}
 	resp, err := t.base().RoundTrip(req)
-	if err == nil && lim != nil && hasRateHeaders(resp.Header) {
-		t.adapt(lim, resp.Header, clk.Now(), search)
+	if local {
+		w.settle(s, clk.Now())
+	} else if !at.IsZero() {
+		w.observe(clk.Now().Sub(at))
+	}
+	if err == nil && hasRateHeaders(resp.Header) {
+		t.adapt(l, w, resp.Header, clk.Now(), search, seq)
 	}
 	return resp, err
 }
 
-func wait(ctx context.Context, clk clock.Clock, lim *rate.Limiter) error {
-	now := clk.Now()
-	if lim.AllowN(now, 1) { // a token is there: no reservation to keep
-		return nil
+// waitWindow reserves a send time in w under share requests per window
+// and waits for it, and for longer if the requests ahead of it were
+// answered later than the times they were given (see window.recheck). A
+// wait that would outlast ctx's deadline fails at once and takes nothing;
+// a wait ended by ctx gives the time back if it can. fallback marks the
+// send as made on a shared budget's fallback share.
+func waitWindow(ctx context.Context, clk clock.Clock, w *window, share int, fallback bool) (slot, error) {
+	if err := ctx.Err(); err != nil {
+		return slot{}, err
 	}
-	r := lim.ReserveN(now, 1)
-	if !r.OK() {
-		return fmt.Errorf("hubspot: rate limiter cannot admit a request (burst %d)", lim.Burst())
+	bound := maxWait(ctx)
+	d, s, ok := w.reserve(clk.Now(), bound, share, fallback)
+	if !ok {
+		return slot{}, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
 	}
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		return nil
+	for range maxRechecks {
+		if d <= 0 {
+			break
+		}
+		if err := clock.Sleep(ctx, clk, d); err != nil {
+			w.cancel(s)
+			return slot{}, err
+		}
+		if d = w.recheck(s, clk.Now(), share); d > maxWait(ctx) {
+			return slot{}, fmt.Errorf("hubspot: waiting %v more for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
+		}
 	}
-	if outlasts(ctx, d) {
-		r.CancelAt(now)
-		return fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d, context.DeadlineExceeded)
-	}
-	if err := clock.Sleep(ctx, clk, d); err != nil {
-		r.CancelAt(clk.Now())
-		return err
-	}
-	return nil
+	return s, nil
 }
 
-// limiterFor returns the limiter for req's credential and class (search,
-// or the general one), or nil when that class is unlimited.
-func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) *rate.Limiter {
+// maxRechecks bounds the waits of one request: each one after the first
+// follows a request ahead of it that was answered late.
+const maxRechecks = 8
+
+// maxWait is the longest wait that ends before ctx's deadline (wall-clock
+// time, whatever clock times the wait), or the longest Duration.
+func maxWait(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl)
+	}
+	return math.MaxInt64
+}
+
+// limiterSeed seeds limiterKey: random per process, so the keys say
+// nothing outside it.
+var limiterSeed = maphash.MakeSeed()
+
+// limiterKey is the in-memory key of token's limiters: a seeded 64-bit
+// hash, cheap enough for every request (a fingerprint costs a SHA-256),
+// never printed. The fingerprint, which a shared Budget needs, is taken
+// once, when a credential's limiters are made.
+func limiterKey(token string) uint64 {
+	return maphash.String(limiterSeed, token)
+}
+
+// limiterFor returns the limiters of req's credential, the window of its
+// class (nil when that class is unlimited) and that window's key.
+func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) (*limiters, *window, string) {
 	cfg := t.Limit
 	if search {
 		cfg = t.Search
 	}
-	if cfg == (RateLimit{}) {
-		return nil
-	}
-	var key uint64 // 0: no credential
+	var key uint64
+	token := ""
 	if h := req.Header.Get("Authorization"); h != "" {
-		// The token's own key, as the Source's token would give it.
 		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
 			h = tok
 		}
-		key = limiterKey(h)
+		token, key = h, limiterKey(h)
 	} else if t.Source != nil {
-		if v, err := t.Source.Get(req.Context()); err == nil && !v.Value.IsZero() {
-			key = limiterKey(v.Value.Reveal())
+		if v, err := t.Source.Get(req.Context()); err == nil {
+			token = v.Value.Reveal()
+			key = limiterKey(token)
 		}
 	}
+	clk := clock.Or(t.Clock)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.keys == nil {
@@ -216,26 +263,43 @@ func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) *rate.Li
 				break
 			}
 		}
-		l = &limiters{}
+		// The token's own fingerprint, as a Source would give it: the
+		// window's name in a shared Budget, never the token.
+		id := "fp:none" // requests without a credential
+		if token != "" {
+			id = secrets.New(token).Fingerprint()
+		}
+		l = &limiters{generalKey: id + "/standard", searchKey: id + "/search"}
 		t.keys[key] = l
 	}
-	p := &l.general
+	if cfg == (RateLimit{}) {
+		return l, nil, ""
+	}
+	p, k := &l.general, l.generalKey
 	if search {
-		p = &l.search
+		p, k = &l.search, l.searchKey
 	}
 	if *p == nil {
-		r, b := cfg.bucket()
-		*p = rate.NewLimiter(r, b)
+		*p = newWindow(cfg, clk.Now())
 	}
-	return *p
+	return l, *p, k
 }
 
 func hasRateHeaders(h http.Header) bool {
-	return h.Get("X-HubSpot-RateLimit-Remaining") != "" || h.Get("X-HubSpot-RateLimit-Max") != ""
+	return h.Get("X-HubSpot-RateLimit-Remaining") != "" || h.Get("X-HubSpot-RateLimit-Max") != "" ||
+		h.Get("X-HubSpot-RateLimit-Daily-Remaining") != ""
 }
 
-// adapt lowers lim to what HubSpot's rate-limit headers say is left.
-func (t *RateLimitTransport) adapt(lim *rate.Limiter, h http.Header, now time.Time, search bool) {
+// adapt takes account of what HubSpot's rate-limit headers say: a lower
+// limit, requests it counted that the window did not, and what is left of
+// the day. seq is the request's number in the daily count.
+func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now time.Time, search bool, seq uint64) {
+	if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Daily-Remaining"); ok {
+		l.daily.report(seq, rem, now)
+	}
+	if w == nil {
+		return
+	}
 	cfg := t.Limit
 	if search {
 		cfg = t.Search
@@ -243,21 +307,14 @@ func (t *RateLimitTransport) adapt(lim *rate.Limiter, h http.Header, now time.Ti
 	maxReq, okMax := headerInt(h, "X-HubSpot-RateLimit-Max")
 	interval, okMs := headerMillis(h, "X-HubSpot-RateLimit-Interval-Milliseconds")
 	if okMax && okMs && maxReq > 0 {
-		server := RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: interval}
-		if float64(server.Requests)/server.Interval.Seconds() < float64(cfg.Requests)/cfg.Interval.Seconds() {
-			r, b := server.bucket()
-			if r < lim.Limit() {
-				lim.SetLimitAt(now, r)
-			}
-			if b < lim.Burst() {
-				lim.SetBurstAt(now, b)
-			}
-		}
+		cfg = RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: interval}
+		w.lower(cfg)
+	}
+	if t.Shared.Budget != nil {
+		return // the shared budget counts every process that draws from it
 	}
 	if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Remaining"); ok {
-		if extra := lim.TokensAt(now) - float64(rem); extra >= 1 {
-			lim.ReserveN(now, int(extra))
-		}
+		w.sync(now, cfg.Requests, int(min(rem, 1<<30)))
 	}
 }
 

@@ -3,6 +3,7 @@ package hubspot
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,22 +12,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/secrets"
 )
-
-func TestBucketNeverExceedsLimitInAWindow(t *testing.T) {
-	for _, r := range []RateLimit{LimitFreeStarter, LimitProfessional, LimitAPIAddOn, LimitSearch, {Requests: 1, Interval: time.Second}, {Requests: 3, Interval: time.Second}} {
-		lim, burst := r.bucket()
-		if burst < 1 {
-			t.Fatalf("%v: burst %d", r, burst)
-		}
-		// In any half-open window of Interval the bucket admits at most
-		// burst + rate*interval requests, less one when they meet exactly.
-		got := float64(burst) + float64(lim)*r.Interval.Seconds()
-		if got > float64(r.Requests)+1e-9 && !(burst == 1 && got <= float64(r.Requests)+1+1e-9) {
-			t.Errorf("%v: burst+rate*interval = %v > %d", r, got, r.Requests)
-		}
-	}
-}
 
 // okRT answers 200 without a network.
 type okRT struct {
@@ -63,11 +50,17 @@ func TestRateLimitWaitsOnTheClockPerCredential(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	base := &okRT{}
 	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 20, Interval: 10 * time.Second}, Clock: fake}
-	// burst 1 and 1 spare, then 18 per 10 s: one every 555ms.
-	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
-		t.Fatal(err)
+	// A burst up to the limit goes at once, with no timer at all.
+	for i := range 20 {
+		fake.Advance(time.Millisecond)
+		if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
+			t.Fatal(err)
+		}
+		if fake.Timers() != 0 {
+			t.Fatalf("request %d of a burst within the limit waited", i)
+		}
 	}
-	// Another credential has its own limiter.
+	// Another credential has its own window.
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenB); err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +69,16 @@ func TestRateLimitWaitsOnTheClockPerCredential(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := fake.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal("third request did not wait")
+		t.Fatal("the 21st request did not wait")
 	}
-	if base.n.Load() != 2 {
-		t.Fatalf("%d requests sent, want 2 before the wait ends", base.n.Load())
+	if base.n.Load() != 21 {
+		t.Fatalf("%d requests sent, want 21 before the wait ends", base.n.Load())
 	}
+	// It waits exactly until the first leaves the window (10 s and the
+	// 50 ms guard after it was sent, at 1 ms).
 	dl, _ := fake.NextDeadline()
-	if want := epoch.Add(time.Second * 10 / 18); dl.Sub(want).Abs() > time.Millisecond {
-		t.Fatalf("wait until %v, want about %v", dl.Sub(epoch), want.Sub(epoch))
+	if want := epoch.Add(time.Millisecond + 10*time.Second + 50*time.Millisecond); !dl.Equal(want) {
+		t.Fatalf("wait until %v, want %v", dl.Sub(epoch), want.Sub(epoch))
 	}
 	fake.AdvanceToNext()
 	if err := <-done; err != nil {
@@ -95,10 +90,12 @@ func TestRateLimitSearchHasItsOwnLimiter(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	base := &okRT{}
 	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 10, Interval: 10 * time.Second}, Search: LimitSearch, Clock: fake}
-	if err := send(t, rl, "POST", "https://api.hubapi.com/crm/v3/objects/contacts/search", tokenA); err != nil {
-		t.Fatal(err)
+	for range 5 {
+		if err := send(t, rl, "POST", "https://api.hubapi.com/crm/v3/objects/contacts/search", tokenA); err != nil {
+			t.Fatal(err)
+		}
 	}
-	// The search bucket (burst 1) is empty now; a GET still goes at once.
+	// The search window (5 per second) is full now; a GET still goes at once.
 	if err := send(t, rl, "GET", "https://api.hubapi.com/crm/v3/objects/contacts", tokenA); err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +110,27 @@ func TestRateLimitSearchHasItsOwnLimiter(t *testing.T) {
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
 	if err := fake.WaitForTimers(wctx, 1); err != nil {
-		t.Fatal("second search did not wait")
+		t.Fatal("the sixth search did not wait")
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled wait returned %v", err)
 	}
-	if base.n.Load() != 2 {
-		t.Fatalf("%d requests sent, want 2", base.n.Load())
+	if base.n.Load() != 6 {
+		t.Fatalf("%d requests sent, want 6", base.n.Load())
+	}
+	// The cancelled wait gave its time back: the next search waits only
+	// until the first leaves the window, not a second window.
+	go func() { done <- send(t, rl, "POST", "https://api.hubapi.com/crm/v3/objects/deals/search", tokenA) }()
+	if err := fake.WaitForTimers(wctx, 1); err != nil {
+		t.Fatal("the next search did not wait")
+	}
+	if dl, _ := fake.NextDeadline(); !dl.Equal(epoch.Add(time.Second + 5*time.Millisecond)) {
+		t.Fatalf("the next search waits until %v, want 1.005s", dl.Sub(epoch))
+	}
+	fake.AdvanceToNext()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -137,6 +147,9 @@ func TestRateLimitDeadlineFailsFast(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded at once", err)
 	}
+	if fake.Timers() != 0 {
+		t.Fatal("a wait that outlasts the deadline started a timer")
+	}
 }
 
 func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
@@ -150,12 +163,14 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
-	lim := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false)
-	if lim.Burst() != 1 || float64(lim.Limit()) > 0.9+1e-9 {
-		t.Fatalf("limiter not lowered: burst %d, rate %v", lim.Burst(), lim.Limit())
+	_, w, _ := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false)
+	if l, span := w.params(); l != 10 || span != 10*time.Second+50*time.Millisecond {
+		t.Fatalf("window not lowered: %d per %v", l, span)
 	}
-	if tok := lim.TokensAt(fake.Now()); tok >= 1 {
-		t.Fatalf("remaining=0 left %v tokens", tok)
+	// Remaining 0: HubSpot counted 10 where the window sent 1, so the
+	// window is full until the 10 s are over.
+	if d, _, _ := w.reserve(fake.Now(), math.MaxInt64, math.MaxInt, false); d != 10*time.Second+50*time.Millisecond {
+		t.Fatalf("after remaining=0 the next request waits %v", d)
 	}
 	// Headers that allow more never raise the limit.
 	base.header = http.Header{"X-Hubspot-Ratelimit-Max": {"1000"}, "X-Hubspot-Ratelimit-Interval-Milliseconds": {"1000"}}
@@ -163,8 +178,53 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
-	if lim.Burst() != 1 {
-		t.Fatalf("limit raised to burst %d", lim.Burst())
+	if l, _ := w.params(); l != 10 {
+		t.Fatalf("limit raised to %d", l)
+	}
+}
+
+// Once HubSpot says no calls are left today, calls fail at once without
+// being sent, but for one a minute, which finds out whether the day has
+// turned.
+func TestRateLimitDailyFailsFastAndProbes(t *testing.T) {
+	fake := clock.NewFake(epoch)
+	base := &okRT{header: http.Header{"X-Hubspot-Ratelimit-Daily": {"1000"}, "X-Hubspot-Ratelimit-Daily-Remaining": {"1"}}}
+	rl := &RateLimitTransport{Base: base, Limit: LimitFreeStarter, Search: LimitSearch, Clock: fake}
+	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
+		t.Fatal(err)
+	}
+	base.header = http.Header{"X-Hubspot-Ratelimit-Daily": {"1000"}, "X-Hubspot-Ratelimit-Daily-Remaining": {"0"}}
+	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{"GET", "POST"} {
+		url := "https://api.hubapi.com/crm/v3/objects/contacts/1"
+		if method == "POST" {
+			url = "https://api.hubapi.com/crm/v3/objects/contacts/search" // search counts too
+		}
+		err := send(t, rl, method, url, tokenA)
+		var rle *RateLimitError
+		if !errors.As(err, &rle) || rle.Policy != Daily || !errors.Is(err, ErrRateLimited) {
+			t.Fatalf("%s after the day is spent: %v, want a Daily *RateLimitError", method, err)
+		}
+		if rle.Err.Method != method || !strings.Contains(err.Error(), "daily limit") || strings.Contains(err.Error(), tokenA) {
+			t.Fatalf("error %q", err)
+		}
+	}
+	if n := base.n.Load(); n != 2 {
+		t.Fatalf("%d requests sent, want 2", n)
+	}
+	// Another credential is not affected.
+	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenB); err != nil {
+		t.Fatal(err)
+	}
+	// A minute later one request goes; HubSpot's new day answers.
+	fake.Advance(time.Minute)
+	base.header = http.Header{"X-Hubspot-Ratelimit-Daily": {"1000"}, "X-Hubspot-Ratelimit-Daily-Remaining": {"999"}}
+	for range 3 {
+		if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -179,20 +239,30 @@ func mustReq(method, url, auth string) *http.Request {
 func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheA, _ := newCache(t, tokenA)
 	cacheB, _ := newCache(t, tokenB)
-	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter}
-	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
+	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter, Search: LimitSearch}
+	window := func() (*window, string) {
+		_, w, key := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
+		return w, key
+	}
+	lA, keyA := window()
 	rlA.Source = cacheB
-	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
-	if lA == lB {
+	lB, keyB := window()
+	if lA == lB || keyA == keyB {
 		t.Fatal("two credentials share one limiter")
 	}
 	rlA.Source = cacheA
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false) != lA {
+	if l, _ := window(); l != lA {
 		t.Fatal("same credential got a new limiter")
 	}
 	// A request that carries the same token itself shares that limiter.
-	if rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false) != lA {
+	if _, l, _ := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false); l != lA {
 		t.Fatal("the token in the header and from the Source got different limiters")
+	}
+	// The shared budget's keys are the fingerprint and the class.
+	fp := secrets.New(tokenA).Fingerprint()
+	_, _, keyS := rlA.limiterFor(mustReq("POST", "https://api.hubapi.com/crm/v3/objects/deals/search", tokenA), true)
+	if keyA != fp+"/standard" || keyS != fp+"/search" {
+		t.Fatalf("keys %q and %q, want the fingerprint and the class", keyA, keyS)
 	}
 }
 
@@ -240,8 +310,9 @@ func TestRateLimitConcurrentUnderLimit(t *testing.T) {
 			t.Fatalf("%d requests within one second of %v", k, start.Sub(epoch))
 		}
 	}
-	if last := fake.Now().Sub(epoch); last > 6*time.Second {
-		t.Fatalf("50 requests at 10/s took %v of clock time", last)
+	// Five bursts of ten, a window (1 s and the 5 ms guard) apart.
+	if last := fake.Now().Sub(epoch); last != 4*(time.Second+5*time.Millisecond) {
+		t.Fatalf("50 requests at 10/s took %v of clock time, want 4.02s", last)
 	}
 }
 

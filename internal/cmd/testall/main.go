@@ -23,6 +23,12 @@
 //     a free loopback port and hands it to go test in
 //     HUBKEY_TEST_MOTO_ENDPOINT. If that variable is already set, that
 //     server is used instead.
+//   - PostgreSQL, for tests that import internal/pgdev: testall finds
+//     initdb, pg_ctl and postgres (apt-get install postgresql puts them in
+//     /usr/lib/postgresql/VERSION/bin), makes a throwaway cluster in a
+//     temporary directory, runs it on a free loopback port and hands its
+//     URL to go test in HUBKEY_TEST_POSTGRES_URL. If that variable is
+//     already set, that database is used instead.
 //
 // It prints one line for each saying where the server came from, and stops
 // what it started afterwards, also when the tests fail or are interrupted.
@@ -38,6 +44,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -46,6 +53,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/internal/motodev"
+	"github.com/hubkey/hubkey/internal/pgdev"
 	"github.com/hubkey/hubkey/internal/vaultdev"
 )
 
@@ -113,6 +121,7 @@ type server struct {
 var servers = []server{
 	{"Vault dev server", "github.com/hubkey/hubkey/internal/vaultdev", prepareVault},
 	{"moto server", "github.com/hubkey/hubkey/internal/motodev", prepareMoto},
+	{"PostgreSQL server", "github.com/hubkey/hubkey/internal/pgdev", preparePostgres},
 }
 
 // prepareVault finds or starts the Vault dev server for the tests and
@@ -162,6 +171,31 @@ func prepareMoto(ctx context.Context) (env []string, stop func(), err error) {
 		return nil, stop, err
 	}
 	fmt.Fprintf(os.Stderr, "testall: moto server at %s (%s)\n", srv.Endpoint, bin)
+	return srv.Env(), func() {
+		if err := srv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "testall:", err)
+		}
+	}, nil
+}
+
+// preparePostgres finds PostgreSQL and starts a throwaway cluster for the
+// tests, as prepareVault does for Vault.
+func preparePostgres(ctx context.Context) (env []string, stop func(), err error) {
+	stop = func() {}
+	if _, ok := pgdev.FromEnv(); ok {
+		fmt.Fprintf(os.Stderr, "testall: PostgreSQL: the database named by %s (not starting one)\n", pgdev.EnvURL)
+		return nil, stop, nil
+	}
+	bin, err := pgdev.Find()
+	if err != nil {
+		return nil, stop, err
+	}
+	srv, err := pgdev.Start(ctx, bin, pgdev.StartOptions{})
+	if err != nil {
+		return nil, stop, err
+	}
+	u, _ := url.Parse(srv.URL)
+	fmt.Fprintf(os.Stderr, "testall: PostgreSQL throwaway cluster at %s (%s)\n", u.Host, bin)
 	return srv.Env(), func() {
 		if err := srv.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "testall:", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hubkey/hubkey/internal/motodev"
+	"github.com/hubkey/hubkey/internal/pgdev"
 	"github.com/hubkey/hubkey/internal/vaultdev"
 )
 
@@ -56,8 +57,9 @@ github.com/hubkey/hubkey/secrets/vault  github.com/hubkey/hubkey/internal/vaultd
 // helper cannot silently stop testall from starting the server.
 func TestServersImportPaths(t *testing.T) {
 	want := map[string]string{
-		"Vault dev server": reflect.TypeOf(vaultdev.Server{}).PkgPath(),
-		"moto server":      reflect.TypeOf(motodev.Server{}).PkgPath(),
+		"Vault dev server":  reflect.TypeOf(vaultdev.Server{}).PkgPath(),
+		"moto server":       reflect.TypeOf(motodev.Server{}).PkgPath(),
+		"PostgreSQL server": reflect.TypeOf(pgdev.Server{}).PkgPath(),
 	}
 	if len(servers) != len(want) {
 		t.Fatalf("%d servers, want %d", len(servers), len(want))
