@@ -188,8 +188,11 @@ func operations() map[string]func(*request) {
 		"webhooks.subscriptions.delete":       subscriptionOp((*webhookState).deleteSub),
 		"webhooks.subscriptions.batch.update": webhookOp((*webhookState).batchUpdate),
 
-		"oauth.token":    (*request).tokenEndpoint,
-		"oauth.v1.token": (*request).tokenEndpoint,
+		"oauth.token":                    (*request).tokenEndpoint,
+		"oauth.v1.token":                 (*request).tokenEndpoint,
+		"oauth.v1.access-tokens.get":     (*request).accessTokenInfo,
+		"oauth.v1.refresh-tokens.get":    (*request).refreshTokenInfo,
+		"oauth.v1.refresh-tokens.delete": (*request).deleteRefreshToken,
 	}
 }
 

@@ -45,9 +45,13 @@
 //
 // OAuth apps made with [Server.NewOAuthApp] get HubSpot's token endpoint
 // (/oauth/v1/token and /oauth/v3/token, refresh-token and
-// authorization-code grants): the access tokens it issues are keys with the
+// authorization-code grants, refusals carrying both HubSpot's status and
+// RFC 6749's error code): the access tokens it issues are keys with the
 // app's scopes that expire on the server's clock, then answer 401
-// EXPIRED_AUTHENTICATION; refresh tokens can be revoked.
+// EXPIRED_AUTHENTICATION. Tokens can be inspected
+// (GET /oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token})
+// and refresh tokens revoked (DELETE /oauth/v1/refresh-tokens/{token}, or
+// [Server.RevokeRefreshToken]).
 //
 // The package does not import hubkey's client, so the client's own tests
 // can use it; it speaks HubSpot's wire format with its own types.
