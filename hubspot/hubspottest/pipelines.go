@@ -538,21 +538,25 @@ func (q *request) updatePipeline(t, id string) {
 }
 
 // archivePipeline archives a pipeline, or one of its stages when sid is
-// not "". With validateReferencesBeforeDelete (or, for deals,
+// not "". With validateReferencesBeforeDelete (or, for a deal pipeline,
 // validateDealStageUsagesBeforeDelete) it refuses while live records are
-// in it. HubSpot keeps at least one pipeline per type and one stage per
-// pipeline.
+// in it. HubSpot's spec declares validateDealStageUsagesBeforeDelete on the
+// pipeline DELETE only: a stage DELETE ignores it, as it ignores any
+// parameter it does not declare, and deletes a stage in use. HubSpot keeps
+// at least one pipeline per type and one stage per pipeline.
 func (q *request) archivePipeline(t, pid, sid string) {
 	v := q.r.URL.Query()
 	validate, ok := q.boolParam(v, "validateReferencesBeforeDelete")
 	if !ok {
 		return
 	}
-	validateDeals, ok := q.boolParam(v, "validateDealStageUsagesBeforeDelete")
-	if !ok {
-		return
+	if sid == "" {
+		validateDeals, ok := q.boolParam(v, "validateDealStageUsagesBeforeDelete")
+		if !ok {
+			return
+		}
+		validate = validate || (t == "deals" && validateDeals)
 	}
-	validate = validate || (t == "deals" && validateDeals)
 
 	// Lock order: the object store, then the pipelines.
 	d := q.s.db
@@ -739,9 +743,22 @@ func (q *request) replaceStage(t, pid, sid string) {
 	q.reply(http.StatusOK, renderStage(s))
 }
 
+// updateStage answers a stage PATCH. HubSpot's spec requires metadata in
+// the body (PipelineStagePatchInput), and for deal stages the probability
+// in it, whatever else the call changes; the metadata sent is merged into
+// the stage's.
 func (q *request) updateStage(t, pid, sid string) {
 	var in stageIn
 	if !q.decode(&in) {
+		return
+	}
+	if in.Metadata == nil {
+		q.fail(missingFields(q.corr, "stage", []string{"metadata"}))
+		return
+	}
+	if _, ok := in.Metadata["probability"]; t == "deals" && !ok {
+		q.fail(validationError(q.corr, "Deal stages require metadata.probability, a number from 0.0 to 1.0.",
+			errorDetail{Message: "metadata.probability is required for deal stages", Code: "REQUIRED_FIELD", In: "metadata.probability"}))
 		return
 	}
 	ps := &q.s.db.pipelines
@@ -772,7 +789,7 @@ func (q *request) updateStage(t, pid, sid string) {
 		return
 	}
 	md := s.metadata
-	if in.Metadata != nil {
+	{
 		merged := make(map[string]json.RawMessage, len(s.metadata)+len(in.Metadata))
 		for k, v := range s.metadata {
 			b, _ := json.Marshal(v)

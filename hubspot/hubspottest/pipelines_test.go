@@ -227,17 +227,26 @@ func TestPipelineLifecycle(t *testing.T) {
 	wantStatus(t, call(t, srv, tok, "PUT", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Won", "displayOrder": 1, "metadata": map[string]any{"probability": 0.6}}), 409)
 	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages", nil), 200)
 
-	// A stage records are in is refused only when asked to validate.
+	// A stage PATCH needs metadata, and a deal stage's needs its
+	// probability, as HubSpot's spec says.
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Renamed"}), 400)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Renamed", "metadata": map[string]any{"isClosed": false}}), 400)
+
+	// A stage records are in is refused only when asked to validate with
+	// validateReferencesBeforeDelete: the stage DELETE does not take
+	// validateDealStageUsagesBeforeDelete, which only the pipeline DELETE
+	// declares, and deletes the stage.
 	srv.Seed("deals", map[string]string{"dealname": "D", "pipeline": pid, "dealstage": lost})
-	r = call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateDealStageUsagesBeforeDelete=true", nil)
+	r = call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateReferencesBeforeDelete=true", nil)
 	wantStatus(t, r, 400)
 	if !strings.Contains(string(r.body), "in use by 1 deals") {
 		t.Errorf("refusal %s", r.body)
 	}
 	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateReferencesBeforeDelete=yes", nil), 400)
-	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost, nil), 204)
+	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateDealStageUsagesBeforeDelete=true", nil), 204)
 	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages/"+lost, nil), 404)
-	r = call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false})
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false}), 400)
+	r = call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false, "metadata": map[string]any{"probability": "0.0"}})
 	wantStatus(t, r, 200)
 	if r.json(t)["archived"] != false {
 		t.Errorf("restored stage %s", r.body)
