@@ -73,6 +73,15 @@ func (p *propTable) prop(name string) *propertyOut {
 	return nil
 }
 
+// live returns the definition of the property name, or nil when the type
+// has no such property or it is archived.
+func (p *propTable) live(name string) *propertyOut {
+	if x := p.prop(name); x != nil && !x.Archived {
+		return x
+	}
+	return nil
+}
+
 func (p *propTable) group(name string) *groupOut {
 	for _, g := range p.groups {
 		if g.Name == name {
@@ -125,6 +134,7 @@ func systemSeeds(group, lastModified string) []propSeed {
 		{name: "createdate", label: "Create Date", typ: "datetime", field: "date", group: group, flags: readOnly},
 		{name: lastModified, label: "Last Modified Date", typ: "datetime", field: "date", group: group, flags: readOnly},
 		{name: "hs_object_id", label: "Record ID", typ: "number", field: "number", group: group, flags: readOnly},
+		{name: "hs_merged_object_ids", label: "Merged record IDs", typ: "enumeration", field: "checkbox", group: group, flags: readOnly | external},
 	}
 }
 
@@ -150,6 +160,7 @@ var defaultGroups = map[string][][2]string{
 var defaultPropSeeds = map[string][]propSeed{
 	"contacts": append([]propSeed{
 		{name: "email", label: "Email", typ: "string", field: "text", group: "contactinformation"},
+		{name: "hs_additional_emails", label: "Additional email addresses", typ: "enumeration", field: "checkbox", group: "contactinformation", flags: external},
 		{name: "firstname", label: "First Name", typ: "string", field: "text", group: "contactinformation"},
 		{name: "lastname", label: "Last Name", typ: "string", field: "text", group: "contactinformation"},
 		{name: "phone", label: "Phone Number", typ: "string", field: "phonenumber", group: "contactinformation"},
@@ -289,6 +300,25 @@ func (d *db) schemaLocked(objectType string) *propTable {
 			prop.Options = append(prop.Options, optionOut{Label: optionLabel(v), Value: v, DisplayOrder: i})
 		}
 		p.props = append(p.props, prop)
+	}
+	// The test's own properties (WithProperties, WithUniqueProperty).
+	define := func(name string) *propertyOut {
+		if x := p.prop(name); x != nil {
+			return x
+		}
+		x := &propertyOut{
+			CreatedAt: now, UpdatedAt: now, Name: name, Label: name, Type: "string", FieldType: "text",
+			GroupName: p.groups[0].Name, Options: []optionOut{}, DisplayOrder: -1, FormField: true,
+			ModificationMetadata: modMetaOut{Archivable: true},
+		}
+		p.props = append(p.props, x)
+		return x
+	}
+	for _, name := range d.declared[objectType] {
+		define(name)
+	}
+	for _, name := range d.unique[objectType] {
+		define(name).HasUniqueValue = true
 	}
 	d.schema[objectType] = p
 	return p

@@ -15,7 +15,13 @@
 // read, create and archive with HubSpot's limits, association labels),
 // whose links the object reads with associations= show; the properties
 // API (properties and groups), seeded with HubSpot's default properties
-// of each standard object type; the pipelines API, seeded with HubSpot's
+// of each standard object type, against which every write is checked as
+// HubSpot checks it (a property that does not exist is 400
+// PROPERTY_DOESNT_EXIST, per input in batches; values must suit the
+// property's type and options; see [WithProperties] for a test's own
+// properties), and which reads follow (the record ID, createdate and the
+// last modification date are always returned; names that are not
+// properties are left out); the pipelines API, seeded with HubSpot's
 // default Sales and Support pipelines; the owners API, over owners a test
 // adds with [Server.AddOwner]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
@@ -109,6 +115,7 @@ type config struct {
 	sensitive   func(*http.Request) bool
 	journalSize int
 	unique      map[string][]string
+	declared    map[string][]string // WithProperties
 	// oauthLifetime is the OAuth access token lifetime (oauth.go).
 	oauthLifetime time.Duration
 }
@@ -153,11 +160,26 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 
 // WithUniqueProperty makes property unique among objects of objectType,
 // so it can be used as an idProperty and duplicates are refused with 409.
-// Contacts' email is always unique.
+// A property objectType does not have is defined, as WithProperties does,
+// with hasUniqueValue set. Contacts' email is always unique.
 func WithUniqueProperty(objectType, property string) Option {
 	return func(c *config) {
 		t := canonicalType(objectType)
 		c.unique[t] = append(c.unique[t], property)
+	}
+}
+
+// WithProperties defines properties of objectType besides the HubSpot
+// defaults the server starts with, as the test's account would have them:
+// single-line text properties (type string, field type text) in the
+// type's first property group. Writes that name a property the type does
+// not have are refused with HubSpot's 400 PROPERTY_DOESNT_EXIST, so a test
+// that writes its own properties defines them here, or, with other types
+// and options, through the properties API.
+func WithProperties(objectType string, names ...string) Option {
+	return func(c *config) {
+		t := canonicalType(objectType)
+		c.declared[t] = append(c.declared[t], names...)
 	}
 }
 
@@ -212,7 +234,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}}
+	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -233,7 +255,7 @@ func start(t failer, opts []Option) (*Server, error) {
 		kopts = append(kopts, keypolicy.WithSignaturePolicy(cfg.sensitive))
 	}
 	s.keys = keypolicy.NewStore(kopts...)
-	s.db = newDB(cfg.clock, cfg.unique)
+	s.db = newDB(cfg.clock, cfg.unique, cfg.declared)
 	s.ts = httptest.NewServer(s)
 	return s, nil
 }
