@@ -298,6 +298,10 @@ func (q *request) batchUpdate(t *table, b *batchBody, out *batchOut) bool {
 		if idProp == "" {
 			idProp = b.IDProperty
 		}
+		if idProp == "hs_object_id" { // the record ID goes in id, without an idProperty
+			q.fail(q.nonUniqueIDProperty(fmt.Sprintf("inputs[%d].idProperty", i), idProp))
+			return false
+		}
 		if !q.checkIDProperty(t, idProp) {
 			return false
 		}
@@ -352,9 +356,13 @@ func (q *request) batchUpsert(t *table, b *batchBody, out *batchOut) bool {
 		if idProp == "" {
 			idProp = b.IDProperty
 		}
-		if idProp == "" || idProp == "hs_object_id" || !t.isUnique(idProp) {
-			q.fail(validationError(q.corr, fmt.Sprintf("inputs[%d]: upsert needs an idProperty that is a unique property of %s, got %q.", i, q.objectType, idProp),
-				errorDetail{Message: "idProperty must name a unique property", Code: "INVALID_ID_PROPERTY", In: fmt.Sprintf("inputs[%d].idProperty", i)}))
+		switch {
+		case idProp == "":
+			q.fail(validationError(q.corr, fmt.Sprintf("inputs[%d]: upsert needs an idProperty, a unique property of %s: HubSpot upserts by unique property value, never by record ID.", i, q.objectType),
+				errorDetail{Message: "idProperty is required", Code: "INVALID_ID_PROPERTY", In: fmt.Sprintf("inputs[%d].idProperty", i)}))
+			return false
+		case idProp == "hs_object_id" || !t.isUnique(idProp):
+			q.fail(q.nonUniqueIDProperty(fmt.Sprintf("inputs[%d].idProperty", i), idProp))
 			return false
 		}
 		if in.ID == "" {

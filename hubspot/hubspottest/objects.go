@@ -248,6 +248,15 @@ func findArchivedByProp(t *table, prop, value string) (*record, bool) {
 	return nil, false
 }
 
+// nonUniqueIDProperty is HubSpot's 400 for an update or upsert by a
+// property that is not unique, hs_object_id included: HubSpot finds
+// records by ID only without an idProperty, and creates none at an ID a
+// call names, so an upsert always needs a unique property.
+func (q *request) nonUniqueIDProperty(in, prop string) *apiError {
+	return validationError(q.corr, fmt.Sprintf("Unable to perform update/upsert by non-unique %s property %s in portal ID %d", typeID(q.objectType), prop, q.s.Account().PortalID),
+		errorDetail{Message: fmt.Sprintf("%s is not a unique identifier property", prop), Code: "INVALID_ID_PROPERTY", In: in})
+}
+
 // checkIDProperty answers 400 when idProperty is not a unique property.
 func (q *request) checkIDProperty(t *table, idProp string) bool {
 	if idProp == "" || idProp == "hs_object_id" || t.isUnique(idProp) {
