@@ -91,7 +91,11 @@ var AllScopes = endpoints.KnownScopes()
 
 // RateLimit is a per-token rate limit in HubSpot's terms. Zero fields mean
 // no limit of that kind; the zero RateLimit (the default) limits nothing,
-// so tests are fast unless they opt in.
+// so tests are fast unless they opt in. A token with no limit still gets
+// HubSpot's X-HubSpot-RateLimit-* headers for the default tier, counting
+// its calls but refusing none: 100 calls per 10 seconds and the Account's
+// DailyLimit a day, or 110 per 10 seconds and no daily headers for an OAuth
+// access token.
 type RateLimit struct {
 	// Max calls in any rolling Interval (TEN_SECONDLY_ROLLING; HubSpot's
 	// tiers are 100, 190 and 250 per 10 s).
@@ -200,6 +204,7 @@ type Server struct {
 
 	hooks webhookState // developer keys and the Webhooks API
 	oauth oauthState   // OAuth apps and the token endpoint (oauth.go)
+	burst burstCounter // calls of tokens without limits, for the headers (ratelimit.go)
 }
 
 // NewServer starts a Server on 127.0.0.1; t.Cleanup closes it. Methods

@@ -206,7 +206,7 @@ func (s *Server) authorizeDeveloperKey(q *request) bool {
 		return false
 	}
 	entry.KeyID, q.keyID = d.Key.ID, d.Key.ID
-	setRateHeaders(q.w.Header(), d.Usage)
+	setRateHeaders(q.w.Header(), s.defaultUsage(d.Key, d.Usage, false))
 	return true
 }
 
