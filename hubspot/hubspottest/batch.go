@@ -20,15 +20,33 @@ type batchBody struct {
 	IDProperty            string        `json:"idProperty"`
 }
 
-// batchError is one entry of a batch answer's errors[].
+// batchError is one entry of a batch answer's errors[] (HubSpot's
+// StandardError, whose context, errors and links are always present).
 type batchError struct {
 	Status      string              `json:"status"`
 	Category    string              `json:"category"`
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
-	Errors      []errorDetail       `json:"errors,omitempty"`
-	Context     map[string][]string `json:"context,omitempty"`
+	Errors      []errorDetail       `json:"errors"`
+	Context     map[string][]string `json:"context"`
 	httpStatus  int
+}
+
+// MarshalJSON writes e with an empty context, errors and links where it
+// has none.
+func (e batchError) MarshalJSON() ([]byte, error) {
+	type plain batchError
+	p := plain(e)
+	if p.Context == nil {
+		p.Context = map[string][]string{}
+	}
+	if p.Errors == nil {
+		p.Errors = []errorDetail{}
+	}
+	return json.Marshal(struct {
+		plain
+		Links map[string]string `json:"links"`
+	}{p, map[string]string{}})
 }
 
 type batchOut struct {

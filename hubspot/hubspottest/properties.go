@@ -445,6 +445,20 @@ func (q *request) createProperty(objectType string) {
 	if !q.decode(&in) {
 		return
 	}
+	d := q.s.db
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p, e := q.newPropertyLocked(objectType, in)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	q.reply(http.StatusCreated, p.clone())
+}
+
+// newPropertyLocked checks a property definition and adds it to
+// objectType's properties. The caller holds the db lock.
+func (q *request) newPropertyLocked(objectType string, in propertyIn) (*propertyOut, *apiError) {
 	var missing []errorDetail
 	for _, f := range []struct {
 		name string
@@ -455,29 +469,23 @@ func (q *request) createProperty(objectType string) {
 		}
 	}
 	if len(missing) > 0 {
-		q.fail(propertyValidation(q.corr, missing))
-		return
+		return nil, propertyValidation(q.corr, missing)
 	}
 	name := *in.Name
 	switch {
 	case !propertyName.MatchString(name):
-		q.fail(propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q is not a valid property name: use lowercase letters, digits and underscores, starting with a letter (at most 100)", name), Code: "INVALID_PROPERTY_NAME", In: "name"}}))
-		return
+		return nil, propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q is not a valid property name: use lowercase letters, digits and underscores, starting with a letter (at most 100)", name), Code: "INVALID_PROPERTY_NAME", In: "name"}})
 	case strings.HasPrefix(name, "hs_"):
-		q.fail(propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q uses the hs_ prefix, which HubSpot reserves for its own properties", name), Code: "INVALID_PROPERTY_NAME", In: "name"}}))
-		return
+		return nil, propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q uses the hs_ prefix, which HubSpot reserves for its own properties", name), Code: "INVALID_PROPERTY_NAME", In: "name"}})
 	}
 	d := q.s.db
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	schema := d.schemaLocked(objectType)
 	if old := schema.prop(name); old != nil {
 		msg := fmt.Sprintf("Property named '%s' already exists.", name)
 		if old.Archived {
 			msg = fmt.Sprintf("Property named '%s' already exists (archived).", name)
 		}
-		q.fail(&apiError{status: http.StatusConflict, Category: "OBJECT_ALREADY_EXISTS", Message: msg, Context: map[string][]string{"name": {name}}})
-		return
+		return nil, &apiError{status: http.StatusConflict, Category: "OBJECT_ALREADY_EXISTS", Message: msg, Context: map[string][]string{"name": {name}}, CorrelationID: q.corr}
 	}
 	now := fmtTime(d.clock.Now())
 	p := &propertyOut{
@@ -512,8 +520,7 @@ func (q *request) createProperty(objectType string) {
 	}
 	p.ModificationMetadata = modMetaOut{Archivable: true, ReadOnlyValue: p.Calculated}
 	if errs := checkDefinition(p, schema); len(errs) > 0 {
-		q.fail(propertyValidation(q.corr, errs))
-		return
+		return nil, propertyValidation(q.corr, errs)
 	}
 	if in.HasUniqueValue != nil && *in.HasUniqueValue {
 		n := 0
@@ -523,17 +530,15 @@ func (q *request) createProperty(objectType string) {
 			}
 		}
 		if n >= maxUniqueProperties {
-			q.fail(validationError(q.corr, fmt.Sprintf("%s already has %d properties with unique values, the most HubSpot allows.", objectType, maxUniqueProperties)))
-			return
+			return nil, validationError(q.corr, fmt.Sprintf("%s already has %d properties with unique values, the most HubSpot allows.", objectType, maxUniqueProperties))
 		}
 		if e := d.addUniqueLocked(objectType, name); e != "" {
-			q.fail(validationError(q.corr, e))
-			return
+			return nil, validationError(q.corr, e)
 		}
 		p.HasUniqueValue = true
 	}
 	schema.props = append(schema.props, p)
-	q.reply(http.StatusCreated, p.clone())
+	return p, nil
 }
 
 // normalizeOptions trims the options' labels, as HubSpot stores them.
