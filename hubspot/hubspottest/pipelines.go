@@ -37,6 +37,15 @@ type pipeline struct {
 	archivedAt   time.Time
 	created      time.Time
 	updated      time.Time
+	audit        []auditEvent // oldest first
+}
+
+// auditEvent is one change to a pipeline or stage, as its audit call
+// reports it.
+type auditEvent struct {
+	action string // CREATE, UPDATE, DELETE
+	at     time.Time
+	raw    any // the pipeline or stage after the change
 }
 
 type stage struct {
@@ -47,6 +56,72 @@ type stage struct {
 	archivedAt   time.Time
 	created      time.Time
 	updated      time.Time
+	audit        []auditEvent // oldest first
+}
+
+func (p *pipeline) record(action string, at time.Time) {
+	p.audit = append(p.audit, auditEvent{action, at, renderPipeline(p)})
+}
+
+func (s *stage) record(action string, at time.Time) {
+	s.audit = append(s.audit, auditEvent{action, at, renderStage(s)})
+}
+
+// auditOut is HubSpot's PublicAuditInfo.
+type auditOut struct {
+	Action     string `json:"action"`
+	Identifier string `json:"identifier"`
+	PortalID   int64  `json:"portalId"`
+	FromUserID int64  `json:"fromUserId"`
+	Message    string `json:"message"`
+	RawObject  any    `json:"rawObject"`
+	Timestamp  string `json:"timestamp"`
+}
+
+// auditUserID is the user the server reports as making every change.
+const auditUserID = 2_000_001
+
+// replyAudit answers an audit call: the events of id, newest first.
+func (q *request) replyAudit(id string, events []auditEvent) {
+	portal := q.s.Account().PortalID
+	out := make([]auditOut, 0, len(events))
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		out = append(out, auditOut{Action: e.action, Identifier: id, PortalID: portal, FromUserID: auditUserID,
+			Message: strings.ToLower(e.action[:1]) + strings.ToLower(e.action[1:]) + "d through the API", RawObject: e.raw, Timestamp: fmtTime(e.at)})
+	}
+	q.reply(http.StatusOK, map[string][]auditOut{"results": out})
+}
+
+// pipelineAudit answers the changes to a pipeline (archived ones too).
+func (q *request) pipelineAudit(t, pid string) {
+	ps := &q.s.db.pipelines
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.findLocked(t, pid)
+	if p == nil {
+		q.fail(pipelineNotFound(q.corr, t, pid))
+		return
+	}
+	q.replyAudit(p.id, p.audit)
+}
+
+// stageAudit answers the changes to a stage (archived ones too).
+func (q *request) stageAudit(t, pid, sid string) {
+	ps := &q.s.db.pipelines
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.findLocked(t, pid)
+	if p == nil {
+		q.fail(pipelineNotFound(q.corr, t, pid))
+		return
+	}
+	s := p.findStage(sid)
+	if s == nil {
+		q.fail(stageNotFound(q.corr, pid, sid))
+		return
+	}
+	q.replyAudit(s.id, s.audit)
 }
 
 // defaultPipelines returns HubSpot's default pipelines of objectType:
@@ -442,6 +517,10 @@ func (q *request) createPipeline(t string) {
 	}
 	p := &pipeline{id: ps.newIDLocked(), label: label, displayOrder: *in.DisplayOrder, stages: stages, created: now, updated: now}
 	ps.types[t] = append(set, p)
+	for _, s := range stages {
+		s.record("CREATE", now)
+	}
+	p.record("CREATE", now)
 	q.reply(http.StatusCreated, renderPipeline(p))
 }
 
@@ -486,10 +565,15 @@ func (q *request) replacePipeline(t, id string) {
 	for _, s := range p.stages {
 		if !s.archived {
 			s.archived, s.archivedAt, s.updated = true, now, now
+			s.record("DELETE", now)
 		}
 	}
 	p.label, p.displayOrder, p.updated = label, *in.DisplayOrder, now
 	p.stages = append(p.stages, stages...)
+	for _, s := range stages {
+		s.record("CREATE", now)
+	}
+	p.record("UPDATE", now)
 	q.reply(http.StatusOK, renderPipeline(p))
 }
 
@@ -534,6 +618,7 @@ func (q *request) updatePipeline(t, id string) {
 		p.displayOrder = *in.DisplayOrder
 	}
 	p.updated = now
+	p.record("UPDATE", now)
 	q.reply(http.StatusOK, renderPipeline(p))
 }
 
@@ -617,9 +702,11 @@ func (q *request) archivePipeline(t, pid, sid string) {
 	now := q.s.clock.Now()
 	if st != nil {
 		st.archived, st.archivedAt, st.updated = true, now, now
+		st.record("DELETE", now)
 		p.updated = now
 	} else {
 		p.archived, p.archivedAt, p.updated = true, now, now
+		p.record("DELETE", now)
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 }
@@ -708,6 +795,7 @@ func (q *request) createStage(t, pid string) {
 	}
 	p.stages = append(p.stages, s)
 	p.updated = now
+	s.record("CREATE", now)
 	q.reply(http.StatusCreated, renderStage(s))
 }
 
@@ -740,6 +828,7 @@ func (q *request) replaceStage(t, pid, sid string) {
 	}
 	s.label, s.displayOrder, s.metadata, s.updated = repl.label, repl.displayOrder, repl.metadata, now
 	p.updated = now
+	s.record("UPDATE", now)
 	q.reply(http.StatusOK, renderStage(s))
 }
 
@@ -817,5 +906,6 @@ func (q *request) updateStage(t, pid, sid string) {
 		s.displayOrder = *in.DisplayOrder
 	}
 	p.updated = now
+	s.record("UPDATE", now)
 	q.reply(http.StatusOK, renderStage(s))
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 )
 
@@ -92,7 +94,7 @@ func TestPipelineScopesAndRoutes(t *testing.T) {
 		{"contacts have no pipelines", srv.NewToken("crm.objects.contacts.read"), "GET", "/crm/v3/pipelines/contacts", nil, 400, ""},
 		{"unknown type", read, "GET", "/crm/v3/pipelines/widgets", nil, 400, ""},
 		{"method", read, "POST", "/crm/v3/pipelines/deals/default/stages/closedwon", body, 405, ""},
-		{"unknown sub-path", read, "GET", "/crm/v3/pipelines/deals/default/audit", nil, 404, ""},
+		{"unknown sub-path", read, "GET", "/crm/v3/pipelines/deals/default/history", nil, 404, ""},
 		{"missing pipeline", read, "GET", "/crm/v3/pipelines/deals/nope", nil, 404, ""},
 		{"missing stage", read, "GET", "/crm/v3/pipelines/deals/default/stages/nope", nil, 404, ""},
 		{"no token", "", "GET", "/crm/v3/pipelines/deals", nil, 401, ""},
@@ -281,4 +283,55 @@ func TestPipelineLifecycle(t *testing.T) {
 	// Deals without a pipeline are in the default one.
 	srv.Seed("deals", map[string]string{"dealname": "no pipeline"})
 	wantStatus(t, call(t, srv, tok, "DELETE", base+"/default?validateDealStageUsagesBeforeDelete=true", nil), 400)
+}
+
+// The audit calls list a pipeline's and a stage's changes, newest first,
+// archived ones included.
+func TestPipelineAudit(t *testing.T) {
+	clk := clock.NewFake(time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(clk))
+	tok := srv.NewToken(hubspottest.AllScopes...)
+	base := "/crm/v3/pipelines/tickets"
+	r := call(t, srv, tok, "POST", base, map[string]any{"label": "Escalations", "displayOrder": 2, "stages": []any{
+		map[string]any{"label": "Open", "displayOrder": 0, "metadata": map[string]any{"ticketState": "OPEN"}},
+		map[string]any{"label": "Done", "displayOrder": 1, "metadata": map[string]any{"ticketState": "CLOSED"}},
+	}})
+	wantStatus(t, r, 201)
+	p := r.json(t)
+	pid := str(p["id"])
+	sid := str(stagesOf(t, p)[1]["id"])
+	clk.Advance(time.Minute)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid, map[string]any{"label": "Escalated"}), 200)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+sid, map[string]any{"label": "Closed", "metadata": map[string]any{}}), 200)
+	clk.Advance(time.Minute)
+	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+sid, nil), 204)
+
+	actions := func(path string) ([]string, []any) {
+		t.Helper()
+		r := call(t, srv, tok, "GET", path, nil)
+		wantStatus(t, r, 200)
+		var out []string
+		res := r.json(t)["results"].([]any)
+		for _, e := range res {
+			m := e.(map[string]any)
+			if m["portalId"] != float64(srv.Account().PortalID) || str(m["timestamp"]) == "" || m["rawObject"] == nil {
+				t.Errorf("audit entry %v", m)
+			}
+			out = append(out, str(m["action"]))
+		}
+		return out, res
+	}
+	if got, res := actions(base + "/" + pid + "/audit"); strings.Join(got, " ") != "UPDATE CREATE" ||
+		res[0].(map[string]any)["rawObject"].(map[string]any)["label"] != "Escalated" {
+		t.Errorf("pipeline audit %v", got)
+	}
+	if got, res := actions(base + "/" + pid + "/stages/" + sid + "/audit"); strings.Join(got, " ") != "DELETE UPDATE CREATE" ||
+		res[0].(map[string]any)["timestamp"] != "2025-03-04T05:08:07.000Z" {
+		t.Errorf("stage audit %v", got)
+	}
+	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages/nope/audit", nil), 404)
+	wantStatus(t, call(t, srv, tok, "GET", base+"/nope/audit", nil), 404)
+	if got, _ := actions(base + "/0/audit"); len(got) != 0 { // HubSpot's default pipeline: no changes through the API
+		t.Errorf("default pipeline audit %v", got)
+	}
 }

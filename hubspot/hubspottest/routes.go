@@ -172,6 +172,8 @@ func operations() map[string]func(*request) {
 		"crm.pipelines.replace":        pipelineOp(func(q *request, t string) { q.replacePipeline(t, pid(q)) }),
 		"crm.pipelines.update":         pipelineOp(func(q *request, t string) { q.updatePipeline(t, pid(q)) }),
 		"crm.pipelines.archive":        pipelineOp(func(q *request, t string) { q.archivePipeline(t, pid(q), "") }),
+		"crm.pipelines.audit":          pipelineOp(func(q *request, t string) { q.pipelineAudit(t, pid(q)) }),
+		"crm.pipelines.stages.audit":   pipelineOp(func(q *request, t string) { q.stageAudit(t, pid(q), sid(q)) }),
 		"crm.pipelines.stages.list":    pipelineOp(func(q *request, t string) { q.listStages(t, pid(q)) }),
 		"crm.pipelines.stages.create":  pipelineOp(func(q *request, t string) { q.createStage(t, pid(q)) }),
 		"crm.pipelines.stages.get":     pipelineOp(func(q *request, t string) { q.getStage(t, pid(q), sid(q)) }),
