@@ -9,12 +9,14 @@
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
-// X-HubSpot-RateLimit-* headers; merges (the merged record gets a new ID
+// X-HubSpot-RateLimit-* headers on every answer but a search's (see
+// [RateLimit]); upserts by a unique idProperty only, as on HubSpot; merges (the merged record gets a new ID
 // and the former IDs resolve to it) and GDPR deletes of contacts; the
 // associations v4 API (labeled and default links, paged lists, batch
-// read, create and archive with HubSpot's limits, association labels),
-// whose links the object reads with associations= show; the properties
-// API (properties and groups), seeded with HubSpot's default properties
+// read, create, archive, default links and label removal with HubSpot's
+// limits, association labels) and the v3 associations batch calls, whose
+// links the object reads with associations= show; the properties API
+// (properties, batches of them, and groups), seeded with HubSpot's default properties
 // of each standard object type, against which every write is checked as
 // HubSpot checks it (a property that does not exist is 400
 // PROPERTY_DOESNT_EXIST, per input in batches; values must suit the
@@ -22,12 +24,17 @@
 // properties), and which reads follow (the record ID, createdate and the
 // last modification date are always returned; names that are not
 // properties are left out); the pipelines API, seeded with HubSpot's
-// default Sales and Support pipelines; the owners API, over owners a test
+// default Sales and Support pipelines, with the audit of each pipeline's
+// and stage's changes; the owners API, over owners a test
 // adds with [Server.AddOwner]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
-// Webhooks API v3 (an app's webhook settings and subscriptions),
+// Webhooks API v3 (an app's webhook settings and subscriptions, as
+// HubSpot's current reference has them),
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
+//
+// hubkey's own tests validate the server's answers against HubSpot's
+// published OpenAPI schemas for every operation it serves.
 //
 // Every operation is served at its numbered path (/crm/v3/..., /crm/v4/...)
 // and at each of HubSpot's date-based paths that offer it
