@@ -20,8 +20,13 @@ func seedIDs(t *testing.T, srv *hubspottest.Server, objectType string, n int) []
 	props := make([]map[string]string, n)
 	for i := range props {
 		props[i] = map[string]string{"name": fmt.Sprintf("%s %d", objectType, i)}
-		if objectType == "contacts" {
+		switch objectType {
+		case "contacts":
 			props[i] = map[string]string{"email": fmt.Sprintf("c%05d@example.com", i)}
+		case "deals":
+			props[i] = map[string]string{"dealname": fmt.Sprintf("%s %d", objectType, i)}
+		case "tickets":
+			props[i] = map[string]string{"subject": fmt.Sprintf("%s %d", objectType, i)}
 		}
 	}
 	var ids []string

@@ -13,7 +13,7 @@ import (
 )
 
 func TestMerge(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithProperties("2-1234", "model", "year"))
 	c, _, _ := newClient(t, srv, nil)
 	ctx := context.Background()
 	tests := []struct {

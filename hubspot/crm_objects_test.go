@@ -273,7 +273,7 @@ func TestObjectsListAndAll(t *testing.T) {
 }
 
 func TestObjectsCustomType(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithProperties("2-12345", "model"))
 	c, _, _ := newClient(t, srv, nil)
 	ctx := context.Background()
 	cars := c.Objects("2-12345")

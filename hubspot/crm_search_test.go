@@ -15,6 +15,9 @@ import (
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 )
 
+// withAge defines the contacts' age property that seedPeople sets.
+var withAge = hubspottest.WithProperties("contacts", "age")
+
 func seedPeople(srv *hubspottest.Server) {
 	srv.Seed("contacts",
 		map[string]string{"email": "ann@acme.com", "firstname": "Ann", "age": "31", "lifecyclestage": "lead", "phone": "+1 555 0100"},
@@ -34,7 +37,7 @@ func names(t *testing.T, objs []hubspot.Object) []string {
 }
 
 func TestSearchOperators(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, withAge)
 	c, _, _ := newClient(t, srv, nil)
 	seedPeople(srv)
 	ctx := context.Background()
@@ -224,7 +227,7 @@ func TestSearchAllStreamsAndStopsAtTheCeiling(t *testing.T) {
 
 func TestSearchRateLimitedOnItsOwnBudget(t *testing.T) {
 	fake := clock.NewFake(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
-	srv := hubspottest.NewServer(t, hubspottest.WithClock(fake), hubspottest.WithRateLimit(hubspottest.RateLimit{SearchPerSecond: 5}))
+	srv := hubspottest.NewServer(t, withAge, hubspottest.WithClock(fake), hubspottest.WithRateLimit(hubspottest.RateLimit{SearchPerSecond: 5}))
 	// No client-side limit: the server's SECONDLY 429s are waited out on
 	// the shared fake clock and retried.
 	c, _, _ := newClient(t, srv, nil, hubspot.WithClock(fake))

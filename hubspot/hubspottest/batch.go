@@ -20,15 +20,33 @@ type batchBody struct {
 	IDProperty            string        `json:"idProperty"`
 }
 
-// batchError is one entry of a batch answer's errors[].
+// batchError is one entry of a batch answer's errors[] (HubSpot's
+// StandardError, whose context, errors and links are always present).
 type batchError struct {
 	Status      string              `json:"status"`
 	Category    string              `json:"category"`
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
-	Errors      []errorDetail       `json:"errors,omitempty"`
-	Context     map[string][]string `json:"context,omitempty"`
+	Errors      []errorDetail       `json:"errors"`
+	Context     map[string][]string `json:"context"`
 	httpStatus  int
+}
+
+// MarshalJSON writes e with an empty context, errors and links where it
+// has none.
+func (e batchError) MarshalJSON() ([]byte, error) {
+	type plain batchError
+	p := plain(e)
+	if p.Context == nil {
+		p.Context = map[string][]string{}
+	}
+	if p.Errors == nil {
+		p.Errors = []errorDetail{}
+	}
+	return json.Marshal(struct {
+		plain
+		Links map[string]string `json:"links"`
+	}{p, map[string]string{}})
 }
 
 type batchOut struct {
@@ -298,6 +316,10 @@ func (q *request) batchUpdate(t *table, b *batchBody, out *batchOut) bool {
 		if idProp == "" {
 			idProp = b.IDProperty
 		}
+		if idProp == "hs_object_id" { // the record ID goes in id, without an idProperty
+			q.fail(q.nonUniqueIDProperty(fmt.Sprintf("inputs[%d].idProperty", i), idProp))
+			return false
+		}
 		if !q.checkIDProperty(t, idProp) {
 			return false
 		}
@@ -352,9 +374,13 @@ func (q *request) batchUpsert(t *table, b *batchBody, out *batchOut) bool {
 		if idProp == "" {
 			idProp = b.IDProperty
 		}
-		if idProp == "" || idProp == "hs_object_id" || !t.isUnique(idProp) {
-			q.fail(validationError(q.corr, fmt.Sprintf("inputs[%d]: upsert needs an idProperty that is a unique property of %s, got %q.", i, q.objectType, idProp),
-				errorDetail{Message: "idProperty must name a unique property", Code: "INVALID_ID_PROPERTY", In: fmt.Sprintf("inputs[%d].idProperty", i)}))
+		switch {
+		case idProp == "":
+			q.fail(validationError(q.corr, fmt.Sprintf("inputs[%d]: upsert needs an idProperty, a unique property of %s: HubSpot upserts by unique property value, never by record ID.", i, q.objectType),
+				errorDetail{Message: "idProperty is required", Code: "INVALID_ID_PROPERTY", In: fmt.Sprintf("inputs[%d].idProperty", i)}))
+			return false
+		case idProp == "hs_object_id" || !t.isUnique(idProp):
+			q.fail(q.nonUniqueIDProperty(fmt.Sprintf("inputs[%d].idProperty", i), idProp))
 			return false
 		}
 		if in.ID == "" {

@@ -222,10 +222,30 @@ func TestBatchUpsert(t *testing.T) {
 	if len(srv.Objects("contacts")) != 2 || results(t, r.json(t))[0]["new"] != false {
 		t.Fatal("repeat upsert created an object")
 	}
-	// idProperty must be unique.
-	wantStatus(t, call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/upsert", map[string]any{"inputs": []any{
-		map[string]any{"id": "x", "idProperty": "firstname", "properties": map[string]any{}},
-	}}), 400)
+	// idProperty must be unique: HubSpot upserts by a unique property
+	// value, never by record ID, and refuses hs_object_id as an
+	// idProperty of an upsert or a batch update.
+	for _, tc := range []struct{ path, idProperty, id string }{
+		{"upsert", "firstname", "x"},
+		{"upsert", "hs_object_id", old.ID},
+		{"upsert", "", old.ID},
+		{"update", "hs_object_id", old.ID},
+	} {
+		in := map[string]any{"id": tc.id, "properties": map[string]any{"lastname": "M"}}
+		if tc.idProperty != "" {
+			in["idProperty"] = tc.idProperty
+		}
+		r := call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/"+tc.path, map[string]any{"inputs": []any{in}})
+		wantStatus(t, r, 400)
+		msg := str(r.json(t)["message"])
+		if tc.idProperty != "" && msg != "Unable to perform update/upsert by non-unique 0-1 property "+tc.idProperty+" in portal ID 62515" {
+			t.Errorf("batch %s by %s: %s", tc.path, tc.idProperty, r.body)
+		}
+	}
+	// The record ID without an idProperty updates.
+	wantStatus(t, call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/update", map[string]any{"inputs": []any{
+		map[string]any{"id": old.ID, "properties": map[string]any{"lastname": "M"}},
+	}}), 200)
 	wantStatus(t, call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/upsert", map[string]any{"inputs": []any{
 		map[string]any{"id": "a@x.io", "idProperty": "email"}, map[string]any{"id": "A@x.io", "idProperty": "email"},
 	}}), 400)

@@ -73,8 +73,9 @@ type table struct {
 }
 
 type db struct {
-	clock  clock.Clock
-	unique map[string][]string
+	clock    clock.Clock
+	unique   map[string][]string
+	declared map[string][]string // properties defined by WithProperties
 
 	mu     sync.Mutex
 	next   int64
@@ -95,8 +96,8 @@ type db struct {
 	account   accountState
 }
 
-func newDB(c clock.Clock, unique map[string][]string) *db {
-	return &db{clock: c, unique: unique, next: firstID, tables: map[string]*table{}}
+func newDB(c clock.Clock, unique, declared map[string][]string) *db {
+	return &db{clock: c, unique: unique, declared: declared, next: firstID, tables: map[string]*table{}}
 }
 
 // canonicalType returns the storage name of an object type: the plural
@@ -309,9 +310,10 @@ func (s *Server) Objects(objectType string) []Object {
 }
 
 // Seed stores objects of objectType directly, without a call, and returns
-// them in order. Property values are stored as given; createdate may be
-// set to backdate an object. Seed fails the test on a unique-property
-// conflict.
+// them in order. Property values are stored as given, read-only ones too;
+// createdate may be set to backdate an object. Seed fails the test on a
+// property objectType does not have (see WithProperties) and on a
+// unique-property conflict.
 func (s *Server) Seed(objectType string, props ...map[string]string) []Object {
 	s.t.Helper()
 	name := canonicalType(objectType)
@@ -324,7 +326,13 @@ func (s *Server) Seed(objectType string, props ...map[string]string) []Object {
 	t := d.tableLocked(name)
 	now := d.clock.Now()
 	out := make([]Object, 0, len(props))
+	schema := d.schemaLocked(name)
 	for i, p := range props {
+		for k := range p {
+			if schema.live(k) == nil {
+				s.t.Fatalf("hubspottest: Seed: object %d: %s have no property %q; define it with WithProperties or the properties API", i, name, k)
+			}
+		}
 		p = normalizeProps(name, p)
 		if prop, id, ok := t.conflict(p, 0); ok {
 			s.t.Fatalf("hubspottest: Seed: object %d: %s %q already used by object %d", i, prop, p[prop], id)

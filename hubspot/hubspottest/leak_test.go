@@ -68,7 +68,7 @@ func TestNoTokenInLogsJournalOrBodies(t *testing.T) {
 }
 
 func TestConcurrentWrites(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithProperties("contacts", "worker"))
 	tok := srv.NewToken(hubspottest.AllScopes...)
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -33,6 +33,9 @@ const OAuthCodeLifetime = 5 * time.Minute
 // maxTokenForm bounds a token-endpoint request body.
 const maxTokenForm = 64 << 10
 
+// firstOAuthAppID is the app ID of the first OAuth app a server makes.
+const firstOAuthAppID = 1_000_001
+
 // oauthKeyPrefix starts the access tokens the token endpoint issues.
 const oauthKeyPrefix = "oauth-na1-"
 
@@ -64,10 +67,11 @@ type oauthState struct {
 	apps   map[string]*oauthApp             // by client ID
 	grants map[[sha256.Size]byte]*grant     // by hash of the refresh token
 	codes  map[[sha256.Size]byte]*oauthCode // by hash of the code
-	issued map[string]bool                  // key IDs of issued access tokens
+	issued map[string]*oauthApp             // apps of issued access tokens, by key ID
 }
 
 type oauthApp struct {
+	appID      int64
 	clientID   string
 	secretHash [sha256.Size]byte
 	scopes     []string // granted to its access tokens, "oauth" included
@@ -92,7 +96,7 @@ func (o *oauthState) init() {
 		o.apps = make(map[string]*oauthApp)
 		o.grants = make(map[[sha256.Size]byte]*grant)
 		o.codes = make(map[[sha256.Size]byte]*oauthCode)
-		o.issued = make(map[string]bool)
+		o.issued = make(map[string]*oauthApp)
 	}
 }
 
@@ -121,6 +125,7 @@ func (s *Server) NewOAuthApp(scopeNames ...string) (clientID, clientSecret, refr
 	s.oauth.mu.Lock()
 	defer s.oauth.mu.Unlock()
 	s.oauth.init()
+	app.appID = firstOAuthAppID + int64(len(s.oauth.apps))
 	s.oauth.apps[clientID] = app
 	s.oauth.grants[sha256.Sum256([]byte(refreshToken))] = &grant{app: app, fp: secrets.New(refreshToken).Fingerprint()}
 	return clientID, clientSecret, refreshToken
@@ -173,19 +178,47 @@ func (s *Server) TokenEndpointCalls() int64 { return s.oauth.calls.Load() }
 func (s *Server) OAuthTokenURL() string { return s.URL() + "/oauth/v3/token" }
 
 // tokenError is the body HubSpot's token endpoint sends when it refuses a
-// grant: {"status": "BAD_REFRESH_TOKEN", "message": ..., "correlationId": ...}.
+// grant: HubSpot's own status and message, and the RFC 6749 error code and
+// description that HubSpot's OAuth guide documents and that standard OAuth
+// libraries read (golang.org/x/oauth2 reports "invalid_grant").
 type tokenError struct {
-	Status        string `json:"status"`
-	Message       string `json:"message"`
-	CorrelationID string `json:"correlationId"`
+	Status           string `json:"status"`
+	Message          string `json:"message"`
+	CorrelationID    string `json:"correlationId"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
 }
 
-// tokenReply is the token endpoint's success body.
+// oauthErrorCodes maps HubSpot's token endpoint statuses to RFC 6749
+// error codes (section 5.2).
+var oauthErrorCodes = map[string]string{
+	"BAD_GRANT_TYPE":    "unsupported_grant_type",
+	"BAD_CLIENT_ID":     "invalid_client",
+	"BAD_REFRESH_TOKEN": "invalid_grant",
+	"BAD_AUTH_CODE":     "invalid_grant",
+	"BAD_REDIRECT_URI":  "invalid_grant",
+}
+
+// writeTokenError answers a refused token request.
+func writeTokenError(w http.ResponseWriter, httpStatus int, status, msg, corr string) {
+	code, ok := oauthErrorCodes[status]
+	if !ok {
+		code = "invalid_request"
+	}
+	writeJSON(w, httpStatus, tokenError{Status: status, Message: msg, CorrelationID: corr, Error: code, ErrorDescription: msg})
+}
+
+// tokenReply is the token endpoint's success body, as HubSpot's OAuth
+// guide shows it: the tokens, their type and lifetime, and the account
+// (hub_id) and scopes the access token is for.
 type tokenReply struct {
-	TokenType    string `json:"token_type"`
-	RefreshToken string `json:"refresh_token"`
-	AccessToken  string `json:"access_token"`
-	ExpiresIn    int64  `json:"expires_in"`
+	TokenType    string   `json:"token_type"`
+	TokenUse     string   `json:"token_use"`
+	RefreshToken string   `json:"refresh_token"`
+	AccessToken  string   `json:"access_token"`
+	ExpiresIn    int64    `json:"expires_in"`
+	HubID        int64    `json:"hub_id"`
+	Scopes       []string `json:"scopes"`
 }
 
 // isTokenEndpoint reports whether op is one of the OAuth token endpoints
@@ -207,26 +240,26 @@ func (q *request) tokenEndpoint() {
 // parameters in the query string.
 func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		writeError(w, &apiError{status: http.StatusUnsupportedMediaType, Message: "The token endpoint takes an application/x-www-form-urlencoded body.", Category: catValidation, CorrelationID: corr})
+		writeTokenError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The token endpoint takes an application/x-www-form-urlencoded body.", corr)
 		return "not form-encoded"
 	}
 	if !v1 && r.URL.RawQuery != "" {
-		writeError(w, validationError(corr, "The v3 token endpoint takes its parameters in the request body, not in the query string."))
+		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "The v3 token endpoint takes its parameters in the request body, not in the query string.", corr)
 		return "query parameters on v3"
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenForm))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, &apiError{status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("Request body exceeds %d bytes.", maxTokenForm), Category: catValidation, CorrelationID: corr})
+			writeTokenError(w, http.StatusRequestEntityTooLarge, "BAD_REQUEST", fmt.Sprintf("Request body exceeds %d bytes.", maxTokenForm), corr)
 			return "body too large"
 		}
-		writeError(w, validationError(corr, "Could not read the request body."))
+		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "Could not read the request body.", corr)
 		return "unreadable body"
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		writeError(w, validationError(corr, "The request body is not valid form encoding."))
+		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid form encoding.", corr)
 		return "bad form encoding"
 	}
 	if v1 { // v1 also takes its parameters in the query string
@@ -237,7 +270,7 @@ func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, cor
 		}
 	}
 	fail := func(status, msg string) string {
-		writeJSON(w, http.StatusBadRequest, tokenError{Status: status, Message: msg, CorrelationID: corr})
+		writeTokenError(w, http.StatusBadRequest, status, msg, corr)
 		return status
 	}
 
@@ -296,9 +329,12 @@ func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, cor
 	}
 	writeJSON(w, http.StatusOK, tokenReply{
 		TokenType:    "bearer",
+		TokenUse:     "access_token",
 		RefreshToken: refresh,
 		AccessToken:  tok.Reveal(),
 		ExpiresIn:    int64(s.cfg.oauthLifetime / time.Second),
+		HubID:        s.Account().PortalID,
+		Scopes:       slices.Clone(app.scopes),
 	})
 	return note + ", issued " + tok.Fingerprint()
 }
@@ -331,7 +367,7 @@ func (s *Server) issueAccessToken(app *oauthApp, now time.Time) (secrets.Secret,
 		}
 	}
 	app.lastKey = key.ID
-	s.oauth.issued[key.ID] = true
+	s.oauth.issued[key.ID] = app
 	return tok, nil
 }
 
@@ -343,7 +379,7 @@ func (s *Server) writeOAuthExpired(w http.ResponseWriter, d *keypolicy.DenyError
 		return false
 	}
 	s.oauth.mu.Lock()
-	issued := s.oauth.issued[d.KeyID]
+	issued := s.oauth.issued[d.KeyID] != nil
 	s.oauth.mu.Unlock()
 	if !issued {
 		return false
@@ -364,3 +400,119 @@ func (s *Server) writeOAuthExpired(w http.ResponseWriter, d *keypolicy.DenyError
 
 // randomUUID returns prefix and a random version-4 UUID.
 func randomUUID(prefix string) string { return prefix + newUUID() }
+
+// oauthUser is the user the server's OAuth apps were installed by, as the
+// token introspection endpoints report it.
+const (
+	oauthUserID    = 2_000_001
+	oauthUserEmail = "installer@hubspottest.example"
+)
+
+// accessTokenInfo is HubSpot's answer to GET /oauth/v1/access-tokens/{token}.
+type accessTokenInfo struct {
+	Token                 string   `json:"token"`
+	User                  string   `json:"user"`
+	HubDomain             string   `json:"hub_domain"`
+	Scopes                []string `json:"scopes"`
+	HubID                 int64    `json:"hub_id"`
+	AppID                 int64    `json:"app_id"`
+	ExpiresIn             int64    `json:"expires_in"`
+	UserID                int64    `json:"user_id"`
+	TokenType             string   `json:"token_type"`
+	IsPrivateDistribution bool     `json:"is_private_distribution"`
+}
+
+// refreshTokenInfo is HubSpot's answer to GET /oauth/v1/refresh-tokens/{token}.
+type refreshTokenInfo struct {
+	Token     string   `json:"token"`
+	User      string   `json:"user"`
+	HubDomain string   `json:"hub_domain"`
+	Scopes    []string `json:"scopes"`
+	HubID     int64    `json:"hub_id"`
+	ClientID  string   `json:"client_id"`
+	UserID    int64    `json:"user_id"`
+	TokenType string   `json:"token_type"`
+}
+
+// hubDomain is the account domain the introspection endpoints report.
+func hubDomain(portal int64) string { return fmt.Sprintf("hubspottest-%d.example.com", portal) }
+
+// tokenNotFound answers HubSpot's 404 for a token the introspection or
+// revocation endpoints do not know, without echoing the token.
+func (q *request) tokenNotFound(kind string) {
+	q.fail(&apiError{status: http.StatusNotFound, Message: kind + " token not found, or no longer valid.", Category: catNotFound})
+}
+
+// accessTokenInfo answers GET /oauth/v1/access-tokens/{token}: the app,
+// account and scopes of an access token the token endpoint issued and that
+// has not expired. Any other token, a private app token included, is 404.
+func (q *request) accessTokenInfo() {
+	s := q.s
+	token := q.r.PathValue("token")
+	k, ok := s.keys.Lookup(token)
+	s.oauth.mu.Lock()
+	var app *oauthApp
+	if ok {
+		app = s.oauth.issued[k.ID]
+	}
+	s.oauth.mu.Unlock()
+	now := s.clock.Now()
+	if app == nil || k.Status != keypolicy.Active || k.Expired(now) {
+		q.entry.Note = "oauth access token info: unknown or expired token"
+		q.tokenNotFound("Access")
+		return
+	}
+	q.entry.Note = "oauth access token info: " + k.Fingerprint
+	portal := s.Account().PortalID
+	q.reply(http.StatusOK, accessTokenInfo{
+		Token: token, User: oauthUserEmail, HubDomain: hubDomain(portal), Scopes: slices.Clone(k.Scopes),
+		HubID: portal, AppID: app.appID, ExpiresIn: int64(k.ExpiresAt.Sub(now) / time.Second),
+		UserID: oauthUserID, TokenType: "access",
+	})
+}
+
+// refreshTokenGrant finds the grant of the refresh token in the path; it
+// answers 404 and returns nil for an unknown or revoked one.
+func (q *request) refreshTokenGrant(what string) (*grant, string) {
+	token := q.r.PathValue("token")
+	o := &q.s.oauth
+	o.mu.Lock()
+	o.init()
+	g := o.grants[sha256.Sum256([]byte(token))]
+	o.mu.Unlock()
+	if g == nil || g.revoked {
+		q.entry.Note = "oauth refresh token " + what + ": unknown or revoked token"
+		q.tokenNotFound("Refresh")
+		return nil, ""
+	}
+	q.entry.Note = "oauth refresh token " + what + ": " + g.fp
+	return g, token
+}
+
+// refreshTokenInfo answers GET /oauth/v1/refresh-tokens/{token}.
+func (q *request) refreshTokenInfo() {
+	g, token := q.refreshTokenGrant("info")
+	if g == nil {
+		return
+	}
+	portal := q.s.Account().PortalID
+	q.reply(http.StatusOK, refreshTokenInfo{
+		Token: token, User: oauthUserEmail, HubDomain: hubDomain(portal), Scopes: slices.Clone(g.app.scopes),
+		HubID: portal, ClientID: g.app.clientID, UserID: oauthUserID, TokenType: "refresh",
+	})
+}
+
+// deleteRefreshToken answers DELETE /oauth/v1/refresh-tokens/{token}: the
+// refresh token is revoked, as by [Server.RevokeRefreshToken]; access
+// tokens already issued keep working until they expire.
+func (q *request) deleteRefreshToken() {
+	g, _ := q.refreshTokenGrant("delete")
+	if g == nil {
+		return
+	}
+	o := &q.s.oauth
+	o.mu.Lock()
+	g.revoked = true
+	o.mu.Unlock()
+	q.w.WriteHeader(http.StatusNoContent)
+}

@@ -144,25 +144,27 @@ func TestOAuthTokenEndpointErrors(t *testing.T) {
 		query      string
 		wantStatus int
 		wantCode   string
+		wantError  string // RFC 6749's code
 	}{
-		"grant type":            {with("grant_type", "client_credentials"), "/oauth/v3/token", "", 400, "BAD_GRANT_TYPE"},
-		"no grant type":         {with("grant_type", ""), "/oauth/v3/token", "", 400, "BAD_GRANT_TYPE"},
-		"client id":             {with("client_id", "nobody"), "/oauth/v3/token", "", 400, "BAD_CLIENT_ID"},
-		"client secret":         {with("client_secret", otherSecret), "/oauth/v3/token", "", 400, "BAD_CLIENT_ID"},
-		"refresh token":         {with("refresh_token", "na1-0000"), "/oauth/v3/token", "", 400, "BAD_REFRESH_TOKEN"},
-		"other app's token":     {with("refresh_token", otherRefresh), "/oauth/v3/token", "", 400, "BAD_REFRESH_TOKEN"},
-		"v3 query parameters":   {url.Values{}, "/oauth/v3/token", ok.Encode(), 400, ""},
-		"v1 query parameters":   {url.Values{}, "/oauth/v1/token", ok.Encode(), 200, ""},
-		"v1 body over query":    {ok, "/oauth/v1/token", with("refresh_token", "wrong").Encode(), 200, ""},
-		"other app, own secret": {refreshForm(otherID, otherSecret, otherRefresh), "/oauth/v3/token", "", 200, ""},
+		"grant type":            {with("grant_type", "client_credentials"), "/oauth/v3/token", "", 400, "BAD_GRANT_TYPE", "unsupported_grant_type"},
+		"no grant type":         {with("grant_type", ""), "/oauth/v3/token", "", 400, "BAD_GRANT_TYPE", "unsupported_grant_type"},
+		"client id":             {with("client_id", "nobody"), "/oauth/v3/token", "", 400, "BAD_CLIENT_ID", "invalid_client"},
+		"client secret":         {with("client_secret", otherSecret), "/oauth/v3/token", "", 400, "BAD_CLIENT_ID", "invalid_client"},
+		"refresh token":         {with("refresh_token", "na1-0000"), "/oauth/v3/token", "", 400, "BAD_REFRESH_TOKEN", "invalid_grant"},
+		"other app's token":     {with("refresh_token", otherRefresh), "/oauth/v3/token", "", 400, "BAD_REFRESH_TOKEN", "invalid_grant"},
+		"v3 query parameters":   {url.Values{}, "/oauth/v3/token", ok.Encode(), 400, "BAD_REQUEST", "invalid_request"},
+		"v1 query parameters":   {url.Values{}, "/oauth/v1/token", ok.Encode(), 200, "", ""},
+		"v1 body over query":    {ok, "/oauth/v1/token", with("refresh_token", "wrong").Encode(), 200, "", ""},
+		"other app, own secret": {refreshForm(otherID, otherSecret, otherRefresh), "/oauth/v3/token", "", 200, "", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := postForm(t, srv, tc.path, tc.form, tc.query)
 			wantStatus(t, r, tc.wantStatus)
 			if tc.wantCode != "" {
 				m := r.json(t)
-				if m["status"] != tc.wantCode || str(m["message"]) == "" || str(m["correlationId"]) == "" {
-					t.Fatalf("answer %s, want status %s", r.body, tc.wantCode)
+				if m["status"] != tc.wantCode || str(m["message"]) == "" || str(m["correlationId"]) == "" ||
+					m["error"] != tc.wantError || m["error_description"] != m["message"] {
+					t.Fatalf("answer %s, want status %s and error %s", r.body, tc.wantCode, tc.wantError)
 				}
 			}
 			if r.status != http.StatusOK { // a success echoes the refresh token, as HubSpot's does
@@ -296,7 +298,7 @@ func TestOAuthWithHubkeyProvider(t *testing.T) {
 		t.Fatalf("after revocation: %v, want oauth.ErrInvalidGrant", err)
 	}
 	var oe *oauth.Error
-	if !errors.As(err, &oe) || oe.StatusCode != http.StatusBadRequest || oe.Code != "BAD_REFRESH_TOKEN" {
+	if !errors.As(err, &oe) || oe.StatusCode != http.StatusBadRequest || oe.Code != "invalid_grant" {
 		t.Fatalf("after revocation: %#v", oe)
 	}
 	for _, s := range []string{secret, refresh, v.Value.Reveal(), first.RefreshToken.Reveal(), first.AccessToken.Reveal()} {
@@ -381,4 +383,97 @@ func ExampleServer_NewOAuthApp() {
 	// 200
 	// 401 EXPIRED_AUTHENTICATION
 	// 1
+}
+
+// The token endpoint's success body carries what HubSpot's OAuth guide
+// shows besides the tokens: token_type, the account (hub_id) and the
+// scopes granted.
+func TestOAuthTokenBodyNamesAccountAndScopes(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	srv.SetAccount(hubspottest.Account{PortalID: 4242})
+	id, secret, refresh := srv.NewOAuthApp("crm.objects.contacts.read", "crm.objects.deals.write")
+	for _, path := range []string{"/oauth/v1/token", "/oauth/v3/token"} {
+		r := postForm(t, srv, path, refreshForm(id, secret, refresh), "")
+		wantStatus(t, r, http.StatusOK)
+		var body struct {
+			TokenType string   `json:"token_type"`
+			TokenUse  string   `json:"token_use"`
+			HubID     int64    `json:"hub_id"`
+			Scopes    []string `json:"scopes"`
+			ExpiresIn int64    `json:"expires_in"`
+		}
+		if err := json.Unmarshal(r.body, &body); err != nil {
+			t.Fatal(err)
+		}
+		if body.TokenType != "bearer" || body.TokenUse != "access_token" || body.HubID != 4242 || body.ExpiresIn != 1800 ||
+			strings.Join(body.Scopes, " ") != "oauth crm.objects.contacts.read crm.objects.deals.write" {
+			t.Errorf("%s: %+v", path, body)
+		}
+	}
+}
+
+// Token introspection (GET /oauth/v1/access-tokens/{token} and
+// /oauth/v1/refresh-tokens/{token}) and refresh-token revocation (DELETE
+// /oauth/v1/refresh-tokens/{token}), as a key-hygiene tool calls them to
+// revoke a leaked refresh token. Unknown, expired and revoked tokens are
+// 404, and no answer but the token's own info echoes a token.
+func TestOAuthTokenIntrospectionAndRevocation(t *testing.T) {
+	fake := clock.NewFake(time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(fake))
+	id, secret, refresh := srv.NewOAuthApp("crm.objects.contacts.read")
+	access := tokenOf(t, postForm(t, srv, "/oauth/v3/token", refreshForm(id, secret, refresh), ""))
+
+	r := call(t, srv, "", "GET", "/oauth/v1/access-tokens/"+access, nil)
+	wantStatus(t, r, http.StatusOK)
+	a := r.json(t)
+	if a["token"] != access || a["token_type"] != "access" || a["hub_id"] != float64(srv.Account().PortalID) ||
+		a["expires_in"] != float64(1800) || a["app_id"] == nil || a["user_id"] == nil || fmt.Sprint(a["scopes"]) != "[oauth crm.objects.contacts.read]" {
+		t.Fatalf("access token info %s", r.body)
+	}
+	fake.Advance(10 * time.Minute)
+	if r := call(t, srv, "", "GET", "/oauth/v1/access-tokens/"+access, nil); r.json(t)["expires_in"] != float64(1200) {
+		t.Fatalf("expires_in after 10 minutes: %s", r.body)
+	}
+
+	r = call(t, srv, "", "GET", "/oauth/v1/refresh-tokens/"+refresh, nil)
+	wantStatus(t, r, http.StatusOK)
+	if b := r.json(t); b["token"] != refresh || b["token_type"] != "refresh" || b["client_id"] != id || b["hub_id"] != float64(srv.Account().PortalID) {
+		t.Fatalf("refresh token info %s", r.body)
+	}
+
+	// A private app token is not an OAuth access token.
+	pat := srv.NewToken("crm.objects.contacts.read")
+	for _, tc := range []struct{ method, path, secret string }{
+		{"GET", "/oauth/v1/access-tokens/" + pat, pat},
+		{"GET", "/oauth/v1/access-tokens/oauth-na1-unknown", ""},
+		{"GET", "/oauth/v1/refresh-tokens/" + access, access},
+		{"DELETE", "/oauth/v1/refresh-tokens/na1-unknown", ""},
+	} {
+		r := call(t, srv, "", tc.method, tc.path, nil)
+		if r.status != http.StatusNotFound || r.json(t)["category"] != "OBJECT_NOT_FOUND" {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, r.status, r.body)
+		}
+		if tc.secret != "" {
+			secretstest.AssertNoLeak(t, "404 answer", string(r.body), tc.secret)
+		}
+	}
+
+	// Revocation refuses the refresh token from then on; the access token
+	// issued before keeps working until it expires.
+	wantStatus(t, call(t, srv, "", "DELETE", "/oauth/v1/refresh-tokens/"+refresh, nil), http.StatusNoContent)
+	wantStatus(t, call(t, srv, "", "GET", "/oauth/v1/refresh-tokens/"+refresh, nil), http.StatusNotFound)
+	wantStatus(t, call(t, srv, "", "DELETE", "/oauth/v1/refresh-tokens/"+refresh, nil), http.StatusNotFound)
+	r = postForm(t, srv, "/oauth/v3/token", refreshForm(id, secret, refresh), "")
+	if wantStatus(t, r, http.StatusBadRequest); r.json(t)["error"] != "invalid_grant" {
+		t.Fatalf("refresh after revocation: %s", r.body)
+	}
+	wantStatus(t, call(t, srv, access, "GET", "/crm/v3/objects/contacts", nil), http.StatusOK)
+	fake.Advance(20 * time.Minute)
+	wantStatus(t, call(t, srv, "", "GET", "/oauth/v1/access-tokens/"+access, nil), http.StatusNotFound)
+
+	// The journal shows the token paths redacted and notes by fingerprint.
+	dump := fmt.Sprintf("%+v", srv.Journal())
+	for _, s := range []string{secret, refresh, access, pat} {
+		secretstest.AssertNoLeak(t, "journal", dump, s)
+	}
 }

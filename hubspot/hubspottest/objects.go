@@ -32,6 +32,13 @@ func defaultsFor(objectType string) []string {
 // readOnlyProps cannot be set by a call.
 var readOnlyProps = []string{"hs_object_id", "lastmodifieddate", "hs_lastmodifieddate"}
 
+// alwaysReturned are the properties HubSpot returns with every record,
+// whatever properties a read names: the record ID and its creation and
+// modification times, by which sync code pages.
+func alwaysReturned(objectType string) []string {
+	return []string{"createdate", "hs_object_id", lastModifiedProp(objectType)}
+}
+
 // objectOut is HubSpot's JSON for an object.
 type objectOut struct {
 	ID                    string                  `json:"id"`
@@ -77,10 +84,19 @@ type readOpts struct {
 	associations []string // canonical object types
 }
 
-// render builds the JSON of r.
+// render builds the JSON of r: the properties o names (the type's
+// defaults when it names none) and those HubSpot always returns, each with
+// its value or null, leaving out names that are not properties of the
+// type, as HubSpot does. The caller holds the db lock.
 func (q *request) render(r *record, o readOpts) objectOut {
-	props := o.props
-	if props == nil {
+	schema := q.s.db.schemaLocked(q.objectType)
+	var props []string
+	for _, p := range append(slices.Clone(o.props), alwaysReturned(q.objectType)...) {
+		if !slices.Contains(props, p) && schema.live(p) != nil {
+			props = append(props, p)
+		}
+	}
+	if o.props == nil {
 		props = defaultsFor(q.objectType)
 	}
 	out := objectOut{
@@ -103,6 +119,9 @@ func (q *request) render(r *record, o readOpts) objectOut {
 	if len(o.history) > 0 {
 		out.PropertiesWithHistory = map[string][]historyOut{}
 		for _, p := range o.history {
+			if schema.live(p) == nil {
+				continue
+			}
 			h := r.hist[p]
 			list := make([]historyOut, 0, len(h))
 			for i := len(h) - 1; i >= 0; i-- {
@@ -229,6 +248,15 @@ func findArchivedByProp(t *table, prop, value string) (*record, bool) {
 	return nil, false
 }
 
+// nonUniqueIDProperty is HubSpot's 400 for an update or upsert by a
+// property that is not unique, hs_object_id included: HubSpot finds
+// records by ID only without an idProperty, and creates none at an ID a
+// call names, so an upsert always needs a unique property.
+func (q *request) nonUniqueIDProperty(in, prop string) *apiError {
+	return validationError(q.corr, fmt.Sprintf("Unable to perform update/upsert by non-unique %s property %s in portal ID %d", typeID(q.objectType), prop, q.s.Account().PortalID),
+		errorDetail{Message: fmt.Sprintf("%s is not a unique identifier property", prop), Code: "INVALID_ID_PROPERTY", In: in})
+}
+
 // checkIDProperty answers 400 when idProperty is not a unique property.
 func (q *request) checkIDProperty(t *table, idProp string) bool {
 	if idProp == "" || idProp == "hs_object_id" || t.isUnique(idProp) {
@@ -318,8 +346,14 @@ type propError struct {
 }
 
 // propertyValues converts wire values (strings, numbers, booleans, null)
-// to stored strings and checks them. Null and "" clear a property.
+// to stored strings and checks them against the type's property
+// definitions, as HubSpot does: the property must exist
+// (PROPERTY_DOESNT_EXIST), accept values (READ_ONLY_VALUE), and the value
+// must suit its type and, for an enumeration, be one of its options
+// (INVALID_OPTION). Null and "" clear a property. The caller holds the db
+// lock.
 func (q *request) propertyValues(in map[string]json.RawMessage, creating bool) (map[string]string, []propError) {
+	schema := q.s.db.schemaLocked(q.objectType)
 	out := make(map[string]string, len(in))
 	var errs []propError
 	names := make([]string, 0, len(in))
@@ -349,9 +383,20 @@ func (q *request) propertyValues(in map[string]json.RawMessage, creating bool) (
 			errs = append(errs, propError{k, "INVALID_VALUE", fmt.Sprintf("%s must be a string, number or boolean", k)})
 			continue
 		}
-		if slices.Contains(readOnlyProps, k) {
+		def := schema.live(k)
+		if def == nil {
+			errs = append(errs, propError{k, "PROPERTY_DOESNT_EXIST", fmt.Sprintf("Property %q does not exist", k)})
+			continue
+		}
+		if slices.Contains(readOnlyProps, k) || def.ModificationMetadata.ReadOnlyValue && k != "createdate" {
 			errs = append(errs, propError{k, "READ_ONLY_VALUE", fmt.Sprintf("%s is a read only property; its value cannot be set.", k)})
 			continue
+		}
+		if s != "" {
+			if e := checkValue(def, s); e != nil {
+				errs = append(errs, *e)
+				continue
+			}
 		}
 		if k == "email" && q.objectType == "contacts" && s != "" && !validEmail(s) {
 			errs = append(errs, propError{k, "INVALID_EMAIL", fmt.Sprintf("Email address %s is invalid", s)})
@@ -360,6 +405,52 @@ func (q *request) propertyValues(in map[string]json.RawMessage, creating bool) (
 		out[k] = s
 	}
 	return normalizeProps(q.objectType, out), errs
+}
+
+// checkValue checks a value against its property's type and options.
+// The codes other than INVALID_OPTION are the server's own: HubSpot's
+// reference names none.
+func checkValue(def *propertyOut, v string) *propError {
+	bad := func(code, format string) *propError {
+		return &propError{def.Name, code, fmt.Sprintf(format, v, def.Name)}
+	}
+	switch def.Type {
+	case "number":
+		if _, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+			return bad("INVALID_NUMBER", "%q is not a valid number for %s")
+		}
+	case "bool":
+		if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			return bad("INVALID_BOOLEAN", "%q is not a valid boolean for %s: use true or false")
+		}
+	case "datetime":
+		if _, ok := parseTimeValue(v); !ok {
+			return bad("INVALID_DATETIME", "%q is not a valid date-time for %s: use epoch milliseconds or ISO 8601")
+		}
+	case "date":
+		t, ok := parseTimeValue(v)
+		if !ok || !t.Equal(startOfUTCDay(t)) {
+			return bad("INVALID_DATE", "%q is not a valid date for %s: use YYYY-MM-DD, or epoch milliseconds at midnight UTC")
+		}
+	case "enumeration":
+		if def.ExternalOptions || len(def.Options) == 0 {
+			return nil // owners and pipelines: options kept elsewhere
+		}
+		values := []string{v}
+		if def.FieldType == "checkbox" { // several options, separated by ";"
+			values = strings.Split(v, ";")
+		}
+		allowed := make([]string, len(def.Options))
+		for i, o := range def.Options {
+			allowed[i] = o.Value
+		}
+		for _, x := range values {
+			if !slices.Contains(allowed, x) {
+				return &propError{def.Name, "INVALID_OPTION", fmt.Sprintf("%s was not one of the allowed options: [%s]", x, strings.Join(allowed, ", "))}
+			}
+		}
+	}
+	return nil
 }
 
 func validEmail(s string) bool {
@@ -425,14 +516,14 @@ func (q *request) create() {
 	if !q.decode(&in) {
 		return
 	}
+	d := q.s.db
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	props, errs := q.propertyValues(in.Properties, true)
 	if len(errs) > 0 {
 		q.fail(propValidationError(q.corr, errs))
 		return
 	}
-	d := q.s.db
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	t := d.tableLocked(q.objectType)
 	if prop, id, ok := t.conflict(props, 0); ok {
 		q.fail(conflictError(q.corr, q.objectType, prop, id))
@@ -456,14 +547,14 @@ func (q *request) update() {
 	if !q.decode(&in) {
 		return
 	}
+	d := q.s.db
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	props, errs := q.propertyValues(in.Properties, false)
 	if len(errs) > 0 {
 		q.fail(propValidationError(q.corr, errs))
 		return
 	}
-	d := q.s.db
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	t := d.tableLocked(q.objectType)
 	idProp := v.Get("idProperty")
 	if !q.checkIDProperty(t, idProp) {

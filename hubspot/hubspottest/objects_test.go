@@ -29,7 +29,11 @@ func TestObjectLifecycle(t *testing.T) {
 		{"deal", "deals", map[string]any{"dealname": "Singular"}},
 	}
 	clk := clock.NewFake(time.Date(2025, 3, 4, 5, 6, 7, 8_000_000, time.UTC))
-	srv := hubspottest.NewServer(t, hubspottest.WithClock(clk))
+	opts := []hubspottest.Option{hubspottest.WithClock(clk), hubspottest.WithProperties("2-12345", "model", "active"), hubspottest.WithProperties("p_cars", "model")}
+	for _, tc := range types {
+		opts = append(opts, hubspottest.WithProperties(tc.name, "note"))
+	}
+	srv := hubspottest.NewServer(t, opts...)
 	tok := srv.NewToken(hubspottest.AllScopes...)
 	for _, tc := range types {
 		t.Run(tc.path, func(t *testing.T) {
@@ -66,15 +70,35 @@ func TestObjectLifecycle(t *testing.T) {
 				t.Errorf("update answer %s", r.body)
 			}
 
-			r = call(t, srv, tok, "GET", base+"/"+id+"?properties=note,missing&propertiesWithHistory=note", nil)
+			// A read names properties: HubSpot adds the record ID and its
+			// creation and modification times, answers null for a property
+			// without a value, and leaves out names that are not properties.
+			r = call(t, srv, tok, "GET", base+"/"+id+"?properties=note,missing,description&propertiesWithHistory=note,missing", nil)
 			wantStatus(t, r, 200)
 			got := r.json(t)
 			gp := props(t, got)
-			if gp["note"] != "x" || gp["missing"] != nil || len(gp) != 2 {
+			lastModified := "hs_lastmodifieddate"
+			if tc.name == "contacts" {
+				lastModified = "lastmodifieddate"
+			}
+			if gp["note"] != "x" || gp["hs_object_id"] != id || gp["createdate"] != created || gp[lastModified] == nil {
 				t.Errorf("get properties %v", gp)
 			}
-			if _, present := gp["missing"]; !present {
-				t.Error("a requested property without a value should be null, not absent")
+			if _, present := gp["missing"]; present {
+				t.Error("a name that is not a property should be left out")
+			}
+			wantLen := 4
+			if v, present := gp["description"]; present { // products, line items, companies and deals have it
+				if v != nil {
+					t.Errorf("description = %v, want null", v)
+				}
+				wantLen++
+			}
+			if len(gp) != wantLen {
+				t.Errorf("get properties %v", gp)
+			}
+			if _, present := got["propertiesWithHistory"].(map[string]any)["missing"]; present {
+				t.Error("history of a name that is not a property should be left out")
 			}
 			if got["updatedAt"] == got["createdAt"] {
 				t.Error("updatedAt did not move")
@@ -96,7 +120,7 @@ func TestObjectLifecycle(t *testing.T) {
 			if a := r.json(t); a["archived"] != true || a["archivedAt"] == nil {
 				t.Errorf("archived get %s", r.body)
 			}
-			wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+id, map[string]any{"properties": map[string]any{"a": "b"}}), 404)
+			wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+id, map[string]any{"properties": map[string]any{"note": "b"}}), 404)
 
 			var found bool
 			for _, o := range srv.Objects(tc.path) {

@@ -37,6 +37,15 @@ type pipeline struct {
 	archivedAt   time.Time
 	created      time.Time
 	updated      time.Time
+	audit        []auditEvent // oldest first
+}
+
+// auditEvent is one change to a pipeline or stage, as its audit call
+// reports it.
+type auditEvent struct {
+	action string // CREATE, UPDATE, DELETE
+	at     time.Time
+	raw    any // the pipeline or stage after the change
 }
 
 type stage struct {
@@ -47,6 +56,72 @@ type stage struct {
 	archivedAt   time.Time
 	created      time.Time
 	updated      time.Time
+	audit        []auditEvent // oldest first
+}
+
+func (p *pipeline) record(action string, at time.Time) {
+	p.audit = append(p.audit, auditEvent{action, at, renderPipeline(p)})
+}
+
+func (s *stage) record(action string, at time.Time) {
+	s.audit = append(s.audit, auditEvent{action, at, renderStage(s)})
+}
+
+// auditOut is HubSpot's PublicAuditInfo.
+type auditOut struct {
+	Action     string `json:"action"`
+	Identifier string `json:"identifier"`
+	PortalID   int64  `json:"portalId"`
+	FromUserID int64  `json:"fromUserId"`
+	Message    string `json:"message"`
+	RawObject  any    `json:"rawObject"`
+	Timestamp  string `json:"timestamp"`
+}
+
+// auditUserID is the user the server reports as making every change.
+const auditUserID = 2_000_001
+
+// replyAudit answers an audit call: the events of id, newest first.
+func (q *request) replyAudit(id string, events []auditEvent) {
+	portal := q.s.Account().PortalID
+	out := make([]auditOut, 0, len(events))
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		out = append(out, auditOut{Action: e.action, Identifier: id, PortalID: portal, FromUserID: auditUserID,
+			Message: strings.ToLower(e.action[:1]) + strings.ToLower(e.action[1:]) + "d through the API", RawObject: e.raw, Timestamp: fmtTime(e.at)})
+	}
+	q.reply(http.StatusOK, map[string][]auditOut{"results": out})
+}
+
+// pipelineAudit answers the changes to a pipeline (archived ones too).
+func (q *request) pipelineAudit(t, pid string) {
+	ps := &q.s.db.pipelines
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.findLocked(t, pid)
+	if p == nil {
+		q.fail(pipelineNotFound(q.corr, t, pid))
+		return
+	}
+	q.replyAudit(p.id, p.audit)
+}
+
+// stageAudit answers the changes to a stage (archived ones too).
+func (q *request) stageAudit(t, pid, sid string) {
+	ps := &q.s.db.pipelines
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p := ps.findLocked(t, pid)
+	if p == nil {
+		q.fail(pipelineNotFound(q.corr, t, pid))
+		return
+	}
+	s := p.findStage(sid)
+	if s == nil {
+		q.fail(stageNotFound(q.corr, pid, sid))
+		return
+	}
+	q.replyAudit(s.id, s.audit)
 }
 
 // defaultPipelines returns HubSpot's default pipelines of objectType:
@@ -442,6 +517,10 @@ func (q *request) createPipeline(t string) {
 	}
 	p := &pipeline{id: ps.newIDLocked(), label: label, displayOrder: *in.DisplayOrder, stages: stages, created: now, updated: now}
 	ps.types[t] = append(set, p)
+	for _, s := range stages {
+		s.record("CREATE", now)
+	}
+	p.record("CREATE", now)
 	q.reply(http.StatusCreated, renderPipeline(p))
 }
 
@@ -486,10 +565,15 @@ func (q *request) replacePipeline(t, id string) {
 	for _, s := range p.stages {
 		if !s.archived {
 			s.archived, s.archivedAt, s.updated = true, now, now
+			s.record("DELETE", now)
 		}
 	}
 	p.label, p.displayOrder, p.updated = label, *in.DisplayOrder, now
 	p.stages = append(p.stages, stages...)
+	for _, s := range stages {
+		s.record("CREATE", now)
+	}
+	p.record("UPDATE", now)
 	q.reply(http.StatusOK, renderPipeline(p))
 }
 
@@ -534,25 +618,30 @@ func (q *request) updatePipeline(t, id string) {
 		p.displayOrder = *in.DisplayOrder
 	}
 	p.updated = now
+	p.record("UPDATE", now)
 	q.reply(http.StatusOK, renderPipeline(p))
 }
 
 // archivePipeline archives a pipeline, or one of its stages when sid is
-// not "". With validateReferencesBeforeDelete (or, for deals,
+// not "". With validateReferencesBeforeDelete (or, for a deal pipeline,
 // validateDealStageUsagesBeforeDelete) it refuses while live records are
-// in it. HubSpot keeps at least one pipeline per type and one stage per
-// pipeline.
+// in it. HubSpot's spec declares validateDealStageUsagesBeforeDelete on the
+// pipeline DELETE only: a stage DELETE ignores it, as it ignores any
+// parameter it does not declare, and deletes a stage in use. HubSpot keeps
+// at least one pipeline per type and one stage per pipeline.
 func (q *request) archivePipeline(t, pid, sid string) {
 	v := q.r.URL.Query()
 	validate, ok := q.boolParam(v, "validateReferencesBeforeDelete")
 	if !ok {
 		return
 	}
-	validateDeals, ok := q.boolParam(v, "validateDealStageUsagesBeforeDelete")
-	if !ok {
-		return
+	if sid == "" {
+		validateDeals, ok := q.boolParam(v, "validateDealStageUsagesBeforeDelete")
+		if !ok {
+			return
+		}
+		validate = validate || (t == "deals" && validateDeals)
 	}
-	validate = validate || (t == "deals" && validateDeals)
 
 	// Lock order: the object store, then the pipelines.
 	d := q.s.db
@@ -613,9 +702,11 @@ func (q *request) archivePipeline(t, pid, sid string) {
 	now := q.s.clock.Now()
 	if st != nil {
 		st.archived, st.archivedAt, st.updated = true, now, now
+		st.record("DELETE", now)
 		p.updated = now
 	} else {
 		p.archived, p.archivedAt, p.updated = true, now, now
+		p.record("DELETE", now)
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 }
@@ -704,6 +795,7 @@ func (q *request) createStage(t, pid string) {
 	}
 	p.stages = append(p.stages, s)
 	p.updated = now
+	s.record("CREATE", now)
 	q.reply(http.StatusCreated, renderStage(s))
 }
 
@@ -736,12 +828,26 @@ func (q *request) replaceStage(t, pid, sid string) {
 	}
 	s.label, s.displayOrder, s.metadata, s.updated = repl.label, repl.displayOrder, repl.metadata, now
 	p.updated = now
+	s.record("UPDATE", now)
 	q.reply(http.StatusOK, renderStage(s))
 }
 
+// updateStage answers a stage PATCH. HubSpot's spec requires metadata in
+// the body (PipelineStagePatchInput), and for deal stages the probability
+// in it, whatever else the call changes; the metadata sent is merged into
+// the stage's.
 func (q *request) updateStage(t, pid, sid string) {
 	var in stageIn
 	if !q.decode(&in) {
+		return
+	}
+	if in.Metadata == nil {
+		q.fail(missingFields(q.corr, "stage", []string{"metadata"}))
+		return
+	}
+	if _, ok := in.Metadata["probability"]; t == "deals" && !ok {
+		q.fail(validationError(q.corr, "Deal stages require metadata.probability, a number from 0.0 to 1.0.",
+			errorDetail{Message: "metadata.probability is required for deal stages", Code: "REQUIRED_FIELD", In: "metadata.probability"}))
 		return
 	}
 	ps := &q.s.db.pipelines
@@ -772,7 +878,7 @@ func (q *request) updateStage(t, pid, sid string) {
 		return
 	}
 	md := s.metadata
-	if in.Metadata != nil {
+	{
 		merged := make(map[string]json.RawMessage, len(s.metadata)+len(in.Metadata))
 		for k, v := range s.metadata {
 			b, _ := json.Marshal(v)
@@ -800,5 +906,6 @@ func (q *request) updateStage(t, pid, sid string) {
 		s.displayOrder = *in.DisplayOrder
 	}
 	p.updated = now
+	s.record("UPDATE", now)
 	q.reply(http.StatusOK, renderStage(s))
 }

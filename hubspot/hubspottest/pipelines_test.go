@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 )
 
@@ -92,7 +94,7 @@ func TestPipelineScopesAndRoutes(t *testing.T) {
 		{"contacts have no pipelines", srv.NewToken("crm.objects.contacts.read"), "GET", "/crm/v3/pipelines/contacts", nil, 400, ""},
 		{"unknown type", read, "GET", "/crm/v3/pipelines/widgets", nil, 400, ""},
 		{"method", read, "POST", "/crm/v3/pipelines/deals/default/stages/closedwon", body, 405, ""},
-		{"unknown sub-path", read, "GET", "/crm/v3/pipelines/deals/default/audit", nil, 404, ""},
+		{"unknown sub-path", read, "GET", "/crm/v3/pipelines/deals/default/history", nil, 404, ""},
 		{"missing pipeline", read, "GET", "/crm/v3/pipelines/deals/nope", nil, 404, ""},
 		{"missing stage", read, "GET", "/crm/v3/pipelines/deals/default/stages/nope", nil, 404, ""},
 		{"no token", "", "GET", "/crm/v3/pipelines/deals", nil, 401, ""},
@@ -227,17 +229,26 @@ func TestPipelineLifecycle(t *testing.T) {
 	wantStatus(t, call(t, srv, tok, "PUT", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Won", "displayOrder": 1, "metadata": map[string]any{"probability": 0.6}}), 409)
 	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages", nil), 200)
 
-	// A stage records are in is refused only when asked to validate.
+	// A stage PATCH needs metadata, and a deal stage's needs its
+	// probability, as HubSpot's spec says.
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Renamed"}), 400)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+open, map[string]any{"label": "Renamed", "metadata": map[string]any{"isClosed": false}}), 400)
+
+	// A stage records are in is refused only when asked to validate with
+	// validateReferencesBeforeDelete: the stage DELETE does not take
+	// validateDealStageUsagesBeforeDelete, which only the pipeline DELETE
+	// declares, and deletes the stage.
 	srv.Seed("deals", map[string]string{"dealname": "D", "pipeline": pid, "dealstage": lost})
-	r = call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateDealStageUsagesBeforeDelete=true", nil)
+	r = call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateReferencesBeforeDelete=true", nil)
 	wantStatus(t, r, 400)
 	if !strings.Contains(string(r.body), "in use by 1 deals") {
 		t.Errorf("refusal %s", r.body)
 	}
 	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateReferencesBeforeDelete=yes", nil), 400)
-	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost, nil), 204)
+	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+lost+"?validateDealStageUsagesBeforeDelete=true", nil), 204)
 	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages/"+lost, nil), 404)
-	r = call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false})
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false}), 400)
+	r = call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+lost, map[string]any{"archived": false, "metadata": map[string]any{"probability": "0.0"}})
 	wantStatus(t, r, 200)
 	if r.json(t)["archived"] != false {
 		t.Errorf("restored stage %s", r.body)
@@ -272,4 +283,55 @@ func TestPipelineLifecycle(t *testing.T) {
 	// Deals without a pipeline are in the default one.
 	srv.Seed("deals", map[string]string{"dealname": "no pipeline"})
 	wantStatus(t, call(t, srv, tok, "DELETE", base+"/default?validateDealStageUsagesBeforeDelete=true", nil), 400)
+}
+
+// The audit calls list a pipeline's and a stage's changes, newest first,
+// archived ones included.
+func TestPipelineAudit(t *testing.T) {
+	clk := clock.NewFake(time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC))
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(clk))
+	tok := srv.NewToken(hubspottest.AllScopes...)
+	base := "/crm/v3/pipelines/tickets"
+	r := call(t, srv, tok, "POST", base, map[string]any{"label": "Escalations", "displayOrder": 2, "stages": []any{
+		map[string]any{"label": "Open", "displayOrder": 0, "metadata": map[string]any{"ticketState": "OPEN"}},
+		map[string]any{"label": "Done", "displayOrder": 1, "metadata": map[string]any{"ticketState": "CLOSED"}},
+	}})
+	wantStatus(t, r, 201)
+	p := r.json(t)
+	pid := str(p["id"])
+	sid := str(stagesOf(t, p)[1]["id"])
+	clk.Advance(time.Minute)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid, map[string]any{"label": "Escalated"}), 200)
+	wantStatus(t, call(t, srv, tok, "PATCH", base+"/"+pid+"/stages/"+sid, map[string]any{"label": "Closed", "metadata": map[string]any{}}), 200)
+	clk.Advance(time.Minute)
+	wantStatus(t, call(t, srv, tok, "DELETE", base+"/"+pid+"/stages/"+sid, nil), 204)
+
+	actions := func(path string) ([]string, []any) {
+		t.Helper()
+		r := call(t, srv, tok, "GET", path, nil)
+		wantStatus(t, r, 200)
+		var out []string
+		res := r.json(t)["results"].([]any)
+		for _, e := range res {
+			m := e.(map[string]any)
+			if m["portalId"] != float64(srv.Account().PortalID) || str(m["timestamp"]) == "" || m["rawObject"] == nil {
+				t.Errorf("audit entry %v", m)
+			}
+			out = append(out, str(m["action"]))
+		}
+		return out, res
+	}
+	if got, res := actions(base + "/" + pid + "/audit"); strings.Join(got, " ") != "UPDATE CREATE" ||
+		res[0].(map[string]any)["rawObject"].(map[string]any)["label"] != "Escalated" {
+		t.Errorf("pipeline audit %v", got)
+	}
+	if got, res := actions(base + "/" + pid + "/stages/" + sid + "/audit"); strings.Join(got, " ") != "DELETE UPDATE CREATE" ||
+		res[0].(map[string]any)["timestamp"] != "2025-03-04T05:08:07.000Z" {
+		t.Errorf("stage audit %v", got)
+	}
+	wantStatus(t, call(t, srv, tok, "GET", base+"/"+pid+"/stages/nope/audit", nil), 404)
+	wantStatus(t, call(t, srv, tok, "GET", base+"/nope/audit", nil), 404)
+	if got, _ := actions(base + "/0/audit"); len(got) != 0 { // HubSpot's default pipeline: no changes through the API
+		t.Errorf("default pipeline audit %v", got)
+	}
 }

@@ -73,6 +73,15 @@ func (p *propTable) prop(name string) *propertyOut {
 	return nil
 }
 
+// live returns the definition of the property name, or nil when the type
+// has no such property or it is archived.
+func (p *propTable) live(name string) *propertyOut {
+	if x := p.prop(name); x != nil && !x.Archived {
+		return x
+	}
+	return nil
+}
+
 func (p *propTable) group(name string) *groupOut {
 	for _, g := range p.groups {
 		if g.Name == name {
@@ -125,6 +134,7 @@ func systemSeeds(group, lastModified string) []propSeed {
 		{name: "createdate", label: "Create Date", typ: "datetime", field: "date", group: group, flags: readOnly},
 		{name: lastModified, label: "Last Modified Date", typ: "datetime", field: "date", group: group, flags: readOnly},
 		{name: "hs_object_id", label: "Record ID", typ: "number", field: "number", group: group, flags: readOnly},
+		{name: "hs_merged_object_ids", label: "Merged record IDs", typ: "enumeration", field: "checkbox", group: group, flags: readOnly | external},
 	}
 }
 
@@ -150,6 +160,7 @@ var defaultGroups = map[string][][2]string{
 var defaultPropSeeds = map[string][]propSeed{
 	"contacts": append([]propSeed{
 		{name: "email", label: "Email", typ: "string", field: "text", group: "contactinformation"},
+		{name: "hs_additional_emails", label: "Additional email addresses", typ: "enumeration", field: "checkbox", group: "contactinformation", flags: external},
 		{name: "firstname", label: "First Name", typ: "string", field: "text", group: "contactinformation"},
 		{name: "lastname", label: "Last Name", typ: "string", field: "text", group: "contactinformation"},
 		{name: "phone", label: "Phone Number", typ: "string", field: "phonenumber", group: "contactinformation"},
@@ -290,6 +301,25 @@ func (d *db) schemaLocked(objectType string) *propTable {
 		}
 		p.props = append(p.props, prop)
 	}
+	// The test's own properties (WithProperties, WithUniqueProperty).
+	define := func(name string) *propertyOut {
+		if x := p.prop(name); x != nil {
+			return x
+		}
+		x := &propertyOut{
+			CreatedAt: now, UpdatedAt: now, Name: name, Label: name, Type: "string", FieldType: "text",
+			GroupName: p.groups[0].Name, Options: []optionOut{}, DisplayOrder: -1, FormField: true,
+			ModificationMetadata: modMetaOut{Archivable: true},
+		}
+		p.props = append(p.props, x)
+		return x
+	}
+	for _, name := range d.declared[objectType] {
+		define(name)
+	}
+	for _, name := range d.unique[objectType] {
+		define(name).HasUniqueValue = true
+	}
 	d.schema[objectType] = p
 	return p
 }
@@ -415,6 +445,20 @@ func (q *request) createProperty(objectType string) {
 	if !q.decode(&in) {
 		return
 	}
+	d := q.s.db
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p, e := q.newPropertyLocked(objectType, in)
+	if e != nil {
+		q.fail(e)
+		return
+	}
+	q.reply(http.StatusCreated, p.clone())
+}
+
+// newPropertyLocked checks a property definition and adds it to
+// objectType's properties. The caller holds the db lock.
+func (q *request) newPropertyLocked(objectType string, in propertyIn) (*propertyOut, *apiError) {
 	var missing []errorDetail
 	for _, f := range []struct {
 		name string
@@ -425,29 +469,23 @@ func (q *request) createProperty(objectType string) {
 		}
 	}
 	if len(missing) > 0 {
-		q.fail(propertyValidation(q.corr, missing))
-		return
+		return nil, propertyValidation(q.corr, missing)
 	}
 	name := *in.Name
 	switch {
 	case !propertyName.MatchString(name):
-		q.fail(propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q is not a valid property name: use lowercase letters, digits and underscores, starting with a letter (at most 100)", name), Code: "INVALID_PROPERTY_NAME", In: "name"}}))
-		return
+		return nil, propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q is not a valid property name: use lowercase letters, digits and underscores, starting with a letter (at most 100)", name), Code: "INVALID_PROPERTY_NAME", In: "name"}})
 	case strings.HasPrefix(name, "hs_"):
-		q.fail(propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q uses the hs_ prefix, which HubSpot reserves for its own properties", name), Code: "INVALID_PROPERTY_NAME", In: "name"}}))
-		return
+		return nil, propertyValidation(q.corr, []errorDetail{{Message: fmt.Sprintf("%q uses the hs_ prefix, which HubSpot reserves for its own properties", name), Code: "INVALID_PROPERTY_NAME", In: "name"}})
 	}
 	d := q.s.db
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	schema := d.schemaLocked(objectType)
 	if old := schema.prop(name); old != nil {
 		msg := fmt.Sprintf("Property named '%s' already exists.", name)
 		if old.Archived {
 			msg = fmt.Sprintf("Property named '%s' already exists (archived).", name)
 		}
-		q.fail(&apiError{status: http.StatusConflict, Category: "OBJECT_ALREADY_EXISTS", Message: msg, Context: map[string][]string{"name": {name}}})
-		return
+		return nil, &apiError{status: http.StatusConflict, Category: "OBJECT_ALREADY_EXISTS", Message: msg, Context: map[string][]string{"name": {name}}, CorrelationID: q.corr}
 	}
 	now := fmtTime(d.clock.Now())
 	p := &propertyOut{
@@ -482,8 +520,7 @@ func (q *request) createProperty(objectType string) {
 	}
 	p.ModificationMetadata = modMetaOut{Archivable: true, ReadOnlyValue: p.Calculated}
 	if errs := checkDefinition(p, schema); len(errs) > 0 {
-		q.fail(propertyValidation(q.corr, errs))
-		return
+		return nil, propertyValidation(q.corr, errs)
 	}
 	if in.HasUniqueValue != nil && *in.HasUniqueValue {
 		n := 0
@@ -493,17 +530,15 @@ func (q *request) createProperty(objectType string) {
 			}
 		}
 		if n >= maxUniqueProperties {
-			q.fail(validationError(q.corr, fmt.Sprintf("%s already has %d properties with unique values, the most HubSpot allows.", objectType, maxUniqueProperties)))
-			return
+			return nil, validationError(q.corr, fmt.Sprintf("%s already has %d properties with unique values, the most HubSpot allows.", objectType, maxUniqueProperties))
 		}
 		if e := d.addUniqueLocked(objectType, name); e != "" {
-			q.fail(validationError(q.corr, e))
-			return
+			return nil, validationError(q.corr, e)
 		}
 		p.HasUniqueValue = true
 	}
 	schema.props = append(schema.props, p)
-	q.reply(http.StatusCreated, p.clone())
+	return p, nil
 }
 
 // normalizeOptions trims the options' labels, as HubSpot stores them.

@@ -1,8 +1,10 @@
 package hubspottest_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,17 +98,62 @@ func TestDailyRateLimit(t *testing.T) {
 	wantStatus(t, call(t, srv, tok, "GET", "/crm/v3/objects/deals", nil), 200)
 }
 
+// Without a configured limit nothing is refused, but every answer carries
+// HubSpot's headers for the default tier, counting down; search answers
+// carry none.
 func TestUnlimitedByDefault(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	clk := clock.NewFake(time.Date(2025, 5, 5, 10, 0, 0, 0, time.UTC))
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(clk))
 	tok := srv.NewToken(hubspottest.AllScopes...)
-	for range 300 {
+	for i := range 300 {
 		r := call(t, srv, tok, "GET", "/crm/v3/objects/contacts?limit=1", nil)
 		if r.status != 200 {
 			t.Fatalf("status %d", r.status)
 		}
-		if r.header.Get("X-HubSpot-RateLimit-Max") != "" {
-			t.Fatal("rate-limit headers without a limit")
+		want := map[string]string{
+			"X-HubSpot-RateLimit-Max":                   "100",
+			"X-HubSpot-RateLimit-Remaining":             fmt.Sprint(max(0, 99-i)),
+			"X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+			"X-HubSpot-RateLimit-Secondly":              "10",
+			"X-HubSpot-RateLimit-Secondly-Remaining":    "0",
+			"X-HubSpot-RateLimit-Daily":                 "250000",
+			"X-HubSpot-RateLimit-Daily-Remaining":       fmt.Sprint(249999 - i),
 		}
+		if i < 10 {
+			want["X-HubSpot-RateLimit-Secondly-Remaining"] = fmt.Sprint(9 - i)
+		}
+		for k, v := range want {
+			if got := r.header.Get(k); got != v {
+				t.Fatalf("call %d: %s = %q, want %q", i, k, got, v)
+			}
+		}
+	}
+	clk.Advance(10 * time.Second)
+	r := call(t, srv, tok, "GET", "/crm/v3/objects/contacts?limit=1", nil)
+	if r.header.Get("X-HubSpot-RateLimit-Remaining") != "99" || r.header.Get("X-HubSpot-RateLimit-Daily-Remaining") != "249699" {
+		t.Fatalf("after the window: %v", r.header)
+	}
+	r = call(t, srv, tok, "POST", "/crm/v3/objects/contacts/search", map[string]any{})
+	for k := range r.header {
+		if strings.HasPrefix(k, "X-Hubspot-Ratelimit-") {
+			t.Errorf("search answer carries %s", k)
+		}
+	}
+
+	// An OAuth access token: a public app's 110 per 10 seconds, and no
+	// daily headers.
+	id, secret, refresh := srv.NewOAuthApp("crm.objects.contacts.read")
+	access := tokenOf(t, postForm(t, srv, "/oauth/v3/token", refreshForm(id, secret, refresh), ""))
+	r = call(t, srv, access, "GET", "/crm/v3/objects/contacts", nil)
+	if r.header.Get("X-HubSpot-RateLimit-Max") != "110" || r.header.Get("X-HubSpot-RateLimit-Remaining") != "109" || r.header.Get("X-HubSpot-RateLimit-Daily") != "" {
+		t.Fatalf("OAuth token headers %v", r.header)
+	}
+
+	// A developer key on the webhooks API: the private-app figures.
+	key := srv.NewDeveloperKey(7)
+	r = call(t, srv, "", "GET", "/webhooks/v3/7/subscriptions?hapikey="+key, nil)
+	if r.header.Get("X-HubSpot-RateLimit-Max") != "100" || r.header.Get("X-HubSpot-RateLimit-Daily-Remaining") != "249999" {
+		t.Fatalf("developer key headers %v", r.header)
 	}
 }
 

@@ -171,7 +171,10 @@ func (s *Server) authorizeBearer(q *request) bool {
 		return false
 	}
 	q.entry.KeyID, q.keyID = d.Key.ID, d.Key.ID
-	setRateHeaders(q.w.Header(), d.Usage)
+	s.oauth.mu.Lock()
+	oauth := s.oauth.issued[d.Key.ID] != nil
+	s.oauth.mu.Unlock()
+	setRateHeaders(q.w.Header(), s.defaultUsage(d.Key, d.Usage, oauth))
 	return true
 }
 

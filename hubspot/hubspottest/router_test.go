@@ -20,22 +20,12 @@ import (
 // not implement, and why. Each answers 404, as any path the server does
 // not serve does. hubkey's client calls none of them.
 var notServed = map[string]string{
-	// The v3 associations API: hubkey's client and the server speak v4,
-	// whose links the object reads with associations= also show.
-	"crm.associations.v3.list":          "v3 associations; the server implements v4",
-	"crm.associations.v3.create":        "v3 associations; the server implements v4",
-	"crm.associations.v3.archive":       "v3 associations; the server implements v4",
-	"crm.associations.v3.types":         "v3 associations; the server implements v4",
-	"crm.associations.v3.batch.read":    "v3 associations; the server implements v4",
-	"crm.associations.v3.batch.create":  "v3 associations; the server implements v4",
-	"crm.associations.v3.batch.archive": "v3 associations; the server implements v4",
-	// v4 batch calls beyond read, create and archive.
-	"crm.associations.v4.batch.associate-default": "no client call; single default links are served",
-	"crm.associations.v4.batch.labels.archive":    "no client call; batch archive removes whole links",
-	// Property batch calls: the single-property calls are served.
-	"crm.properties.batch.read":    "no client call; single-property calls are served",
-	"crm.properties.batch.create":  "no client call; single-property calls are served",
-	"crm.properties.batch.archive": "no client call; single-property calls are served",
+	// The v3 associations API's per-record calls and types: HubSpot's
+	// clients call v4 for those; the v3 batch calls are served.
+	"crm.associations.v3.list":    "v3 per-record associations; the server implements v4's",
+	"crm.associations.v3.create":  "v3 per-record associations; the server implements v4's",
+	"crm.associations.v3.archive": "v3 per-record associations; the server implements v4's",
+	"crm.associations.v3.types":   "v3 association types; the server implements v4's labels",
 	// Custom object schemas: the server's custom objects need no schema.
 	"crm.schemas.list":                 "custom objects exist without a schema in the server",
 	"crm.schemas.create":               "custom objects exist without a schema in the server",
@@ -44,11 +34,6 @@ var notServed = map[string]string{
 	"crm.schemas.archive":              "custom objects exist without a schema in the server",
 	"crm.schemas.associations.create":  "custom objects exist without a schema in the server",
 	"crm.schemas.associations.archive": "custom objects exist without a schema in the server",
-	// OAuth token introspection and revocation: tests revoke with
-	// Server.RevokeRefreshToken; hubkey's oauth package calls neither.
-	"oauth.v1.access-tokens.get":     "token introspection; no client call",
-	"oauth.v1.refresh-tokens.get":    "token introspection; no client call",
-	"oauth.v1.refresh-tokens.delete": "revocation is Server.RevokeRefreshToken; no client call",
 }
 
 // opRecorder is a slog.Handler that hands the server's "operation" attribute
@@ -131,8 +116,11 @@ func TestEveryCatalogueOperationServedOrListed(t *testing.T) {
 				continue
 			}
 			want := http.StatusUnauthorized
-			if op.Cred == endpoints.NoCred {
+			switch {
+			case op.Cred == endpoints.NoCred && strings.HasSuffix(op.Path, "/token"):
 				want = http.StatusUnsupportedMediaType
+			case op.Cred == endpoints.NoCred: // token introspection and revocation: an unknown token
+				want = http.StatusNotFound
 			}
 			if r.status != want {
 				t.Errorf("%s %s: status %d, want %d; body %s", op.Method, path, r.status, want, r.body)
@@ -266,11 +254,11 @@ func TestUnservedPathsAnswer404(t *testing.T) {
 		{"GET", "/crm/v5/objects/contacts", ""},
 		{"GET", "/crm/objects/2026-13/contacts", ""}, // a version no row lists
 		{"GET", "/crm/objects/2026-09/contacts/1/associations/companies", ""},
-		{"GET", "/oauth/v1/access-tokens/" + secret, "oauth.v1.access-tokens.get"},
-		{"DELETE", "/oauth/v1/refresh-tokens/" + secret, "oauth.v1.refresh-tokens.delete"},
+		{"GET", "/oauth/v1/access-tokens/" + secret, ""}, // served: an unknown token
+		{"DELETE", "/oauth/v1/refresh-tokens/" + secret, ""},
 		{"GET", "/crm/v3/schemas", "crm.schemas.list"},
 		{"POST", "/crm/objects/2026-03/contacts/batch/associate/default", ""},
-		{"POST", "/crm/associations/2026-03/contacts/companies/batch/associate/default", "crm.associations.v4.batch.associate-default"},
+		{"GET", "/crm/v3/associations/contacts/companies/types", "crm.associations.v3.types"},
 	} {
 		for _, token := range []string{"", tok, "pat-na1-unknown"} {
 			r := call(t, srv, token, tc.method, tc.path, nil)

@@ -28,7 +28,7 @@ func f(prop, op string, value any) map[string]any {
 }
 
 func TestSearchOperators(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithProperties("products", "color", "sku", "launched"))
 	tok := srv.NewToken(hubspottest.AllScopes...)
 	srv.Seed("products",
 		map[string]string{"name": "alpha", "price": "10", "color": "Red", "sku": "A-1", "description": "small red widget", "launched": "2024-01-15T00:00:00Z"},
@@ -227,7 +227,7 @@ func TestSearchLimits(t *testing.T) {
 }
 
 func TestSearchSkipsArchived(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithProperties("deals", "name"))
 	tok := srv.NewToken(hubspottest.AllScopes...)
 	objs := srv.Seed("deals", map[string]string{"name": "a"}, map[string]string{"name": "b"})
 	wantStatus(t, call(t, srv, tok, "DELETE", "/crm/v3/objects/deals/"+objs[0].ID, nil), 204)

@@ -9,19 +9,32 @@
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
-// X-HubSpot-RateLimit-* headers; merges (the merged record gets a new ID
+// X-HubSpot-RateLimit-* headers on every answer but a search's (see
+// [RateLimit]); upserts by a unique idProperty only, as on HubSpot; merges (the merged record gets a new ID
 // and the former IDs resolve to it) and GDPR deletes of contacts; the
 // associations v4 API (labeled and default links, paged lists, batch
-// read, create and archive with HubSpot's limits, association labels),
-// whose links the object reads with associations= show; the properties
-// API (properties and groups), seeded with HubSpot's default properties
-// of each standard object type; the pipelines API, seeded with HubSpot's
-// default Sales and Support pipelines; the owners API, over owners a test
+// read, create, archive, default links and label removal with HubSpot's
+// limits, association labels) and the v3 associations batch calls, whose
+// links the object reads with associations= show; the properties API
+// (properties, batches of them, and groups), seeded with HubSpot's default properties
+// of each standard object type, against which every write is checked as
+// HubSpot checks it (a property that does not exist is 400
+// PROPERTY_DOESNT_EXIST, per input in batches; values must suit the
+// property's type and options; see [WithProperties] for a test's own
+// properties), and which reads follow (the record ID, createdate and the
+// last modification date are always returned; names that are not
+// properties are left out); the pipelines API, seeded with HubSpot's
+// default Sales and Support pipelines, with the audit of each pipeline's
+// and stage's changes; the owners API, over owners a test
 // adds with [Server.AddOwner]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
-// Webhooks API v3 (an app's webhook settings and subscriptions),
+// Webhooks API v3 (an app's webhook settings and subscriptions, as
+// HubSpot's current reference has them),
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
+//
+// hubkey's own tests validate the server's answers against HubSpot's
+// published OpenAPI schemas for every operation it serves.
 //
 // Every operation is served at its numbered path (/crm/v3/..., /crm/v4/...)
 // and at each of HubSpot's date-based paths that offer it
@@ -45,9 +58,13 @@
 //
 // OAuth apps made with [Server.NewOAuthApp] get HubSpot's token endpoint
 // (/oauth/v1/token and /oauth/v3/token, refresh-token and
-// authorization-code grants): the access tokens it issues are keys with the
+// authorization-code grants, refusals carrying both HubSpot's status and
+// RFC 6749's error code): the access tokens it issues are keys with the
 // app's scopes that expire on the server's clock, then answer 401
-// EXPIRED_AUTHENTICATION; refresh tokens can be revoked.
+// EXPIRED_AUTHENTICATION. Tokens can be inspected
+// (GET /oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token})
+// and refresh tokens revoked (DELETE /oauth/v1/refresh-tokens/{token}, or
+// [Server.RevokeRefreshToken]).
 //
 // The package does not import hubkey's client, so the client's own tests
 // can use it; it speaks HubSpot's wire format with its own types.
@@ -81,7 +98,11 @@ var AllScopes = endpoints.KnownScopes()
 
 // RateLimit is a per-token rate limit in HubSpot's terms. Zero fields mean
 // no limit of that kind; the zero RateLimit (the default) limits nothing,
-// so tests are fast unless they opt in.
+// so tests are fast unless they opt in. A token with no limit still gets
+// HubSpot's X-HubSpot-RateLimit-* headers for the default tier, counting
+// its calls but refusing none: 100 calls per 10 seconds and the Account's
+// DailyLimit a day, or 110 per 10 seconds and no daily headers for an OAuth
+// access token.
 type RateLimit struct {
 	// Max calls in any rolling Interval (TEN_SECONDLY_ROLLING; HubSpot's
 	// tiers are 100, 190 and 250 per 10 s).
@@ -105,6 +126,7 @@ type config struct {
 	sensitive   func(*http.Request) bool
 	journalSize int
 	unique      map[string][]string
+	declared    map[string][]string // WithProperties
 	// oauthLifetime is the OAuth access token lifetime (oauth.go).
 	oauthLifetime time.Duration
 }
@@ -149,11 +171,26 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n 
 
 // WithUniqueProperty makes property unique among objects of objectType,
 // so it can be used as an idProperty and duplicates are refused with 409.
-// Contacts' email is always unique.
+// A property objectType does not have is defined, as WithProperties does,
+// with hasUniqueValue set. Contacts' email is always unique.
 func WithUniqueProperty(objectType, property string) Option {
 	return func(c *config) {
 		t := canonicalType(objectType)
 		c.unique[t] = append(c.unique[t], property)
+	}
+}
+
+// WithProperties defines properties of objectType besides the HubSpot
+// defaults the server starts with, as the test's account would have them:
+// single-line text properties (type string, field type text) in the
+// type's first property group. Writes that name a property the type does
+// not have are refused with HubSpot's 400 PROPERTY_DOESNT_EXIST, so a test
+// that writes its own properties defines them here, or, with other types
+// and options, through the properties API.
+func WithProperties(objectType string, names ...string) Option {
+	return func(c *config) {
+		t := canonicalType(objectType)
+		c.declared[t] = append(c.declared[t], names...)
 	}
 }
 
@@ -174,6 +211,7 @@ type Server struct {
 
 	hooks webhookState // developer keys and the Webhooks API
 	oauth oauthState   // OAuth apps and the token endpoint (oauth.go)
+	burst burstCounter // calls of tokens without limits, for the headers (ratelimit.go)
 }
 
 // NewServer starts a Server on 127.0.0.1; t.Cleanup closes it. Methods
@@ -208,7 +246,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}}
+	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -229,7 +267,7 @@ func start(t failer, opts []Option) (*Server, error) {
 		kopts = append(kopts, keypolicy.WithSignaturePolicy(cfg.sensitive))
 	}
 	s.keys = keypolicy.NewStore(kopts...)
-	s.db = newDB(cfg.clock, cfg.unique)
+	s.db = newDB(cfg.clock, cfg.unique, cfg.declared)
 	s.ts = httptest.NewServer(s)
 	return s, nil
 }

@@ -73,7 +73,6 @@ type webhookApp struct {
 type webhookSettings struct {
 	targetURL        string
 	maxConcurrent    int
-	period           string
 	created, updated time.Time
 }
 
@@ -115,8 +114,8 @@ func (s *Server) webhooks() *webhookState {
 //   - GET of settings an app does not have is 404 OBJECT_NOT_FOUND; DELETE
 //     of absent settings is 204.
 //   - maxConcurrentRequests must be greater than five, as HubSpot's guide
-//     says, and period SECONDLY or ROLLING_MINUTE, as its v3 reference
-//     requires.
+//     says. A throttling period, which HubSpot's current reference no
+//     longer has, is ignored and not answered.
 //   - Creating a subscription identical to an existing one (same event
 //     type and property) is 409 CONFLICT.
 //   - A batch update naming unknown subscriptions answers 207 with one
@@ -207,13 +206,15 @@ func (s *Server) authorizeDeveloperKey(q *request) bool {
 		return false
 	}
 	entry.KeyID, q.keyID = d.Key.ID, d.Key.ID
-	setRateHeaders(q.w.Header(), d.Usage)
+	setRateHeaders(q.w.Header(), s.defaultUsage(d.Key, d.Usage, false))
 	return true
 }
 
+// throttlingOut is the throttling of an app's webhook settings. HubSpot's
+// current reference has maxConcurrentRequests only: the period (SECONDLY or
+// ROLLING_MINUTE) left it in 2024, and HubSpot's clients no longer send it.
 type throttlingOut struct {
-	MaxConcurrentRequests int    `json:"maxConcurrentRequests"`
-	Period                string `json:"period"`
+	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
 }
 
 type settingsOut struct {
@@ -227,7 +228,7 @@ func (st *webhookSettings) out() settingsOut {
 	return settingsOut{
 		CreatedAt:  fmtTime(st.created),
 		TargetURL:  st.targetURL,
-		Throttling: throttlingOut{MaxConcurrentRequests: st.maxConcurrent, Period: st.period},
+		Throttling: throttlingOut{MaxConcurrentRequests: st.maxConcurrent},
 		UpdatedAt:  fmtTime(st.updated),
 	}
 }
@@ -271,8 +272,7 @@ func (h *webhookState) putSettings(q *request, appID int64) {
 	var in struct {
 		TargetURL  *string `json:"targetUrl"`
 		Throttling *struct {
-			MaxConcurrentRequests *int   `json:"maxConcurrentRequests"`
-			Period                string `json:"period"`
+			MaxConcurrentRequests *int `json:"maxConcurrentRequests"`
 		} `json:"throttling"`
 	}
 	if !q.decode(&in) {
@@ -297,9 +297,6 @@ func (h *webhookState) putSettings(q *request, appID int64) {
 	case *in.Throttling.MaxConcurrentRequests < endpoints.MinWebhookConcurrency:
 		bad("throttling.maxConcurrentRequests must be a number greater than five.", "throttling.maxConcurrentRequests")
 		return
-	case in.Throttling.Period != "SECONDLY" && in.Throttling.Period != "ROLLING_MINUTE":
-		bad("throttling.period must be SECONDLY or ROLLING_MINUTE.", "throttling.period")
-		return
 	}
 	now := q.s.clock.Now()
 	h.mu.Lock()
@@ -309,7 +306,7 @@ func (h *webhookState) putSettings(q *request, appID int64) {
 		st = &webhookSettings{created: now}
 		app.settings = st
 	}
-	st.targetURL, st.maxConcurrent, st.period, st.updated = *in.TargetURL, *in.Throttling.MaxConcurrentRequests, in.Throttling.Period, now
+	st.targetURL, st.maxConcurrent, st.updated = *in.TargetURL, *in.Throttling.MaxConcurrentRequests, now
 	out := st.out()
 	h.mu.Unlock()
 	q.reply(http.StatusOK, out)

@@ -37,7 +37,7 @@ func wantError(t *testing.T, r resp, status int, category string) map[string]any
 
 var settings = map[string]any{
 	"targetUrl":  "https://example.com/hubspot/target",
-	"throttling": map[string]any{"maxConcurrentRequests": 10, "period": "SECONDLY"},
+	"throttling": map[string]any{"maxConcurrentRequests": 10},
 }
 
 func TestDeveloperKeyFormat(t *testing.T) {
@@ -63,7 +63,7 @@ func TestWebhookSettingsLifecycle(t *testing.T) {
 	wantStatus(t, r, 200)
 	b := r.json(t)
 	th, _ := b["throttling"].(map[string]any)
-	if b["targetUrl"] != settings["targetUrl"] || th["maxConcurrentRequests"] != 10.0 || th["period"] != "SECONDLY" ||
+	if b["targetUrl"] != settings["targetUrl"] || th["maxConcurrentRequests"] != 10.0 || len(th) != 1 ||
 		b["createdAt"] != "2025-03-04T05:06:07.000Z" || b["updatedAt"] != "2025-03-04T05:06:07.000Z" {
 		t.Fatalf("PUT answered %s", r.body)
 	}
@@ -78,7 +78,7 @@ func TestWebhookSettingsLifecycle(t *testing.T) {
 	wantStatus(t, r, 200)
 	b = r.json(t)
 	th, _ = b["throttling"].(map[string]any)
-	if b["targetUrl"] != "https://example.com/v2" || th["period"] != "ROLLING_MINUTE" ||
+	if b["targetUrl"] != "https://example.com/v2" || th["maxConcurrentRequests"] != 20.0 || th["period"] != nil ||
 		b["createdAt"] != "2025-03-04T05:06:07.000Z" || b["updatedAt"] != "2025-03-04T05:07:07.000Z" {
 		t.Fatalf("GET answered %s", r.body)
 	}
@@ -102,10 +102,8 @@ func TestWebhookSettingsValidation(t *testing.T) {
 		"http target":   map[string]any{"targetUrl": "http://example.com/x", "throttling": settings["throttling"]},
 		"relative":      map[string]any{"targetUrl": "/x", "throttling": settings["throttling"]},
 		"no throttling": map[string]any{"targetUrl": "https://example.com/x"},
-		"five":          map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"maxConcurrentRequests": 5, "period": "SECONDLY"}},
-		"no max":        map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"period": "SECONDLY"}},
-		"bad period":    map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"maxConcurrentRequests": 10, "period": "HOURLY"}},
-		"no period":     map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"maxConcurrentRequests": 10}},
+		"five":          map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"maxConcurrentRequests": 5}},
+		"no max":        map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{}},
 		"not JSON":      "{",
 		"wrong type":    map[string]any{"targetUrl": 7},
 	} {
@@ -113,8 +111,16 @@ func TestWebhookSettingsValidation(t *testing.T) {
 			wantError(t, hooks(t, srv, key, "PUT", "/settings", body), 400, "VALIDATION_ERROR")
 		})
 	}
-	r := hooks(t, srv, key, "PUT", "/settings", map[string]any{"targetUrl": "https://example.com/x", "throttling": map[string]any{"maxConcurrentRequests": 6, "period": "SECONDLY"}})
-	wantStatus(t, r, 200)
+	// The current reference has no throttling period: a body without one
+	// is valid, and one that still sends it (as older clients do) is
+	// answered without it.
+	for _, th := range []map[string]any{{"maxConcurrentRequests": 6}, {"maxConcurrentRequests": 6, "period": "SECONDLY"}} {
+		r := hooks(t, srv, key, "PUT", "/settings", map[string]any{"targetUrl": "https://example.com/x", "throttling": th})
+		wantStatus(t, r, 200)
+		if got := r.json(t)["throttling"]; fmt.Sprint(got) != "map[maxConcurrentRequests:6]" {
+			t.Errorf("PUT %v answered throttling %v", th, got)
+		}
+	}
 }
 
 func TestDeveloperKeyAuthentication(t *testing.T) {

@@ -64,5 +64,8 @@
 // row that departs from the new specs, and a spec commit that differs
 // from [SpecCommit]: correct the rows, or note why they depart, and update
 // SpecCommit. A new row needs the generator rerun, so that the spec data
-// covers its paths.
+// covers its paths. The generator also rewrites the operations' JSON
+// shapes in internal/specschema, against which hubspottest's tests check
+// the server's answers and hubkey's client's requests
+// (TestServerConformsToSpec, TestClientConformsToSpec); rerun them too.
 package endpoints

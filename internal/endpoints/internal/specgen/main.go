@@ -14,8 +14,13 @@
 // method and path template of every catalogue row, in its numbered version
 // and each dated version, it records each spec file's any-of scope set
 // (the scopes of every security alternative), its security scheme names,
-// and its x-hubspot-rate-limit-exemptions, plus the spec commit. It copies
-// no descriptions or schemas. It reads only the API folders in apis, skips
+// and its x-hubspot-rate-limit-exemptions, plus the spec commit. It also
+// writes internal/specschema/schemas_gen.go (-schemas): each operation's
+// query parameters, request body and response shapes, reduced to types,
+// formats, required properties, enumerations, items, additional
+// properties and oneOf, for the tests that hold hubspottest and hubkey's
+// client to the specs. It copies no descriptions or examples. It reads
+// only the API folders in apis, skips
 // "-beta" folders and rollouts not served from api.hubapi.com, and reports
 // on stderr the catalogue templates no spec file has.
 package main
@@ -75,19 +80,20 @@ func main() {
 	rev := flag.String("rev", "HEAD", "the commit to read, for a git directory")
 	commit := flag.String("commit", "", "the commit of a checked-out copy, if git cannot tell")
 	out := flag.String("o", "internal/endpoints/spec_gen_test.go", "the file to write")
+	schemas := flag.String("schemas", "internal/specschema/schemas_gen.go", "the schema file to write")
 	flag.Parse()
 	if *specs == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: specgen -specs DIR [-rev REV] [-commit HASH] [-o FILE]")
+		fmt.Fprintln(os.Stderr, "usage: specgen -specs DIR [-rev REV] [-commit HASH] [-o FILE] [-schemas FILE]")
 		os.Exit(2)
 	}
-	if err := run(*specs, *rev, *commit, *out, os.Stderr); err != nil {
+	if err := run(*specs, *rev, *commit, *out, *schemas, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "specgen:", err)
 		os.Exit(1)
 	}
 }
 
-// run generates out from the specs in dir.
-func run(dir, rev, commit, out string, stderr io.Writer) error {
+// run generates out and schemasOut from the specs in dir.
+func run(dir, rev, commit, out, schemasOut string, stderr io.Writer) error {
 	src, err := openSource(dir, rev, commit)
 	if err != nil {
 		return err
@@ -109,7 +115,14 @@ func run(dir, rev, commit, out string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, b, 0o644)
+	sb, err := g.schemas.render(src.commit)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(schemasOut, sb, 0o644)
 }
 
 // specFile is one spec file's path (relative to the collection root) and
@@ -293,10 +306,11 @@ type catTemplate struct {
 type gen struct {
 	templates []catTemplate
 	entries   map[entryKey]*entry
+	schemas   *schemaSet
 }
 
 func newGen(ops []*endpoints.Op) *gen {
-	g := &gen{entries: map[entryKey]*entry{}}
+	g := &gen{entries: map[entryKey]*entry{}, schemas: newSchemaSet()}
 	for _, o := range ops {
 		g.templates = append(g.templates, catTemplate{o.Method, o.Path, endpoints.Numbered, split(o.Path)})
 		if o.Dated == "" {
@@ -348,8 +362,18 @@ func (g *gen) addFile(p string, data []byte) error {
 	if t, ok := endpoints.LookupObjectType(strings.ReplaceAll(strings.ToLower(path.Base(api)), " ", "_")); ok && !t.Custom {
 		fileType = t.Name
 	}
+	var sdoc specDoc
+	if err := json.Unmarshal(data, &sdoc); err != nil {
+		return err
+	}
 	source := path.Dir(p)
 	for specPath, item := range doc.Paths {
+		var pathParams []json.RawMessage
+		if raw, ok := item["parameters"]; ok {
+			if err := json.Unmarshal(raw, &pathParams); err != nil {
+				return fmt.Errorf("%s: parameters: %w", specPath, err)
+			}
+		}
 		for m, raw := range item {
 			method, ok := methods[m]
 			if !ok {
@@ -390,6 +414,9 @@ func (g *gen) addFile(p string, data []byte) error {
 				}
 				for _, x := range op.Exempt {
 					e.exempt[x] = true
+				}
+				if err := g.schemas.addOp(k, &sdoc, pathParams, raw, security); err != nil {
+					return fmt.Errorf("%s %s: %w", method, specPath, err)
 				}
 			}
 		}

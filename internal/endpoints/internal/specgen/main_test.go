@@ -19,7 +19,17 @@ var fixture = map[string]string{
 	"PublicApiSpecs/CRM/Contacts/Rollouts/424/v3/contacts.json": `{"openapi": "3.0.1", "servers": [{"url": "https://api.hubapi.com"}], "paths": {
 		"/crm/v3/objects/contacts/{contactId}": {"get": {"security": [{"oauth2": ["crm.objects.contacts.read"]}, {"private_apps": ["crm.objects.contacts.read"]}]},
 			"parameters": [{"name": "contactId", "in": "path"}]},
-		"/crm/v3/objects/contacts/search": {"post": {"security": [{"oauth2": ["crm.objects.contacts.read"]}], "x-hubspot-rate-limit-exemptions": ["ten-secondly"]}}}}`,
+		"/crm/v3/objects/contacts/search": {"post": {"security": [{"oauth2": ["crm.objects.contacts.read"]}], "x-hubspot-rate-limit-exemptions": ["ten-secondly"],
+			"parameters": [{"$ref": "#/components/parameters/Hint"}],
+			"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Search"}}}},
+			"responses": {"200": {"description": "Prose a generator must drop.", "content": {"application/json": {"schema": {"type": "object", "required": ["total"],
+				"properties": {"total": {"type": "integer", "format": "int32", "description": "Prose."}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/Search"}}}}}}},
+				"default": {"$ref": "#/components/responses/Error"}}}}},
+		"components": {
+			"schemas": {"Search": {"type": "object", "required": ["limit"], "description": "More prose.", "additionalProperties": false,
+				"properties": {"limit": {"type": "integer", "minimum": 1}, "query": {"type": "string", "pattern": ".+"}, "sort": {"type": "string", "enum": ["ASC", "DESC"], "nullable": true}}}},
+			"responses": {"Error": {"content": {"application/json": {"schema": {"type": "object", "required": ["message"], "additionalProperties": {"type": "string"}}}}}},
+			"parameters": {"Hint": {"name": "hint", "in": "query", "required": true, "schema": {"type": "boolean"}}}}}`,
 	// A dated per-object spec: the object type comes from the folder.
 	"PublicApiSpecs/CRM/Line Items/Rollouts/424/2026-03/lineItems.json": `{"openapi": "3.0.1", "paths": {
 		"/crm/objects/2026-03/{objectType}/{objectId}": {"delete": {"security": [{"oauth2": ["crm.objects.line_items.write"]}, {"oauth2": ["e-commerce"]}]}}}}`,
@@ -164,9 +174,30 @@ func TestGitDir(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "spec_gen_test.go")
+	schemasOut := filepath.Join(t.TempDir(), "schemas_gen.go")
 	var stderr bytes.Buffer
-	if err := run(writeFixture(t), "", commit, out, &stderr); err != nil {
+	if err := run(writeFixture(t), "", commit, out, schemasOut, &stderr); err != nil {
 		t.Fatal(err)
+	}
+	sb, err := os.ReadFile(schemasOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"// Code generated", "package specschema", `const specCommit = "` + commit + `"`,
+		`Type: "object", Required: []string{"limit"}, Props: []Prop{{"limit", `, `Extra: -2`,
+		`Type: "integer", HasMin: true, Min: 1,`, `Type: "string", NonEmpty: true,`,
+		`Type: "string", Nullable: true, Enum: []string{"ASC", "DESC"},`,
+		`Type: "integer", Format: "int32",`,
+		`Params: []Param{{"hint", true, `, `Responses: []Response{{"200", `, `{"default", `,
+		`Method: "POST", Path: "/crm/v3/objects/{objectType}/search", Version: "", Type: "contacts", Source: "PublicApiSpecs/CRM/Contacts/Rollouts/424/v3"`,
+	} {
+		if !strings.Contains(string(sb), s) {
+			t.Errorf("schema output lacks %s", s)
+		}
+	}
+	if strings.Contains(string(sb), "rose") {
+		t.Error("the schema output copies a description")
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {

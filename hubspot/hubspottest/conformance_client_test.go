@@ -1,0 +1,159 @@
+package hubspottest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hubkey/hubkey/hubspot"
+	"github.com/hubkey/hubkey/hubspot/hubspottest"
+	"github.com/hubkey/hubkey/secrets/secretstest"
+)
+
+// knownClientDefects are the requests of hubkey's client that HubSpot's
+// spec refuses, by operation and violation, with the client change that
+// mends each. The test fails when one is no longer seen, so that the
+// entry goes when the client is mended.
+var knownClientDefects = map[string]string{
+	"crm.pipelines.stages.update request /metadata: required":                                    "Pipelines.UpdateStage must send metadata, with the probability for a deal stage (PipelineStagePatchInput requires it)",
+	"crm.pipelines.stages.archive request query:validateDealStageUsagesBeforeDelete: undeclared": "Pipelines.ArchiveStage must send only validateReferencesBeforeDelete: the stage DELETE declares no other parameter",
+}
+
+// TestClientConformsToSpec drives hubkey's client through the
+// conformance proxy: its requests, and the server's answers to them, must
+// conform to HubSpot's specs.
+func TestClientConformsToSpec(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	conf, proxy := newConformance(t, srv.URL())
+	c, err := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
+		hubspot.WithDeveloperKey(secretstest.NewStatic(srv.NewDeveloperKey(1))),
+		hubspot.WithBaseURL(proxy.URL),
+		hubspot.WithRateLimit(hubspot.RateLimit{}),
+		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	// Objects, search and batches.
+	a, err := c.Contacts.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"email": "ada@example.com", "firstname": "Ada"}})
+	must("Create", err)
+	b, err := c.Contacts.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"email": "grace@example.com"}})
+	must("Create", err)
+	co, err := c.Companies.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"name": "Acme"}})
+	must("Create", err)
+	_, err = c.Contacts.Get(ctx, a.ID, &hubspot.GetOptions{Properties: []string{"email"}, Associations: []string{"companies"}})
+	must("Get", err)
+	_, err = c.Contacts.Update(ctx, a.ID, hubspot.Properties{"lastname": "Lovelace"}, nil)
+	must("Update", err)
+	_, err = c.Contacts.List(ctx, &hubspot.ListOptions{Limit: 5, Properties: []string{"email"}})
+	must("List", err)
+	_, err = c.Contacts.Search(ctx, &hubspot.SearchRequest{FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{hubspot.Eq("email", "ada@example.com")}}},
+		Sorts: []hubspot.Sort{{PropertyName: "createdate", Direction: hubspot.Descending}}, Properties: []string{"email"}})
+	must("Search", err)
+	_, err = c.Contacts.BatchRead(ctx, []string{a.ID, b.ID}, &hubspot.BatchReadOptions{Properties: []string{"email"}})
+	must("BatchRead", err)
+	_, err = c.Contacts.BatchCreate(ctx, []hubspot.ObjectInput{{Properties: hubspot.Properties{"email": "c@example.com"}}})
+	must("BatchCreate", err)
+	_, err = c.Contacts.BatchUpdate(ctx, []hubspot.BatchInput{{ID: a.ID, Properties: hubspot.Properties{"firstname": "A"}}})
+	must("BatchUpdate", err)
+	_, err = c.Contacts.BatchUpsert(ctx, []hubspot.BatchInput{{ID: "d@example.com", IDProperty: "email", Properties: hubspot.Properties{"firstname": "D"}}})
+	must("BatchUpsert", err)
+
+	// Associations.
+	_, err = c.Associations.CreateDefault(ctx, "contacts", a.ID, "companies", co.ID)
+	must("CreateDefault", err)
+	_, err = c.Associations.List(ctx, "contacts", a.ID, "companies", nil)
+	must("Associations.List", err)
+	_, err = c.Associations.BatchRead(ctx, "contacts", "companies", []string{a.ID})
+	must("Associations.BatchRead", err)
+	_, err = c.Associations.Labels(ctx, "contacts", "companies")
+	must("Labels", err)
+	must("Associations.Delete", c.Associations.Delete(ctx, "contacts", a.ID, "companies", co.ID))
+
+	// Properties.
+	_, err = c.Properties.List(ctx, "contacts", nil)
+	must("Properties.List", err)
+	_, err = c.Properties.CreateGroup(ctx, "contacts", hubspot.PropertyGroupInput{Name: "erp", Label: "ERP"})
+	must("CreateGroup", err)
+	_, err = c.Properties.Create(ctx, "contacts", hubspot.PropertyInput{Name: "erp_id", Label: "ERP ID", Type: "string", FieldType: "text", GroupName: "erp"})
+	must("Properties.Create", err)
+	_, err = c.Properties.Update(ctx, "contacts", "erp_id", hubspot.PropertyUpdate{Label: "ERP identifier"})
+	must("Properties.Update", err)
+	must("Properties.Archive", c.Properties.Archive(ctx, "contacts", "erp_id"))
+
+	// Pipelines: UpdateStage and ArchiveStage are known defects.
+	p, err := c.Pipelines.Create(ctx, "deals", hubspot.PipelineInput{Label: "Renewals", DisplayOrder: 1,
+		Stages: []hubspot.StageInput{hubspot.DealStage("Open", 0, 0.2), hubspot.DealStage("Won", 1, 1)}})
+	must("Pipelines.Create", err)
+	st, err := c.Pipelines.CreateStage(ctx, "deals", p.ID, hubspot.DealStage("Lost", 2, 0))
+	must("CreateStage", err)
+	_, _ = c.Pipelines.UpdateStage(ctx, "deals", p.ID, st.ID, hubspot.StageUpdate{Label: "Closed lost"})
+	_ = c.Pipelines.ArchiveStage(ctx, "deals", p.ID, st.ID, &hubspot.PipelineArchiveOptions{ValidateReferences: true})
+	must("Pipelines.Archive", c.Pipelines.Archive(ctx, "deals", p.ID, &hubspot.PipelineArchiveOptions{ValidateReferences: true}))
+
+	// Owners, the account, webhooks.
+	srv.AddOwner(hubspottest.Owner{Email: "owner@example.com"})
+	_, err = c.Owners.List(ctx, nil)
+	must("Owners.List", err)
+	_, err = c.Account.Details(ctx)
+	must("Account.Details", err)
+	// The client still requires a throttling period, which the current
+	// reference no longer has (the server ignores it): a known defect the
+	// schema cannot show, as ThrottlingSettings allows other properties.
+	_, err = c.Webhooks.UpdateSettings(ctx, 1, hubspot.WebhookSettings{TargetURL: "https://example.com/hook", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond}})
+	must("UpdateSettings", err)
+	sub, err := c.Webhooks.CreateSubscription(ctx, 1, hubspot.WebhookSubscriptionInput{EventType: "contact.creation", Active: true})
+	must("CreateSubscription", err)
+	_, err = c.Webhooks.UpdateSubscription(ctx, 1, sub.ID, false)
+	must("UpdateSubscription", err)
+	must("DeleteSubscription", c.Webhooks.DeleteSubscription(ctx, 1, sub.ID))
+
+	// Merge, archive and GDPR delete last: they remove the records.
+	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
+	must("Merge", err)
+	must("GDPRDelete", c.Contacts.GDPRDelete(ctx, "c@example.com", &hubspot.GDPRDeleteOptions{IDProperty: "email"}))
+	must("Archive", c.Companies.Archive(ctx, co.ID))
+
+	seen := map[string]bool{}
+	conf.mu.Lock()
+	defer conf.mu.Unlock()
+	for _, f := range conf.failures {
+		for _, v := range f.violations {
+			key := f.op + " " + v
+			if _, known := findDefect(key); known {
+				seen[key] = true
+				continue
+			}
+			t.Errorf("%s\n\t(%s)", f.text, key)
+		}
+	}
+	for k, fix := range knownClientDefects {
+		found := false
+		for s := range seen {
+			found = found || strings.HasPrefix(s, k)
+		}
+		if !found {
+			t.Errorf("known client defect no longer seen; remove it from knownClientDefects: %s (%s)", k, fix)
+		}
+	}
+}
+
+// findDefect returns the known defect a violation is, if any.
+func findDefect(key string) (string, bool) {
+	for k, fix := range knownClientDefects {
+		if strings.HasPrefix(key, k) {
+			return fix, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,518 @@
+package hubspottest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hubkey/hubkey/hubspot/hubspottest"
+	"github.com/hubkey/hubkey/internal/endpoints"
+	"github.com/hubkey/hubkey/internal/specschema"
+)
+
+// The project's check that hubspottest answers, and hubkey's client asks,
+// as HubSpot's published OpenAPI specs say: every call through a
+// conformance proxy is matched to its catalogue operation and version,
+// and its request and response are validated against the schemas the
+// spec files give that operation (package specschema). A call conforms
+// when it validates against one of the spec files describing it (the
+// per-object spec of its object type where there is one).
+
+// specQuirk excuses a violation that is the spec's fault, not the
+// server's or the client's: where HubSpot's spec contradicts what HubSpot
+// does and its own guides and clients send. Every quirk must excuse some
+// violation in TestServerConformsToSpec, so that the list stays true.
+type specQuirk struct {
+	ops      []string // operation names; empty: every operation
+	dir      string   // "request" or "response"
+	where    []string // path.Match patterns of Violation.Where
+	kind     string   // Violation.Kind
+	evidence string
+}
+
+// unspecified lists the served operations no spec file describes, and why
+// they are served anyway.
+var unspecified = map[string]string{
+	"webhooks.subscriptions.put": "HubSpot's webhooks guide updates a subscription with PUT; the spec has PATCH only (see the catalogue row's Note)",
+}
+
+// specQuirks is the one place the known spec quirks are listed, each with
+// the evidence that HubSpot does otherwise.
+var specQuirks = []specQuirk{
+	{ops: []string{"crm.objects.create", "crm.objects.batch.create"}, dir: "request", where: []string{"/associations", "/inputs/*/associations"}, kind: "required",
+		evidence: "SimplePublicObjectInputForCreate marks associations required, but HubSpot's objects guide creates records " +
+			"with properties alone, and HubSpot's own clients (hubspot-api-nodejs, -python) send no associations unless asked."},
+	{ops: []string{"crm.objects.search"}, dir: "request", where: []string{"/sorts/*"}, kind: "type",
+		evidence: "PublicObjectSearchRequest types sorts as strings, but HubSpot's search guide sends " +
+			`{"propertyName": ..., "direction": "ASCENDING"} objects, which HubSpot accepts and hubkey's client sends.`},
+	{ops: []string{"crm.objects.search"}, dir: "request", where: []string{"/after", "/limit", "/filterGroups", "/properties", "/sorts"}, kind: "required",
+		evidence: "PublicObjectSearchRequest marks every member but query required, but HubSpot's search guide sends bodies " +
+			"with only some: a text search with query alone, filters without sorts, the first page without after, the default " +
+			"page size of 10 without limit, the default properties without properties; HubSpot answers them all."},
+	{ops: []string{"crm.objects.batch.read"}, dir: "request", where: []string{"/propertiesWithHistory"}, kind: "required",
+		evidence: "BatchReadInputSimplePublicObjectId marks propertiesWithHistory required, but HubSpot's batch read guide " +
+			"sends only properties and inputs, and HubSpot answers it."},
+	{ops: []string{"crm.properties.batch.read"}, dir: "request", where: []string{"/dataSensitivity"}, kind: "required",
+		evidence: "BatchReadInputPropertyName marks dataSensitivity required, but it only selects sensitive-data properties; " +
+			"HubSpot's properties guide reads batches with archived and inputs alone."},
+	{ops: []string{"crm.associations.v4.list", "crm.associations.v4.batch.read", "crm.associations.v4.create", "crm.associations.v4.batch.create"}, dir: "response",
+		where: []string{"/results/*/toObjectId", "/results/*/to/*/toObjectId", "/results/*/fromObjectId", "/toObjectId", "/fromObjectId"}, kind: "type",
+		evidence: "The 130902 rollout types the v4 record IDs toObjectId and fromObjectId as strings, the older 50914 rollout as int32 " +
+			"integers; HubSpot's v4 associations guide shows them as JSON numbers, which hubspottest sends (and record IDs exceed 32 bits)."},
+	{ops: []string{"crm.associations.v4.list", "crm.associations.v4.batch.read", "crm.associations.v4.labels.list"}, dir: "response",
+		where: []string{"/results/*/associationTypes/*/label", "/results/*/to/*/associationTypes/*/label", "/results/*/label"}, kind: "type",
+		evidence: "The spec types an association type's label as a string, not nullable, but an unlabeled type has no label: " +
+			`HubSpot's v4 associations guide shows "label": null for it.`},
+	{ops: []string{"crm.objects.batch.create", "crm.associations.v4.batch.create", "crm.properties.batch.create", "crm.associations.v4.batch.read",
+		"crm.associations.v4.batch.archive", "crm.associations.v4.batch.labels.archive", "oauth.token"}, dir: "response", where: []string{"status"}, kind: "status",
+		evidence: "Some dated specs declare only 200 (or only a default answer, for the 2026-09 token endpoint) where the numbered spec " +
+			"of the same operation declares 201 Created for a batch create, 204 No Content for a batch archive, 207 Multi-Status " +
+			"for a batch with failed inputs, and 200 for a token: " +
+			"one operation, one server, and hubspottest answers as the numbered spec says."},
+	{dir: "response", where: []string{"/errors/*/subCategory"}, kind: "type",
+		evidence: "StandardError types subCategory as an object, but HubSpot's batch errors carry a string " +
+			`("crm.associations.NO_ASSOCIATIONS_FOUND"), as ErrorDetail and Error type it.`},
+}
+
+func (q specQuirk) excuses(op, dir string, v specschema.Violation) bool {
+	if q.dir != dir || q.kind != v.Kind || (len(q.ops) > 0 && !slices.Contains(q.ops, op)) {
+		return false
+	}
+	for _, w := range q.where {
+		if ok, _ := path.Match(w, v.Where); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// conformance is a proxy in front of a hubspottest server that validates
+// every call, and the record of what it saw.
+type conformance struct {
+	t      *testing.T
+	target string
+
+	mu       sync.Mutex
+	ok       map[string]bool // op name and version of each 2xx call that conformed
+	failures []failure
+	usedQ    map[int]bool
+}
+
+// failure is a call that did not conform.
+type failure struct {
+	op         string   // the operation's name
+	violations []string // "request <where>: <kind>: <message>", "response ..."
+	text       string
+}
+
+func newConformance(t *testing.T, target string) (*conformance, *httptest.Server) {
+	c := &conformance{t: t, target: target, ok: map[string]bool{}, usedQ: map[int]bool{}}
+	ts := httptest.NewServer(c)
+	t.Cleanup(ts.Close)
+	return c, ts
+}
+
+func (c *conformance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, c.target+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header = r.Header.Clone()
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	rbody, _ := io.ReadAll(res.Body)
+	c.check(r, body, res.StatusCode, rbody)
+	for k, vs := range res.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(res.StatusCode)
+	_, _ = w.Write(rbody)
+}
+
+// check validates one call against the spec files of its operation.
+func (c *conformance) check(r *http.Request, body []byte, status int, rbody []byte) {
+	op, v, params, ok := endpoints.Match(r.Method, r.URL.EscapedPath())
+	if !ok || op.Method != r.Method || status == http.StatusNotFound && strings.Contains(string(rbody), "does not implement") {
+		return
+	}
+	objectType := ""
+	for _, p := range []string{"objectType", "fromObjectType"} {
+		if ot, ok := endpoints.LookupObjectType(params[p]); ok {
+			objectType = ot.Name
+			break
+		}
+	}
+	specs := specschema.Lookup(op, v, objectType)
+	what := fmt.Sprintf("%s %s (%s, %s)", r.Method, r.URL.Path, op.Name, v)
+	query := r.URL.Query()
+	if op.Cred == endpoints.DeveloperKey {
+		// The developer key's parameter: the v3 spec names OAuth
+		// instead, where the catalogue follows HubSpot's guide.
+		query.Del("hapikey")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(specs) == 0 {
+		if _, ok := unspecified[op.Name]; ok {
+			c.ok[op.Name+" "+v.String()] = c.ok[op.Name+" "+v.String()] || status < 300
+			return
+		}
+		c.failures = append(c.failures, failure{op.Name, []string{"no spec"}, what + ": no spec file describes it"})
+		return
+	}
+	var best []string
+	bestSource := ""
+	for _, s := range specs {
+		var left []string
+		for _, dir := range []string{"request", "response"} {
+			var vs []specschema.Violation
+			if dir == "request" {
+				vs = s.CheckRequest(query, r.Header.Get("Content-Type"), body)
+			} else {
+				vs = s.CheckResponse(status, rbody)
+			}
+			for _, vl := range vs {
+				excused := false
+				for i, q := range specQuirks {
+					if q.excuses(op.Name, dir, vl) {
+						c.usedQ[i], excused = true, true
+						break
+					}
+				}
+				if !excused {
+					left = append(left, dir+" "+vl.String())
+				}
+			}
+		}
+		if len(left) == 0 {
+			best = nil
+			break
+		}
+		if best == nil || len(left) < len(best) {
+			best, bestSource = left, s.Source
+		}
+	}
+	if len(best) > 0 {
+		c.failures = append(c.failures, failure{op.Name, best,
+			fmt.Sprintf("%s answered %d: %s (against %s)\n\tresponse: %.300s", what, status, strings.Join(best, "; "), bestSource, rbody)})
+		return
+	}
+	if status < 300 {
+		c.ok[op.Name+" "+v.String()] = true
+	}
+}
+
+// report fails t for every call that did not conform.
+func (c *conformance) report() {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.failures {
+		c.t.Error(f.text)
+	}
+}
+
+// driver makes calls by operation name through the conformance proxy, in
+// one version, and fails the test on any answer but a success.
+type driver struct {
+	t       *testing.T
+	base    string
+	v       endpoints.Version
+	tok     string // a bearer token with every scope
+	devKey  string // a developer key of app 1
+	touched map[string]bool
+}
+
+// call makes op with the path parameters params, the query and the body
+// (a url.Values is sent as a form), and returns the decoded answer; ok is
+// false when op is not offered in the driver's version.
+func (d *driver) call(name string, params map[string]string, query string, body any) (out any, ok bool) {
+	d.t.Helper()
+	op, found := endpoints.Lookup(name)
+	if !found {
+		d.t.Fatalf("no catalogue operation %s", name)
+	}
+	d.touched[name] = true
+	if _, offered := op.Template(d.v); !offered {
+		return nil, false
+	}
+	p, err := op.Expand(d.v, params)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	q := url.Values{}
+	if query != "" {
+		if q, err = url.ParseQuery(query); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	if op.Cred == endpoints.DeveloperKey {
+		q.Set("hapikey", d.devKey)
+	}
+	u := d.base + p
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		rd, ctype = bytes.NewReader(buf), "application/json"
+	}
+	req, err := http.NewRequest(op.Method, u, rd)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if op.Cred == endpoints.Bearer {
+		req.Header.Set("Authorization", "Bearer "+d.tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		d.t.Fatalf("%s %s (%s, %s): %d %s", op.Method, p, name, d.v, res.StatusCode, b)
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			d.t.Fatalf("%s: %v", name, err)
+		}
+	}
+	return out, true
+}
+
+// id returns the "id" of a JSON object answer.
+func id(v any) string {
+	m, _ := v.(map[string]any)
+	s, _ := m["id"].(string)
+	return s
+}
+
+func obj(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// exercise calls every operation the server serves, with valid requests,
+// in d's version.
+func exercise(d *driver, srv *hubspottest.Server) {
+	t := d.t
+	t.Helper()
+	contacts, companies, deals := obj("objectType", "contacts"), obj("objectType", "companies"), obj("objectType", "deals")
+
+	// CRM objects.
+	c1, _ := d.call("crm.objects.create", contacts, "", map[string]any{"properties": map[string]any{"email": "ada@example.com", "firstname": "Ada"}})
+	c2, _ := d.call("crm.objects.create", contacts, "", map[string]any{"properties": map[string]any{"email": "grace@example.com", "lifecyclestage": "lead"}})
+	co, _ := d.call("crm.objects.create", companies, "", map[string]any{"properties": map[string]any{"name": "Acme", "domain": "acme.example"}})
+	deal, _ := d.call("crm.objects.create", deals, "", map[string]any{"properties": map[string]any{"dealname": "Big", "amount": "100", "pipeline": "default", "dealstage": "appointmentscheduled"}})
+	c1ID, c2ID, coID, dealID := id(c1), id(c2), id(co), id(deal)
+	d.call("crm.objects.get", obj("objectType", "contacts", "objectId", c1ID), "properties=email,firstname&associations=companies", nil)
+	d.call("crm.objects.list", contacts, "limit=1&properties=email", nil)
+	d.call("crm.objects.update", obj("objectType", "contacts", "objectId", c1ID), "", map[string]any{"properties": map[string]any{"lastname": "Lovelace"}})
+	d.call("crm.objects.search", contacts, "", map[string]any{
+		"filterGroups": []any{map[string]any{"filters": []any{map[string]any{"propertyName": "email", "operator": "EQ", "value": "ada@example.com"}}}},
+		"sorts":        []any{map[string]any{"propertyName": "createdate", "direction": "DESCENDING"}},
+		"properties":   []string{"email"}, "limit": 10, "after": "0",
+	})
+	d.call("crm.objects.search", contacts, "", map[string]any{"query": "ada"}) // the first page, at the default size
+	d.call("crm.objects.batch.read", contacts, "", map[string]any{"properties": []string{"email"}, "inputs": []any{map[string]any{"id": c1ID}}})
+	b, _ := d.call("crm.objects.batch.create", contacts, "", map[string]any{"inputs": []any{map[string]any{"properties": map[string]any{"email": "b1@example.com"}}}})
+	b1ID := id(b.(map[string]any)["results"].([]any)[0])
+	d.call("crm.objects.batch.update", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID, "properties": map[string]any{"firstname": "B"}}}})
+	d.call("crm.objects.batch.upsert", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": "b2@example.com", "idProperty": "email", "properties": map[string]any{"firstname": "C"}}}})
+	d.call("crm.objects.batch.archive", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID}}})
+
+	// Associations v4 and v3.
+	pair := obj("fromObjectType", "contacts", "fromObjectId", c1ID, "toObjectType", "companies", "toObjectId", coID)
+	types := obj("fromObjectType", "contacts", "toObjectType", "companies")
+	d.call("crm.associations.v4.create", pair, "", []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}})
+	d.call("crm.associations.v4.create-default", pair, "", nil)
+	d.call("crm.associations.v4.list", obj("fromObjectType", "contacts", "fromObjectId", c1ID, "toObjectType", "companies"), "limit=10", nil)
+	d.call("crm.associations.v4.batch.read", types, "", map[string]any{"inputs": []any{map[string]any{"id": c1ID}, map[string]any{"id": "999"}}}) // 207
+	d.call("crm.associations.v4.batch.labels.archive", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c1ID}, "to": map[string]any{"id": coID},
+		"types": []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}}}}})
+	d.call("crm.associations.v4.archive", pair, "", nil)
+	d.call("crm.associations.v4.batch.create", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c2ID}, "to": map[string]any{"id": coID},
+		"types": []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}}}}})
+	d.call("crm.associations.v4.batch.associate-default", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c1ID}, "to": map[string]any{"id": coID}}}})
+	d.call("crm.associations.v4.batch.archive", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c2ID}, "to": []any{map[string]any{"id": coID}}}}})
+	d.call("crm.associations.v3.batch.create", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c2ID}, "to": map[string]any{"id": coID}, "type": "contact_to_company"}}})
+	d.call("crm.associations.v3.batch.read", types, "", map[string]any{"inputs": []any{map[string]any{"id": c2ID}}})
+	d.call("crm.associations.v3.batch.archive", types, "", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": c2ID}, "to": map[string]any{"id": coID}, "type": "contact_to_company"}}})
+	d.call("crm.associations.v4.labels.list", types, "", nil)
+	if l, ok := d.call("crm.associations.v4.labels.create", types, "", map[string]any{"name": "referrer", "label": "Referrer", "inverseLabel": "Referred"}); ok {
+		typeID := fmt.Sprint(l.(map[string]any)["results"].([]any)[0].(map[string]any)["typeId"])
+		d.call("crm.associations.v4.labels.update", types, "", map[string]any{"associationTypeId": l.(map[string]any)["results"].([]any)[0].(map[string]any)["typeId"], "label": "Referrer of"})
+		d.call("crm.associations.v4.labels.archive", obj("fromObjectType", "contacts", "toObjectType", "companies", "associationTypeId", typeID), "", nil)
+	}
+
+	// Merges and GDPR deletes.
+	d.call("crm.objects.merge", contacts, "", map[string]any{"primaryObjectId": c1ID, "objectIdToMerge": c2ID})
+	d.call("crm.objects.gdpr-delete", contacts, "", map[string]any{"objectId": "grace@example.com", "idProperty": "email"})
+	d.call("crm.objects.archive", obj("objectType", "deals", "objectId", dealID), "", nil)
+
+	// Properties and groups.
+	d.call("crm.properties.list", contacts, "", nil)
+	d.call("crm.properties.groups.create", contacts, "", map[string]any{"name": "erp", "label": "ERP", "displayOrder": 1})
+	d.call("crm.properties.groups.list", contacts, "", nil)
+	d.call("crm.properties.groups.get", obj("objectType", "contacts", "groupName", "erp"), "", nil)
+	d.call("crm.properties.groups.update", obj("objectType", "contacts", "groupName", "erp"), "", map[string]any{"label": "ERP system"})
+	prop := func(name string) map[string]any {
+		return map[string]any{"name": name, "label": name, "type": "enumeration", "fieldType": "select", "groupName": "erp",
+			"options": []any{map[string]any{"label": "A", "value": "a", "hidden": false, "displayOrder": 0}}}
+	}
+	d.call("crm.properties.create", contacts, "", prop("erp_tier"))
+	d.call("crm.properties.get", obj("objectType", "contacts", "propertyName", "erp_tier"), "", nil)
+	d.call("crm.properties.update", obj("objectType", "contacts", "propertyName", "erp_tier"), "", map[string]any{"label": "ERP tier"})
+	d.call("crm.properties.batch.create", contacts, "", map[string]any{"inputs": []any{prop("erp_a"), prop("erp_b")}})
+	d.call("crm.properties.batch.read", contacts, "", map[string]any{"archived": false, "inputs": []any{map[string]any{"name": "erp_a"}}})
+	d.call("crm.properties.batch.archive", contacts, "", map[string]any{"inputs": []any{map[string]any{"name": "erp_a"}, map[string]any{"name": "erp_b"}}})
+	d.call("crm.properties.archive", obj("objectType", "contacts", "propertyName", "erp_tier"), "", nil)
+	d.call("crm.properties.groups.archive", obj("objectType", "contacts", "groupName", "erp"), "", nil)
+
+	// Pipelines and stages.
+	stage := func(label string, order int, probability string) map[string]any {
+		return map[string]any{"label": label, "displayOrder": order, "metadata": map[string]any{"probability": probability}}
+	}
+	d.call("crm.pipelines.list", deals, "", nil)
+	p, _ := d.call("crm.pipelines.create", deals, "", map[string]any{"label": "Renewals", "displayOrder": 1, "stages": []any{stage("Open", 0, "0.2"), stage("Won", 1, "1.0")}})
+	pid := id(p)
+	pp := obj("objectType", "deals", "pipelineId", pid)
+	d.call("crm.pipelines.get", pp, "", nil)
+	d.call("crm.pipelines.update", pp, "", map[string]any{"label": "Renewals 2026"})
+	d.call("crm.pipelines.replace", pp, "", map[string]any{"label": "Renewals", "displayOrder": 1, "stages": []any{stage("Open", 0, "0.2"), stage("Won", 1, "1.0")}})
+	d.call("crm.pipelines.stages.list", pp, "", nil)
+	s, _ := d.call("crm.pipelines.stages.create", pp, "", stage("Lost", 2, "0.0"))
+	sp := obj("objectType", "deals", "pipelineId", pid, "stageId", id(s))
+	d.call("crm.pipelines.stages.get", sp, "", nil)
+	d.call("crm.pipelines.stages.update", sp, "", map[string]any{"label": "Closed lost", "metadata": map[string]any{"probability": "0.0"}})
+	d.call("crm.pipelines.stages.replace", sp, "", stage("Lost", 2, "0.0"))
+	d.call("crm.pipelines.stages.archive", sp, "", nil) // 2025-09 and 2026-09 declare no validateReferencesBeforeDelete here
+	d.call("crm.pipelines.stages.audit", sp, "", nil)
+	d.call("crm.pipelines.audit", pp, "", nil)
+	d.call("crm.pipelines.archive", pp, "validateReferencesBeforeDelete=true&validateDealStageUsagesBeforeDelete=true", nil)
+
+	// Owners and the account.
+	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})
+	d.call("crm.owners.list", nil, "limit=10", nil)
+	d.call("crm.owners.get", obj("ownerId", o.ID), "", nil)
+	d.call("account.details", nil, "", nil)
+	d.call("account.usage.daily", nil, "", nil)
+
+	// App webhooks, with the developer key.
+	app := obj("appId", "1")
+	d.call("webhooks.settings.update", app, "", map[string]any{"targetUrl": "https://example.com/hook", "throttling": map[string]any{"maxConcurrentRequests": 10}})
+	d.call("webhooks.settings.get", app, "", nil)
+	sub, _ := d.call("webhooks.subscriptions.create", app, "", map[string]any{"eventType": "contact.propertyChange", "propertyName": "email", "active": true})
+	subID := id(sub)
+	d.call("webhooks.subscriptions.list", app, "", nil)
+	sb := obj("appId", "1", "subscriptionId", subID)
+	d.call("webhooks.subscriptions.get", sb, "", nil)
+	d.call("webhooks.subscriptions.update", sb, "", map[string]any{"active": false})
+	d.call("webhooks.subscriptions.put", sb, "", map[string]any{"active": true})
+	var subNum json.Number = json.Number(subID)
+	d.call("webhooks.subscriptions.batch.update", app, "", map[string]any{"inputs": []any{map[string]any{"id": subNum, "active": true}}})
+	d.call("webhooks.subscriptions.delete", sb, "", nil)
+	d.call("webhooks.settings.delete", app, "", nil)
+
+	// OAuth.
+	clientID, secret, refresh := srv.NewOAuthApp("crm.objects.contacts.read")
+	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "client_secret": {secret}, "refresh_token": {refresh}}
+	tok, ok := d.call("oauth.v1.token", nil, "", form)
+	if tok3, ok3 := d.call("oauth.token", nil, "", form); !ok {
+		tok, ok = tok3, ok3
+	}
+	if !ok {
+		return
+	}
+	access, _ := tok.(map[string]any)["access_token"].(string)
+	d.call("oauth.v1.access-tokens.get", obj("token", access), "", nil)
+	d.call("oauth.v1.refresh-tokens.get", obj("token", refresh), "", nil)
+	d.call("oauth.v1.refresh-tokens.delete", obj("token", refresh), "", nil)
+}
+
+// TestServerConformsToSpec exercises every operation the server serves,
+// in every version it serves it, through the conformance proxy: each call
+// must succeed and conform, and every served operation must have been
+// exercised, so that a new route cannot escape the check.
+func TestServerConformsToSpec(t *testing.T) {
+	var cs []*conformance
+	touched := map[string]bool{}
+	for _, v := range append([]endpoints.Version{endpoints.Numbered}, endpoints.DatedVersions()...) {
+		t.Run(v.String(), func(t *testing.T) {
+			srv := hubspottest.NewServer(t)
+			c, proxy := newConformance(t, srv.URL())
+			cs = append(cs, c)
+			d := &driver{t: t, base: proxy.URL, v: v, tok: srv.NewToken(hubspottest.AllScopes...), devKey: srv.NewDeveloperKey(1), touched: touched}
+			exercise(d, srv)
+			c.report()
+		})
+	}
+	// Every served operation conformed in every version it is offered in.
+	for _, op := range endpoints.All() {
+		if _, skip := notServed[op.Name]; skip {
+			continue
+		}
+		if !touched[op.Name] {
+			t.Errorf("%s is served but the conformance test never calls it", op.Name)
+			continue
+		}
+		for _, v := range versionsOf(op) {
+			ok := false
+			for _, c := range cs {
+				ok = ok || c.ok[op.Name+" "+v.String()]
+			}
+			if !ok && !t.Failed() {
+				t.Errorf("%s in %s: no successful call conformed", op.Name, v)
+			}
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	var unused []string
+	for i, q := range specQuirks {
+		used := false
+		for _, c := range cs {
+			used = used || c.usedQ[i]
+		}
+		if !used {
+			unused = append(unused, fmt.Sprintf("%d (%s %v %s %v)", i, q.dir, q.where, q.kind, q.ops))
+		}
+	}
+	sort.Strings(unused)
+	for _, u := range unused {
+		t.Errorf("spec quirk %s excuses nothing: remove it", u)
+	}
+}
