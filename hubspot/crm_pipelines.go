@@ -154,12 +154,30 @@ type StageUpdate struct {
 	Archived *bool `json:"archived,omitempty"`
 }
 
+// wireStageUpdate is a StageUpdate as sent: metadata always present.
+type wireStageUpdate struct {
+	Label        string        `json:"label,omitempty"`
+	DisplayOrder *int          `json:"displayOrder,omitempty"`
+	Metadata     StageMetadata `json:"metadata"`
+	Archived     *bool         `json:"archived,omitempty"`
+}
+
+// isDealsType reports whether objectType names deals.
+func isDealsType(objectType string) bool {
+	switch strings.ToLower(objectType) {
+	case "deals", "deal", "0-3":
+		return true
+	}
+	return false
+}
+
 // PipelineArchiveOptions changes how Archive and ArchiveStage proceed.
 type PipelineArchiveOptions struct {
 	// ValidateReferences makes HubSpot refuse (400) to archive a pipeline or
 	// stage that records are still in. It sends
-	// validateReferencesBeforeDelete, and for deals
-	// validateDealStageUsagesBeforeDelete, both false by default in v3.
+	// validateReferencesBeforeDelete, and when archiving a deal pipeline
+	// also validateDealStageUsagesBeforeDelete (the pipeline DELETE is the
+	// only one that declares it); both are false by default.
 	ValidateReferences bool
 }
 
@@ -361,7 +379,11 @@ func (s *PipelinesService) ReplaceStage(ctx context.Context, objectType, pipelin
 }
 
 // UpdateStage changes some of a stage's fields and returns the stage. The
-// Metadata keys given are set; the stage's other keys are kept.
+// Metadata keys given are set; the stage's other keys are kept. HubSpot
+// requires metadata on every stage update, and a deal stage's update must
+// carry its probability (MetaProbability) even when only the label
+// changes: UpdateStage refuses a deal stage update without it before
+// sending anything.
 //
 // HubSpot: PATCH /crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}.
 func (s *PipelinesService) UpdateStage(ctx context.Context, objectType, pipelineID, stageID string, u StageUpdate) (*Stage, error) {
@@ -372,7 +394,13 @@ func (s *PipelinesService) UpdateStage(ctx context.Context, objectType, pipeline
 	if strings.TrimSpace(u.Label) == "" && u.DisplayOrder == nil && len(u.Metadata) == 0 && u.Archived == nil {
 		return nil, errorf("pipelines UpdateStage %s: nothing to update", stageID)
 	}
-	return s.stageCall(ctx, opStagesUpdate, p, u)
+	if _, ok := u.Metadata[MetaProbability]; !ok && isDealsType(objectType) {
+		return nil, errorf("pipelines UpdateStage %s: HubSpot requires the probability (Metadata[MetaProbability], \"0.0\" to \"1.0\") on every deal stage update", stageID)
+	}
+	if u.Metadata == nil {
+		u.Metadata = StageMetadata{} // HubSpot requires the member, even empty
+	}
+	return s.stageCall(ctx, opStagesUpdate, p, wireStageUpdate(u))
 }
 
 // ArchiveStage archives a stage (204). HubSpot keeps at least one stage per
@@ -384,7 +412,13 @@ func (s *PipelinesService) ArchiveStage(ctx context.Context, objectType, pipelin
 	if err != nil {
 		return err
 	}
-	_, err = s.client.call(ctx, opStagesArchive, p, archiveQuery(objectType, opts), nil, nil)
+	var q url.Values
+	if opts != nil && opts.ValidateReferences {
+		// The stage DELETE declares only this parameter; the deal-stage
+		// usage check belongs to the pipeline DELETE.
+		q = url.Values{"validateReferencesBeforeDelete": {"true"}}
+	}
+	_, err = s.client.call(ctx, opStagesArchive, p, q, nil, nil)
 	return err
 }
 

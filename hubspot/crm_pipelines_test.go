@@ -98,12 +98,21 @@ func TestPipelinesLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err = c.Pipelines.UpdateStage(ctx, "deals", p.ID, st.ID, hubspot.StageUpdate{Metadata: hubspot.StageMetadata{hubspot.MetaIsClosed: "true"}})
+	st, err = c.Pipelines.UpdateStage(ctx, "deals", p.ID, st.ID, hubspot.StageUpdate{Metadata: hubspot.StageMetadata{hubspot.MetaIsClosed: "true", hubspot.MetaProbability: "0.0"}})
 	if err != nil || !st.Metadata.IsClosed() {
 		t.Fatalf("UpdateStage: %+v, %v", st, err)
 	}
 	if prob, ok := st.Metadata.Probability(); !ok || prob != 0 {
 		t.Errorf("UpdateStage should keep the probability: %v", st.Metadata)
+	}
+	// HubSpot refuses a deal stage update without its probability: the
+	// client says so before sending.
+	before := len(srv.Journal())
+	if _, err := c.Pipelines.UpdateStage(ctx, "deals", p.ID, st.ID, hubspot.StageUpdate{Label: "Lost for good"}); !errors.Is(err, hubspot.ErrValidation) || !strings.Contains(err.Error(), "probability") {
+		t.Errorf("a deal stage update without the probability: %v; want ErrValidation naming it", err)
+	}
+	if n := len(srv.Journal()); n != before {
+		t.Errorf("a refused update was sent (%d calls)", n-before)
 	}
 	st, err = c.Pipelines.ReplaceStage(ctx, "deals", p.ID, proposal, hubspot.DealStage("Negotiation", 1, 0.7))
 	if err != nil || st.Label != "Negotiation" {

@@ -456,7 +456,7 @@ func TestDeveloperKeyLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer redirected.Close()
-	_, err = redirected.Webhooks.UpdateSettings(ctx, appID, hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond}})
+	_, err = redirected.Webhooks.UpdateSettings(ctx, appID, hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10}})
 	if !errors.Is(err, hubspot.ErrUnauthorized) {
 		t.Fatalf("redirected call: %s", masked(err, key, wrong))
 	}

@@ -218,7 +218,7 @@ func typedCalls() map[string]typedCall {
 			return err
 		}},
 		"PipelinesService.UpdateStage": {"crm.pipelines.stages.update", func(ctx context.Context, c *Client) error {
-			_, err := c.Pipelines.UpdateStage(ctx, "deals", "P1", "S1", StageUpdate{DisplayOrder: &one})
+			_, err := c.Pipelines.UpdateStage(ctx, "deals", "P1", "S1", StageUpdate{DisplayOrder: &one, Metadata: StageMetadata{MetaProbability: "0.5"}})
 			return err
 		}},
 		"PipelinesService.ArchiveStage": {"crm.pipelines.stages.archive", func(ctx context.Context, c *Client) error {
@@ -250,7 +250,7 @@ func typedCalls() map[string]typedCall {
 			return err
 		}},
 		"WebhooksService.UpdateSettings": {"webhooks.settings.update", func(ctx context.Context, c *Client) error {
-			_, err := c.Webhooks.UpdateSettings(ctx, 7, WebhookSettings{TargetURL: "https://example.com/hook", Throttling: WebhookThrottling{MaxConcurrentRequests: 10, Period: PerSecond}})
+			_, err := c.Webhooks.UpdateSettings(ctx, 7, WebhookSettings{TargetURL: "https://example.com/hook", Throttling: WebhookThrottling{MaxConcurrentRequests: 10}})
 			return err
 		}},
 		"WebhooksService.DeleteSettings": {"webhooks.settings.delete", func(ctx context.Context, c *Client) error {

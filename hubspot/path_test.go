@@ -95,7 +95,7 @@ func pathCalls() map[string]func(ctx context.Context, c *Client, id string) erro
 			return err
 		},
 		"pipelines UpdateStage": func(ctx context.Context, c *Client, id string) error {
-			_, err := c.Pipelines.UpdateStage(ctx, "deals", "P1", id, StageUpdate{DisplayOrder: &one})
+			_, err := c.Pipelines.UpdateStage(ctx, "deals", "P1", id, StageUpdate{DisplayOrder: &one, Metadata: StageMetadata{MetaProbability: "0.5"}})
 			return err
 		},
 		"pipelines ArchiveStage": func(ctx context.Context, c *Client, id string) error {

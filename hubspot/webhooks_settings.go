@@ -30,17 +30,6 @@ type WebhooksService struct {
 	client *Client
 }
 
-// ThrottlingPeriod is the time scale of WebhookThrottling.
-type ThrottlingPeriod string
-
-// The throttling periods HubSpot accepts.
-const (
-	// PerSecond: MaxConcurrentRequests per second.
-	PerSecond ThrottlingPeriod = "SECONDLY"
-	// PerRollingMinute: MaxConcurrentRequests per rolling minute.
-	PerRollingMinute ThrottlingPeriod = "ROLLING_MINUTE"
-)
-
 // MinWebhookConcurrency is the smallest MaxConcurrentRequests HubSpot
 // accepts: its documentation says the value "must be a number greater than
 // five".
@@ -67,11 +56,10 @@ type WebhookSettings struct {
 // WebhookThrottling limits how many requests HubSpot makes to the target
 // URL.
 type WebhookThrottling struct {
-	// MaxConcurrentRequests is the most requests HubSpot attempts per
-	// Period; at least MinWebhookConcurrency.
+	// MaxConcurrentRequests is the most requests HubSpot has in flight to
+	// the target URL at once; at least MinWebhookConcurrency. (HubSpot's
+	// current reference has no throttling period.)
 	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
-	// Period is PerSecond or PerRollingMinute.
-	Period ThrottlingPeriod `json:"period,omitempty"`
 }
 
 // UnmarshalJSON reads HubSpot's settings, whose timestamps are RFC 3339
@@ -229,7 +217,7 @@ func (s *WebhooksService) GetSettings(ctx context.Context, appID int64) (*Webhoo
 
 // UpdateSettings sets the app's target URL and throttling, replacing what
 // was there, and returns the settings as HubSpot stored them. The target
-// URL must be an absolute https URL; Throttling needs a Period and at least
+// URL must be an absolute https URL; Throttling needs at least
 // MinWebhookConcurrency requests. CreatedAt and UpdatedAt are ignored.
 //
 // HubSpot: PUT /webhooks/v3/{appId}/settings.
@@ -243,9 +231,6 @@ func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, setti
 	th := settings.Throttling
 	if th.MaxConcurrentRequests < MinWebhookConcurrency {
 		return nil, errorf("webhooks UpdateSettings: throttling.maxConcurrentRequests must be at least %d (HubSpot: greater than five), got %d", MinWebhookConcurrency, th.MaxConcurrentRequests)
-	}
-	if th.Period != PerSecond && th.Period != PerRollingMinute {
-		return nil, errorf("webhooks UpdateSettings: throttling.period must be %q or %q, got %q", PerSecond, PerRollingMinute, th.Period)
 	}
 	in := struct {
 		TargetURL  string            `json:"targetUrl"`

@@ -48,7 +48,7 @@ func TestWebhookSettingsEndToEnd(t *testing.T) {
 	}
 	want := hubspot.WebhookSettings{
 		TargetURL:  "https://example.com/hubspot/target",
-		Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond},
+		Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10},
 	}
 	got, err := c.Webhooks.UpdateSettings(ctx, appID, want)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestWebhookSettingsEndToEnd(t *testing.T) {
 	}
 
 	clk.Advance(time.Hour)
-	got.Throttling = hubspot.WebhookThrottling{MaxConcurrentRequests: 50, Period: hubspot.PerRollingMinute}
+	got.Throttling = hubspot.WebhookThrottling{MaxConcurrentRequests: 50}
 	got.CreatedAt = time.Time{} // ignored either way
 	if _, err := c.Webhooks.UpdateSettings(ctx, appID, *got); err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestWebhookSettingsEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if read.Throttling.MaxConcurrentRequests != 50 || read.Throttling.Period != hubspot.PerRollingMinute ||
+	if read.Throttling.MaxConcurrentRequests != 50 ||
 		!read.CreatedAt.Equal(created) || !read.UpdatedAt.Equal(clk.Now()) {
 		t.Fatalf("GetSettings returned %+v", read)
 	}
@@ -213,7 +213,7 @@ func TestWebhooksClientValidation(t *testing.T) {
 	srv := hubspottest.NewServer(t)
 	c, _ := newHooksClient(t, srv)
 	ctx := context.Background()
-	good := hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond}}
+	good := hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10}}
 	with := func(f func(*hubspot.WebhookSettings)) hubspot.WebhookSettings { s := good; f(&s); return s }
 	tooMany := make([]hubspot.WebhookSubscriptionUpdate, hubspot.MaxWebhookSubscriptions+1)
 	for i := range tooMany {
@@ -236,10 +236,6 @@ func TestWebhooksClientValidation(t *testing.T) {
 		}},
 		{"five", "maxConcurrentRequests must be at least 6", func() error {
 			_, err := c.Webhooks.UpdateSettings(ctx, appID, with(func(s *hubspot.WebhookSettings) { s.Throttling.MaxConcurrentRequests = 5 }))
-			return err
-		}},
-		{"no period", `throttling.period must be "SECONDLY" or "ROLLING_MINUTE", got ""`, func() error {
-			_, err := c.Webhooks.UpdateSettings(ctx, appID, with(func(s *hubspot.WebhookSettings) { s.Throttling.Period = "" }))
 			return err
 		}},
 		{"event type", `eventType "contact" is not of the form object.kind`, func() error {
@@ -440,7 +436,7 @@ func TestWebhookLegacyShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.CreatedAt.Equal(time.Date(2020, 1, 24, 16, 27, 59, 0, time.UTC)) || !s.UpdatedAt.Equal(time.UnixMilli(1579883563000)) || s.Throttling.Period != hubspot.PerSecond {
+	if !s.CreatedAt.Equal(time.Date(2020, 1, 24, 16, 27, 59, 0, time.UTC)) || !s.UpdatedAt.Equal(time.UnixMilli(1579883563000)) {
 		t.Fatalf("settings %+v", s)
 	}
 	if _, err := c.Webhooks.GetSubscription(ctx, 1, 9); err == nil || !strings.Contains(err.Error(), "not an integer") {
@@ -470,7 +466,7 @@ func ExampleWebhooksService() {
 
 	settings, err := c.Webhooks.UpdateSettings(ctx, app, hubspot.WebhookSettings{
 		TargetURL:  "https://example.com/hubspot/events",
-		Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond},
+		Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10},
 	})
 	if err != nil {
 		fmt.Println(err)

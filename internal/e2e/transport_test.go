@@ -212,7 +212,7 @@ func TestNoCredentialFollowsARedirectToAnotherHost(t *testing.T) {
 		},
 		"developer key GET": func(c *hubspot.Client) error { _, err := c.Webhooks.GetSettings(ctx, 12345); return err },
 		"developer key PUT": func(c *hubspot.Client) error {
-			_, err := c.Webhooks.UpdateSettings(ctx, 12345, hubspot.WebhookSettings{TargetURL: "https://example.com/hook", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond}})
+			_, err := c.Webhooks.UpdateSettings(ctx, 12345, hubspot.WebhookSettings{TargetURL: "https://example.com/hook", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10}})
 			return err
 		},
 	}
