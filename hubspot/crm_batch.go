@@ -258,9 +258,12 @@ func (s *ObjectService) BatchUpdate(ctx context.Context, inputs []BatchInput) (*
 	return s.batchWrite(ctx, "update", opObjectsBatchUpdate, inputs)
 }
 
-// BatchUpsert creates or updates records identified by a unique property
-// (IDProperty, such as email) or by record ID. Inputs must name distinct
-// records. Upserts are safe to repeat, so they are retried like reads;
+// BatchUpsert creates or updates records identified by a unique property:
+// every input needs an IDProperty (such as email, or a custom property
+// marked unique) and that property's value in ID. HubSpot does not upsert
+// by record ID (it answers 400 for idProperty hs_object_id and never
+// creates a record at an ID the caller chose): to change records by ID use
+// BatchUpdate. Inputs must name distinct records. Upserts are safe to repeat, so they are retried like reads;
 // BatchItem.New tells created records from updated ones.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/batch/upsert.
@@ -277,6 +280,12 @@ func (s *ObjectService) batchWrite(ctx context.Context, name string, row *endpoi
 	for i, in := range inputs {
 		if in.ID == "" {
 			return nil, errorf("%s: input %d has no ID", what, i)
+		}
+		if name == "upsert" && (in.IDProperty == "" || strings.EqualFold(in.IDProperty, "hs_object_id")) {
+			return nil, errorf("%s: input %d has no unique IDProperty; HubSpot upserts only by a unique property's value, not by record ID (use BatchUpdate to change records by ID)", what, i)
+		}
+		if name == "update" && strings.EqualFold(in.IDProperty, "hs_object_id") {
+			return nil, errorf("%s: input %d names IDProperty hs_object_id, which HubSpot refuses; leave IDProperty empty to update by record ID", what, i)
 		}
 		if name == "update" && len(in.Properties) == 0 {
 			return nil, errorf("%s: input %d (%s) has no properties to update", what, i, in.ID)

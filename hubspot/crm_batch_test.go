@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +215,41 @@ func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 		if !errors.Is(it.Err, context.Canceled) {
 			t.Fatalf("input %d: %v", i, it.Err)
 		}
+	}
+}
+
+// HubSpot upserts only by a unique property: an upsert by record ID (no
+// IDProperty, or hs_object_id) and an update naming hs_object_id are
+// refused before anything is sent, with the way to do it instead.
+func TestBatchUpsertNeedsAUniqueProperty(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, []string{"crm.objects.contacts.write"})
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"upsert by record ID", func() error {
+			_, err := c.Contacts.BatchUpsert(ctx, []hubspot.BatchInput{{ID: "123", Properties: hubspot.Properties{"firstname": "Ada"}}})
+			return err
+		}, "BatchUpdate"},
+		{"upsert by hs_object_id", func() error {
+			_, err := c.Contacts.BatchUpsert(ctx, []hubspot.BatchInput{{ID: "123", IDProperty: "hs_object_id", Properties: hubspot.Properties{"firstname": "Ada"}}})
+			return err
+		}, "not by record ID"},
+		{"update by hs_object_id", func() error {
+			_, err := c.Contacts.BatchUpdate(ctx, []hubspot.BatchInput{{ID: "123", IDProperty: "hs_object_id", Properties: hubspot.Properties{"firstname": "Ada"}}})
+			return err
+		}, "leave IDProperty empty"},
+	}
+	for _, tc := range cases {
+		err := tc.call()
+		if !errors.Is(err, hubspot.ErrValidation) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want ErrValidation saying %q", tc.name, err, tc.want)
+		}
+	}
+	if n := len(srv.Journal()); n != 0 {
+		t.Errorf("%d refused calls were sent", n)
 	}
 }
