@@ -371,20 +371,24 @@ func (c *Cache) fetchAndAdopt(ctx context.Context, old *entry) error {
 	}
 	ne := &entry{v: v}
 	ne.advisoryAt, ne.mandatoryAt = c.windows(v)
-	c.cur.Store(ne)
-	if old != nil {
-		pv := old.v
-		c.prev.Store(&pv)
-		c.o.logger.Info("secret rotated", slog.Any("old", old.v.LogValue()), slog.Any("new", v.LogValue()))
-		c.mu.Lock()
-		hooks := c.onRotate
-		c.mu.Unlock()
-		for _, h := range hooks {
-			h(old.v, v)
-		}
-	} else {
+	if old == nil {
+		c.cur.Store(ne)
 		c.o.logger.Debug("secret fetched", slog.Any("version", v.LogValue()))
+		return nil
 	}
+	// The previous version and the OnRotate hooks come first, the new
+	// version last: whoever gets the new version finds Previous already
+	// naming the old one and every hook's work done.
+	pv := old.v
+	c.prev.Store(&pv)
+	c.o.logger.Info("secret rotated", slog.Any("old", old.v.LogValue()), slog.Any("new", v.LogValue()))
+	c.mu.Lock()
+	hooks := c.onRotate
+	c.mu.Unlock()
+	for _, h := range hooks {
+		h(old.v, v)
+	}
+	c.cur.Store(ne)
 	return nil
 }
 
@@ -498,7 +502,9 @@ func (c *Cache) LastError() error {
 }
 
 // OnRotate registers f to be called, on the refreshing goroutine, each time
-// a new version replaces the cached one. f must not block for long.
+// a new version replaces the cached one. The hooks run before the new
+// version is published, so a caller that gets it sees their effects. f
+// must not block for long: callers keep the old version until it returns.
 func (c *Cache) OnRotate(f func(old, new Version)) {
 	c.mu.Lock()
 	c.onRotate = append(c.onRotate, f)
