@@ -373,7 +373,7 @@ var markedIdempotent = []string{
 
 // oldSafeToRepeat is hubspot's safeToRepeat (retry.go) without a context
 // mark, and oldIsSearch its isSearch (ratelimit.go; keypolicy's
-// hubSpotSearch is the same).
+// hubSpotSearch was the same).
 func oldSafeToRepeat(method, path string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
