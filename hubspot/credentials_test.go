@@ -635,7 +635,7 @@ func ExampleWithCredential() {
 	}
 	defer c.Close()
 
-	for _, call := range [][2]string{{"GET", "/crm/v3/objects/contacts"}, {"POST", "/crm/v3/objects/contacts/search"}, {"PATCH", "/crm/v3/objects/contacts/1"}} {
+	for _, call := range [][2]string{{"GET", "/crm/objects/2026-03/contacts"}, {"POST", "/crm/objects/2026-03/contacts/search"}, {"PATCH", "/crm/v3/objects/contacts/1"}} {
 		cred, _ := c.Credentials().For(call[0], call[1])
 		fmt.Println(call[0], call[1], "->", cred.Name)
 	}
@@ -643,11 +643,11 @@ func ExampleWithCredential() {
 	fmt.Println(errors.Is(err, hubspot.ErrNoCredential), len(srv.Journal()))
 	fmt.Println(err)
 	// Output:
-	// GET /crm/v3/objects/contacts -> reader
-	// POST /crm/v3/objects/contacts/search -> reader
+	// GET /crm/objects/2026-03/contacts -> reader
+	// POST /crm/objects/2026-03/contacts/search -> reader
 	// PATCH /crm/v3/objects/contacts/1 -> writer
 	// true 0
-	// hubspot: GET /crm/v3/objects/deals/1: needs scope crm.objects.deals.read, which no configured credential holds; not sent
+	// hubspot: GET /crm/objects/2026-03/deals/1: needs scope crm.objects.deals.read, which no configured credential holds; not sent
 }
 
 // BenchmarkCredentialsFor is the per-request cost of routing between
