@@ -75,7 +75,7 @@ func TestClientStackEndToEnd(t *testing.T) {
 			hubspotError(w, 401, "INVALID_AUTHENTICATION", "Authentication credentials not found.")
 			return
 		}
-		if r.URL.Path != "/crm/v3/objects/contacts/42" || r.URL.Query().Get("properties") != "email,firstname" {
+		if !isCall(t, r, "crm.objects.get", "objectType", "contacts", "objectId", "42") || r.URL.Query().Get("properties") != "email,firstname" {
 			hubspotError(w, 404, "OBJECT_NOT_FOUND", "not found "+r.URL.String())
 			return
 		}
@@ -141,7 +141,7 @@ func TestClientTransportErrorIsSanitized(t *testing.T) {
 	if strings.Contains(msg, "idProperty") || strings.Contains(msg, "secretprop") || strings.Contains(msg, "?") {
 		t.Fatalf("transport error shows the query: %s", msg)
 	}
-	if !strings.Contains(msg, "/crm/v3/objects/contacts/alice@example.com") {
+	if !strings.Contains(msg, pathFor(t, c, "crm.objects.get", "objectType", "contacts", "objectId", "alice@example.com")) {
 		t.Fatalf("transport error lost the path: %s", msg)
 	}
 	secretstest.AssertNoLeak(t, "error", msg, tokenA)

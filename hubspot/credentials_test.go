@@ -283,14 +283,16 @@ func TestCredentialsValidation(t *testing.T) {
 }
 
 // routedClient returns a client for srv with the given credentials and no
-// client-side rate limits unless opts set them.
+// client-side rate limits unless opts set them, that speaks the API version
+// $HUBKEY_TEST_API_VERSION names (versionOptions) unless opts say
+// otherwise.
 func routedClient(t *testing.T, srv *hubspottest.Server, opts ...hubspot.Option) *hubspot.Client {
 	t.Helper()
-	all := append([]hubspot.Option{
+	all := append(append([]hubspot.Option{
 		hubspot.WithBaseURL(srv.URL()),
 		hubspot.WithRateLimit(hubspot.RateLimit{}),
 		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),
-	}, opts...)
+	}, versionOptions()...), opts...)
 	c, err := hubspot.New(all...)
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +371,7 @@ func TestRoutingEndToEnd(t *testing.T) {
 	if !errors.As(err, &se) || !errors.Is(err, hubspot.ErrForbidden) || !errors.Is(err, hubspot.ErrNoCredential) {
 		t.Fatalf("deals: err = %v", err)
 	}
-	if !strings.Contains(err.Error(), dealsRead) || groups(se.Unheld) != dealsRead || se.Path != "/crm/v3/objects/deals/1" {
+	if !strings.Contains(err.Error(), dealsRead) || groups(se.Unheld) != dealsRead || se.Path != hubspot.PathFor(t, c, "crm.objects.get", "objectType", "deals", "objectId", "1") {
 		t.Fatalf("deals: %v / %+v", err, se)
 	}
 	if _, err := c.Deals.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"dealname": "x"}}); !errors.Is(err, hubspot.ErrNoCredential) ||
@@ -633,7 +635,7 @@ func ExampleWithCredential() {
 	}
 	defer c.Close()
 
-	for _, call := range [][2]string{{"GET", "/crm/v3/objects/contacts"}, {"POST", "/crm/v3/objects/contacts/search"}, {"PATCH", "/crm/v3/objects/contacts/1"}} {
+	for _, call := range [][2]string{{"GET", "/crm/objects/2026-03/contacts"}, {"POST", "/crm/objects/2026-03/contacts/search"}, {"PATCH", "/crm/v3/objects/contacts/1"}} {
 		cred, _ := c.Credentials().For(call[0], call[1])
 		fmt.Println(call[0], call[1], "->", cred.Name)
 	}
@@ -641,11 +643,11 @@ func ExampleWithCredential() {
 	fmt.Println(errors.Is(err, hubspot.ErrNoCredential), len(srv.Journal()))
 	fmt.Println(err)
 	// Output:
-	// GET /crm/v3/objects/contacts -> reader
-	// POST /crm/v3/objects/contacts/search -> reader
+	// GET /crm/objects/2026-03/contacts -> reader
+	// POST /crm/objects/2026-03/contacts/search -> reader
 	// PATCH /crm/v3/objects/contacts/1 -> writer
 	// true 0
-	// hubspot: GET /crm/v3/objects/deals/1: needs scope crm.objects.deals.read, which no configured credential holds; not sent
+	// hubspot: GET /crm/objects/2026-03/deals/1: needs scope crm.objects.deals.read, which no configured credential holds; not sent
 }
 
 // BenchmarkCredentialsFor is the per-request cost of routing between
@@ -687,7 +689,7 @@ func TestRoutingFollowsARedirectByItsOwnPath(t *testing.T) {
 		mu.Lock()
 		got = append(got, r.URL.Path+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 		mu.Unlock()
-		if r.URL.Path == "/crm/v3/objects/contacts/1" {
+		if strings.Contains(r.URL.Path, "/contacts/1") {
 			http.Redirect(w, r, "/crm/v3/objects/deals/1", http.StatusFound)
 			return
 		}
@@ -707,7 +709,8 @@ func TestRoutingFollowsARedirectByItsOwnPath(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := "/crm/v3/objects/contacts/1 contacts-token\n/crm/v3/objects/deals/1 deals-token"; strings.Join(got, "\n") != want {
+	first := hubspot.PathFor(t, c, "crm.objects.get", "objectType", "contacts", "objectId", "1")
+	if want := first + " contacts-token\n/crm/v3/objects/deals/1 deals-token"; strings.Join(got, "\n") != want {
 		t.Fatalf("sent\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }

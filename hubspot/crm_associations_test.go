@@ -191,7 +191,7 @@ func TestAssociationsPagingAndAll(t *testing.T) {
 			if !slices.Equal(got, companies) {
 				t.Fatalf("All returned %d companies, want the %d in order", len(got), len(companies))
 			}
-			if n := calls(srv, "GET", "/crm/v4/objects/contacts/"+contact+"/associations/companies"); n != tt.wantPages {
+			if n := opCalls(t, srv, "crm.associations.v4.list", "fromObjectType", "contacts", "fromObjectId", contact, "toObjectType", "companies"); n != tt.wantPages {
 				t.Fatalf("%d pages fetched, want %d", n, tt.wantPages)
 			}
 		})
@@ -208,7 +208,7 @@ func TestAssociationsPagingAndAll(t *testing.T) {
 				break
 			}
 		}
-		if got := calls(srv, "GET", "/crm/v4/objects/"); got != 2 {
+		if got := opCalls(t, srv, "crm.associations.v4.list"); got != 2 {
 			t.Fatalf("%d pages fetched for 15 records of 10 per page", got)
 		}
 	})
@@ -279,7 +279,7 @@ func TestAssociationsBatchReadFollowsPaging(t *testing.T) {
 	}
 	// One request for the first page of every id, then one for each of
 	// contacts[0]'s two other pages.
-	if n := calls(srv, "POST", "/crm/v4/associations/contacts/companies/batch/read"); n != 3 {
+	if n := opCalls(t, srv, "crm.associations.v4.batch.read", "fromObjectType", "contacts", "toObjectType", "companies"); n != 3 {
 		t.Fatalf("%d batch reads, want 3", n)
 	}
 }
@@ -333,7 +333,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 			t.Fatalf("input %d: %+v", i, it)
 		}
 	}
-	if got := calls(srv, "POST", "/crm/v4/associations/contacts/companies/batch/create"); got != 3 {
+	if got := opCalls(t, srv, "crm.associations.v4.batch.create", "fromObjectType", "contacts", "toObjectType", "companies"); got != 3 {
 		t.Fatalf("%d requests, want 3 chunks of at most %d", got, hubspot.MaxAssociationBatchCreate)
 	}
 	// The server holds exactly the links of the inputs that succeeded.

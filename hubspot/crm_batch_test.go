@@ -60,7 +60,7 @@ func TestBatchCreatePartialFailuresMapToInputs(t *testing.T) {
 	if got := len(srv.Objects("contacts")); got != 1+247 {
 		t.Fatalf("server holds %d contacts, want 248", got)
 	}
-	if n := calls(srv, "POST", "/crm/v3/objects/contacts/batch/create"); n != 3 {
+	if n := opCalls(t, srv, "crm.objects.batch.create", "objectType", "contacts"); n != 3 {
 		t.Fatalf("%d batch requests, want 3 chunks", n)
 	}
 }
@@ -176,7 +176,7 @@ func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 		ups[i] = hubspot.BatchInput{ID: fmt.Sprintf("u%03d@example.com", i), IDProperty: "email", Properties: hubspot.Properties{"firstname": "x"}}
 	}
 	// An upsert is safe to repeat: the 503 is retried and every input lands.
-	srv.InjectFault(hubspottest.Fault{Status: http.StatusServiceUnavailable, Method: "POST", PathPrefix: "/crm/v3/objects/contacts/batch/upsert"})
+	srv.InjectFault(hubspottest.Fault{Status: http.StatusServiceUnavailable, Method: "POST", PathPrefix: hubspot.PathFor(t, c, "crm.objects.batch.upsert", "objectType", "contacts")})
 	res, err := c.Contacts.BatchUpsert(ctx, ups)
 	if err != nil || res.Failed() != 0 {
 		t.Fatalf("upsert: %v", err)
@@ -189,7 +189,7 @@ func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 	for i := range ins {
 		ins[i].Properties = hubspot.Properties{"email": fmt.Sprintf("c%03d@example.com", i)}
 	}
-	srv.InjectFault(hubspottest.Fault{Status: http.StatusBadGateway, Method: "POST", PathPrefix: "/crm/v3/objects/contacts/batch/create"})
+	srv.InjectFault(hubspottest.Fault{Status: http.StatusBadGateway, Method: "POST", PathPrefix: hubspot.PathFor(t, c, "crm.objects.batch.create", "objectType", "contacts")})
 	res, err = c.Contacts.BatchCreate(ctx, ins)
 	var be *hubspot.BatchError
 	if !errors.As(err, &be) || be.Failed != 100 || be.FirstIndex != 0 {
@@ -200,7 +200,7 @@ func TestBatchRetriesOnlyWhatIsSafe(t *testing.T) {
 			t.Fatalf("input %d: %v", i, res.Items[i].Err)
 		}
 	}
-	if n := calls(srv, "POST", "/crm/v3/objects/contacts/batch/create"); n != 3 {
+	if n := opCalls(t, srv, "crm.objects.batch.create", "objectType", "contacts"); n != 3 {
 		t.Fatalf("%d create requests, want 3 (no retry)", n)
 	}
 

@@ -91,7 +91,7 @@ func TestMerge(t *testing.T) {
 			if err := tc.call(); !errors.Is(err, tc.is) {
 				t.Errorf("error %v, want %v", err, tc.is)
 			}
-			if sent := calls(srv, "POST", "/crm/v3/objects/deals/merge"); tc.local && sent != 0 {
+			if sent := opCalls(t, srv, "crm.objects.merge", "objectType", "deals"); tc.local && sent != 0 {
 				t.Errorf("%d merge calls sent for a merge the client should refuse", sent)
 			}
 		})
@@ -158,7 +158,7 @@ func TestGDPRDelete(t *testing.T) {
 	if err := c.Objects("0-1").GDPRDelete(ctx, mk("typeid@example.com").ID, nil); err != nil {
 		t.Errorf("contacts by type ID: %v", err)
 	}
-	if n := calls(srv, "POST", "/crm/v3/objects/contacts/gdpr-delete"); n != 1 {
+	if n := opCalls(t, srv, "crm.objects.gdpr-delete"); n != 1 {
 		t.Errorf("%d GDPR calls sent, want only the contact one", n)
 	}
 }

@@ -17,7 +17,9 @@ import (
 )
 
 // newClient returns a client for srv with a token of the given scopes (all
-// when none), without client-side rate limits unless opts set them.
+// when none), without client-side rate limits unless opts set them, that
+// speaks the API version $HUBKEY_TEST_API_VERSION names (versionOptions)
+// unless opts say otherwise.
 func newClient(t testing.TB, srv *hubspottest.Server, scopes []string, opts ...hubspot.Option) (*hubspot.Client, string, *secretstest.Static) {
 	t.Helper()
 	if scopes == nil {
@@ -25,12 +27,12 @@ func newClient(t testing.TB, srv *hubspottest.Server, scopes []string, opts ...h
 	}
 	tok := srv.NewToken(scopes...)
 	st := secretstest.NewStatic(tok)
-	all := append([]hubspot.Option{
+	all := append(append([]hubspot.Option{
 		hubspot.WithToken(st),
 		hubspot.WithBaseURL(srv.URL()),
 		hubspot.WithRateLimit(hubspot.RateLimit{}),
 		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),
-	}, opts...)
+	}, versionOptions()...), opts...)
 	c, err := hubspot.New(all...)
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +251,7 @@ func TestObjectsListAndAll(t *testing.T) {
 			break
 		}
 	}
-	if got := calls(srv, "GET", "/crm/v3/objects/contacts"); got != 1 {
+	if got := opCalls(t, srv, "crm.objects.list", "objectType", "contacts"); got != 1 {
 		t.Fatalf("%d list calls after breaking in the first page", got)
 	}
 
@@ -314,7 +316,7 @@ func TestObjectsRetryOnFaults(t *testing.T) {
 	if !errors.As(err, &he) || he.StatusCode != 502 {
 		t.Fatalf("create after 502: %v", err)
 	}
-	if n := calls(srv, "POST", "/crm/v3/objects/deals"); n != 1 {
+	if n := opCalls(t, srv, "crm.objects.create", "objectType", "deals"); n != 1 {
 		t.Fatalf("create sent %d times", n)
 	}
 	// A dropped connection on a GET is retried.

@@ -65,10 +65,10 @@
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
 //
-// The typed methods call HubSpot's numbered paths (/crm/v3/...,
-// /crm/v4/...) unless [WithAPIVersion] chooses one of HubSpot's date-based
-// versions (/crm/objects/2026-03/...); an operation the chosen version
-// does not offer keeps its numbered path.
+// The typed methods call HubSpot's date-based version 2026-03
+// (/crm/objects/2026-03/...) unless [WithAPIVersion] chooses another, or
+// the numbered paths (/crm/v3/..., /crm/v4/...); an operation the chosen
+// version does not offer keeps its numbered path.
 //
 // [Client.Do] calls an endpoint no typed method covers, with the same
 // credential choice, signing, rate limits, retries, errors and scrubbing.

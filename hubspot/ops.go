@@ -201,18 +201,26 @@ var apiVersions = []string{numberedVersion, "2025-09", "2026-03", "2026-09"}
 const numberedVersion = "numbered"
 
 // defaultAPIVersion is the version a Client speaks unless WithAPIVersion
-// says otherwise.
-const defaultAPIVersion = endpoints.Numbered
+// says otherwise: HubSpot's recommended target. Not 2026-09, which has no
+// per-record association list: there Associations.List would fall back to
+// the numbered v4 path, which HubSpot stops serving on 2027-03-30. It
+// changes only in a release whose CHANGELOG says so under "Changed" (see
+// WithAPIVersion).
+const defaultAPIVersion = endpoints.Version202603
 
 // WithAPIVersion sets the version of HubSpot's API the Client's typed
-// methods call: "numbered", the numbered paths (/crm/v3/objects/...,
-// /crm/v4/associations/..., the default), or one of HubSpot's date-based
-// versions "2025-09", "2026-03" and "2026-09" (/crm/objects/2026-03/...).
-// An operation that the chosen dated version does not offer (the v4
-// per-record association list in 2026-09, app webhook settings in
-// 2026-03) is called on its numbered path. Calls through Client.Do and
-// Client.HTTPClient go to the paths they name, whatever the version. New
-// refuses any other value.
+// methods call: one of HubSpot's date-based versions "2025-09", "2026-03"
+// and "2026-09" (/crm/objects/2026-03/...), or "numbered", the numbered
+// paths (/crm/v3/objects/..., /crm/v4/associations/...). An operation that
+// the chosen dated version does not offer (the v4 per-record association
+// list in 2026-09, app webhook settings in 2026-03) is called on its
+// numbered path. Calls through Client.Do and Client.HTTPClient go to the
+// paths they name, whatever the version. New refuses any other value.
+//
+// The default is "2026-03", HubSpot's recommended target. It is pinned
+// per hubkey release: it moves only in a release whose CHANGELOG says so
+// under "Changed". To be sure that upgrading hubkey never changes the
+// paths your integration calls, pin the version with WithAPIVersion.
 func WithAPIVersion(v string) Option {
 	return func(o *options) error {
 		if !slices.Contains(apiVersions, v) {

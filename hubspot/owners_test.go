@@ -36,7 +36,7 @@ func TestOwnersListAllGet(t *testing.T) {
 	if len(ids) != 7 || ids[0] != added[0].ID || ids[6] != added[6].ID {
 		t.Fatalf("All gave %v", ids)
 	}
-	if n := calls(srv, "GET", "/crm/v3/owners"); n != 3 {
+	if n := opCalls(t, srv, "crm.owners.list"); n != 3 {
 		t.Errorf("%d list calls for 7 owners in pages of 3, want 3", n)
 	}
 
@@ -45,7 +45,7 @@ func TestOwnersListAllGet(t *testing.T) {
 	for range c.Owners.All(ctx, &hubspot.OwnerListOptions{Limit: 2}) {
 		break
 	}
-	if n := calls(srv, "GET", "/crm/v3/owners"); n != 1 {
+	if n := opCalls(t, srv, "crm.owners.list"); n != 1 {
 		t.Errorf("%d list calls after breaking on the first owner, want 1", n)
 	}
 

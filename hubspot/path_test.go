@@ -11,7 +11,7 @@ import (
 
 // pathClient returns a client of a server that records the escaped path of
 // every request it receives and answers 200 with an empty object.
-func pathClient(t *testing.T) (*Client, func() []string) {
+func pathClient(t *testing.T, opts ...Option) (*Client, func() []string) {
 	t.Helper()
 	var mu sync.Mutex
 	var paths []string
@@ -22,7 +22,7 @@ func pathClient(t *testing.T) (*Client, func() []string) {
 		writeJSON(w, http.StatusOK, map[string]any{})
 	})
 	cache, _ := newCache(t, tokenA)
-	c, err := New(WithToken(cache), WithBaseURL(srv.URL), WithRateLimit(RateLimit{}), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	c, err := New(append([]Option{WithToken(cache), WithBaseURL(srv.URL), WithRateLimit(RateLimit{}), WithRetry(RetryPolicy{MaxAttempts: 1})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,20 +162,30 @@ func TestPathIDsThatChangeThePathAreRefused(t *testing.T) {
 // Characters that would end or split a segment are escaped, so the ID
 // stays one segment of the path it was meant for.
 func TestPathIDsAreEscapedAsOneSegment(t *testing.T) {
-	c, sent := pathClient(t)
-	ctx := context.Background()
-	if err := c.Pipelines.ArchiveStage(ctx, "deals", "P1", "a/b?c#d;e%f..", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Deals.Get(ctx, "x@example.com/..x", &GetOptions{IDProperty: "email"}); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		"DELETE /crm/v3/pipelines/deals/P1/stages/a%2Fb%3Fc%23d%3Be%25f..",
-		"GET /crm/v3/objects/deals/x@example.com%2F..x",
-	}
-	if got := sent(); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("paths sent:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	for _, tc := range []struct {
+		version string
+		want    []string
+	}{
+		{"numbered", []string{
+			"DELETE /crm/v3/pipelines/deals/P1/stages/a%2Fb%3Fc%23d%3Be%25f..",
+			"GET /crm/v3/objects/deals/x@example.com%2F..x",
+		}},
+		{"2026-03", []string{
+			"DELETE /crm/pipelines/2026-03/deals/P1/stages/a%2Fb%3Fc%23d%3Be%25f..",
+			"GET /crm/objects/2026-03/deals/x@example.com%2F..x",
+		}},
+	} {
+		c, sent := pathClient(t, WithAPIVersion(tc.version))
+		ctx := context.Background()
+		if err := c.Pipelines.ArchiveStage(ctx, "deals", "P1", "a/b?c#d;e%f..", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Deals.Get(ctx, "x@example.com/..x", &GetOptions{IDProperty: "email"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := sent(); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s: paths sent:\n%s\nwant:\n%s", tc.version, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }
 

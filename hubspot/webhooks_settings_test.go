@@ -344,7 +344,8 @@ func TestTokenAndDeveloperKeyNeverMix(t *testing.T) {
 	}
 	tokenFP, keyFP := secrets.New(token).Fingerprint(), secrets.New(key).Fingerprint()
 	for _, call := range srv.Journal() {
-		webhooks := strings.HasPrefix(call.Path, "/webhooks/")
+		op, _ := opOf(call)
+		webhooks := strings.HasPrefix(op, "webhooks.")
 		switch {
 		case webhooks && (call.TokenFingerprint != keyFP || call.Query != "hapikey=REDACTED"):
 			t.Errorf("webhooks call %s %s sent with %s, query %q", call.Method, call.Path, call.TokenFingerprint, call.Query)

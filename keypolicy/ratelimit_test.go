@@ -125,3 +125,32 @@ func TestUsageSecondly(t *testing.T) {
 		t.Fatalf("usage %+v", d.Usage)
 	}
 }
+
+// The search class is the catalogue's: the CRM search operation in every
+// API version, and nothing else that merely ends in "/search".
+func TestSearchClassFromCatalogue(t *testing.T) {
+	st := keypolicy.NewStore(keypolicy.WithClock(clock.NewFake(t0)))
+	_, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 100, Interval: 10 * time.Second, SearchPerSecond: 100}})
+	for _, c := range []struct {
+		method, path string
+		search       bool
+	}{
+		{"POST", "/crm/v3/objects/contacts/search", true},
+		{"POST", "/crm/v3/objects/2-123/search", true},
+		{"POST", "/crm/objects/2026-03/deals/search", true},
+		{"POST", "/crm/objects/2025-09/p_cars/search", true},
+		{"GET", "/crm/v3/objects/contacts/search", false},      // reads the record "search"
+		{"POST", "/crm/v3/objects/contacts/search/", false},    // no operation
+		{"POST", "/crm/v3/objects/contacts/1/search", false},   // no operation
+		{"POST", "/marketing/v3/something/search", false},      // not a CRM search
+		{"POST", "/crm/v3/objects/contacts/batch/read", false}, // standard
+	} {
+		d, err := st.Authorize(req(c.method, c.path, ""), tok.Reveal(), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		if d.Usage.Search != c.search {
+			t.Errorf("%s %s: search %v, want %v", c.method, c.path, d.Usage.Search, c.search)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -57,8 +58,10 @@ func WithClientIP(f func(r *http.Request) (netip.Addr, bool)) Option {
 
 // WithSearchMatcher sets which calls count as search calls (the SECONDLY
 // policy) rather than ordinary calls (the rolling window). The default
-// matches HubSpot's CRM search endpoints: POST to a path ending in
-// "/search".
+// counts the calls hubkey's operation catalogue puts in HubSpot's search
+// rate class (the CRM search endpoints, in every API version), found
+// from the request's method and path; a caller that already knows the
+// operation can say so here instead.
 func WithSearchMatcher(f func(r *http.Request) bool) Option {
 	return func(s *Store) {
 		if f != nil {
@@ -103,7 +106,7 @@ func NewStore(opts ...Option) *Store {
 		clock:    clock.System,
 		loc:      time.UTC,
 		clientIP: remoteAddr,
-		isSearch: hubSpotSearch,
+		isSearch: catalogueSearch,
 		keys:     make(map[string]*Key),
 		buckets:  make(map[string]*bucket),
 	}
@@ -122,8 +125,12 @@ func remoteAddr(r *http.Request) (netip.Addr, bool) {
 	return ap.Addr(), true
 }
 
-func hubSpotSearch(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), "/search")
+// catalogueSearch reports whether r is a call of an operation in the
+// catalogue's search rate class. A call the catalogue does not know is an
+// ordinary call.
+func catalogueSearch(r *http.Request) bool {
+	op, _, _, ok := endpoints.Match(r.Method, r.URL.EscapedPath())
+	return ok && op.Rate == endpoints.Search
 }
 
 // HashToken returns the SHA-256 of a token, as stored in [Key.TokenHash].

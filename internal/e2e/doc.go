@@ -29,5 +29,7 @@
 //
 //	go test -race -count=1 -v ./internal/e2e/
 //
-// to see them.
+// to see them. The clients speak hubspot's default API version, or the one
+// HUBKEY_TEST_API_VERSION names ("numbered", "2025-09", ...); the test
+// command (internal/cmd/testall) runs the package once per version.
 package e2e

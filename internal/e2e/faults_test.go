@@ -240,7 +240,7 @@ func TestBatchUpsertUnderFaults(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	c, stop := faultClient(t, srv, fake)
 	ctx := patienceCtx(t)
-	const path = "/crm/v3/objects/contacts/batch/upsert"
+	path := opPath(t, "crm.objects.batch.upsert", "objectType", "contacts")
 	faults := 0
 	for _, f := range upsertFaults(path) {
 		srv.InjectFault(f)
@@ -290,7 +290,7 @@ func TestBatchCreateUnderFaults(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	c, stop := faultClient(t, srv, fake)
 	ctx := patienceCtx(t)
-	const path = "/crm/v3/objects/companies/batch/create"
+	path := opPath(t, "crm.objects.batch.create", "objectType", "companies")
 	faults := 0
 	for _, f := range upsertFaults(path) {
 		srv.InjectFault(f)

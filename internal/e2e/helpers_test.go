@@ -61,16 +61,17 @@ func newCache(t testing.TB, p secrets.Provider, opts ...secrets.CacheOption) *se
 }
 
 // newClient returns a client of srv whose token comes from src, with no
-// client-side rate limit unless opts set one, closed at the end of the
-// test.
+// client-side rate limit unless opts set one, that speaks the API version
+// $HUBKEY_TEST_API_VERSION names (versionOptions) unless opts say
+// otherwise, closed at the end of the test.
 func newClient(t testing.TB, srv *hubspottest.Server, src any, opts ...hubspot.Option) *hubspot.Client {
 	t.Helper()
-	all := append([]hubspot.Option{
+	all := append(append([]hubspot.Option{
 		hubspot.WithToken(src),
 		hubspot.WithBaseURL(srv.URL()),
 		hubspot.WithRateLimit(hubspot.RateLimit{}),
 		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),
-	}, opts...)
+	}, versionOptions()...), opts...)
 	c, err := hubspot.New(all...)
 	if err != nil {
 		t.Fatal(err)

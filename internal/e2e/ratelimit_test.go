@@ -11,10 +11,11 @@ import (
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 )
 
-// journalCount counts the server's calls to path, and those answered 429.
-func journalCount(srv *hubspottest.Server, path string) (calls, limited int) {
+// journalCount counts the server's calls of the operation named op, and
+// those answered 429.
+func journalCount(srv *hubspottest.Server, op string) (calls, limited int) {
 	for _, e := range srv.Journal() {
-		if e.Path == path {
+		if isOp(e, op) {
 			calls++
 			if e.Status == 429 {
 				limited++
@@ -36,7 +37,7 @@ func TestBatchThroughTenSecondlyLimit(t *testing.T) {
 
 	res, err := c.Contacts.BatchUpsert(patienceCtx(t), inputs)
 	l := reconcile(t, res, err, keys, "email", srv.Objects("contacts"), wantUpserted(inputs))
-	calls, limited := journalCount(srv, "/crm/v3/objects/contacts/batch/upsert")
+	calls, limited := journalCount(srv, "crm.objects.batch.upsert")
 	waited := stop()
 	t.Logf("TEN_SECONDLY_ROLLING 20/10s: %v requests=%d answered_429=%d waited=%v (fake clock)", l, calls, limited, waited)
 	if !l.clean() || l.succeeded != batchInputs {
@@ -62,7 +63,7 @@ func TestBatchThroughDailyLimitFailsFast(t *testing.T) {
 
 	res, err := c.Contacts.BatchUpsert(ctx, inputs)
 	l := reconcile(t, res, err, keys, "email", srv.Objects("contacts"), wantUpserted(inputs))
-	calls, limited := journalCount(srv, "/crm/v3/objects/contacts/batch/upsert")
+	calls, limited := journalCount(srv, "crm.objects.batch.upsert")
 	t.Logf("DAILY %d: %v requests=%d answered_429=%d", daily, l, calls, limited)
 	if !l.clean() {
 		t.Errorf("the ledger does not balance: %v", l)
@@ -105,7 +106,7 @@ func TestSlowResponsesEndAtTheCallersDeadline(t *testing.T) {
 	srv := hubspottest.NewServer(t) // the system clock: the injected latency is real
 	fake := clock.NewFake(epoch)
 	c, _ := faultClient(t, srv, fake)
-	const path = "/crm/v3/objects/contacts/batch/upsert"
+	path := opPath(t, "crm.objects.batch.upsert", "objectType", "contacts")
 
 	// One call: a response an hour away, a deadline 100 ms away.
 	srv.InjectFault(hubspottest.Fault{Latency: time.Hour, Method: "GET"})

@@ -73,7 +73,7 @@ func TestRotationValidatorKeepsABadTokenOut(t *testing.T) {
 		badFP[fingerprint(token)] = name
 	}
 	for _, e := range srv.Journal() {
-		if e.Path == "/account-info/v3/details" {
+		if isOp(e, "account.details") {
 			details++
 			if e.Status == 401 {
 				refused++

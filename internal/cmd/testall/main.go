@@ -36,6 +36,14 @@
 // If a server cannot be found or started, testall says why and runs the
 // tests anyway, and the tests that need it skip saying why; when the CI
 // environment variable is "true" that is a failure instead.
+//
+// When the main run passes and the packages include hubspot or
+// internal/e2e, testall runs go test -race over those of the two that are
+// included once more per API version the main run did not test (it tested
+// the version HUBKEY_TEST_API_VERSION names, or the client's default), with
+// HUBKEY_TEST_API_VERSION set to that version, the same flags (less those
+// naming an output file) and a line saying which version each run is for.
+// It fails if any of these runs fails.
 package main
 
 import (
@@ -104,7 +112,7 @@ func run(ctx context.Context, extra []string) int {
 		fmt.Fprintln(os.Stderr, "testall:", err)
 		return 1
 	}
-	return 0
+	return runVersions(ctx, extra, patterns, env)
 }
 
 // server is something the tests of packages that import importPath need
