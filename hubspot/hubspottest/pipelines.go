@@ -877,7 +877,7 @@ func (q *request) updateStage(t, pid, sid string) {
 		q.fail(stageConflict(q.corr, pid, label))
 		return
 	}
-	md := s.metadata
+	var md map[string]string
 	{
 		merged := make(map[string]json.RawMessage, len(s.metadata)+len(in.Metadata))
 		for k, v := range s.metadata {
