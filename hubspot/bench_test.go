@@ -211,7 +211,7 @@ func BenchmarkBatchUpsert(b *testing.B) {
 		}
 		created := 0
 		for _, it := range res.Items {
-			if it.New {
+			if it.Value.New {
 				created++
 			}
 		}

@@ -28,6 +28,9 @@ type Object struct {
 	ArchivedAt   time.Time                  `json:"archivedAt,omitzero"`
 	// URL is the record's page in HubSpot, when the API includes it.
 	URL string `json:"url,omitempty"`
+	// New reports that BatchUpsert created the record rather than updated
+	// it; false in every other answer.
+	New bool `json:"new,omitempty"`
 }
 
 // PropertyVersion is one value in a property's history.

@@ -403,7 +403,7 @@ func TestDeveloperKeyLeaks(t *testing.T) {
 	res, err = c.Webhooks.BatchUpdateSubscriptions(ctx, appID, []hubspot.WebhookSubscriptionUpdate{{ID: 404, Active: true}})
 	rec.Err("207", err)
 	rec.Dump("207 result", res)
-	rec.Testify("207 result", res, &hubspot.WebhookBatchResult{})
+	rec.Testify("207 result", res, &hubspot.BatchResult[hubspot.WebhookSubscription]{})
 
 	// Connection refused.
 	closed := httptest.NewServer(http.NotFoundHandler())

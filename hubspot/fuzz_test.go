@@ -323,10 +323,10 @@ func FuzzBatchResponse(f *testing.F) {
 				inBody[s]++
 			}
 		}
-		for name, call := range map[string]func() (*BatchResult, error){
-			"read":   func() (*BatchResult, error) { return c.Contacts.BatchRead(ctx, ids, nil) },
-			"create": func() (*BatchResult, error) { return c.Contacts.BatchCreate(ctx, creates) },
-			"update": func() (*BatchResult, error) { return c.Contacts.BatchUpdate(ctx, inputs) },
+		for name, call := range map[string]func() (*BatchResult[Object], error){
+			"read":   func() (*BatchResult[Object], error) { return c.Contacts.BatchRead(ctx, ids, nil) },
+			"create": func() (*BatchResult[Object], error) { return c.Contacts.BatchCreate(ctx, creates) },
+			"update": func() (*BatchResult[Object], error) { return c.Contacts.BatchUpdate(ctx, inputs) },
 		} {
 			res, err := call()
 			if res == nil {
@@ -340,12 +340,12 @@ func FuzzBatchResponse(f *testing.F) {
 			for i, it := range res.Items {
 				if it.Err != nil {
 					failed++
-					if it.Object.ID != "" || it.New {
-						t.Fatalf("%s: item %d has both an error and record %q", name, i, it.Object.ID)
+					if it.Value.ID != "" || it.Value.New {
+						t.Fatalf("%s: item %d has both an error and record %q", name, i, it.Value.ID)
 					}
 					continue
 				}
-				seen[it.Object.ID]++
+				seen[it.Value.ID]++
 			}
 			for _, o := range res.Unmatched {
 				seen[o.ID]++

@@ -153,7 +153,7 @@ func TestBatchAnswersEchoingCredentialsAreScrubbed(t *testing.T) {
 	}
 }
 
-func batchItemErrs(res *BatchResult) []error {
+func batchItemErrs(res *BatchResult[Object]) []error {
 	if res == nil {
 		return nil
 	}
@@ -171,7 +171,7 @@ func TestHoldsErrors(t *testing.T) {
 		Results []WebhookSubscription `json:"results"`
 		Errors  []wireError           `json:"errors"`
 	}
-	for _, v := range []any{&wireBatch{}, &wireAssocBatch{}, &wireAssocRead{}, &wireDefaultBatch{}, &anon} {
+	for _, v := range []any{&wireBatch[wireBatchObject]{}, &wireBatch[AssociationPair]{}, &wireBatch[wireAssocRead]{}, &wireBatch[WebhookSubscription]{}, &wireDefaultBatch{}, &anon} {
 		if !holdsErrors(reflect.TypeOf(v)) {
 			t.Errorf("holdsErrors(%T) = false", v)
 		}

@@ -155,32 +155,6 @@ type WebhookSubscriptionUpdate struct {
 	Active bool  `json:"active"`
 }
 
-// WebhookBatchResult accounts for every input of BatchUpdateSubscriptions:
-// Items[i] is the outcome of input i, a subscription or an error.
-type WebhookBatchResult struct {
-	Items []WebhookBatchItem
-}
-
-// WebhookBatchItem is the outcome of one input.
-type WebhookBatchItem struct {
-	// Subscription is the subscription as updated; zero when Err is set.
-	Subscription WebhookSubscription
-	// Err is the input's error: a *Error from HubSpot (errors.Is matches
-	// ErrNotFound for an unknown subscription), the error of the whole
-	// request, or ErrNotInResponse.
-	Err error
-}
-
-// Failed returns how many inputs failed.
-func (r *WebhookBatchResult) Failed() int { return failedOf(len(r.Items), r.errAt) }
-
-func (r *WebhookBatchResult) errAt(i int) error { return r.Items[i].Err }
-
-// err builds the BatchError for r, or nil when every input succeeded.
-func (r *WebhookBatchResult) err(what string) error {
-	return batchErrorOf(what, len(r.Items), r.errAt)
-}
-
 func (s *WebhooksService) check(what string, appID int64) error {
 	if s == nil || s.client == nil {
 		return errors.New("hubspot: the WebhooksService was not made by New")
@@ -402,19 +376,18 @@ func (s *WebhooksService) DeleteSubscription(ctx context.Context, appID, subscri
 }
 
 // BatchUpdateSubscriptions activates or pauses several subscriptions in one
-// call and accounts for each: Items[i] is the outcome of updates[i]. When
-// any input failed (HubSpot answers 207 with the errors), the result comes
-// with a *BatchError. An ID may appear once; at most
-// MaxWebhookSubscriptions updates fit one call.
+// call and accounts for each: Items[i] is the outcome of updates[i], the
+// subscription as updated or an error (a *Error from HubSpot, matching
+// ErrNotFound for an unknown subscription, the error of the request, or
+// ErrNotInResponse). When any input failed (HubSpot answers 207 with the
+// errors), the result comes with a *BatchError. An ID may appear once; at
+// most MaxWebhookSubscriptions updates fit one call.
 //
 // HubSpot: POST /webhooks/v3/{appId}/subscriptions/batch/update.
-func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID int64, updates []WebhookSubscriptionUpdate) (*WebhookBatchResult, error) {
+func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID int64, updates []WebhookSubscriptionUpdate) (*BatchResult[WebhookSubscription], error) {
 	const what = "webhooks batch update"
 	if err := s.check("BatchUpdateSubscriptions", appID); err != nil {
 		return nil, err
-	}
-	if len(updates) == 0 {
-		return &WebhookBatchResult{}, nil
 	}
 	if len(updates) > MaxWebhookSubscriptions {
 		return nil, errorf("%s: %d updates; an app has at most %d subscriptions", what, len(updates), MaxWebhookSubscriptions)
@@ -429,58 +402,24 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 		}
 		index[u.ID] = i
 	}
-
-	var wb struct {
-		Status  string                `json:"status"`
-		Results []WebhookSubscription `json:"results"`
-		Errors  []wireError           `json:"errors"`
-	}
-	call, err := s.client.prepare(opSubscriptionsBatch, appParams(appID))
-	if err != nil {
-		return nil, err
-	}
-	status, err := s.client.do(ctx, call, nil, struct {
-		Inputs []WebhookSubscriptionUpdate `json:"inputs"`
-	}{updates}, &wb)
-	res := &WebhookBatchResult{Items: make([]WebhookBatchItem, len(updates))}
-	if err != nil {
-		for i := range res.Items {
-			res.Items[i].Err = err
-		}
-		return res, res.err(what)
-	}
-	done := make([]bool, len(updates))
-	for _, sub := range wb.Results {
-		if i, ok := index[sub.ID]; ok && !done[i] {
-			res.Items[i], done[i] = WebhookBatchItem{Subscription: sub}, true
-		}
-	}
-	var general *Error
-	for i := range wb.Errors {
-		e := wb.Errors[i].toError(status, call.method, call.path)
-		named := false
-		for _, id := range e.Context["ids"] {
-			n, perr := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
-			if j, ok := index[n]; perr == nil && ok && !done[j] {
-				res.Items[j], done[j] = WebhookBatchItem{Err: e}, true
-				named = true
+	return runBatch(ctx, s.client, batchSpec[WebhookSubscription, WebhookSubscription]{
+		what: what, op: opSubscriptionsBatch, params: appParams(appID), n: len(updates),
+		body: func(lo, hi int) any {
+			return struct {
+				Inputs []WebhookSubscriptionUpdate `json:"inputs"`
+			}{updates[lo:hi]}
+		},
+		keys:       func(i int) []string { return []string{strconv.FormatInt(updates[i].ID, 10)} },
+		resultKeys: func(r *WebhookSubscription) []string { return []string{strconv.FormatInt(r.ID, 10)} },
+		errorKeys: func(e *Error) []string {
+			ks := make([]string, 0, len(e.Context["ids"]))
+			for _, id := range e.Context["ids"] {
+				ks = append(ks, idKey(id))
 			}
-		}
-		if !named && general == nil {
-			general = e
-		}
-	}
-	for i := range res.Items {
-		if done[i] {
-			continue
-		}
-		if general != nil {
-			res.Items[i].Err = general
-		} else {
-			res.Items[i].Err = ErrNotInResponse
-		}
-	}
-	return res, res.err(what)
+			return ks
+		},
+		value: func(r *WebhookSubscription) WebhookSubscription { return *r },
+	})
 }
 
 // flexID reads an integer ID sent as a JSON number or string; null and ""
