@@ -24,99 +24,27 @@ const (
 	CategoryIntegratorDefined = "INTEGRATOR_DEFINED"
 )
 
-// HubSpot-defined association type IDs between the standard objects, from
-// HubSpot's association type table. Types are directional: a contact's
-// company is AssocContactToCompany (279), the reverse AssocCompanyToContact
-// (280). The unlabeled type of each pair is what CreateDefault creates; the
-// "primary" types are labeled "Primary" and a record has at most one
-// primary company.
-const (
-	AssocContactToContact        = 449
-	AssocContactToCompany        = 279
-	AssocContactToCompanyPrimary = 1
-	AssocContactToDeal           = 4
-	AssocContactToTicket         = 15
-	AssocContactToQuote          = 70
-
-	AssocCompanyToCompany        = 450
-	AssocParentToChildCompany    = 13
-	AssocChildToParentCompany    = 14
-	AssocCompanyToContact        = 280
-	AssocCompanyToContactPrimary = 2
-	AssocCompanyToDeal           = 342
-	AssocCompanyToDealPrimary    = 6
-	AssocCompanyToTicket         = 340
-	AssocCompanyToTicketPrimary  = 25
-	AssocCompanyToQuote          = 72
-
-	AssocDealToDeal           = 451
-	AssocDealToContact        = 3
-	AssocDealToCompany        = 341
-	AssocDealToCompanyPrimary = 5
-	AssocDealToTicket         = 27
-	AssocDealToLineItem       = 19
-	AssocDealToQuote          = 63
-
-	AssocTicketToTicket         = 452
-	AssocTicketToContact        = 16
-	AssocTicketToCompany        = 339
-	AssocTicketToCompanyPrimary = 26
-	AssocTicketToDeal           = 28
-
-	AssocLineItemToDeal  = 20
-	AssocLineItemToQuote = 68
-
-	AssocQuoteToContact  = 69
-	AssocQuoteToCompany  = 71
-	AssocQuoteToDeal     = 64
-	AssocQuoteToLineItem = 67
-)
-
-// defaultAssocTypes maps a pair of standard object types to the unlabeled
-// HubSpot-defined type between them.
-var defaultAssocTypes = map[[2]string]int{
-	{"contacts", "contacts"}:   AssocContactToContact,
-	{"contacts", "companies"}:  AssocContactToCompany,
-	{"contacts", "deals"}:      AssocContactToDeal,
-	{"contacts", "tickets"}:    AssocContactToTicket,
-	{"contacts", "quotes"}:     AssocContactToQuote,
-	{"companies", "companies"}: AssocCompanyToCompany,
-	{"companies", "contacts"}:  AssocCompanyToContact,
-	{"companies", "deals"}:     AssocCompanyToDeal,
-	{"companies", "tickets"}:   AssocCompanyToTicket,
-	{"companies", "quotes"}:    AssocCompanyToQuote,
-	{"deals", "deals"}:         AssocDealToDeal,
-	{"deals", "contacts"}:      AssocDealToContact,
-	{"deals", "companies"}:     AssocDealToCompany,
-	{"deals", "tickets"}:       AssocDealToTicket,
-	{"deals", "line_items"}:    AssocDealToLineItem,
-	{"deals", "quotes"}:        AssocDealToQuote,
-	{"tickets", "tickets"}:     AssocTicketToTicket,
-	{"tickets", "contacts"}:    AssocTicketToContact,
-	{"tickets", "companies"}:   AssocTicketToCompany,
-	{"tickets", "deals"}:       AssocTicketToDeal,
-	{"line_items", "deals"}:    AssocLineItemToDeal,
-	{"line_items", "quotes"}:   AssocLineItemToQuote,
-	{"quotes", "contacts"}:     AssocQuoteToContact,
-	{"quotes", "companies"}:    AssocQuoteToCompany,
-	{"quotes", "deals"}:        AssocQuoteToDeal,
-	{"quotes", "line_items"}:   AssocQuoteToLineItem,
-}
-
-// DefaultAssociationType returns HubSpot's unlabeled association type from
-// fromType to toType (standard objects, by any name HubSpot accepts:
-// "contacts", "contact", "0-1"), and false when HubSpot defines none.
-func DefaultAssociationType(fromType, toType string) (AssociationType, bool) {
+// HubSpotAssociationType returns the association type HubSpot defines
+// (CategoryHubSpotDefined) from fromType to toType, standard objects named
+// any way HubSpot accepts ("contacts", "contact", "0-1"), with the given
+// label: "" for the pair's unlabeled type, the one CreateDefault creates
+// (contact to company: 279), "Primary" for a record's primary company
+// (contact to company: 1), "Parent Company" and "Child Company" between
+// companies. Types are directional: company to contact is 280. It reports
+// false when HubSpot defines no such type. The types come from hubkey's
+// catalogue of HubSpot's association type table.
+func HubSpotAssociationType(fromType, toType, label string) (AssociationType, bool) {
 	f, ok1 := endpoints.LookupObjectType(fromType)
 	t, ok2 := endpoints.LookupObjectType(toType)
 	if !ok1 || !ok2 {
 		return AssociationType{}, false
 	}
-	id, ok := defaultAssocTypes[[2]string{f.Name, t.Name}]
-	if !ok {
-		return AssociationType{}, false
+	for _, a := range endpoints.AssociationTypes() {
+		if a.From == f.Name && a.To == t.Name && strings.EqualFold(a.Label, label) {
+			return AssociationType{Category: CategoryHubSpotDefined, TypeID: a.ID}, true
+		}
 	}
-	return AssociationType{Category: CategoryHubSpotDefined, TypeID: id}, true
+	return AssociationType{}, false
 }
 
 // Limits of the associations v4 API. Batch calls take any number of inputs
@@ -413,8 +341,8 @@ func (s *AssociationsService) List(ctx context.Context, fromType, fromID, toType
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit < 0 || o.Limit > MaxAssociationListLimit {
-		return nil, errorf("%s: Limit must be between 1 and %d (0 for HubSpot's default), got %d", what, MaxAssociationListLimit, o.Limit)
+	if o.Limit < 0 || o.Limit > opAssocList.Limits.Page {
+		return nil, errorf("%s: Limit must be between 1 and %d (0 for HubSpot's default), got %d", what, opAssocList.Limits.Page, o.Limit)
 	}
 	q := url.Values{}
 	if o.Limit > 0 {

@@ -303,8 +303,8 @@ func (s *ObjectService) List(ctx context.Context, opts *ListOptions) (*ObjectPag
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit < 0 || o.Limit > MaxListLimit {
-		return nil, errorf("%s List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", s.objectType, MaxListLimit, o.Limit)
+	if o.Limit < 0 || o.Limit > opObjectsList.Limits.Page {
+		return nil, errorf("%s List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", s.objectType, opObjectsList.Limits.Page, o.Limit)
 	}
 	q := url.Values{}
 	if o.Limit > 0 {
@@ -337,7 +337,7 @@ func (s *ObjectService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Ob
 		o = *opts
 	}
 	if o.Limit == 0 {
-		o.Limit = MaxListLimit
+		o.Limit = opObjectsList.Limits.Page
 	}
 	return paginate(ctx, s.objectType+" List", o.After, func(after string) (pageOf[Object], error) {
 		q := o

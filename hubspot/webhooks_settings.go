@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // WebhooksService manages an app's webhook settings and event
@@ -41,15 +43,6 @@ const (
 	PerRollingMinute ThrottlingPeriod = "ROLLING_MINUTE"
 )
 
-// MinWebhookConcurrency is the smallest MaxConcurrentRequests HubSpot
-// accepts: its documentation says the value "must be a number greater than
-// five".
-const MinWebhookConcurrency = 6
-
-// MaxWebhookSubscriptions is how many subscriptions HubSpot allows per app;
-// it refuses to create more.
-const MaxWebhookSubscriptions = 1000
-
 // WebhookSettings is where and how fast HubSpot delivers an app's webhook
 // events.
 type WebhookSettings struct {
@@ -68,7 +61,7 @@ type WebhookSettings struct {
 // URL.
 type WebhookThrottling struct {
 	// MaxConcurrentRequests is the most requests HubSpot attempts per
-	// Period; at least MinWebhookConcurrency.
+	// Period; at least 6 (HubSpot: "a number greater than five").
 	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
 	// Period is PerSecond or PerRollingMinute.
 	Period ThrottlingPeriod `json:"period,omitempty"`
@@ -204,7 +197,7 @@ func (s *WebhooksService) GetSettings(ctx context.Context, appID int64) (*Webhoo
 // UpdateSettings sets the app's target URL and throttling, replacing what
 // was there, and returns the settings as HubSpot stored them. The target
 // URL must be an absolute https URL; Throttling needs a Period and at least
-// MinWebhookConcurrency requests. CreatedAt and UpdatedAt are ignored.
+// 6 requests. CreatedAt and UpdatedAt are ignored.
 //
 // HubSpot: PUT /webhooks/v3/{appId}/settings.
 func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, settings WebhookSettings) (*WebhookSettings, error) {
@@ -215,8 +208,8 @@ func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, setti
 		return nil, err
 	}
 	th := settings.Throttling
-	if th.MaxConcurrentRequests < MinWebhookConcurrency {
-		return nil, errorf("webhooks UpdateSettings: throttling.maxConcurrentRequests must be at least %d (HubSpot: greater than five), got %d", MinWebhookConcurrency, th.MaxConcurrentRequests)
+	if th.MaxConcurrentRequests < endpoints.MinWebhookConcurrency {
+		return nil, errorf("webhooks UpdateSettings: throttling.maxConcurrentRequests must be at least %d (HubSpot: greater than five), got %d", endpoints.MinWebhookConcurrency, th.MaxConcurrentRequests)
 	}
 	if th.Period != PerSecond && th.Period != PerRollingMinute {
 		return nil, errorf("webhooks UpdateSettings: throttling.period must be %q or %q, got %q", PerSecond, PerRollingMinute, th.Period)
@@ -261,8 +254,8 @@ func (s *WebhooksService) DeleteSettings(ctx context.Context, appID int64) error
 	return err
 }
 
-// ListSubscriptions returns the app's event subscriptions (at most
-// MaxWebhookSubscriptions, all in one answer).
+// ListSubscriptions returns the app's event subscriptions (at most 1,000,
+// HubSpot's limit per app, all in one answer).
 //
 // HubSpot: GET /webhooks/v3/{appId}/subscriptions.
 func (s *WebhooksService) ListSubscriptions(ctx context.Context, appID int64) ([]WebhookSubscription, error) {
@@ -315,7 +308,7 @@ func (s *WebhooksService) GetSubscription(ctx context.Context, appID, subscripti
 
 // CreateSubscription subscribes the app to an event type and returns the
 // new subscription (201). HubSpot checks the event type against the ones
-// it offers; it refuses a subscription past MaxWebhookSubscriptions.
+// it offers; it refuses a subscription past 1,000, its limit per app.
 //
 // HubSpot: POST /webhooks/v3/{appId}/subscriptions.
 func (s *WebhooksService) CreateSubscription(ctx context.Context, appID int64, in WebhookSubscriptionInput) (*WebhookSubscription, error) {
@@ -381,7 +374,8 @@ func (s *WebhooksService) DeleteSubscription(ctx context.Context, appID, subscri
 // ErrNotFound for an unknown subscription, the error of the request, or
 // ErrNotInResponse). When any input failed (HubSpot answers 207 with the
 // errors), the result comes with a *BatchError. An ID may appear once; at
-// most MaxWebhookSubscriptions updates fit one call.
+// most 1,000 updates (HubSpot's limit of subscriptions per app) fit one
+// call.
 //
 // HubSpot: POST /webhooks/v3/{appId}/subscriptions/batch/update.
 func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID int64, updates []WebhookSubscriptionUpdate) (*BatchResult[WebhookSubscription], error) {
@@ -389,8 +383,8 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 	if err := s.check("BatchUpdateSubscriptions", appID); err != nil {
 		return nil, err
 	}
-	if len(updates) > MaxWebhookSubscriptions {
-		return nil, errorf("%s: %d updates; an app has at most %d subscriptions", what, len(updates), MaxWebhookSubscriptions)
+	if len(updates) > endpoints.MaxWebhookSubscriptions {
+		return nil, errorf("%s: %d updates; an app has at most %d subscriptions", what, len(updates), endpoints.MaxWebhookSubscriptions)
 	}
 	index := make(map[int64]int, len(updates))
 	for i, u := range updates {

@@ -215,7 +215,7 @@ func TestWebhooksClientValidation(t *testing.T) {
 	ctx := context.Background()
 	good := hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10, Period: hubspot.PerSecond}}
 	with := func(f func(*hubspot.WebhookSettings)) hubspot.WebhookSettings { s := good; f(&s); return s }
-	tooMany := make([]hubspot.WebhookSubscriptionUpdate, hubspot.MaxWebhookSubscriptions+1)
+	tooMany := make([]hubspot.WebhookSubscriptionUpdate, 1001) // HubSpot allows 1,000 per app
 	for i := range tooMany {
 		tooMany[i].ID = int64(i + 1)
 	}
