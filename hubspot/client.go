@@ -189,8 +189,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRateLimit sets the client-side limit for all calls but search
-// (default LimitFreeStarter); see the Limit presets. The zero RateLimit
-// disables it.
+// (default LimitFreeStarter()); see also LimitProfessional and
+// LimitAPIAddOn. The zero RateLimit disables it.
 func WithRateLimit(r RateLimit) Option {
 	return func(o *options) error {
 		if err := r.validate("WithRateLimit"); err != nil {
@@ -202,7 +202,7 @@ func WithRateLimit(r RateLimit) Option {
 }
 
 // WithSearchRateLimit sets the client-side limit for CRM search calls
-// (default LimitSearch). The zero RateLimit disables it.
+// (default LimitSearch()). The zero RateLimit disables it.
 func WithSearchRateLimit(r RateLimit) Option {
 	return func(o *options) error {
 		if err := r.validate("WithSearchRateLimit"); err != nil {
@@ -213,7 +213,7 @@ func WithSearchRateLimit(r RateLimit) Option {
 	}
 }
 
-// WithRetry sets the retry policy (default DefaultRetryPolicy).
+// WithRetry sets the retry policy (default DefaultRetryPolicy()).
 func WithRetry(p RetryPolicy) Option {
 	return func(o *options) error {
 		if err := p.validate(); err != nil {
@@ -281,9 +281,9 @@ func New(opts ...Option) (*Client, error) {
 	o := options{
 		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
-		limit:     LimitFreeStarter,
-		search:    LimitSearch,
-		retry:     DefaultRetryPolicy,
+		limit:     LimitFreeStarter(),
+		search:    LimitSearch(),
+		retry:     DefaultRetryPolicy(),
 		batchConc: 4,
 	}
 	for _, opt := range opts {

@@ -264,7 +264,7 @@ type wireSearchPage struct {
 
 // Search returns one page of the records that match r. HubSpot's limits are
 // checked first (see SearchRequest.Validate). Search requests have their own
-// rate limit (LimitSearch) and are retried like reads.
+// rate limit (LimitSearch()) and are retried like reads.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/search.
 func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPage, error) {

@@ -202,13 +202,13 @@ func FuzzRateLimitHeaders(f *testing.F) {
 		for _, st := range []int{429, 423, 477, 502, 503, 504} {
 			resp := &http.Response{StatusCode: st, Status: fmt.Sprint(st), Header: h, Body: io.NopCloser(bytes.NewReader(body))}
 			rt := &RetryTransport{}
-			if d, _, ok := rt.decide(resp, nil, true, 3, DefaultRetryPolicy, now); ok {
+			if d, _, ok := rt.decide(resp, nil, true, 3, DefaultRetryPolicy(), now); ok {
 				check(t, fmt.Sprintf("RetryTransport.decide(%d)", st), d)
 			}
 		}
 
 		for _, search := range []bool{false, true} {
-			lt := &RateLimitTransport{Limit: LimitProfessional, Search: LimitSearch}
+			lt := &RateLimitTransport{Limit: LimitProfessional(), Search: LimitSearch()}
 			cfg := lt.Limit
 			if search {
 				cfg = lt.Search

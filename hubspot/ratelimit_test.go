@@ -14,7 +14,7 @@ import (
 )
 
 func TestBucketNeverExceedsLimitInAWindow(t *testing.T) {
-	for _, r := range []RateLimit{LimitFreeStarter, LimitProfessional, LimitAPIAddOn, LimitSearch, {Requests: 1, Interval: time.Second}, {Requests: 3, Interval: time.Second}} {
+	for _, r := range []RateLimit{LimitFreeStarter(), LimitProfessional(), LimitAPIAddOn(), LimitSearch(), {Requests: 1, Interval: time.Second}, {Requests: 3, Interval: time.Second}} {
 		lim, burst := r.bucket()
 		if burst < 1 {
 			t.Fatalf("%v: burst %d", r, burst)
@@ -94,7 +94,7 @@ func TestRateLimitWaitsOnTheClockPerCredential(t *testing.T) {
 func TestRateLimitSearchHasItsOwnLimiter(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	base := &okRT{}
-	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 10, Interval: 10 * time.Second}, Search: LimitSearch, Clock: fake}
+	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 10, Interval: 10 * time.Second}, Search: LimitSearch(), Clock: fake}
 	if err := send(t, rl, "POST", "https://api.hubapi.com/crm/v3/objects/contacts/search", tokenA); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 		"X-Hubspot-Ratelimit-Interval-Milliseconds": {"10000"},
 		"X-Hubspot-Ratelimit-Remaining":             {"0"},
 	}}
-	rl := &RateLimitTransport{Base: base, Limit: LimitProfessional, Clock: fake}
+	rl := &RateLimitTransport{Base: base, Limit: LimitProfessional(), Clock: fake}
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func mustReq(method, url, auth string) *http.Request {
 func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheA, _ := newCache(t, tokenA)
 	cacheB, _ := newCache(t, tokenB)
-	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter}
+	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter()}
 	lA := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 	rlA.Source = cacheB
 	lB := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
