@@ -166,10 +166,10 @@ func NotContains(name, v string) Filter {
 	return Filter{PropertyName: name, Operator: NotContainsToken, Value: v}
 }
 
-// Validate checks r against HubSpot's documented rules and limits and
+// validate checks r against HubSpot's documented rules and limits and
 // returns its JSON body. Errors match ErrValidation (and ErrSearchCeiling
 // for a cursor past the 10,000th result).
-func (r *SearchRequest) Validate() ([]byte, error) {
+func (r *SearchRequest) validate() ([]byte, error) {
 	if r.Limit < 0 || r.Limit > opObjectsSearch.Limits.Page {
 		return nil, errorf("search: Limit must be between 1 and %d (0 for HubSpot's default), got %d", opObjectsSearch.Limits.Page, r.Limit)
 	}
@@ -262,8 +262,10 @@ type wireSearchPage struct {
 	Paging  *Paging  `json:"paging"`
 }
 
-// Search returns one page of the records that match r. HubSpot's limits are
-// checked first (see SearchRequest.Validate). Search requests have their own
+// Search returns one page of the records that match r. HubSpot's documented
+// rules and limits (page size, filter groups and filters, body size, the
+// 10,000-result ceiling) are checked before anything is sent; an error
+// matches ErrValidation, or ErrSearchCeiling. Search requests have their own
 // rate limit (LimitSearch()) and are retried like reads.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/search.
@@ -274,7 +276,7 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 	if r == nil {
 		r = &SearchRequest{}
 	}
-	body, err := r.Validate()
+	body, err := r.validate()
 	if err != nil {
 		return nil, err
 	}

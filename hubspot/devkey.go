@@ -16,9 +16,9 @@ import (
 	"github.com/hubkey/hubkey/secrets"
 )
 
-// DeveloperKeyParam is the query parameter HubSpot reads a developer API
+// developerKeyParam is the query parameter HubSpot reads a developer API
 // key from.
-const DeveloperKeyParam = "hapikey"
+const developerKeyParam = "hapikey"
 
 // ErrNoDeveloperKey is returned for a call to an endpoint that takes a
 // developer API key when none was configured.
@@ -192,8 +192,8 @@ func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, er
 		// from its URL and from its Referer, which net/http makes from the
 		// URL of the hop before: a Location too, from the second hop on. On
 		// the same host, a developer-key endpoint gets ours again below.
-		q, inURL := withoutParam(req.URL.RawQuery, DeveloperKeyParam)
-		inReferer := refererHasParam(req.Header.Get("Referer"), DeveloperKeyParam)
+		q, inURL := withoutParam(req.URL.RawQuery, developerKeyParam)
+		inReferer := refererHasParam(req.Header.Get("Referer"), developerKeyParam)
 		if inURL || inReferer {
 			r := req.Clone(req.Context())
 			r.URL.RawQuery = q
@@ -267,12 +267,12 @@ func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, 
 	key := v.Value.Reveal()
 	r := req.Clone(req.Context())
 	r.Body = body
-	q, _ := withoutParam(req.URL.RawQuery, DeveloperKeyParam)
+	q, _ := withoutParam(req.URL.RawQuery, developerKeyParam)
 	if q != "" {
 		q += "&"
 	}
 	//hubkeyvet:ignore HubSpot takes a developer key only as hapikey; keyRedactingRT and redactResponse scrub it from errors and bodies
-	r.URL.RawQuery = q + DeveloperKeyParam + "=" + url.QueryEscape(key)
+	r.URL.RawQuery = q + developerKeyParam + "=" + url.QueryEscape(key)
 	r.URL.ForceQuery = false
 
 	var start time.Time

@@ -99,7 +99,7 @@ func TestHTTPClientSendsCredentialsOnlyToTheBaseHost(t *testing.T) {
 		resp.Body.Close()
 	}
 	sent := rt.sent()
-	if len(sent) != 2 || bearer(sent[0]) != tokenA || sent[1].URL.Query().Get(DeveloperKeyParam) != devKeyCanary {
+	if len(sent) != 2 || bearer(sent[0]) != tokenA || sent[1].URL.Query().Get(developerKeyParam) != devKeyCanary {
 		t.Errorf("requests to the base host did not carry their credentials")
 	}
 }

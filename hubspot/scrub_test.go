@@ -35,7 +35,7 @@ func echoBatch(status int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cred := bearer(r)
 		if cred == "" {
-			cred = r.URL.Query().Get(DeveloperKeyParam)
+			cred = r.URL.Query().Get(developerKeyParam)
 		}
 		plain, esc, b64 := cred, jsonEscaped(cred), base64.StdEncoding.EncodeToString([]byte(cred))
 		w.Header().Set("Content-Type", "application/json")
