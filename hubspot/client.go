@@ -264,14 +264,13 @@ func WithBatchConcurrency(n int) Option {
 // New returns a Client. It checks its options now, so a missing token
 // source or a bad base URL fails here rather than on the first call.
 //
-// The credential layers are bound to the base URL's host and port and the
+// The credential layer is bound to the base URL's host and port and the
 // hosts named with WithCredentialHosts (see Transport.Hosts).
 //
 // Each request passes, outermost first: RetryTransport; the credential
-// layer, which is DeveloperKeyTransport for the operations HubSpot
-// authenticates with a developer API key and Transport (the bearer token
-// of the credential picked for the call) for all others;
-// RateLimitTransport (keyed by the credential the request carries); the
+// layer, Transport, which adds the bearer token of the credential picked
+// for the call, or the developer API key for the operations HubSpot
+// authenticates with one; RateLimitTransport (keyed by the credential the request carries); the
 // signing layer (WithSigner); then the base transport. Every layer reads
 // what it needs to know of the call (scopes, credential kind, safe to
 // repeat, rate limit, sensitive) from hubkey's catalogue of HubSpot
@@ -341,14 +340,16 @@ func New(opts ...Option) (*Client, error) {
 		// credential it actually carries.
 		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Clock: o.clock}
 	}
-	bearer := &Transport{Credentials: c.creds, Hosts: o.hosts, Base: rt, Logger: o.logger, Clock: o.clock}
-	if c.creds == nil {
-		bearer.Source = noToken{} // only a developer key
-	}
-	if rt, err = c.developerKeyLayer(&o, bearer, rt); err != nil {
+	if err := c.developerKeySource(&o); err != nil {
 		c.Close()
 		return nil, err
 	}
+	cred := &Transport{Credentials: c.creds, DeveloperKey: c.devKey.src, Hosts: o.hosts, PathPrefix: c.basePath,
+		Base: rt, Logger: o.logger, Clock: o.clock}
+	if c.creds == nil {
+		cred.Source = noToken{} // only a developer key
+	}
+	rt = cred
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
@@ -373,6 +374,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Account = &AccountService{client: c}
+	c.Webhooks = &WebhooksService{client: c}
 	return c, nil
 }
 

@@ -334,7 +334,7 @@ func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
 	case t.Source != nil:
 		return t.Source, "", nil
 	}
-	return nil, "", errors.New("hubspot: Transport has neither Source nor Credentials")
+	return nil, "", fmt.Errorf("hubspot: %s %s takes a bearer token, and the Transport has no Source or Credentials", oc.method, redactPath(oc.path))
 }
 
 // credentialSpec is one WithToken or WithCredential option, before New

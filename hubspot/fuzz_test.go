@@ -129,7 +129,7 @@ func FuzzErrorBody(f *testing.F) {
 		}
 		// The same body through the developer-key transport, whose key is
 		// fuzzHapikey: the error must not carry the key either.
-		dk := &DeveloperKeyTransport{Source: devKeys, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		dk := &Transport{DeveloperKey: devKeys, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: st, Status: fmt.Sprint(st), Request: r, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}, nil
 		})}
 		dreq, _ := http.NewRequest(http.MethodGet, "https://api.hubapi.com/webhooks/v3/1234/settings", nil)
