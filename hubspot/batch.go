@@ -125,12 +125,12 @@ type batchSpec[R, T any] struct {
 	n      int
 	// body returns the request body carrying inputs [lo, hi).
 	body func(lo, hi int) any
-	// keys returns input i's keys.
-	keys func(i int) []string
-	// resultKeys returns a result's keys, most specific first.
-	resultKeys func(r *R) []string
-	// errorKeys returns the keys an error names.
-	errorKeys func(e *Error) []string
+	// keys appends input i's keys to ks.
+	keys func(ks []batchKey, i int) []batchKey
+	// resultKeys appends a result's keys to ks, most specific first.
+	resultKeys func(ks []batchKey, r *R) []batchKey
+	// errorKeys appends the keys an error names to ks.
+	errorKeys func(ks []batchKey, e *Error) []batchKey
 	// value is the value of a result, for the inputs it answers and for
 	// Unmatched.
 	value func(r *R) T
@@ -213,10 +213,12 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 		return nil
 	}
 
-	byKey := make(map[string][]int, hi-lo)
+	var ks []batchKey // reused for every input, result and error
+	byKey := keyIndex{first: make(map[batchKey]int, hi-lo)}
 	for i := lo; i < hi; i++ {
-		for _, k := range s.keys(i) {
-			byKey[k] = append(byKey[k], i-lo)
+		ks = s.keys(ks[:0], i)
+		for _, key := range ks {
+			byKey.add(key, i-lo)
 		}
 	}
 	done := make([]bool, len(items))
@@ -233,20 +235,22 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 	for j := range w.Results {
 		r := &w.Results[j]
 		matched := false
-		for _, key := range s.resultKeys(r) {
-			for _, k := range byKey[key] {
-				if done[k] {
-					continue
-				}
-				item := BatchItem[T]{Value: s.value(r)}
-				if s.answered != nil {
-					if err := s.answered(lo+k, r); err != nil {
-						item = BatchItem[T]{Err: err}
-					}
-				}
-				set(k, item)
-				matched = true
+		answer := func(k int) {
+			if done[k] {
+				return
 			}
+			item := BatchItem[T]{Value: s.value(r)}
+			if s.answered != nil {
+				if err := s.answered(lo+k, r); err != nil {
+					item = BatchItem[T]{Err: err}
+				}
+			}
+			set(k, item)
+			matched = true
+		}
+		ks = s.resultKeys(ks[:0], r)
+		for _, key := range ks {
+			byKey.each(key, answer)
 			if matched {
 				break
 			}
@@ -264,11 +268,12 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 			item = BatchItem[T]{}
 		}
 		named := false
-		for _, key := range s.errorKeys(e) {
-			for _, k := range byKey[key] {
+		ks = s.errorKeys(ks[:0], e)
+		for _, key := range ks {
+			byKey.each(key, func(k int) {
 				set(k, item)
 				named = true
-			}
+			})
 		}
 		if !named && general == nil {
 			general = e
@@ -302,6 +307,44 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 		out = append(out, s.value(r))
 	}
 	return out
+}
+
+// batchKey is a key a batch input is matched by: a kind (trace ID, record
+// ID, pair of records...) and its text.
+type batchKey struct {
+	kind byte
+	s    string
+}
+
+// keyIndex maps keys to the inputs, by index within a chunk, that have
+// them. Most keys name one input, so a map of first indices holds them
+// without a slice each.
+type keyIndex struct {
+	first map[batchKey]int
+	more  map[batchKey][]int
+}
+
+func (x *keyIndex) add(key batchKey, k int) {
+	if _, ok := x.first[key]; !ok {
+		x.first[key] = k
+		return
+	}
+	if x.more == nil {
+		x.more = make(map[batchKey][]int)
+	}
+	x.more[key] = append(x.more[key], k)
+}
+
+// each calls f with each input that has key, in the order they were added.
+func (x *keyIndex) each(key batchKey, f func(k int)) {
+	k, ok := x.first[key]
+	if !ok {
+		return
+	}
+	f(k)
+	for _, k := range x.more[key] {
+		f(k)
+	}
 }
 
 func fillErr[T any](items []BatchItem[T], err error) {

@@ -95,3 +95,17 @@ func TestWebhookBatchUnmatched(t *testing.T) {
 		t.Fatalf("unmatched = %+v", res.Unmatched)
 	}
 }
+
+// Record IDs match by number: "7", "07" and " 7" are one record; IDs that
+// are not numbers match by their normalized text.
+func TestIDKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"7": "7", "07": "7", " 7 ": "7", "0": "0", "000": "0", "-5": "-5",
+		"123456789012345678": "123456789012345678", "1234567890123456789": "1234567890123456789",
+		"12345678901234567890": "12345678901234567890", "ABC": "abc", " x ": "x", "": "",
+	} {
+		if got := idKey(in); got != want {
+			t.Errorf("idKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -82,13 +82,14 @@ func (s *AssociationsService) BatchRead(ctx context.Context, fromType, toType st
 				}{in}
 			},
 			// "7" and "07" are one record.
-			keys:       func(j int) []string { return []string{idKey(uniq[round[j]])} },
-			resultKeys: func(r *wireAssocRead) []string { return []string{idKey(r.From.ID)} },
-			errorKeys: func(e *Error) []string {
-				var ks []string
+			keys: func(ks []batchKey, j int) []batchKey { return append(ks, batchKey{'i', idKey(uniq[round[j]])}) },
+			resultKeys: func(ks []batchKey, r *wireAssocRead) []batchKey {
+				return append(ks, batchKey{'i', idKey(r.From.ID)})
+			},
+			errorKeys: func(ks []batchKey, e *Error) []batchKey {
 				for _, key := range []string{"fromObjectId", "ids"} {
 					for _, id := range e.Context[key] {
-						ks = append(ks, idKey(id))
+						ks = append(ks, batchKey{'i', idKey(id)})
 					}
 				}
 				return ks
@@ -233,21 +234,22 @@ func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType
 // error answers the inputs it names by fromObjectId and toObjectId, either
 // of which may be absent (then any record at that end matches).
 func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, ends func(i int) (string, []string), body func(lo, hi int) any) batchSpec[AssociationPair, AssociationPair] {
-	pair := func(from, to string) string { return "p:" + idKey(from) + "\x00" + idKey(to) }
+	pair := func(from, to string) batchKey { return batchKey{'p', idKey(from) + "\x00" + idKey(to)} }
 	return batchSpec[AssociationPair, AssociationPair]{
 		what: what, op: op, params: pairParams(fromType, toType), n: n, body: body,
-		keys: func(i int) []string {
+		keys: func(ks []batchKey, i int) []batchKey {
 			from, tos := ends(i)
-			ks := []string{"f:" + idKey(from)}
+			ks = append(ks, batchKey{'f', idKey(from)})
 			for _, to := range tos {
-				ks = append(ks, pair(from, to), "t:"+idKey(to))
+				ks = append(ks, pair(from, to), batchKey{'t', idKey(to)})
 			}
 			return ks
 		},
-		resultKeys: func(r *AssociationPair) []string { return []string{pair(r.FromObjectID, r.ToObjectID)} },
-		errorKeys: func(e *Error) []string {
+		resultKeys: func(ks []batchKey, r *AssociationPair) []batchKey {
+			return append(ks, pair(r.FromObjectID, r.ToObjectID))
+		},
+		errorKeys: func(ks []batchKey, e *Error) []batchKey {
 			froms, tos := e.Context["fromObjectId"], e.Context["toObjectId"]
-			var ks []string
 			switch {
 			case len(froms) > 0 && len(tos) > 0:
 				for _, f := range froms {
@@ -257,11 +259,11 @@ func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, en
 				}
 			case len(froms) > 0:
 				for _, f := range froms {
-					ks = append(ks, "f:"+idKey(f))
+					ks = append(ks, batchKey{'f', idKey(f)})
 				}
 			default:
 				for _, t := range tos {
-					ks = append(ks, "t:"+idKey(t))
+					ks = append(ks, batchKey{'t', idKey(t)})
 				}
 			}
 			return ks
@@ -273,6 +275,9 @@ func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, en
 // idKey is the match key of a record ID: its number without leading zeros,
 // or the normalized text of an ID that is not a number.
 func idKey(s string) string {
+	if isDecimalID(s) && (s[0] != '0' || len(s) == 1) && len(s) < 19 {
+		return s // already in that form
+	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
 		return strconv.FormatInt(n, 10)
 	}

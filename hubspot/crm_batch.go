@@ -70,34 +70,31 @@ func (s *ObjectService) objectBatch(what string, op *endpoints.Op, ins []wireBat
 				Inputs []wireBatchInput `json:"inputs"`
 			}{in}
 		},
-		keys: func(i int) []string {
-			var ks []string
+		keys: func(ks []batchKey, i int) []batchKey {
 			if traced {
-				ks = append(ks, "t:"+strconv.Itoa(i))
+				ks = append(ks, batchKey{'t', strconv.Itoa(i)})
 			}
 			if key != nil {
-				ks = append(ks, "k:"+key(i))
+				ks = append(ks, batchKey{'k', key(i)})
 			}
 			return ks
 		},
-		resultKeys: func(r *wireBatchObject) []string {
-			var ks []string
+		resultKeys: func(ks []batchKey, r *wireBatchObject) []batchKey {
 			if traced && r.ObjectWriteTraceID != "" {
-				ks = append(ks, "t:"+idKey(r.ObjectWriteTraceID))
+				ks = append(ks, batchKey{'t', idKey(r.ObjectWriteTraceID)})
 			}
 			if key != nil && resultKey != nil {
-				ks = append(ks, "k:"+resultKey(&r.Object))
+				ks = append(ks, batchKey{'k', resultKey(&r.Object)})
 			}
 			return ks
 		},
-		errorKeys: func(e *Error) []string {
-			var ks []string
+		errorKeys: func(ks []batchKey, e *Error) []batchKey {
 			for _, tid := range e.Context["objectWriteTraceId"] {
-				ks = append(ks, "t:"+idKey(tid))
+				ks = append(ks, batchKey{'t', idKey(tid)})
 			}
 			if key != nil {
 				for _, id := range e.Context["ids"] {
-					ks = append(ks, "k:"+normKey(id))
+					ks = append(ks, batchKey{'k', normKey(id)})
 				}
 			}
 			return ks

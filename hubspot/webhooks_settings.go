@@ -403,12 +403,15 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 				Inputs []WebhookSubscriptionUpdate `json:"inputs"`
 			}{updates[lo:hi]}
 		},
-		keys:       func(i int) []string { return []string{strconv.FormatInt(updates[i].ID, 10)} },
-		resultKeys: func(r *WebhookSubscription) []string { return []string{strconv.FormatInt(r.ID, 10)} },
-		errorKeys: func(e *Error) []string {
-			ks := make([]string, 0, len(e.Context["ids"]))
+		keys: func(ks []batchKey, i int) []batchKey {
+			return append(ks, batchKey{'i', strconv.FormatInt(updates[i].ID, 10)})
+		},
+		resultKeys: func(ks []batchKey, r *WebhookSubscription) []batchKey {
+			return append(ks, batchKey{'i', strconv.FormatInt(r.ID, 10)})
+		},
+		errorKeys: func(ks []batchKey, e *Error) []batchKey {
 			for _, id := range e.Context["ids"] {
-				ks = append(ks, idKey(id))
+				ks = append(ks, batchKey{'i', idKey(id)})
 			}
 			return ks
 		},
