@@ -576,7 +576,7 @@ func (c *checker) revealSinks(body *ast.BlockStmt, t *taint) {
 		line := c.pass.Fset.Position(origin.Pos()).Line
 		fix := "log the Secret itself (it prints " + `"[REDACTED]"` + ") or its Fingerprint(); call Reveal only where the value goes on the wire or into a MAC"
 		if strings.HasPrefix(what, "a URL") {
-			fix = "URLs are quoted by *url.Error, logs and proxies: send the credential in a header, or scrub the URL from every error and response as hubspot.DeveloperKeyTransport does"
+			fix = "URLs are quoted by *url.Error, logs and proxies: send the credential in a header, or scrub the URL from every error and response as hubspot.Transport does for the developer key"
 		}
 		c.rep.report(arg.Pos(), arg.End(), catReveal, "",
 			"value of Secret.Reveal() (line %d) reaches %s%s: %s", line, what, through(arg), fix)

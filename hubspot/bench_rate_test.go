@@ -189,7 +189,7 @@ func BenchmarkRateLimitBurst(b *testing.B) {
 			var limited, unlimited []time.Duration
 			var total time.Duration
 			for b.Loop() {
-				cl := newClient(hubspot.LimitFreeStarter)
+				cl := newClient(hubspot.LimitFreeStarter())
 				lat, t := burst(cl)
 				limited = append(limited, lat...)
 				total += t

@@ -185,7 +185,7 @@ func BenchmarkBatchUpsert(b *testing.B) {
 			hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
 			hubspot.WithBaseURL(srv.URL()), hubspot.WithClock(fake),
 			hubspot.WithHTTPClient(&http.Client{Transport: inflight}),
-			hubspot.WithRateLimit(hubspot.LimitFreeStarter))
+			hubspot.WithRateLimit(hubspot.LimitFreeStarter()))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func BenchmarkBatchUpsert(b *testing.B) {
 		}
 		created := 0
 		for _, it := range res.Items {
-			if it.New {
+			if it.Value.New {
 				created++
 			}
 		}

@@ -240,7 +240,7 @@ func TestSharedBudgetTimeout(t *testing.T) {
 	b.set(nil, true)
 	var hookErrs []error
 	rt := &RateLimitTransport{
-		Base: &clockedRT{clk: fake}, Limit: LimitFreeStarter, Clock: fake,
+		Base: &clockedRT{clk: fake}, Limit: LimitFreeStarter(), Clock: fake,
 		Shared: SharedBudget{Budget: b, Replicas: 4, Timeout: 20 * time.Millisecond, OnError: func(err error) { hookErrs = append(hookErrs, err) }},
 	}
 	if err := send(t, rt, "GET", "https://api.hubapi.com/x", tokenA); err != nil {

@@ -190,8 +190,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRateLimit sets the client-side limit for all calls but search
-// (default LimitFreeStarter); see the Limit presets. The zero RateLimit
-// disables it.
+// (default LimitFreeStarter()); see also LimitProfessional() and
+// LimitAPIAddOn(). The zero RateLimit disables it.
 func WithRateLimit(r RateLimit) Option {
 	return func(o *options) error {
 		if err := r.validate("WithRateLimit"); err != nil {
@@ -203,7 +203,7 @@ func WithRateLimit(r RateLimit) Option {
 }
 
 // WithSearchRateLimit sets the client-side limit for CRM search calls
-// (default LimitSearch). The zero RateLimit disables it.
+// (default LimitSearch()). The zero RateLimit disables it.
 func WithSearchRateLimit(r RateLimit) Option {
 	return func(o *options) error {
 		if err := r.validate("WithSearchRateLimit"); err != nil {
@@ -229,7 +229,7 @@ func WithSharedBudget(s SharedBudget) Option {
 	}
 }
 
-// WithRetry sets the retry policy (default DefaultRetryPolicy).
+// WithRetry sets the retry policy (default DefaultRetryPolicy()).
 func WithRetry(p RetryPolicy) Option {
 	return func(o *options) error {
 		if err := p.validate(); err != nil {
@@ -280,14 +280,13 @@ func WithBatchConcurrency(n int) Option {
 // New returns a Client. It checks its options now, so a missing token
 // source or a bad base URL fails here rather than on the first call.
 //
-// The credential layers are bound to the base URL's host and port and the
+// The credential layer is bound to the base URL's host and port and the
 // hosts named with WithCredentialHosts (see Transport.Hosts).
 //
 // Each request passes, outermost first: RetryTransport; the credential
-// layer, which is DeveloperKeyTransport for the operations HubSpot
-// authenticates with a developer API key and Transport (the bearer token
-// of the credential picked for the call) for all others;
-// RateLimitTransport (keyed by the credential the request carries); the
+// layer, Transport, which adds the bearer token of the credential picked
+// for the call, or the developer API key for the operations HubSpot
+// authenticates with one; RateLimitTransport (keyed by the credential the request carries); the
 // signing layer (WithSigner); then the base transport. Every layer reads
 // what it needs to know of the call (scopes, credential kind, safe to
 // repeat, rate limit, sensitive) from hubkey's catalogue of HubSpot
@@ -297,9 +296,9 @@ func New(opts ...Option) (*Client, error) {
 	o := options{
 		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
-		limit:     LimitFreeStarter,
-		search:    LimitSearch,
-		retry:     DefaultRetryPolicy,
+		limit:     LimitFreeStarter(),
+		search:    LimitSearch(),
+		retry:     DefaultRetryPolicy(),
 		batchConc: 4,
 	}
 	for _, opt := range opts {
@@ -357,14 +356,16 @@ func New(opts ...Option) (*Client, error) {
 		// credential it actually carries.
 		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Shared: o.shared, Clock: o.clock, Logger: o.logger}
 	}
-	bearer := &Transport{Credentials: c.creds, Hosts: o.hosts, Base: rt, Logger: o.logger, Clock: o.clock}
-	if c.creds == nil {
-		bearer.Source = noToken{} // only a developer key
-	}
-	if rt, err = c.developerKeyLayer(&o, bearer, rt); err != nil {
+	if err := c.developerKeySource(&o); err != nil {
 		c.Close()
 		return nil, err
 	}
+	cred := &Transport{Credentials: c.creds, DeveloperKey: c.devKey.src, Hosts: o.hosts, PathPrefix: c.basePath,
+		Base: rt, Logger: o.logger, Clock: o.clock}
+	if c.creds == nil {
+		cred.Source = noToken{} // only a developer key
+	}
+	rt = cred
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
@@ -389,6 +390,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Account = &AccountService{client: c}
+	c.Webhooks = &WebhooksService{client: c}
 	return c, nil
 }
 

@@ -51,7 +51,7 @@ type Credential struct {
 // A call the catalogue does not know (an endpoint this package does not
 // cover), or whose scopes it cannot name (an object type it does not know
 // the scopes of, such as notes), goes to the fallback credential when one
-// is named (FallbackCredential), else to the first credential holding
+// is named (NewCredentials' fallback), else to the first credential holding
 // EveryScope; with neither it is refused. The catalogue cannot say what
 // such a call needs, and sending it with a guess would either fail at
 // HubSpot or quietly use more privilege than the call needs; an explicit
@@ -72,37 +72,12 @@ type routed struct {
 	order int
 }
 
-// CredentialsOption configures NewCredentials.
-type CredentialsOption func(*credentialsConfig) error
-
-type credentialsConfig struct {
-	fallback    string
-	hasFallback bool
-}
-
-// FallbackCredential names the credential for calls the operation
-// catalogue does not know. Without it such calls go to the first
-// credential holding EveryScope, or are refused when there is none.
-func FallbackCredential(name string) CredentialsOption {
-	return func(c *credentialsConfig) error {
-		c.fallback, c.hasFallback = name, true
-		return nil
-	}
-}
-
 // NewCredentials checks creds and returns the set that routes between them.
-// Names must be unique, every credential needs a Source and at least one
-// scope, and a fallback must name one of creds.
-func NewCredentials(creds []Credential, opts ...CredentialsOption) (*Credentials, error) {
-	var cfg credentialsConfig
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
-	}
+// Names must be unique, and every credential needs a Source and at least
+// one scope. fallback names the credential, one of creds, for calls the
+// operation catalogue does not know; with "", such calls go to the first
+// credential holding EveryScope, or are refused when there is none.
+func NewCredentials(creds []Credential, fallback string) (*Credentials, error) {
 	if len(creds) == 0 {
 		return nil, errors.New("hubspot: NewCredentials: no credentials")
 	}
@@ -150,10 +125,10 @@ func NewCredentials(creds []Credential, opts ...CredentialsOption) (*Credentials
 		}
 		return a.order - b.order
 	})
-	if cfg.hasFallback {
-		i := slices.IndexFunc(cs.creds, func(r routed) bool { return r.Name == cfg.fallback })
+	if fallback != "" {
+		i := slices.IndexFunc(cs.creds, func(r routed) bool { return r.Name == fallback })
 		if i < 0 {
-			return nil, fmt.Errorf("hubspot: fallback credential %q is not configured", cfg.fallback)
+			return nil, fmt.Errorf("hubspot: fallback credential %q is not configured", fallback)
 		}
 		cs.fallback = i
 	} else {
@@ -188,16 +163,6 @@ func (cs *Credentials) For(method, path string) (Credential, error) {
 		return Credential{}, err
 	}
 	return r.public(), nil
-}
-
-// All returns the credentials in the order For prefers them: fewest scopes
-// first, EveryScope last, ties in configuration order.
-func (cs *Credentials) All() []Credential {
-	out := make([]Credential, len(cs.creds))
-	for i := range cs.creds {
-		out[i] = cs.creds[i].public()
-	}
-	return out
 }
 
 func (r *routed) public() Credential {
@@ -314,7 +279,7 @@ func (e *ScopeError) Error() string {
 	fmt.Fprintf(&b, "hubspot: %s %s: ", e.Method, e.Path)
 	switch {
 	case e.Unlisted:
-		b.WriteString("the operation catalogue does not know this call or its scopes, and no fallback credential is configured (name one with FallbackCredential or WithFallbackCredential, or give a credential hubspot.EveryScope); not sent")
+		b.WriteString("the operation catalogue does not know this call or its scopes, and no fallback credential is configured (name one with WithFallbackCredential or NewCredentials' fallback, or give a credential hubspot.EveryScope); not sent")
 	case len(e.Unheld) > 0:
 		fmt.Fprintf(&b, "needs scope %s, which no configured credential holds; not sent", scopeGroups(e.Unheld))
 	default:
@@ -369,7 +334,7 @@ func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
 	case t.Source != nil:
 		return t.Source, "", nil
 	}
-	return nil, "", errors.New("hubspot: Transport has neither Source nor Credentials")
+	return nil, "", fmt.Errorf("hubspot: %s %s takes a bearer token, and the Transport has no Source or Credentials", oc.method, redactPath(oc.path))
 }
 
 // credentialSpec is one WithToken or WithCredential option, before New
@@ -412,7 +377,7 @@ func WithCredential(name string, src any, scopes ...string) Option {
 // catalogue does not know, such as endpoints this package does not cover yet called
 // through Client.HTTPClient. Without it, such calls go to a credential
 // holding EveryScope (WithToken's), or are refused with a *ScopeError when
-// there is none. See FallbackCredential.
+// there is none.
 func WithFallbackCredential(name string) Option {
 	return func(o *options) error {
 		if name == "" {
@@ -447,11 +412,7 @@ func buildCredentials(o options) (*Credentials, []*secrets.Cache, error) {
 		}
 		creds = append(creds, Credential{Name: sp.name, Source: src, Scopes: sp.scopes})
 	}
-	var opts []CredentialsOption
-	if o.fallback != "" {
-		opts = append(opts, FallbackCredential(o.fallback))
-	}
-	cs, err := NewCredentials(creds, opts...)
+	cs, err := NewCredentials(creds, o.fallback)
 	if err != nil {
 		closeCaches(owned)
 		return nil, nil, err

@@ -45,6 +45,16 @@ func typeIDs(a hubspot.AssociatedObject) []int {
 	return out
 }
 
+// HubSpot's association type IDs the tests use, from its association type
+// table.
+const (
+	contactToCompany        = 279
+	contactToCompanyPrimary = 1
+	companyToContact        = 280
+	companyToContactPrimary = 2
+	dealToContact           = 3
+)
+
 func hubspotDefined(id int) hubspot.AssociationType {
 	return hubspot.AssociationType{Category: hubspot.CategoryHubSpotDefined, TypeID: id}
 }
@@ -56,7 +66,7 @@ func TestAssociationsCreateListDelete(t *testing.T) {
 	contact := seedIDs(t, srv, "contacts", 1)[0]
 	companies := seedIDs(t, srv, "companies", 2)
 
-	pair, err := c.Associations.Create(ctx, "contacts", contact, "companies", companies[0], hubspotDefined(hubspot.AssocContactToCompanyPrimary))
+	pair, err := c.Associations.Create(ctx, "contacts", contact, "companies", companies[0], hubspotDefined(contactToCompanyPrimary))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +86,11 @@ func TestAssociationsCreateListDelete(t *testing.T) {
 		t.Fatalf("page %+v", page)
 	}
 	first, second := page.Results[0], page.Results[1]
-	if first.ID != companies[0] || !slices.Equal(typeIDs(first), []int{hubspot.AssocContactToCompanyPrimary, hubspot.AssocContactToCompany}) ||
+	if first.ID != companies[0] || !slices.Equal(typeIDs(first), []int{contactToCompanyPrimary, contactToCompany}) ||
 		!slices.Equal(first.Labels(), []string{"Primary"}) {
 		t.Fatalf("first %+v", first)
 	}
-	if second.ID != companies[1] || !slices.Equal(typeIDs(second), []int{hubspot.AssocContactToCompany}) || len(second.Labels()) != 0 {
+	if second.ID != companies[1] || !slices.Equal(typeIDs(second), []int{contactToCompany}) || len(second.Labels()) != 0 {
 		t.Fatalf("second %+v", second)
 	}
 
@@ -90,7 +100,7 @@ func TestAssociationsCreateListDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(back.Results) != 1 || back.Results[0].ID != contact ||
-		!slices.Equal(typeIDs(back.Results[0]), []int{hubspot.AssocCompanyToContactPrimary, hubspot.AssocCompanyToContact}) {
+		!slices.Equal(typeIDs(back.Results[0]), []int{companyToContactPrimary, companyToContact}) {
 		t.Fatalf("reverse %+v", back)
 	}
 
@@ -135,7 +145,7 @@ func TestAssociationsPrimaryIsExclusive(t *testing.T) {
 	ctx := context.Background()
 	contact := seedIDs(t, srv, "contacts", 1)[0]
 	companies := seedIDs(t, srv, "companies", 2)
-	primary := hubspotDefined(hubspot.AssocContactToCompanyPrimary)
+	primary := hubspotDefined(contactToCompanyPrimary)
 	for _, co := range companies {
 		if _, err := c.Associations.Create(ctx, "contacts", contact, "companies", co, primary); err != nil {
 			t.Fatal(err)
@@ -145,12 +155,12 @@ func TestAssociationsPrimaryIsExclusive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Results) != 2 || page.Results[0].HasType(hubspot.AssocContactToCompanyPrimary) ||
-		!page.Results[0].HasType(hubspot.AssocContactToCompany) || !page.Results[1].HasType(hubspot.AssocContactToCompanyPrimary) {
+	if len(page.Results) != 2 || page.Results[0].HasType(contactToCompanyPrimary) ||
+		!page.Results[0].HasType(contactToCompany) || !page.Results[1].HasType(contactToCompanyPrimary) {
 		t.Fatalf("a contact has one primary company, the last one set: %+v", page.Results)
 	}
 	old, err := c.Associations.List(ctx, "companies", companies[0], "contacts", nil)
-	if err != nil || len(old.Results) != 1 || old.Results[0].HasType(hubspot.AssocCompanyToContactPrimary) {
+	if err != nil || len(old.Results) != 1 || old.Results[0].HasType(companyToContactPrimary) {
 		t.Fatalf("the former primary company still says primary: %+v, %v", old, err)
 	}
 }
@@ -163,7 +173,7 @@ func TestAssociationsPagingAndAll(t *testing.T) {
 	companies := seedIDs(t, srv, "companies", 1200)
 	inputs := make([]hubspot.AssociationBatchInput, len(companies))
 	for i, co := range companies {
-		inputs[i] = hubspot.AssociationBatchInput{FromID: contact, ToID: co, Types: []hubspot.AssociationType{hubspotDefined(hubspot.AssocContactToCompany)}}
+		inputs[i] = hubspot.AssociationBatchInput{FromID: contact, ToID: co, Types: []hubspot.AssociationType{hubspotDefined(contactToCompany)}}
 	}
 	if _, err := c.Associations.BatchCreate(ctx, "contacts", "companies", inputs); err != nil {
 		t.Fatal(err)
@@ -233,7 +243,7 @@ func TestAssociationsBatchReadFollowsPaging(t *testing.T) {
 	contacts := seedIDs(t, srv, "contacts", 3)
 	companies := seedIDs(t, srv, "companies", 1100)
 	var inputs []hubspot.AssociationBatchInput
-	unlabeled := []hubspot.AssociationType{hubspotDefined(hubspot.AssocContactToCompany)}
+	unlabeled := []hubspot.AssociationType{hubspotDefined(contactToCompany)}
 	for _, co := range companies { // contacts[0]: 1,100 companies, over two pages
 		inputs = append(inputs, hubspot.AssociationBatchInput{FromID: contacts[0], ToID: co, Types: unlabeled})
 	}
@@ -256,9 +266,6 @@ func TestAssociationsBatchReadFollowsPaging(t *testing.T) {
 	}
 	want := []int{1100, 2, 0, -1, 2, 0, 2} // -1: an error
 	for i, it := range res.Items {
-		if it.FromID != ids[i] {
-			t.Errorf("item %d is for %q, want %q", i, it.FromID, ids[i])
-		}
 		if want[i] < 0 {
 			var he *hubspot.Error
 			if !errors.As(it.Err, &he) || he.SubCategory == "" || he.Message == "" {
@@ -266,12 +273,12 @@ func TestAssociationsBatchReadFollowsPaging(t *testing.T) {
 			}
 			continue
 		}
-		if it.Err != nil || len(it.To) != want[i] {
-			t.Errorf("item %d: %d associated, err %v; want %d", i, len(it.To), it.Err, want[i])
+		if it.Err != nil || len(it.Value) != want[i] {
+			t.Errorf("item %d: %d associated, err %v; want %d", i, len(it.Value), it.Err, want[i])
 		}
 	}
 	var got []string
-	for _, a := range res.Items[0].To {
+	for _, a := range res.Items[0].Value {
 		got = append(got, a.ID)
 	}
 	if !slices.Equal(got, companies) {
@@ -296,7 +303,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 	for i := range inputs {
 		inputs[i] = hubspot.AssociationBatchInput{
 			FromID: contacts[i%50], ToID: companies[i/50],
-			Types: []hubspot.AssociationType{hubspotDefined(hubspot.AssocContactToCompany)},
+			Types: []hubspot.AssociationType{hubspotDefined(contactToCompany)},
 		}
 	}
 	bad := map[int]error{}
@@ -309,7 +316,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 		bad[i] = hubspot.ErrNotFound
 	}
 	for _, i := range []int{77, 4321} { // a type that is not contact to company
-		inputs[i].Types = []hubspot.AssociationType{hubspotDefined(hubspot.AssocDealToContact)}
+		inputs[i].Types = []hubspot.AssociationType{hubspotDefined(dealToContact)}
 		bad[i] = hubspot.ErrValidation
 	}
 
@@ -329,7 +336,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 			}
 			continue
 		}
-		if it.Err != nil || it.Pair.FromObjectID != inputs[i].FromID || it.Pair.ToObjectID != inputs[i].ToID {
+		if it.Err != nil || it.Value.FromObjectID != inputs[i].FromID || it.Value.ToObjectID != inputs[i].ToID {
 			t.Fatalf("input %d: %+v", i, it)
 		}
 	}
@@ -343,7 +350,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 	}
 	total := 0
 	for _, it := range read.Items {
-		total += len(it.To)
+		total += len(it.Value)
 	}
 	if total != n-len(bad) {
 		t.Fatalf("server holds %d links, want %d", total, n-len(bad))
@@ -359,7 +366,7 @@ func TestAssociationsBatchArchive(t *testing.T) {
 	var inputs []hubspot.AssociationBatchInput
 	for _, d := range deals {
 		for _, ct := range contacts {
-			inputs = append(inputs, hubspot.AssociationBatchInput{FromID: d, ToID: ct, Types: []hubspot.AssociationType{hubspotDefined(hubspot.AssocDealToContact)}})
+			inputs = append(inputs, hubspot.AssociationBatchInput{FromID: d, ToID: ct, Types: []hubspot.AssociationType{hubspotDefined(dealToContact)}})
 		}
 	}
 	if _, err := c.Associations.BatchCreate(ctx, "deals", "contacts", inputs); err != nil {
@@ -378,7 +385,7 @@ func TestAssociationsBatchArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []int{2, 0, 4} {
-		if got := len(read.Items[i].To); got != want {
+		if got := len(read.Items[i].Value); got != want {
 			t.Errorf("deal %d has %d contacts, want %d", i, got, want)
 		}
 	}
@@ -423,8 +430,8 @@ func TestAssociationLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(before, hubspot.AssociationLabel{Category: hubspot.CategoryHubSpotDefined, TypeID: hubspot.AssocContactToCompany}) ||
-		!slices.Contains(before, hubspot.AssociationLabel{Category: hubspot.CategoryHubSpotDefined, TypeID: hubspot.AssocContactToCompanyPrimary, Label: "Primary"}) {
+	if !slices.Contains(before, hubspot.AssociationLabel{Category: hubspot.CategoryHubSpotDefined, TypeID: contactToCompany}) ||
+		!slices.Contains(before, hubspot.AssociationLabel{Category: hubspot.CategoryHubSpotDefined, TypeID: contactToCompanyPrimary, Label: "Primary"}) {
 		t.Fatalf("HubSpot's own types are missing: %+v", before)
 	}
 
@@ -498,7 +505,7 @@ func TestAssociationsErrors(t *testing.T) {
 	contact := seedIDs(t, srv, "contacts", 1)[0]
 	company := seedIDs(t, srv, "companies", 1)[0]
 	product := seedIDs(t, srv, "products", 1)[0]
-	unlabeled := hubspotDefined(hubspot.AssocContactToCompany)
+	unlabeled := hubspotDefined(contactToCompany)
 
 	tests := []struct {
 		name string
@@ -516,11 +523,11 @@ func TestAssociationsErrors(t *testing.T) {
 			return err
 		}, hubspot.ErrNotFound, true, "404404"},
 		{"type of another pair", func() error {
-			_, err := c.Associations.Create(ctx, "contacts", contact, "companies", company, hubspotDefined(hubspot.AssocDealToContact))
+			_, err := c.Associations.Create(ctx, "contacts", contact, "companies", company, hubspotDefined(dealToContact))
 			return err
 		}, hubspot.ErrValidation, true, "not a valid association type"},
 		{"wrong category", func() error {
-			_, err := c.Associations.Create(ctx, "contacts", contact, "companies", company, hubspot.AssociationType{Category: hubspot.CategoryUserDefined, TypeID: hubspot.AssocContactToCompany})
+			_, err := c.Associations.Create(ctx, "contacts", contact, "companies", company, hubspot.AssociationType{Category: hubspot.CategoryUserDefined, TypeID: contactToCompany})
 			return err
 		}, hubspot.ErrValidation, true, "not a valid association type"},
 		{"no default between the types", func() error {
@@ -532,7 +539,7 @@ func TestAssociationsErrors(t *testing.T) {
 			return err
 		}, hubspot.ErrValidation, true, "widgets"},
 		{"deleting HubSpot's label", func() error {
-			return c.Associations.DeleteLabel(ctx, "contacts", "companies", hubspot.AssocContactToCompanyPrimary)
+			return c.Associations.DeleteLabel(ctx, "contacts", "companies", contactToCompanyPrimary)
 		}, hubspot.ErrValidation, true, "defined by HubSpot"},
 		{"renaming an unknown label", func() error {
 			return c.Associations.UpdateLabel(ctx, "contacts", "companies", hubspot.AssociationLabelUpdate{TypeID: 987654, Label: "x"})
@@ -616,29 +623,34 @@ func TestAssociationsScopes(t *testing.T) {
 	}
 }
 
-func TestDefaultAssociationType(t *testing.T) {
+func TestHubSpotAssociationType(t *testing.T) {
 	tests := []struct {
-		from, to string
-		want     int
+		from, to, label string
+		want            int
 	}{
-		{"contacts", "companies", 279},
-		{"company", "contact", 280},
-		{"0-3", "0-1", 3},
-		{"contacts", "deals", 4},
-		{"deals", "companies", 341},
-		{"tickets", "contacts", 16},
-		{"line_items", "deals", 20},
-		{"companies", "companies", 450},
+		{"contacts", "companies", "", 279},
+		{"company", "contact", "", 280},
+		{"0-3", "0-1", "", 3},
+		{"contacts", "deals", "", 4},
+		{"deals", "companies", "", 341},
+		{"tickets", "contacts", "", 16},
+		{"line_items", "deals", "", 20},
+		{"companies", "companies", "", 450},
+		{"contacts", "companies", "Primary", 1},
+		{"companies", "contacts", "primary", 2},
+		{"deals", "companies", "Primary", 5},
+		{"companies", "companies", "Parent Company", 14},
+		{"companies", "companies", "Child Company", 13},
 	}
 	for _, tt := range tests {
-		got, ok := hubspot.DefaultAssociationType(tt.from, tt.to)
+		got, ok := hubspot.HubSpotAssociationType(tt.from, tt.to, tt.label)
 		if !ok || got != hubspotDefined(tt.want) {
-			t.Errorf("DefaultAssociationType(%s, %s) = %+v, %v; want %d", tt.from, tt.to, got, ok, tt.want)
+			t.Errorf("HubSpotAssociationType(%s, %s, %q) = %+v, %v; want %d", tt.from, tt.to, tt.label, got, ok, tt.want)
 		}
 	}
-	for _, p := range [][2]string{{"products", "contacts"}, {"contacts", "2-123"}, {"widgets", "contacts"}} {
-		if got, ok := hubspot.DefaultAssociationType(p[0], p[1]); ok {
-			t.Errorf("DefaultAssociationType(%s, %s) = %+v, want none", p[0], p[1], got)
+	for _, p := range [][3]string{{"products", "contacts", ""}, {"contacts", "2-123", ""}, {"widgets", "contacts", ""}, {"contacts", "deals", "Primary"}, {"contacts", "companies", "Billing"}} {
+		if got, ok := hubspot.HubSpotAssociationType(p[0], p[1], p[2]); ok {
+			t.Errorf("HubSpotAssociationType(%s, %s, %q) = %+v, want none", p[0], p[1], p[2], got)
 		}
 	}
 }
@@ -658,7 +670,7 @@ func ExampleAssociationsService() {
 	defer c.Close()
 	ctx := context.Background()
 
-	primary := hubspot.AssociationType{Category: hubspot.CategoryHubSpotDefined, TypeID: hubspot.AssocContactToCompanyPrimary}
+	primary, _ := hubspot.HubSpotAssociationType("contacts", "companies", "Primary")
 	pair, err := c.Associations.Create(ctx, "contacts", contact, "companies", company, primary)
 	if err != nil {
 		fmt.Println(err)
@@ -675,7 +687,7 @@ func ExampleAssociationsService() {
 	}
 
 	res, err := c.Associations.BatchRead(ctx, "contacts", "companies", []string{contact, "not-an-id"})
-	fmt.Println(len(res.Items[0].To), "company;", errors.Is(res.Items[1].Err, hubspot.ErrValidation), err != nil)
+	fmt.Println(len(res.Items[0].Value), "company;", errors.Is(res.Items[1].Err, hubspot.ErrValidation), err != nil)
 	// Output:
 	// labels: [Primary]
 	// company's contact is true types 2

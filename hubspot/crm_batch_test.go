@@ -53,7 +53,7 @@ func TestBatchCreatePartialFailuresMapToInputs(t *testing.T) {
 			}
 			continue
 		}
-		if it.Err != nil || it.Object.ID == "" || it.Object.Properties["firstname"] != strconv.Itoa(i) {
+		if it.Err != nil || it.Value.ID == "" || it.Value.Properties["firstname"] != strconv.Itoa(i) {
 			t.Fatalf("input %d: %+v", i, it)
 		}
 	}
@@ -93,11 +93,11 @@ func TestBatchReadUpdateUpsertArchive(t *testing.T) {
 				t.Fatalf("read %d: %v", i, it.Err)
 			}
 		case i == 231:
-			if it.Err != nil || it.Object.ID != seeded[0].ID {
+			if it.Err != nil || it.Value.ID != seeded[0].ID {
 				t.Fatalf("repeated id: %+v", it)
 			}
 		default:
-			if it.Err != nil || it.Object.ID != ids[i] || it.Object.Properties["email"] != props[i]["email"] {
+			if it.Err != nil || it.Value.ID != ids[i] || it.Value.Properties["email"] != props[i]["email"] {
 				t.Fatalf("read %d: %+v", i, it)
 			}
 		}
@@ -106,7 +106,7 @@ func TestBatchReadUpdateUpsertArchive(t *testing.T) {
 	// Read by email.
 	emails := []string{"p005@example.com", "P006@EXAMPLE.COM", "nobody@example.com"}
 	res, _ = c.Contacts.BatchRead(ctx, emails, &hubspot.BatchReadOptions{IDProperty: "email", Properties: []string{"firstname"}})
-	if res.Items[0].Object.ID != seeded[5].ID || res.Items[1].Object.ID != seeded[6].ID || !errors.Is(res.Items[2].Err, hubspot.ErrNotFound) {
+	if res.Items[0].Value.ID != seeded[5].ID || res.Items[1].Value.ID != seeded[6].ID || !errors.Is(res.Items[2].Err, hubspot.ErrNotFound) {
 		t.Fatalf("read by email: %+v", res.Items)
 	}
 
@@ -120,7 +120,7 @@ func TestBatchReadUpdateUpsertArchive(t *testing.T) {
 	if err == nil || res.Items[0].Err != nil || !errors.Is(res.Items[1].Err, hubspot.ErrNotFound) || res.Items[2].Err != nil {
 		t.Fatalf("update: %v %+v", err, res.Items)
 	}
-	if res.Items[0].Object.Properties["firstname"] != "v1" || res.Items[2].Object.ID != seeded[2].ID {
+	if res.Items[0].Value.Properties["firstname"] != "v1" || res.Items[2].Value.ID != seeded[2].ID {
 		t.Fatalf("update results: %+v", res.Items)
 	}
 
@@ -135,13 +135,13 @@ func TestBatchReadUpdateUpsertArchive(t *testing.T) {
 	}
 	created := 0
 	for i, it := range res.Items {
-		if it.New {
+		if it.Value.New {
 			created++
 			if i < 230 {
 				t.Fatalf("input %d reported new", i)
 			}
-		} else if i < 230 && it.Object.ID != seeded[i].ID {
-			t.Fatalf("upsert %d updated %s, want %s", i, it.Object.ID, seeded[i].ID)
+		} else if i < 230 && it.Value.ID != seeded[i].ID {
+			t.Fatalf("upsert %d updated %s, want %s", i, it.Value.ID, seeded[i].ID)
 		}
 	}
 	if created != 70 || len(srv.Objects("contacts")) != 300 {

@@ -72,7 +72,7 @@ func TestBatchCreateWithoutTraceIDsFallsBackToOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, it := range res.Items {
-		if it.Err != nil || it.Object.Properties["n"] != strconv.Itoa(i) {
+		if it.Err != nil || it.Value.Properties["n"] != strconv.Itoa(i) {
 			t.Fatalf("item %d = %+v", i, it)
 		}
 	}
@@ -109,7 +109,7 @@ func TestBatchUpdateErrorsByIDsAndUnmentionedInputs(t *testing.T) {
 	if !errors.As(err, &be) || be.Failed != 2 || be.Total != 4 || be.FirstIndex != 1 {
 		t.Fatalf("err = %v", err)
 	}
-	if res.Items[0].Object.ID != "1" || res.Items[3].Object.ID != "4" || res.Items[0].Object.Properties["a"] != "1" {
+	if res.Items[0].Value.ID != "1" || res.Items[3].Value.ID != "4" || res.Items[0].Value.Properties["a"] != "1" {
 		t.Fatalf("results not matched by id: %+v", res.Items)
 	}
 	if !errors.Is(res.Items[1].Err, ErrNotFound) {
@@ -170,8 +170,8 @@ func TestBatchWholeRequestErrorFailsItsChunkOnly(t *testing.T) {
 		if inChunk2 && !errors.Is(it.Err, ErrForbidden) {
 			t.Fatalf("item %d: %v", i, it.Err)
 		}
-		if !inChunk2 && it.Object.ID != "id"+strconv.Itoa(i) {
-			t.Fatalf("item %d matched to %s", i, it.Object.ID)
+		if !inChunk2 && it.Value.ID != "id"+strconv.Itoa(i) {
+			t.Fatalf("item %d matched to %s", i, it.Value.ID)
 		}
 	}
 	if calls.Load() != 3 {
@@ -187,7 +187,7 @@ func TestBatchArchive204(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, it := range res.Items {
-		if it.Err != nil || it.Object.ID != ids[i] || !it.Object.Archived {
+		if it.Err != nil || it.Value.ID != ids[i] || !it.Value.Archived {
 			t.Fatalf("item %d: %+v", i, it)
 		}
 	}

@@ -28,6 +28,9 @@ type Object struct {
 	ArchivedAt   time.Time                  `json:"archivedAt,omitzero"`
 	// URL is the record's page in HubSpot, when the API includes it.
 	URL string `json:"url,omitempty"`
+	// New reports that BatchUpsert created the record rather than updated
+	// it; false in every other answer.
+	New bool `json:"new,omitempty"`
 }
 
 // PropertyVersion is one value in a property's history.
@@ -300,8 +303,8 @@ func (s *ObjectService) List(ctx context.Context, opts *ListOptions) (*ObjectPag
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit < 0 || o.Limit > MaxListLimit {
-		return nil, errorf("%s List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", s.objectType, MaxListLimit, o.Limit)
+	if o.Limit < 0 || o.Limit > opObjectsList.Limits.Page {
+		return nil, errorf("%s List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", s.objectType, opObjectsList.Limits.Page, o.Limit)
 	}
 	q := url.Values{}
 	if o.Limit > 0 {
@@ -334,7 +337,7 @@ func (s *ObjectService) All(ctx context.Context, opts *ListOptions) iter.Seq2[Ob
 		o = *opts
 	}
 	if o.Limit == 0 {
-		o.Limit = MaxListLimit
+		o.Limit = opObjectsList.Limits.Page
 	}
 	return paginate(ctx, s.objectType+" List", o.After, func(after string) (pageOf[Object], error) {
 		q := o

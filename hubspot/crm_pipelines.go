@@ -181,9 +181,6 @@ type PipelineArchiveOptions struct {
 	ValidateReferences bool
 }
 
-// MaxPipelineStages is the most stages one pipeline may have.
-const MaxPipelineStages = 100
-
 // PipelinesService calls the CRM pipelines API, for any object type that
 // has pipelines: "deals", "tickets", and some others (custom objects on
 // Enterprise accounts). Reading a type's pipelines needs the type's read
@@ -252,7 +249,7 @@ func (s *PipelinesService) Get(ctx context.Context, objectType, pipelineID strin
 }
 
 // Create creates a pipeline with its stages (at least one, at most
-// MaxPipelineStages) and returns it (201). Deal stages need a probability
+// 100) and returns it (201). Deal stages need a probability
 // (see DealStage).
 //
 // HubSpot: POST /crm/v3/pipelines/{objectType}.
@@ -449,8 +446,8 @@ func (in PipelineInput) check(op string) error {
 		return errorf("pipelines %s: the pipeline label is empty", op)
 	case len(in.Stages) == 0:
 		return errorf("pipelines %s %q: a pipeline needs at least one stage", op, in.Label)
-	case len(in.Stages) > MaxPipelineStages:
-		return errorf("pipelines %s %q: %d stages; a pipeline may have at most %d", op, in.Label, len(in.Stages), MaxPipelineStages)
+	case len(in.Stages) > endpoints.MaxPipelineStages:
+		return errorf("pipelines %s %q: %d stages; a pipeline may have at most %d", op, in.Label, len(in.Stages), endpoints.MaxPipelineStages)
 	}
 	seen := make(map[string]int, len(in.Stages))
 	for i, st := range in.Stages {

@@ -189,7 +189,7 @@ func TestPipelinesErrors(t *testing.T) {
 	c, _, _ := newClient(t, srv, []string{"crm.objects.deals.read", "crm.objects.deals.write"})
 	ctx := context.Background()
 	one := []hubspot.StageInput{hubspot.DealStage("A", 0, 0.5)}
-	many := make([]hubspot.StageInput, hubspot.MaxPipelineStages+1)
+	many := make([]hubspot.StageInput, 101) // HubSpot allows 100
 	for i := range many {
 		many[i] = hubspot.DealStage(fmt.Sprint("S", i), i, 0.5)
 	}

@@ -166,23 +166,23 @@ func NotContains(name, v string) Filter {
 	return Filter{PropertyName: name, Operator: NotContainsToken, Value: v}
 }
 
-// Validate checks r against HubSpot's documented rules and limits and
+// validate checks r against HubSpot's documented rules and limits and
 // returns its JSON body. Errors match ErrValidation (and ErrSearchCeiling
 // for a cursor past the 10,000th result).
-func (r *SearchRequest) Validate() ([]byte, error) {
-	if r.Limit < 0 || r.Limit > MaxSearchLimit {
-		return nil, errorf("search: Limit must be between 1 and %d (0 for HubSpot's default), got %d", MaxSearchLimit, r.Limit)
+func (r *SearchRequest) validate() ([]byte, error) {
+	if r.Limit < 0 || r.Limit > opObjectsSearch.Limits.Page {
+		return nil, errorf("search: Limit must be between 1 and %d (0 for HubSpot's default), got %d", opObjectsSearch.Limits.Page, r.Limit)
 	}
-	if len(r.FilterGroups) > MaxFilterGroups {
-		return nil, errorf("search: %d filter groups; HubSpot allows at most %d", len(r.FilterGroups), MaxFilterGroups)
+	if len(r.FilterGroups) > opObjectsSearch.Limits.FilterGroups {
+		return nil, errorf("search: %d filter groups; HubSpot allows at most %d", len(r.FilterGroups), opObjectsSearch.Limits.FilterGroups)
 	}
 	total := 0
 	for gi, g := range r.FilterGroups {
 		if len(g.Filters) == 0 {
 			return nil, errorf("search: filter group %d is empty", gi)
 		}
-		if len(g.Filters) > MaxFiltersPerGroup {
-			return nil, errorf("search: filter group %d has %d filters; HubSpot allows at most %d per group", gi, len(g.Filters), MaxFiltersPerGroup)
+		if len(g.Filters) > opObjectsSearch.Limits.GroupFilters {
+			return nil, errorf("search: filter group %d has %d filters; HubSpot allows at most %d per group", gi, len(g.Filters), opObjectsSearch.Limits.GroupFilters)
 		}
 		total += len(g.Filters)
 		for fi, f := range g.Filters {
@@ -191,8 +191,8 @@ func (r *SearchRequest) Validate() ([]byte, error) {
 			}
 		}
 	}
-	if total > MaxFilters {
-		return nil, errorf("search: %d filters in all; HubSpot allows at most %d across all groups", total, MaxFilters)
+	if total > opObjectsSearch.Limits.Filters {
+		return nil, errorf("search: %d filters in all; HubSpot allows at most %d across all groups", total, opObjectsSearch.Limits.Filters)
 	}
 	for i, s := range r.Sorts {
 		if s.PropertyName == "" {
@@ -207,7 +207,7 @@ func (r *SearchRequest) Validate() ([]byte, error) {
 		if err != nil || n < 0 {
 			return nil, errorf("search: After %q is not a search cursor (a non-negative number)", r.After)
 		}
-		if n >= MaxSearchResults {
+		if n >= opObjectsSearch.Limits.Total {
 			return nil, fmt.Errorf("%w: the cursor %d is past it; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) and search again", ErrSearchCeiling, n)
 		}
 	}
@@ -215,8 +215,8 @@ func (r *SearchRequest) Validate() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hubspot: encoding the search: %w", err)
 	}
-	if n := utf8.RuneCount(body); n > MaxSearchBody {
-		return nil, errorf("search: the request body is %d characters; HubSpot allows at most %d (use fewer filters, values or properties)", n, MaxSearchBody)
+	if n := utf8.RuneCount(body); n > opObjectsSearch.Limits.Body {
+		return nil, errorf("search: the request body is %d characters; HubSpot allows at most %d (use fewer filters, values or properties)", n, opObjectsSearch.Limits.Body)
 	}
 	return body, nil
 }
@@ -262,9 +262,11 @@ type wireSearchPage struct {
 	Paging  *Paging  `json:"paging"`
 }
 
-// Search returns one page of the records that match r. HubSpot's limits are
-// checked first (see SearchRequest.Validate). Search requests have their own
-// rate limit (LimitSearch) and are retried like reads.
+// Search returns one page of the records that match r. HubSpot's documented
+// rules and limits (page size, filter groups and filters, body size, the
+// 10,000-result ceiling) are checked before anything is sent; an error
+// matches ErrValidation, or ErrSearchCeiling. Search requests have their own
+// rate limit (LimitSearch()) and are retried like reads.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/search.
 func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPage, error) {
@@ -274,7 +276,7 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 	if r == nil {
 		r = &SearchRequest{}
 	}
-	body, err := r.Validate()
+	body, err := r.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +303,7 @@ func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Se
 		q = *r
 	}
 	if q.Limit == 0 {
-		q.Limit = MaxSearchLimit
+		q.Limit = opObjectsSearch.Limits.Page
 	}
 	return paginate(ctx, s.objectType+" search", q.After, func(after string) (pageOf[Object], error) {
 		req := q
@@ -311,7 +313,7 @@ func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Se
 			return pageOf[Object]{}, err
 		}
 		p := pageOf[Object]{items: page.Results, next: page.After}
-		if n, err := strconv.Atoi(page.After); err == nil && n >= MaxSearchResults {
+		if n, err := strconv.Atoi(page.After); err == nil && n >= opObjectsSearch.Limits.Total {
 			p.next = "" // HubSpot serves nothing past the ceiling
 			if page.Total > n {
 				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) to read the rest", ErrSearchCeiling, page.Total, n)

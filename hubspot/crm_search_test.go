@@ -252,7 +252,7 @@ func TestSearchRateLimitedOnItsOwnBudget(t *testing.T) {
 
 	// With the client's own search limit (5/s) the server never has to.
 	srv2 := hubspottest.NewServer(t, hubspottest.WithClock(fake), hubspottest.WithRateLimit(hubspottest.RateLimit{SearchPerSecond: 5}))
-	c2, _, _ := newClient(t, srv2, nil, hubspot.WithClock(fake), hubspot.WithSearchRateLimit(hubspot.LimitSearch))
+	c2, _, _ := newClient(t, srv2, nil, hubspot.WithClock(fake), hubspot.WithSearchRateLimit(hubspot.LimitSearch()))
 	for range 12 {
 		if _, err := c2.Contacts.Search(ctx, &hubspot.SearchRequest{Query: "acme"}); err != nil {
 			t.Fatal(err)

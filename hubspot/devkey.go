@@ -4,21 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
-// DeveloperKeyParam is the query parameter HubSpot reads a developer API
+// developerKeyParam is the query parameter HubSpot reads a developer API
 // key from.
-const DeveloperKeyParam = "hapikey"
+const developerKeyParam = "hapikey"
 
 // ErrNoDeveloperKey is returned for a call to an endpoint that takes a
 // developer API key when none was configured.
@@ -83,230 +78,39 @@ type noToken struct{}
 func (noToken) Get(context.Context) (secrets.Version, error) { return secrets.Version{}, errNoToken }
 func (noToken) Invalidate(secrets.Version)                   {}
 
-// developerKeyLayer returns the Client's credential layer: requests to the
-// developer-key endpoints go to a DeveloperKeyTransport over inner (the
-// base transport, below the bearer layer), all others to bearer. It also
-// sets up c.Webhooks.
-func (c *Client) developerKeyLayer(o *options, bearer, inner http.RoundTripper) (http.RoundTripper, error) {
+// developerKeySource returns the Client's developer key source, wrapping
+// a Provider in a Cache that Close closes.
+func (c *Client) developerKeySource(o *options) error {
 	switch k := o.devKey.(type) {
 	case TokenSource:
 		c.devKey.src = k
 	case secrets.Provider:
 		cache, err := secrets.NewCache(k, secrets.WithClock(o.clock), secrets.WithLogger(o.logger))
 		if err != nil {
-			return nil, fmt.Errorf("hubspot: wrapping the developer key provider in a cache: %w", err)
+			return fmt.Errorf("hubspot: wrapping the developer key provider in a cache: %w", err)
 		}
 		c.devKey = devKeyState{src: cache, owned: cache}
 	}
-	c.Webhooks = &WebhooksService{client: c}
-	u, err := url.Parse(c.baseURL)
-	if err != nil { // checkBaseURL made it; cannot happen
-		return nil, fmt.Errorf("hubspot: base URL: %w", sanitizeError(err))
-	}
-	return &DeveloperKeyTransport{
-		Source:     c.devKey.src,
-		Base:       inner,
-		Next:       bearer,
-		Hosts:      o.hosts,
-		PathPrefix: u.EscapedPath(),
-		Logger:     o.logger,
-		Clock:      o.clock,
-	}, nil
+	return nil
 }
 
-// DeveloperKeyTransport is the credential layer for HubSpot's developer API
-// key: an http.RoundTripper that adds the key from Source as the hapikey
-// query parameter to the requests for the operations that hubkey's
-// operation catalogue says HubSpot authenticates with a developer key (an
-// app's webhook settings and subscriptions), and hands every other request
-// to Next untouched.
-//
-// Like Transport it reads the key on every request, and on a 401 calls
-// Source.Invalidate and re-sends once if Source then has another version.
-// It adds the key only to the hosts in Hosts (else ErrUnboundHost), there
-// only over HTTPS or to a loopback host (else ErrInsecureURL), never to a
-// request that already carries an
-// Authorization header (HubSpot takes the developer key alone on these
-// endpoints, and hubkey never sends both), and never to a redirect to
-// another host: a redirected request has any hapikey removed first, since
-// a Location header may echo the query string back.
-//
-// The key never reaches an error, a log record or the Response: errors
-// from Base are rewritten so that no URL in them has a query string and no
-// text in them has the key, the Debug log shows the path only, and
-// Response.Request is the caller's request, without the key. It clones each
-// request, never changes the caller's, and closes request bodies on every
-// path. It is safe for concurrent use and usable with any http.Client.
-type DeveloperKeyTransport struct {
-	// Source provides the developer key. Without one, requests for the
-	// developer-key endpoints fail with ErrNoDeveloperKey.
-	Source TokenSource
-	// Base sends the requests that get the key; nil means
-	// http.DefaultTransport.
-	Base http.RoundTripper
-	// Next receives every other request; nil means Base.
-	Next http.RoundTripper
-	// Hosts are the hosts the key is bound to, as Transport.Hosts: "host"
-	// or "host:port", empty meaning the host of DefaultBaseURL only. A
-	// request for a developer-key endpoint on another host fails with
-	// ErrUnboundHost.
-	Hosts []string
-	// PathPrefix is the escaped path of the API root, for a gateway that
-	// serves HubSpot under a prefix ("/hubspot"): request paths are looked
-	// up in the operation catalogue below it. Empty for HubSpot itself. A
-	// Client's requests carry their operation, and need none.
-	PathPrefix string
-	// Logger, when set, receives one Debug record per attempt, as
-	// Transport's: method, host, path (no query), status, duration and the
-	// key's fingerprint.
-	Logger *slog.Logger
-	// Clock measures durations for the log; nil means the system clock.
-	Clock clock.Clock
-}
-
-func (t *DeveloperKeyTransport) base() http.RoundTripper {
-	if t.Base != nil {
-		return t.Base
+// withoutDeveloperKey returns req, a request an http.Client made by
+// following a redirect, without whatever hapikey its Location carried:
+// in its URL and in its Referer, which net/http makes from the URL of the
+// hop before, a Location too from the second hop on. On the same host, a
+// developer-key endpoint gets the Transport's key again.
+func withoutDeveloperKey(req *http.Request) *http.Request {
+	q, inURL := withoutParam(req.URL.RawQuery, developerKeyParam)
+	inReferer := refererHasParam(req.Header.Get("Referer"), developerKeyParam)
+	if !inURL && !inReferer {
+		return req
 	}
-	return http.DefaultTransport
-}
-
-func (t *DeveloperKeyTransport) next() http.RoundTripper {
-	if t.Next != nil {
-		return t.Next
-	}
-	return t.base()
-}
-
-// wants reports whether req is for an operation that takes the key, and
-// returns the request to pass on (see callOf).
-func (t *DeveloperKeyTransport) wants(req *http.Request) (bool, *http.Request) {
-	oc, req := callOf(req, strings.TrimSuffix(t.PathPrefix, "/"))
-	return oc.op != nil && oc.op.Cred == endpoints.DeveloperKey, req
-}
-
-// RoundTrip implements http.RoundTripper.
-func (t *DeveloperKeyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Response != nil {
-		// A redirect: whatever hapikey its Location carried is dropped,
-		// from its URL and from its Referer, which net/http makes from the
-		// URL of the hop before: a Location too, from the second hop on. On
-		// the same host, a developer-key endpoint gets ours again below.
-		q, inURL := withoutParam(req.URL.RawQuery, DeveloperKeyParam)
-		inReferer := refererHasParam(req.Header.Get("Referer"), DeveloperKeyParam)
-		if inURL || inReferer {
-			r := req.Clone(req.Context())
-			r.URL.RawQuery = q
-			if inReferer {
-				r.Header.Del("Referer")
-			}
-			req = r
-		}
-		if crossHostRedirect(req) {
-			return t.next().RoundTrip(req)
-		}
-	}
-	wants, req := t.wants(req)
-	if !wants {
-		return t.next().RoundTrip(req)
-	}
-
-	if t.Source == nil {
-		closeBody(req)
-		return nil, ErrNoDeveloperKey
-	}
-	if !secureURL(req.URL) {
-		closeBody(req)
-		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
-	}
-	if err := checkBound(req.URL, t.Hosts, "DeveloperKeyTransport.Hosts"); err != nil {
-		closeBody(req)
-		return nil, err
-	}
-	if req.Header.Get("Authorization") != "" {
-		closeBody(req)
-		return nil, fmt.Errorf("hubspot: %s %s carries an Authorization header; HubSpot takes the developer key alone on this endpoint, and it is never sent alongside a bearer token", req.Method, req.URL.Path)
-	}
-	ctx := req.Context()
-	v, err := t.Source.Get(ctx)
-	if err != nil {
-		closeBody(req)
-		return nil, fmt.Errorf("hubspot: getting the developer key: %w", err)
-	}
-	if v.Value.IsZero() {
-		closeBody(req)
-		return nil, errors.New("hubspot: the developer key source returned an empty key")
-	}
-	resp, err := t.sendWith(req, req.Body, v)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
-	}
-
-	// 401: tell the source, and re-send once if it has another version.
-	t.Source.Invalidate(v)
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		return resp, nil
-	}
-	v2, err := t.Source.Get(ctx)
-	if err != nil || v2.Same(v) || v2.Value.IsZero() {
-		return resp, nil
-	}
-	var body io.ReadCloser
-	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
-		if body, err = req.GetBody(); err != nil {
-			return resp, nil
-		}
-	}
-	drainAndClose(resp.Body)
-	return t.sendWith(req, body, v2)
-}
-
-// sendWith clones req with body and the key of v in its query, sends it,
-// and returns a response and error that do not carry the key.
-func (t *DeveloperKeyTransport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version) (*http.Response, error) {
-	key := v.Value.Reveal()
 	r := req.Clone(req.Context())
-	r.Body = body
-	q, _ := withoutParam(req.URL.RawQuery, DeveloperKeyParam)
-	if q != "" {
-		q += "&"
+	r.URL.RawQuery = q
+	if inReferer {
+		r.Header.Del("Referer")
 	}
-	//hubkeyvet:ignore HubSpot takes a developer key only as hapikey; keyRedactingRT and redactResponse scrub it from errors and bodies
-	r.URL.RawQuery = q + DeveloperKeyParam + "=" + url.QueryEscape(key)
-	r.URL.ForceQuery = false
-
-	var start time.Time
-	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
-		start = clock.Or(t.Clock).Now()
-	}
-	// Transport.send logs the attempt; its base redacts the key from errors
-	// before the log or the caller sees them.
-	logger := &Transport{Base: keyRedactingRT{base: t.base(), key: v.Value}, Logger: t.Logger, Clock: t.Clock}
-	resp, err := logger.send(req, r, v.Value.Fingerprint(), start)
-	if resp != nil {
-		resp.Request = req
-	}
-	if err == nil {
-		// A server may echo the request URL, key and all, in the body of
-		// any answer the client parses as an error, and the parser prints it.
-		scrubResponse(req, resp, v.Value)
-	}
-	return resp, err
-}
-
-// keyRedactingRT rewrites the errors of base so that they carry neither a
-// query string in a URL nor the key anywhere in their text.
-type keyRedactingRT struct {
-	base http.RoundTripper
-	key  secrets.Secret
-}
-
-func (k keyRedactingRT) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := k.base.RoundTrip(r)
-	if err != nil {
-		err = redactKey(err, k.key)
-	}
-	return resp, err
+	return r
 }
 
 // redactKey extends sanitizeError: after the URL of a *url.Error loses its
@@ -350,7 +154,7 @@ func errorMentions(err error, key secrets.Secret) bool {
 	return false
 }
 
-// redactedError stands for an error whose text held a developer key.
+// redactedError stands for an error whose text held a credential.
 type redactedError struct {
 	msg  string
 	orig error // never unwrapped, never printed

@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,15 +12,20 @@ import (
 	"github.com/hubkey/hubkey/secrets"
 )
 
-// The developer-key transport keeps the key in an unexported field, where
-// fmt and slog cannot call Secret's methods: printing it, or the Transport
-// that sends through it, must show nothing of the key's in-memory bytes.
-func TestDeveloperKeyTransportPrintsNoMaskedBytes(t *testing.T) {
+// heldKey is a TokenSource holding its version in an unexported field,
+// where fmt and slog cannot call Secret's methods.
+type heldKey struct{ v secrets.Version }
+
+func (h heldKey) Get(context.Context) (secrets.Version, error) { return h.v, nil }
+func (heldKey) Invalidate(secrets.Version)                     {}
+
+// A Transport holding a developer key (and a token) in its sources
+// shows nothing of their in-memory bytes when it is printed.
+func TestTransportPrintsNoMaskedBytes(t *testing.T) {
 	key := secrets.New("dev-key-3c9e1f27-8a4b-4d6e-b1f0-5e2d7c8a9b10")
-	rt := keyRedactingRT{base: http.DefaultTransport, key: key}
 	values := map[string]any{
-		"keyRedactingRT":    rt,
-		"Transport over it": &Transport{Base: rt},
+		"Transport with a held key":        &Transport{DeveloperKey: heldKey{secrets.Version{Value: key}}, Base: http.DefaultTransport},
+		"Transport with a key and a token": &Transport{Source: heldKey{secrets.Version{Value: secrets.New("pat-na1-3c9e1f27-8a4b-4d6e-b1f0-5e2d7c8a9b11")}}, DeveloperKey: heldKey{secrets.Version{Value: key}}},
 	}
 	for name, v := range values {
 		if leakcheck.SecretsIn(v) == 0 {

@@ -14,7 +14,7 @@ import (
 // On the second hop of a redirect chain whose Locations echo the query,
 // net/http sets a Referer from the first hop's Location, hapikey included:
 // the developer key reached the third host in a header (found by
-// internal/e2e). DeveloperKeyTransport drops such a Referer, with any
+// internal/e2e). Transport drops such a Referer, with any
 // http.Client.
 func TestDeveloperKeyNotInRefererOfARedirectChain(t *testing.T) {
 	var mu sync.Mutex
@@ -33,7 +33,7 @@ func TestDeveloperKeyNotInRefererOfARedirectChain(t *testing.T) {
 	second := httpServer(t, echo(third.URL))
 	first := httpServer(t, echo(second.URL))
 	keys, _ := devKeyCache(t, devKey)
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: keys, Hosts: []string{hostOf(first.URL), hostOf(second.URL), hostOf(third.URL)}}}
+	hc := &http.Client{Transport: &hubspot.Transport{DeveloperKey: keys, Hosts: []string{hostOf(first.URL), hostOf(second.URL), hostOf(third.URL)}}}
 	req, _ := http.NewRequestWithContext(context.Background(), "GET", first.URL+"/webhooks/v3/1/settings", nil)
 	res, err := hc.Do(req)
 	if err != nil {

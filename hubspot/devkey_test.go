@@ -95,15 +95,16 @@ func (s *seen) all() string {
 // nothing else.
 func TestDeveloperKeyGoesWhereTheCatalogueSays(t *testing.T) {
 	cache, _ := devKeyCache(t, devKey)
+	tokens, _ := devKeyCache(t, tokenForRedirects)
 	var keyed bool
-	dk := &hubspot.DeveloperKeyTransport{
-		Source: cache,
+	dk := &hubspot.Transport{
+		Source:       tokens,
+		DeveloperKey: cache,
 		Base: rtFunc(func(r *http.Request) (*http.Response, error) {
-			keyed = true
-			return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
-		}),
-		Next: rtFunc(func(r *http.Request) (*http.Response, error) {
-			keyed = false
+			keyed = r.URL.Query().Has("hapikey")
+			if keyed && r.Header.Get("Authorization") != "" {
+				t.Errorf("%s %s carries the key and a token", r.Method, r.URL.Path)
+			}
 			return &http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
 		}),
 	}
@@ -156,20 +157,27 @@ func TestDeveloperKeyTransportAddsKeyOnlyWhereTaken(t *testing.T) {
 	var got seen
 	ts := httpServer(t, func(w http.ResponseWriter, r *http.Request) { got.record(r) })
 	cache, _ := devKeyCache(t, devKey)
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache, PathPrefix: "/gw", Hosts: []string{hostOf(ts.URL)}}}
+	hc := &http.Client{Transport: &hubspot.Transport{DeveloperKey: cache, PathPrefix: "/gw", Hosts: []string{hostOf(ts.URL)}}}
 	q := url.QueryEscape(devKey)
 	for _, tc := range []struct{ path, want string }{
 		{"/gw/webhooks/v3/1/settings", "GET /gw/webhooks/v3/1/settings?hapikey=" + q + ` auth=""`},
 		{"/gw/webhooks/v3/1/subscriptions?x=1&y=a%20b", "GET /gw/webhooks/v3/1/subscriptions?x=1&y=a%20b&hapikey=" + q + ` auth=""`},
 		// A hapikey already in the URL is replaced, not repeated.
 		{"/gw/webhooks/v3/1/subscriptions/2?HapiKey=old&z=2", "GET /gw/webhooks/v3/1/subscriptions/2?z=2&hapikey=" + q + ` auth=""`},
-		{"/gw/crm/v3/objects/contacts", `GET /gw/crm/v3/objects/contacts? auth=""`},
-		{"/webhooks/v3/1/settings", `GET /webhooks/v3/1/settings? auth=""`}, // outside the prefix
+		// Calls that take a bearer token: this Transport has none.
+		{"/gw/crm/v3/objects/contacts", ""},
+		{"/webhooks/v3/1/settings", ""}, // outside the prefix
 	} {
 		got.reset()
 		req, _ := http.NewRequest("GET", ts.URL+tc.path, nil)
 		before := req.URL.String()
 		resp, err := hc.Do(req)
+		if tc.want == "" {
+			if err == nil || !strings.Contains(err.Error(), "no Source or Credentials") || got.all() != "" {
+				t.Errorf("%s: %v, server saw %q; want a refusal", tc.path, err, masked(got.all()))
+			}
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +244,7 @@ func TestDeveloperKeyTransportRefuses(t *testing.T) {
 			if tc.header != "" {
 				req.Header.Set("Authorization", tc.header)
 			}
-			rt := &hubspot.DeveloperKeyTransport{Source: tc.src, Base: failingRT{t}, Hosts: []string{"api.example.com"}}
+			rt := &hubspot.Transport{DeveloperKey: tc.src, Base: failingRT{t}, Hosts: []string{"api.example.com"}}
 			resp, err := rt.RoundTrip(req)
 			if resp != nil || err == nil || !strings.Contains(err.Error(), tc.want) || (tc.is != nil && !errors.Is(err, tc.is)) {
 				t.Fatalf("got %v, %s; want an error containing %q", resp, masked(err), tc.want)
@@ -266,7 +274,7 @@ func TestDeveloperKeyTransportRetriesOnceAfter401(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Rotate(next) // the cache still holds devKey
-	hc := &http.Client{Transport: &hubspot.DeveloperKeyTransport{Source: cache, Hosts: []string{hostOf(ts.URL)}}}
+	hc := &http.Client{Transport: &hubspot.Transport{DeveloperKey: cache, Hosts: []string{hostOf(ts.URL)}}}
 	resp, err := hc.Post(ts.URL+"/webhooks/v3/1/subscriptions", "application/json", strings.NewReader(`{"active":true}`))
 	if err != nil {
 		t.Fatal(err)
@@ -403,7 +411,7 @@ func TestDeveloperKeyLeaks(t *testing.T) {
 	res, err = c.Webhooks.BatchUpdateSubscriptions(ctx, appID, []hubspot.WebhookSubscriptionUpdate{{ID: 404, Active: true}})
 	rec.Err("207", err)
 	rec.Dump("207 result", res)
-	rec.Testify("207 result", res, &hubspot.WebhookBatchResult{})
+	rec.Testify("207 result", res, &hubspot.BatchResult[hubspot.WebhookSubscription]{})
 
 	// Connection refused.
 	closed := httptest.NewServer(http.NotFoundHandler())

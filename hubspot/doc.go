@@ -7,8 +7,9 @@
 //
 //	RetryTransport      retries 429 (not DAILY), 423, 477, and 5xx or
 //	                    connection errors of requests safe to repeat
-//	Transport           picks the credential and adds its bearer token; on
-//	                    401 invalidates it and re-sends once with the new one
+//	Transport           picks the credential and adds its bearer token (or
+//	                    the developer key); on 401 invalidates it and
+//	                    re-sends once with the new one
 //	RateLimitTransport  holds requests under HubSpot's limits, per credential
 //	signing             signs sensitive calls ([WithSigner])
 //	base                the http.Client's own transport
@@ -37,9 +38,9 @@
 // [*ScopeError] naming the missing scope. See [Credentials].
 //
 // Calls to an app's webhook settings ([Client.Webhooks]) take HubSpot's
-// developer API key instead: [DeveloperKeyTransport] adds it as the hapikey
-// query parameter to those operations only, in place of the bearer token,
-// never beside it.
+// developer API key instead ([WithDeveloperKey]): [Transport] adds it as
+// the hapikey query parameter to those operations only, in place of the
+// bearer token, never beside it.
 //
 // Both credentials are bound to hosts: a Client sends them only to its
 // base URL's host (host and port) and to hosts named with

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func (e *Error) RequiredScopes() []string {
 	add := func(ctx map[string][]string) {
 		for _, k := range []string{"requiredGranularScopes", "missingScopes"} {
 			for _, s := range ctx[k] {
-				if !contains(out, s) {
+				if !slices.Contains(out, s) {
 					out = append(out, s)
 				}
 			}

@@ -132,7 +132,7 @@ func ExampleObjectService_BatchUpsert() {
 			fmt.Println(i, "failed:", errors.Is(it.Err, hubspot.ErrValidation))
 			continue
 		}
-		fmt.Println(i, "ok, new:", it.New)
+		fmt.Println(i, "ok, new:", it.Value.New)
 	}
 	var be *hubspot.BatchError
 	fmt.Println(errors.As(err, &be), be.Failed, "of", be.Total)

@@ -129,7 +129,7 @@ func FuzzErrorBody(f *testing.F) {
 		}
 		// The same body through the developer-key transport, whose key is
 		// fuzzHapikey: the error must not carry the key either.
-		dk := &DeveloperKeyTransport{Source: devKeys, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		dk := &Transport{DeveloperKey: devKeys, Base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: st, Status: fmt.Sprint(st), Request: r, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}, nil
 		})}
 		dreq, _ := http.NewRequest(http.MethodGet, "https://api.hubapi.com/webhooks/v3/1234/settings", nil)
@@ -202,13 +202,13 @@ func FuzzRateLimitHeaders(f *testing.F) {
 		for _, st := range []int{429, 423, 477, 502, 503, 504} {
 			resp := &http.Response{StatusCode: st, Status: fmt.Sprint(st), Header: h, Body: io.NopCloser(bytes.NewReader(body))}
 			rt := &RetryTransport{}
-			if d, _, ok := rt.decide(resp, nil, true, 3, DefaultRetryPolicy, now); ok {
+			if d, _, ok := rt.decide(resp, nil, true, 3, DefaultRetryPolicy(), now); ok {
 				check(t, fmt.Sprintf("RetryTransport.decide(%d)", st), d)
 			}
 		}
 
 		for _, search := range []bool{false, true} {
-			lt := &RateLimitTransport{Limit: LimitProfessional, Search: LimitSearch}
+			lt := &RateLimitTransport{Limit: LimitProfessional(), Search: LimitSearch()}
 			cfg := lt.Limit
 			if search {
 				cfg = lt.Search
@@ -327,10 +327,10 @@ func FuzzBatchResponse(f *testing.F) {
 				inBody[s]++
 			}
 		}
-		for name, call := range map[string]func() (*BatchResult, error){
-			"read":   func() (*BatchResult, error) { return c.Contacts.BatchRead(ctx, ids, nil) },
-			"create": func() (*BatchResult, error) { return c.Contacts.BatchCreate(ctx, creates) },
-			"update": func() (*BatchResult, error) { return c.Contacts.BatchUpdate(ctx, inputs) },
+		for name, call := range map[string]func() (*BatchResult[Object], error){
+			"read":   func() (*BatchResult[Object], error) { return c.Contacts.BatchRead(ctx, ids, nil) },
+			"create": func() (*BatchResult[Object], error) { return c.Contacts.BatchCreate(ctx, creates) },
+			"update": func() (*BatchResult[Object], error) { return c.Contacts.BatchUpdate(ctx, inputs) },
 		} {
 			res, err := call()
 			if res == nil {
@@ -344,12 +344,12 @@ func FuzzBatchResponse(f *testing.F) {
 			for i, it := range res.Items {
 				if it.Err != nil {
 					failed++
-					if it.Object.ID != "" || it.New {
-						t.Fatalf("%s: item %d has both an error and record %q", name, i, it.Object.ID)
+					if it.Value.ID != "" || it.Value.New {
+						t.Fatalf("%s: item %d has both an error and record %q", name, i, it.Value.ID)
 					}
 					continue
 				}
-				seen[it.Object.ID]++
+				seen[it.Value.ID]++
 			}
 			for _, o := range res.Unmatched {
 				seen[o.ID]++

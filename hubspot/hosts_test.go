@@ -99,7 +99,7 @@ func TestHTTPClientSendsCredentialsOnlyToTheBaseHost(t *testing.T) {
 		resp.Body.Close()
 	}
 	sent := rt.sent()
-	if len(sent) != 2 || bearer(sent[0]) != tokenA || sent[1].URL.Query().Get(DeveloperKeyParam) != devKeyCanary {
+	if len(sent) != 2 || bearer(sent[0]) != tokenA || sent[1].URL.Query().Get(developerKeyParam) != devKeyCanary {
 		t.Errorf("requests to the base host did not carry their credentials")
 	}
 }
@@ -167,16 +167,19 @@ func TestWithCredentialHosts(t *testing.T) {
 func TestTransportHostsDefaultToHubSpot(t *testing.T) {
 	cache, _ := newCache(t, tokenA)
 	keys, _ := newCache(t, devKeyCanary)
-	for name, rt := range map[string]func(base http.RoundTripper) http.RoundTripper{
-		"Transport":             func(b http.RoundTripper) http.RoundTripper { return &Transport{Source: cache, Base: b} },
-		"DeveloperKeyTransport": func(b http.RoundTripper) http.RoundTripper { return &DeveloperKeyTransport{Source: keys, Base: b} },
+	for name, tc := range map[string]struct {
+		rt   func(base http.RoundTripper) http.RoundTripper
+		path string
+	}{
+		"Transport, token":         {func(b http.RoundTripper) http.RoundTripper { return &Transport{Source: cache, Base: b} }, "/crm/v3/objects/contacts"},
+		"Transport, developer key": {func(b http.RoundTripper) http.RoundTripper { return &Transport{DeveloperKey: keys, Base: b} }, "/webhooks/v3/1/settings"},
 	} {
 		base := &recordingRT{}
-		hc := &http.Client{Transport: rt(base)}
-		if _, err := hc.Get("https://api.example.com/webhooks/v3/1/settings"); !errors.Is(err, ErrUnboundHost) {
+		hc := &http.Client{Transport: tc.rt(base)}
+		if _, err := hc.Get("https://api.example.com" + tc.path); !errors.Is(err, ErrUnboundHost) {
 			t.Errorf("%s to another host: %v; want ErrUnboundHost", name, err)
 		}
-		resp, err := hc.Get("https://api.hubapi.com/webhooks/v3/1/settings")
+		resp, err := hc.Get("https://api.hubapi.com" + tc.path)
 		if err != nil {
 			t.Fatalf("%s to api.hubapi.com: %v", name, err)
 		}

@@ -101,8 +101,8 @@ func (s *OwnersService) List(ctx context.Context, opts *OwnerListOptions) (*Owne
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit < 0 || o.Limit > MaxOwnerLimit {
-		return nil, errorf("owners List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", MaxOwnerLimit, o.Limit)
+	if o.Limit < 0 || o.Limit > opOwnersList.Limits.Page {
+		return nil, errorf("owners List: Limit must be between 1 and %d (0 for HubSpot's default), got %d", opOwnersList.Limits.Page, o.Limit)
 	}
 	q := url.Values{}
 	if o.Email != "" {
@@ -139,7 +139,7 @@ func (s *OwnersService) All(ctx context.Context, opts *OwnerListOptions) iter.Se
 		o = *opts
 	}
 	if o.Limit == 0 {
-		o.Limit = MaxOwnerLimit
+		o.Limit = opOwnersList.Limits.Page
 	}
 	return paginate(ctx, "owners List", o.After, func(after string) (pageOf[Owner], error) {
 		q := o

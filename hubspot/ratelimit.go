@@ -24,18 +24,23 @@ type RateLimit struct {
 }
 
 // HubSpot's published limits for private apps, per app (see
-// https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details).
-var (
-	// LimitFreeStarter is 100 requests per 10 s (Free and Starter).
-	LimitFreeStarter = RateLimit{Requests: 100, Interval: 10 * time.Second}
-	// LimitProfessional is 190 requests per 10 s (Professional and
-	// Enterprise).
-	LimitProfessional = RateLimit{Requests: 190, Interval: 10 * time.Second}
-	// LimitAPIAddOn is 250 requests per 10 s (with the API limit increase).
-	LimitAPIAddOn = RateLimit{Requests: 250, Interval: 10 * time.Second}
-	// LimitSearch is the CRM search endpoints' 5 requests per second.
-	LimitSearch = RateLimit{Requests: 5, Interval: time.Second}
-)
+// https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details),
+// as values for WithRateLimit and WithSearchRateLimit.
+
+// LimitFreeStarter returns 100 requests per 10 s (Free and Starter), New's
+// default.
+func LimitFreeStarter() RateLimit { return RateLimit{Requests: 100, Interval: 10 * time.Second} }
+
+// LimitProfessional returns 190 requests per 10 s (Professional and
+// Enterprise).
+func LimitProfessional() RateLimit { return RateLimit{Requests: 190, Interval: 10 * time.Second} }
+
+// LimitAPIAddOn returns 250 requests per 10 s (with the API limit increase).
+func LimitAPIAddOn() RateLimit { return RateLimit{Requests: 250, Interval: 10 * time.Second} }
+
+// LimitSearch returns the CRM search endpoints' 5 requests per second, New's
+// default for search.
+func LimitSearch() RateLimit { return RateLimit{Requests: 5, Interval: time.Second} }
 
 func (r RateLimit) validate(what string) error {
 	if r == (RateLimit{}) {

@@ -89,7 +89,7 @@ func TestRateLimitWaitsOnTheClockPerCredential(t *testing.T) {
 func TestRateLimitSearchHasItsOwnLimiter(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	base := &okRT{}
-	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 10, Interval: 10 * time.Second}, Search: LimitSearch, Clock: fake}
+	rl := &RateLimitTransport{Base: base, Limit: RateLimit{Requests: 10, Interval: 10 * time.Second}, Search: LimitSearch(), Clock: fake}
 	for range 5 {
 		if err := send(t, rl, "POST", "https://api.hubapi.com/crm/v3/objects/contacts/search", tokenA); err != nil {
 			t.Fatal(err)
@@ -159,7 +159,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 		"X-Hubspot-Ratelimit-Interval-Milliseconds": {"10000"},
 		"X-Hubspot-Ratelimit-Remaining":             {"0"},
 	}}
-	rl := &RateLimitTransport{Base: base, Limit: LimitProfessional, Clock: fake}
+	rl := &RateLimitTransport{Base: base, Limit: LimitProfessional(), Clock: fake}
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 func TestRateLimitDailyFailsFastAndProbes(t *testing.T) {
 	fake := clock.NewFake(epoch)
 	base := &okRT{header: http.Header{"X-Hubspot-Ratelimit-Daily": {"1000"}, "X-Hubspot-Ratelimit-Daily-Remaining": {"1"}}}
-	rl := &RateLimitTransport{Base: base, Limit: LimitFreeStarter, Search: LimitSearch, Clock: fake}
+	rl := &RateLimitTransport{Base: base, Limit: LimitFreeStarter(), Search: LimitSearch(), Clock: fake}
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func mustReq(method, url, auth string) *http.Request {
 func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheA, _ := newCache(t, tokenA)
 	cacheB, _ := newCache(t, tokenB)
-	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter, Search: LimitSearch}
+	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter(), Search: LimitSearch()}
 	window := func() (*window, string) {
 		_, w, key := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
 		return w, key

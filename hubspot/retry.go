@@ -34,12 +34,16 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 }
 
-// DefaultRetryPolicy is what New uses unless WithRetry says otherwise.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxAttempts:   5,
-	BaseDelay:     500 * time.Millisecond,
-	MaxDelay:      30 * time.Second,
-	MaxRetryAfter: time.Minute,
+// DefaultRetryPolicy returns what New uses unless WithRetry says
+// otherwise: 5 attempts, backoff from 500 ms doubling up to 30 s, and
+// Retry-After waits of up to a minute.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxAttempts:   5,
+		BaseDelay:     500 * time.Millisecond,
+		MaxDelay:      30 * time.Second,
+		MaxRetryAfter: time.Minute,
+	}
 }
 
 func (p RetryPolicy) validate() error {
@@ -100,7 +104,7 @@ func (t *RetryTransport) base() http.RoundTripper {
 
 func (t *RetryTransport) policy() RetryPolicy {
 	if t.Policy == (RetryPolicy{}) {
-		return DefaultRetryPolicy
+		return DefaultRetryPolicy()
 	}
 	return t.Policy
 }

@@ -343,7 +343,7 @@ func TestRetryPolicyValidate(t *testing.T) {
 			t.Errorf("%+v accepted", p)
 		}
 	}
-	if (RetryPolicy{MaxAttempts: 1}).validate() != nil || DefaultRetryPolicy.validate() != nil {
+	if (RetryPolicy{MaxAttempts: 1}).validate() != nil || DefaultRetryPolicy().validate() != nil {
 		t.Error("valid policy refused")
 	}
 }

@@ -35,7 +35,7 @@ func echoBatch(status int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cred := bearer(r)
 		if cred == "" {
-			cred = r.URL.Query().Get(DeveloperKeyParam)
+			cred = r.URL.Query().Get(developerKeyParam)
 		}
 		plain, esc, b64 := cred, jsonEscaped(cred), base64.StdEncoding.EncodeToString([]byte(cred))
 		w.Header().Set("Content-Type", "application/json")
@@ -153,7 +153,7 @@ func TestBatchAnswersEchoingCredentialsAreScrubbed(t *testing.T) {
 	}
 }
 
-func batchItemErrs(res *BatchResult) []error {
+func batchItemErrs(res *BatchResult[Object]) []error {
 	if res == nil {
 		return nil
 	}
@@ -171,7 +171,7 @@ func TestHoldsErrors(t *testing.T) {
 		Results []WebhookSubscription `json:"results"`
 		Errors  []wireError           `json:"errors"`
 	}
-	for _, v := range []any{&wireBatch{}, &wireAssocBatch{}, &wireAssocRead{}, &wireDefaultBatch{}, &anon} {
+	for _, v := range []any{&wireBatch[wireBatchObject]{}, &wireBatch[AssociationPair]{}, &wireBatch[wireAssocRead]{}, &wireBatch[WebhookSubscription]{}, &wireDefaultBatch{}, &anon} {
 		if !holdsErrors(reflect.TypeOf(v)) {
 			t.Errorf("holdsErrors(%T) = false", v)
 		}

@@ -35,19 +35,28 @@ type TokenSource interface {
 var ErrInsecureURL = errors.New("hubspot: refusing to send a credential over plain HTTP to a host that is not loopback")
 
 // ErrUnboundHost is returned (wrapped) for a request to a host that the
-// credential layer's credential is not bound to (Transport.Hosts,
-// DeveloperKeyTransport.Hosts; for a Client, its base URL's host and the
-// hosts named with WithCredentialHosts). The request is not sent.
+// credential layer's credentials are not bound to (Transport.Hosts; for a
+// Client, its base URL's host and the hosts named with
+// WithCredentialHosts). The request is not sent.
 var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a host it is not bound to")
 
 // Transport is the credential layer: an http.RoundTripper that adds
-// "Authorization: Bearer <token>" to each request, reading the token from
-// its source on every request so a rotated token is used as soon as the
-// source has it. The source is Source, or, with Credentials, the
-// least-privileged of several credentials that may make the call (a call
-// none may make fails with a *ScopeError before it is sent). A call that
-// HubSpot authenticates by what it carries itself (the OAuth token
-// endpoints) is sent without a token.
+// HubSpot's credential to each request, reading it from its source on
+// every request so a rotated credential is used as soon as the source has
+// it. Which credential a call takes comes from hubkey's catalogue of
+// HubSpot's operations:
+//
+//   - most calls take a bearer token, added as "Authorization: Bearer
+//     <token>": from Source, or, with Credentials, from the
+//     least-privileged of several credentials that may make the call (a
+//     call none may make fails with a *ScopeError before it is sent);
+//   - an app's webhook settings and subscriptions take the developer API
+//     key, from DeveloperKey, added as the hapikey query parameter in
+//     place of the bearer token, never beside it: such a request that
+//     already carries an Authorization header is refused, and without
+//     DeveloperKey the call fails with ErrNoDeveloperKey;
+//   - a call HubSpot authenticates by what it carries itself (the OAuth
+//     token endpoints) is sent without either.
 //
 // When HubSpot answers 401, Transport calls Invalidate on the source it
 // used with the version it sent and, if that source then returns a
@@ -55,29 +64,38 @@ var ErrUnboundHost = errors.New("hubspot: refusing to send a credential to a hos
 // replayed through Request.GetBody; a request whose body cannot be
 // replayed is not re-sent).
 //
-// Transport adds the credential only to the hosts in Hosts, and there only
+// Transport adds a credential only to the hosts in Hosts, and there only
 // over HTTPS or, to a loopback host (127.0.0.0/8, ::1, localhost, for
 // tests), plain HTTP. A request to another host fails with ErrUnboundHost,
 // and one over plain HTTP to a host that is not loopback with
-// ErrInsecureURL, before the token is read or anything is sent. It never
-// adds the credential to a request that an http.Client made by following a
-// redirect to another host, nor to any later request of that chain, even
-// one back on the first host.
+// ErrInsecureURL, before the credential is read or anything is sent. It
+// never adds a credential to a request that an http.Client made by
+// following a redirect to another host, nor to any later request of that
+// chain, even one back on the first host; and it removes any hapikey from
+// a redirected request's URL and Referer first, since a Location header
+// may echo the query string back.
 //
-// It removes the token, in any common encoding, from the headers and body
-// of every answer that can become an error: every non-2xx answer, and the
-// 2xx answers of the Client's batch calls, whose errors[] become item
-// errors; other 2xx bodies reach the caller untouched. It clones each
-// request, never changes the caller's, and closes request bodies on every
-// path, as http.RoundTripper requires. Transport is safe for concurrent
-// use and usable with any http.Client.
+// No credential reaches an error, a log record or the Response: errors
+// from Base are rewritten so that no URL in them has a query string and no
+// text in them has the credential; Response.Request is the request as
+// Transport received it; the credential, in any common encoding, is
+// removed from the headers and body of every answer that can become an
+// error: every non-2xx answer, and the 2xx answers of the Client's batch
+// calls, whose errors[] become item errors (other 2xx bodies reach the
+// caller untouched). It clones each request, never changes the caller's,
+// and closes request bodies on every path, as http.RoundTripper requires.
+// Transport is safe for concurrent use and usable with any http.Client.
 type Transport struct {
-	// Source provides the token. Set Source or Credentials, not both.
+	// Source provides the bearer token. Set Source or Credentials, not
+	// both.
 	Source TokenSource
-	// Credentials, when set, picks the source per request: the
-	// least-privileged credential whose scopes cover the call.
+	// Credentials, when set, picks the bearer token's source per request:
+	// the least-privileged credential whose scopes cover the call.
 	Credentials *Credentials
-	// Hosts are the hosts the credential is bound to, each "host" or
+	// DeveloperKey provides the developer API key for the operations
+	// HubSpot authenticates with one.
+	DeveloperKey TokenSource
+	// Hosts are the hosts the credentials are bound to, each "host" or
 	// "host:port" ("api.hubapi.com", "127.0.0.1:8080"); a host without a
 	// port stands for the default port of the request's scheme. Empty
 	// means the host of DefaultBaseURL only.
@@ -91,9 +109,9 @@ type Transport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger, when set, receives one Debug record per attempt: method,
-	// path (without query), status, duration, the credential's name (with
-	// Credentials) and the token's fingerprint. Never a header, a token or
-	// a body.
+	// host, path (without query), status, duration, the credential's name
+	// (with Credentials) and the fingerprint of the token or key. Never a
+	// header, a credential or a body.
 	Logger *slog.Logger
 	// Clock measures durations for the log; nil means the system clock.
 	Clock clock.Clock
@@ -108,14 +126,13 @@ func (t *Transport) base() http.RoundTripper {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.Source == nil && t.Credentials == nil {
-		closeBody(req)
-		return nil, errors.New("hubspot: Transport has neither Source nor Credentials")
+	if req.Response != nil {
+		req = withoutDeveloperKey(req)
 	}
 	oc, req := callOf(req, strings.TrimSuffix(t.PathPrefix, "/"))
 	if crossHostRedirect(req) {
 		// Sent as the http.Client built it: without our credential.
-		return t.send(req, req, "", time.Time{})
+		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
 	}
 	if !secureURL(req.URL) {
 		closeBody(req)
@@ -125,35 +142,69 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	if oc.op != nil && oc.op.Cred == endpoints.NoCred {
-		return t.send(req, req, "", time.Time{})
+	kind := endpoints.Bearer
+	if oc.op != nil {
+		kind = oc.op.Cred
+	}
+	switch kind {
+	case endpoints.NoCred:
+		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
+	case endpoints.DeveloperKey:
+		if t.DeveloperKey == nil {
+			closeBody(req)
+			return nil, ErrNoDeveloperKey
+		}
+		if req.Header.Get("Authorization") != "" {
+			closeBody(req)
+			return nil, fmt.Errorf("hubspot: %s %s carries an Authorization header; HubSpot takes the developer key alone on this endpoint, and it is never sent alongside a bearer token", req.Method, req.URL.Path)
+		}
+		return t.authorize(req, credential{src: t.DeveloperKey, what: "developer key", devKey: true})
 	}
 	src, name, err := t.source(oc)
 	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
+	return t.authorize(req, credential{src: src, name: name, what: "token"})
+}
+
+// credential is the source of one request's credential and how it goes on
+// the request.
+type credential struct {
+	src    TokenSource
+	name   string // the credential's name in Credentials; "" for a single source
+	what   string // "token" or "developer key", for errors
+	devKey bool   // the hapikey query parameter, not the Authorization header
+}
+
+// authorize sends req with c's credential and, after a 401, once more with
+// the source's next version.
+func (t *Transport) authorize(req *http.Request, c credential) (*http.Response, error) {
 	ctx := req.Context()
-	v, err := src.Get(ctx)
+	v, err := c.src.Get(ctx)
 	if err != nil {
 		closeBody(req)
-		if name != "" {
-			return nil, fmt.Errorf("hubspot: getting the token of credential %q: %w", name, err)
+		if c.name != "" {
+			return nil, fmt.Errorf("hubspot: getting the %s of credential %q: %w", c.what, c.name, err)
 		}
-		return nil, fmt.Errorf("hubspot: getting the token: %w", err)
+		return nil, fmt.Errorf("hubspot: getting the %s: %w", c.what, err)
 	}
-	resp, err := t.sendWith(req, req.Body, v, name)
+	if v.Value.IsZero() {
+		closeBody(req)
+		return nil, fmt.Errorf("hubspot: the %s source returned an empty %s", c.what, strings.TrimPrefix(c.what, "developer "))
+	}
+	resp, err := t.sendWith(req, req.Body, v, c)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
 
 	// 401: tell the source, and re-send once if it has another version.
-	src.Invalidate(v)
+	c.src.Invalidate(v)
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return resp, nil
 	}
-	v2, err := src.Get(ctx)
-	if err != nil || v2.Same(v) {
+	v2, err := c.src.Get(ctx)
+	if err != nil || v2.Same(v) || v2.Value.IsZero() {
 		return resp, nil
 	}
 	var body io.ReadCloser
@@ -163,13 +214,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	drainAndClose(resp.Body)
-	return t.sendWith(req, body, v2, name)
+	return t.sendWith(req, body, v2, c)
 }
 
-// sendWith clones req with body and the token of v, and sends it.
-func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version, credential string) (*http.Response, error) {
-	// A shallow copy with its own Header: the only field this layer
-	// changes (req.Clone would also copy the URL and more, for nothing).
+// sendWith sends a copy of req with body and the credential of v, and
+// returns a response and an error that do not carry it.
+func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Version, c credential) (*http.Response, error) {
+	// A shallow copy with its own Header (and, for the key, its own URL):
+	// req.Clone would copy more, for nothing.
 	r := new(http.Request)
 	*r = *req
 	r.Body = body
@@ -177,16 +229,30 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	for k, vv := range req.Header {
 		r.Header[k] = vv[:len(vv):len(vv)] // an Add below copies, never writes into req's
 	}
-	r.Header["Authorization"] = []string{"Bearer " + v.Value.Reveal()}
+	if c.devKey {
+		u := *req.URL
+		q, _ := withoutParam(u.RawQuery, developerKeyParam)
+		if q != "" {
+			q += "&"
+		}
+		//hubkeyvet:ignore HubSpot takes a developer key only as hapikey; redactKey and redactResponse scrub it from errors and bodies
+		u.RawQuery = q + developerKeyParam + "=" + url.QueryEscape(v.Value.Reveal())
+		u.ForceQuery = false
+		r.URL = &u
+	} else {
+		r.Header["Authorization"] = []string{"Bearer " + v.Value.Reveal()}
+	}
 	var start time.Time
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
 	}
-	resp, err := t.sendAs(req, r, credential, v.Value.Fingerprint(), start)
-	if err == nil {
-		scrubResponse(req, resp, v.Value)
+	resp, err := t.sendAs(req, r, c.name, v.Value, start)
+	if err != nil {
+		return nil, err
 	}
-	return resp, err
+	resp.Request = req
+	scrubResponse(req, resp, v.Value)
+	return resp, nil
 }
 
 // scrubResponse removes token from every answer that can become an error
@@ -264,14 +330,20 @@ func redactHeader(h http.Header, token secrets.Secret) {
 	}
 }
 
-func (t *Transport) send(orig, r *http.Request, fp string, start time.Time) (*http.Response, error) {
-	return t.sendAs(orig, r, "", fp, start)
-}
-
-// sendAs sends r, and logs the attempt under the credential's name (when
-// not empty) and the fingerprint fp.
-func (t *Transport) sendAs(orig, r *http.Request, credential, fp string, start time.Time) (*http.Response, error) {
+// sendAs sends r, made from orig with the credential cred (zero for none),
+// and logs the attempt, when start is set, under the credential's name
+// (when not empty) and cred's fingerprint. An error from Base that quotes
+// cred is rewritten not to (see redactKey).
+func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secrets.Secret, start time.Time) (*http.Response, error) {
 	resp, err := t.base().RoundTrip(r)
+	fp := ""
+	if !cred.IsZero() {
+		fp = cred.Fingerprint()
+		if err != nil {
+			// A transport may quote the URL, key and all, in its error.
+			err = redactKey(err, cred)
+		}
+	}
 	if !start.IsZero() {
 		attrs := []slog.Attr{
 			slog.String("method", orig.Method),

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
 // WebhooksService manages an app's webhook settings and event
@@ -30,15 +32,6 @@ type WebhooksService struct {
 	client *Client
 }
 
-// MinWebhookConcurrency is the smallest MaxConcurrentRequests HubSpot
-// accepts: its documentation says the value "must be a number greater than
-// five".
-const MinWebhookConcurrency = 6
-
-// MaxWebhookSubscriptions is how many subscriptions HubSpot allows per app;
-// it refuses to create more.
-const MaxWebhookSubscriptions = 1000
-
 // WebhookSettings is where and how fast HubSpot delivers an app's webhook
 // events.
 type WebhookSettings struct {
@@ -57,8 +50,8 @@ type WebhookSettings struct {
 // URL.
 type WebhookThrottling struct {
 	// MaxConcurrentRequests is the most requests HubSpot has in flight to
-	// the target URL at once; at least MinWebhookConcurrency. (HubSpot's
-	// current reference has no throttling period.)
+	// the target URL at once; at least 6 (HubSpot: "a number greater than
+	// five"). HubSpot's current reference has no throttling period.
 	MaxConcurrentRequests int `json:"maxConcurrentRequests"`
 }
 
@@ -143,32 +136,6 @@ type WebhookSubscriptionUpdate struct {
 	Active bool  `json:"active"`
 }
 
-// WebhookBatchResult accounts for every input of BatchUpdateSubscriptions:
-// Items[i] is the outcome of input i, a subscription or an error.
-type WebhookBatchResult struct {
-	Items []WebhookBatchItem
-}
-
-// WebhookBatchItem is the outcome of one input.
-type WebhookBatchItem struct {
-	// Subscription is the subscription as updated; zero when Err is set.
-	Subscription WebhookSubscription
-	// Err is the input's error: a *Error from HubSpot (errors.Is matches
-	// ErrNotFound for an unknown subscription), the error of the whole
-	// request, or ErrNotInResponse.
-	Err error
-}
-
-// Failed returns how many inputs failed.
-func (r *WebhookBatchResult) Failed() int { return failedOf(len(r.Items), r.errAt) }
-
-func (r *WebhookBatchResult) errAt(i int) error { return r.Items[i].Err }
-
-// err builds the BatchError for r, or nil when every input succeeded.
-func (r *WebhookBatchResult) err(what string) error {
-	return batchErrorOf(what, len(r.Items), r.errAt)
-}
-
 func (s *WebhooksService) check(what string, appID int64) error {
 	if s == nil || s.client == nil {
 		return errors.New("hubspot: the WebhooksService was not made by New")
@@ -217,8 +184,8 @@ func (s *WebhooksService) GetSettings(ctx context.Context, appID int64) (*Webhoo
 
 // UpdateSettings sets the app's target URL and throttling, replacing what
 // was there, and returns the settings as HubSpot stored them. The target
-// URL must be an absolute https URL; Throttling needs at least
-// MinWebhookConcurrency requests. CreatedAt and UpdatedAt are ignored.
+// URL must be an absolute https URL; Throttling needs at least 6
+// requests. CreatedAt and UpdatedAt are ignored.
 //
 // HubSpot: PUT /webhooks/v3/{appId}/settings.
 func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, settings WebhookSettings) (*WebhookSettings, error) {
@@ -229,8 +196,8 @@ func (s *WebhooksService) UpdateSettings(ctx context.Context, appID int64, setti
 		return nil, err
 	}
 	th := settings.Throttling
-	if th.MaxConcurrentRequests < MinWebhookConcurrency {
-		return nil, errorf("webhooks UpdateSettings: throttling.maxConcurrentRequests must be at least %d (HubSpot: greater than five), got %d", MinWebhookConcurrency, th.MaxConcurrentRequests)
+	if th.MaxConcurrentRequests < endpoints.MinWebhookConcurrency {
+		return nil, errorf("webhooks UpdateSettings: throttling.maxConcurrentRequests must be at least %d (HubSpot: greater than five), got %d", endpoints.MinWebhookConcurrency, th.MaxConcurrentRequests)
 	}
 	in := struct {
 		TargetURL  string            `json:"targetUrl"`
@@ -272,8 +239,8 @@ func (s *WebhooksService) DeleteSettings(ctx context.Context, appID int64) error
 	return err
 }
 
-// ListSubscriptions returns the app's event subscriptions (at most
-// MaxWebhookSubscriptions, all in one answer).
+// ListSubscriptions returns the app's event subscriptions (at most 1,000,
+// HubSpot's limit per app, all in one answer).
 //
 // HubSpot: GET /webhooks/v3/{appId}/subscriptions.
 func (s *WebhooksService) ListSubscriptions(ctx context.Context, appID int64) ([]WebhookSubscription, error) {
@@ -326,7 +293,7 @@ func (s *WebhooksService) GetSubscription(ctx context.Context, appID, subscripti
 
 // CreateSubscription subscribes the app to an event type and returns the
 // new subscription (201). HubSpot checks the event type against the ones
-// it offers; it refuses a subscription past MaxWebhookSubscriptions.
+// it offers; it refuses a subscription past 1,000, its limit per app.
 //
 // HubSpot: POST /webhooks/v3/{appId}/subscriptions.
 func (s *WebhooksService) CreateSubscription(ctx context.Context, appID int64, in WebhookSubscriptionInput) (*WebhookSubscription, error) {
@@ -387,22 +354,22 @@ func (s *WebhooksService) DeleteSubscription(ctx context.Context, appID, subscri
 }
 
 // BatchUpdateSubscriptions activates or pauses several subscriptions in one
-// call and accounts for each: Items[i] is the outcome of updates[i]. When
-// any input failed (HubSpot answers 207 with the errors), the result comes
-// with a *BatchError. An ID may appear once; at most
-// MaxWebhookSubscriptions updates fit one call.
+// call and accounts for each: Items[i] is the outcome of updates[i], the
+// subscription as updated or an error (a *Error from HubSpot, matching
+// ErrNotFound for an unknown subscription, the error of the request, or
+// ErrNotInResponse). When any input failed (HubSpot answers 207 with the
+// errors), the result comes with a *BatchError. An ID may appear once; at
+// most 1,000 updates (HubSpot's limit of subscriptions per app) fit one
+// call.
 //
 // HubSpot: POST /webhooks/v3/{appId}/subscriptions/batch/update.
-func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID int64, updates []WebhookSubscriptionUpdate) (*WebhookBatchResult, error) {
+func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID int64, updates []WebhookSubscriptionUpdate) (*BatchResult[WebhookSubscription], error) {
 	const what = "webhooks batch update"
 	if err := s.check("BatchUpdateSubscriptions", appID); err != nil {
 		return nil, err
 	}
-	if len(updates) == 0 {
-		return &WebhookBatchResult{}, nil
-	}
-	if len(updates) > MaxWebhookSubscriptions {
-		return nil, errorf("%s: %d updates; an app has at most %d subscriptions", what, len(updates), MaxWebhookSubscriptions)
+	if len(updates) > endpoints.MaxWebhookSubscriptions {
+		return nil, errorf("%s: %d updates; an app has at most %d subscriptions", what, len(updates), endpoints.MaxWebhookSubscriptions)
 	}
 	index := make(map[int64]int, len(updates))
 	for i, u := range updates {
@@ -414,58 +381,27 @@ func (s *WebhooksService) BatchUpdateSubscriptions(ctx context.Context, appID in
 		}
 		index[u.ID] = i
 	}
-
-	var wb struct {
-		Status  string                `json:"status"`
-		Results []WebhookSubscription `json:"results"`
-		Errors  []wireError           `json:"errors"`
-	}
-	call, err := s.client.prepare(opSubscriptionsBatch, appParams(appID))
-	if err != nil {
-		return nil, err
-	}
-	status, err := s.client.do(ctx, call, nil, struct {
-		Inputs []WebhookSubscriptionUpdate `json:"inputs"`
-	}{updates}, &wb)
-	res := &WebhookBatchResult{Items: make([]WebhookBatchItem, len(updates))}
-	if err != nil {
-		for i := range res.Items {
-			res.Items[i].Err = err
-		}
-		return res, res.err(what)
-	}
-	done := make([]bool, len(updates))
-	for _, sub := range wb.Results {
-		if i, ok := index[sub.ID]; ok && !done[i] {
-			res.Items[i], done[i] = WebhookBatchItem{Subscription: sub}, true
-		}
-	}
-	var general *Error
-	for i := range wb.Errors {
-		e := wb.Errors[i].toError(status, call.method, call.path)
-		named := false
-		for _, id := range e.Context["ids"] {
-			n, perr := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
-			if j, ok := index[n]; perr == nil && ok && !done[j] {
-				res.Items[j], done[j] = WebhookBatchItem{Err: e}, true
-				named = true
+	return runBatch(ctx, s.client, batchSpec[WebhookSubscription, WebhookSubscription]{
+		what: what, op: opSubscriptionsBatch, params: appParams(appID), n: len(updates),
+		body: func(lo, hi int) any {
+			return struct {
+				Inputs []WebhookSubscriptionUpdate `json:"inputs"`
+			}{updates[lo:hi]}
+		},
+		keys: func(ks []batchKey, i int) []batchKey {
+			return append(ks, batchKey{'i', strconv.FormatInt(updates[i].ID, 10)})
+		},
+		resultKeys: func(ks []batchKey, r *WebhookSubscription) []batchKey {
+			return append(ks, batchKey{'i', strconv.FormatInt(r.ID, 10)})
+		},
+		errorKeys: func(ks []batchKey, e *Error) []batchKey {
+			for _, id := range e.Context["ids"] {
+				ks = append(ks, batchKey{'i', idKey(id)})
 			}
-		}
-		if !named && general == nil {
-			general = e
-		}
-	}
-	for i := range res.Items {
-		if done[i] {
-			continue
-		}
-		if general != nil {
-			res.Items[i].Err = general
-		} else {
-			res.Items[i].Err = ErrNotInResponse
-		}
-	}
-	return res, res.err(what)
+			return ks
+		},
+		value: func(r *WebhookSubscription) WebhookSubscription { return *r },
+	})
 }
 
 // flexID reads an integer ID sent as a JSON number or string; null and ""

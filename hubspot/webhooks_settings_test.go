@@ -177,8 +177,8 @@ func TestWebhookBatchUpdateEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Items) != 2 || res.Failed() != 0 || res.Items[0].Subscription.ID != ids[2] || res.Items[1].Subscription.ID != ids[0] ||
-		!res.Items[0].Subscription.Active || !res.Items[1].Subscription.Active {
+	if len(res.Items) != 2 || res.Failed() != 0 || res.Items[0].Value.ID != ids[2] || res.Items[1].Value.ID != ids[0] ||
+		!res.Items[0].Value.Active || !res.Items[1].Value.Active {
 		t.Fatalf("batch %+v", res)
 	}
 
@@ -190,7 +190,7 @@ func TestWebhookBatchUpdateEndToEnd(t *testing.T) {
 	if !errors.As(err, &be) || be.Failed != 1 || be.Total != 3 || be.FirstIndex != 1 || !errors.Is(err, hubspot.ErrNotFound) {
 		t.Fatalf("partial batch error: %v", err)
 	}
-	if res.Failed() != 1 || res.Items[0].Err != nil || res.Items[0].Subscription.Active || res.Items[2].Subscription.ID != ids[1] ||
+	if res.Failed() != 1 || res.Items[0].Err != nil || res.Items[0].Value.Active || res.Items[2].Value.ID != ids[1] ||
 		!errors.Is(res.Items[1].Err, hubspot.ErrNotFound) {
 		t.Fatalf("partial batch %+v", res)
 	}
@@ -215,7 +215,7 @@ func TestWebhooksClientValidation(t *testing.T) {
 	ctx := context.Background()
 	good := hubspot.WebhookSettings{TargetURL: "https://example.com/x", Throttling: hubspot.WebhookThrottling{MaxConcurrentRequests: 10}}
 	with := func(f func(*hubspot.WebhookSettings)) hubspot.WebhookSettings { s := good; f(&s); return s }
-	tooMany := make([]hubspot.WebhookSubscriptionUpdate, hubspot.MaxWebhookSubscriptions+1)
+	tooMany := make([]hubspot.WebhookSubscriptionUpdate, 1001) // HubSpot allows 1,000 per app
 	for i := range tooMany {
 		tooMany[i].ID = int64(i + 1)
 	}
@@ -522,7 +522,7 @@ func ExampleWebhooksService_BatchUpdateSubscriptions() {
 		{ID: 42, Active: true},
 	})
 	fmt.Println(errors.Is(err, hubspot.ErrNotFound), res.Failed())
-	fmt.Println(res.Items[0].Subscription.EventType, res.Items[0].Subscription.Active)
+	fmt.Println(res.Items[0].Value.EventType, res.Items[0].Value.Active)
 	fmt.Println(res.Items[1].Err)
 	// Output:
 	// true 1

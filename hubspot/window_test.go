@@ -150,7 +150,7 @@ func TestWindowShare(t *testing.T) {
 }
 
 func TestWindowLowerNeverRaises(t *testing.T) {
-	w := newWindow(LimitProfessional, epoch)
+	w := newWindow(LimitProfessional(), epoch)
 	w.lower(RateLimit{Requests: 1000, Interval: time.Second})
 	if l, s := w.params(); l != 190 || s != 10*time.Second+50*time.Millisecond {
 		t.Fatalf("raised to %d per %v", l, s)
@@ -206,7 +206,7 @@ func TestWindowNoteKeepsTimeOrder(t *testing.T) {
 }
 
 func TestWindowReserveDoesNotAllocate(t *testing.T) {
-	w := newWindow(LimitAPIAddOn, epoch)
+	w := newWindow(LimitAPIAddOn(), epoch)
 	now := epoch
 	allocs := testing.AllocsPerRun(1000, func() {
 		now = now.Add(time.Millisecond)

@@ -119,7 +119,7 @@ func run(ctx context.Context, out io.Writer, lookup func(string) (string, bool),
 	}
 	for _, it := range res.Items {
 		if it.Err == nil {
-			created = append(created, it.Object.ID)
+			created = append(created, it.Value.ID)
 		}
 	}
 	say("batch-upserted %d contacts in chunks of %d: %d failed", len(inputs), hubspot.BatchSize, res.Failed())

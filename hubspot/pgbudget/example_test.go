@@ -37,7 +37,7 @@ func Example() {
 	c, err := hubspot.New(
 		hubspot.WithToken(tokens),
 		hubspot.WithLogger(logger),
-		hubspot.WithRateLimit(hubspot.LimitProfessional),
+		hubspot.WithRateLimit(hubspot.LimitProfessional()),
 		hubspot.WithSharedBudget(hubspot.SharedBudget{
 			Budget:   pgbudget.New(pool),
 			Replicas: 4,

@@ -17,7 +17,7 @@
 //	...
 //	c, err := hubspot.New(
 //		hubspot.WithToken(cache),                      // the same app's token
-//		hubspot.WithRateLimit(hubspot.LimitProfessional), // the same limit
+//		hubspot.WithRateLimit(hubspot.LimitProfessional()), // the same limit
 //		hubspot.WithSharedBudget(hubspot.SharedBudget{
 //			Budget:   pgbudget.New(pool),
 //			Replicas: 4, // how many processes share it

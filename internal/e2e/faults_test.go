@@ -85,7 +85,7 @@ func failureKind(err error) string {
 // records are told apart by keyProp (keys[i] is input i's value of it),
 // against stored, HubSpot's records of that type; want(i) is the
 // properties input i must have stored. callErr is what the call returned.
-func reconcile(t *testing.T, res *hubspot.BatchResult, callErr error, keys []string, keyProp string, stored []hubspottest.Object, want func(i int) map[string]string) ledger {
+func reconcile(t *testing.T, res *hubspot.BatchResult[hubspot.Object], callErr error, keys []string, keyProp string, stored []hubspottest.Object, want func(i int) map[string]string) ledger {
 	t.Helper()
 	if res == nil || len(res.Items) != len(keys) {
 		t.Fatalf("the batch result does not account for %d inputs: %v", len(keys), callErr)
@@ -123,7 +123,7 @@ func reconcile(t *testing.T, res *hubspot.BatchResult, callErr error, keys []str
 			l.lost++
 			continue
 		}
-		if it.Object.ID != objs[0].ID {
+		if it.Value.ID != objs[0].ID {
 			l.mismatched++
 			continue
 		}
@@ -148,7 +148,7 @@ func reconcile(t *testing.T, res *hubspot.BatchResult, callErr error, keys []str
 
 // retryFailed sends the failed inputs of res again (the caller's
 // recovery) and merges the outcome into res.
-func retryFailed[In any](t *testing.T, res *hubspot.BatchResult, inputs []In, send func([]In) (*hubspot.BatchResult, error)) {
+func retryFailed[In any](t *testing.T, res *hubspot.BatchResult[hubspot.Object], inputs []In, send func([]In) (*hubspot.BatchResult[hubspot.Object], error)) {
 	t.Helper()
 	var idx []int
 	var again []In
@@ -272,7 +272,9 @@ func TestBatchUpsertUnderFaults(t *testing.T) {
 		t.Errorf("the storm was meant to defeat the retries of some chunks (a run of 25 429s, two 500s): %v", l)
 	}
 
-	retryFailed(t, res, inputs, func(in []hubspot.BatchInput) (*hubspot.BatchResult, error) { return c.Contacts.BatchUpsert(ctx, in) })
+	retryFailed(t, res, inputs, func(in []hubspot.BatchInput) (*hubspot.BatchResult[hubspot.Object], error) {
+		return c.Contacts.BatchUpsert(ctx, in)
+	})
 	l = reconcile(t, res, nil, keys, "email", srv.Objects("contacts"), wantUpserted(inputs))
 	t.Logf("after re-sending the failed inputs: %v", l)
 	if !l.clean() || l.succeeded != batchInputs {
@@ -319,7 +321,9 @@ func TestBatchCreateUnderFaults(t *testing.T) {
 		t.Errorf("%d inputs failed other than by 429; want %d, one chunk per 5xx and dropped connection: %v", got, unretried*hubspot.BatchSize, l)
 	}
 
-	retryFailed(t, res, inputs, func(in []hubspot.ObjectInput) (*hubspot.BatchResult, error) { return c.Companies.BatchCreate(ctx, in) })
+	retryFailed(t, res, inputs, func(in []hubspot.ObjectInput) (*hubspot.BatchResult[hubspot.Object], error) {
+		return c.Companies.BatchCreate(ctx, in)
+	})
 	l = reconcile(t, res, nil, keys, "name", srv.Objects("companies"), want)
 	t.Logf("after re-sending the failed inputs: %v", l)
 	if !l.clean() || l.succeeded != batchInputs {

@@ -153,8 +153,8 @@ func TestCredentialsOnlyOverHTTPSOrLoopback(t *testing.T) {
 		var dials atomic.Int64
 		base := dialCounter(&dials)
 		layers := map[string]http.RoundTripper{
-			"Transport":             &hubspot.Transport{Source: newCache(t, st), Base: base},
-			"DeveloperKeyTransport": &hubspot.DeveloperKeyTransport{Source: newCache(t, st), Base: base},
+			"Transport":                &hubspot.Transport{Source: newCache(t, st), Base: base},
+			"Transport, developer key": &hubspot.Transport{DeveloperKey: newCache(t, st), Base: base},
 		}
 		for name, rt := range layers {
 			req, _ := http.NewRequest("GET", u+"/webhooks/v3/1/settings", nil)

@@ -115,7 +115,7 @@ func TestLeakHubSpotClientBatchAnswers(t *testing.T) {
 	t.Logf("batch answers: %d outputs, %d bytes scanned", n, size)
 }
 
-func recordBatch(rec *leakcheck.Recorder, name string, res *hubspot.BatchResult, err error) {
+func recordBatch(rec *leakcheck.Recorder, name string, res *hubspot.BatchResult[hubspot.Object], err error) {
 	rec.Err(name, err)
 	if res == nil {
 		return
