@@ -376,11 +376,11 @@ func (c *Cache) fetchAndAdopt(ctx context.Context, old *entry) error {
 		c.o.logger.Debug("secret fetched", slog.Any("version", v.LogValue()))
 		return nil
 	}
-	// The previous version and the OnRotate hooks come first, the new
-	// version last: whoever gets the new version finds Previous already
-	// naming the old one and every hook's work done.
+	// Previous first, so that whoever gets the new version finds Previous
+	// naming the one it replaced, never an older one.
 	pv := old.v
 	c.prev.Store(&pv)
+	c.cur.Store(ne)
 	c.o.logger.Info("secret rotated", slog.Any("old", old.v.LogValue()), slog.Any("new", v.LogValue()))
 	c.mu.Lock()
 	hooks := c.onRotate
@@ -388,7 +388,6 @@ func (c *Cache) fetchAndAdopt(ctx context.Context, old *entry) error {
 	for _, h := range hooks {
 		h(old.v, v)
 	}
-	c.cur.Store(ne)
 	return nil
 }
 
@@ -502,9 +501,9 @@ func (c *Cache) LastError() error {
 }
 
 // OnRotate registers f to be called, on the refreshing goroutine, each time
-// a new version replaces the cached one. The hooks run before the new
-// version is published, so a caller that gets it sees their effects. f
-// must not block for long: callers keep the old version until it returns.
+// a new version replaces the cached one, just after callers start getting
+// it (so a caller may get the new version before the hooks have run). f
+// must not block for long.
 func (c *Cache) OnRotate(f func(old, new Version)) {
 	c.mu.Lock()
 	c.onRotate = append(c.onRotate, f)

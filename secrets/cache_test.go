@@ -481,10 +481,9 @@ func BenchmarkInvalidateStorm(b *testing.B) {
 	b.ReportMetric(float64(fetches)/float64(b.N), "fetches/storm")
 }
 
-// OnRotate hooks run before the new version is published: while a hook
-// runs, callers still get the old version, and once one gets the new
-// version the hooks are done and Previous names the old one.
-func TestOnRotateRunsBeforeTheNewVersionIsPublished(t *testing.T) {
+// When a rotation is published, Previous already names the version it
+// replaced: a hook sees the new version current and the old one previous.
+func TestPreviousIsSetWhenTheNewVersionIsPublished(t *testing.T) {
 	p := secretstest.NewStatic("first")
 	c, err := secrets.NewCache(p)
 	if err != nil {
@@ -496,29 +495,19 @@ func TestOnRotateRunsBeforeTheNewVersionIsPublished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inHook, release := make(chan struct{}), make(chan struct{})
+	type seen struct{ cur, prev secrets.Version }
+	got := make(chan seen, 1)
 	c.OnRotate(func(old, new secrets.Version) {
-		close(inHook)
-		<-release
+		cur, _ := c.Get(ctx)
+		prev, _ := c.Previous()
+		got <- seen{cur, prev}
 	})
 	p.Rotate("second")
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Refresh(ctx)
-		done <- err
-	}()
-	<-inHook
-	if v, err := c.Get(ctx); err != nil || !v.Same(v1) {
-		t.Errorf("while a rotation hook runs, Get gave %v (%v); want the old version %v", v.ID, err, v1.ID)
-	}
-	if prev, ok := c.Previous(); !ok || !prev.Same(v1) {
-		t.Errorf("Previous during the hook: %v %v; want %v", prev.ID, ok, v1.ID)
-	}
-	close(release)
-	if err := <-done; err != nil {
+	if _, err := c.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := c.Get(ctx); v.Same(v1) {
-		t.Errorf("after the hooks, Get still gives the old version")
+	s := <-got
+	if s.cur.Same(v1) || !s.prev.Same(v1) {
+		t.Errorf("in the rotation hook: current %q, previous %q; want the new version current and %q previous", s.cur.ID, s.prev.ID, v1.ID)
 	}
 }

@@ -28,8 +28,9 @@ func ExampleCache() {
 		panic(err)
 	}
 	defer cache.Close()
+	rotated := make(chan string, 1)
 	cache.OnRotate(func(old, new secrets.Version) {
-		fmt.Println("rotated", old.ID, "->", new.ID)
+		rotated <- old.ID + " -> " + new.ID // hooks run on the refreshing goroutine
 	})
 
 	ctx := context.Background()
@@ -42,10 +43,11 @@ func ExampleCache() {
 	cache.Invalidate(v)
 	v, _ = cache.Get(ctx)
 	fmt.Println("using", v.ID)
+	fmt.Println("rotated", <-rotated)
 	// Output:
 	// using v1
-	// rotated v1 -> v2
 	// using v2
+	// rotated v1 -> v2
 }
 
 func ExampleWithLogger() {
