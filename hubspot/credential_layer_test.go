@@ -14,7 +14,7 @@ import (
 // The bearer token and the developer key go through one credential layer:
 // what it does for one, it does for the other.
 func TestCredentialLayerTreatsTokenAndKeyAlike(t *testing.T) {
-	const token = "pat-na1-5e6f7a8b-1c2d-4e3f-9a0b-c1d2e3f4a5b6"
+	const token = "pat-na1-cccccccc-dddd-eeee-ffff-aaaaaaaaaaaa"
 	tokens, _ := devKeyCache(t, token)
 	keys, _ := devKeyCache(t, devKey)
 	for _, tc := range []struct {
