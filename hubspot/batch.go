@@ -146,6 +146,10 @@ type batchSpec[R, T any] struct {
 	// ordered: when a chunk's answer has no errors and as many unmatched
 	// results as unanswered inputs, they are matched in order.
 	ordered bool
+	// echo, when set, reports a result that answers no input but is
+	// expected all the same (the reverse direction of a link HubSpot
+	// reports both ways): it is dropped rather than kept in Unmatched.
+	echo func(r *R) bool
 }
 
 // runBatch sends s's inputs in chunks of s.op.Limits.Batch, at most
@@ -255,7 +259,7 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 				break
 			}
 		}
-		if !matched {
+		if !matched && (s.echo == nil || !s.echo(r)) {
 			unmatched = append(unmatched, r)
 		}
 	}
