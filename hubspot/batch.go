@@ -17,8 +17,10 @@ var ErrNotInResponse = errors.New("hubspot: the batch response does not mention 
 // BatchResult accounts for every input of a batch call: Items[i] is the
 // outcome of input i, a value or an error, never both and never neither.
 // Every batch call returns one: objects' as BatchResult[Object],
-// associations' as BatchResult[AssociationPair] (create, archive) and
-// BatchResult[[]AssociatedObject] (read), webhook subscriptions' as
+// associations' as BatchResult[AssociationPair] (create, archive, label
+// removal), BatchResult[DefaultAssociation] (default links) and
+// BatchResult[[]AssociatedObject] (read), properties' as
+// BatchResult[Property], webhook subscriptions' as
 // BatchResult[WebhookSubscription].
 type BatchResult[T any] struct {
 	Items []BatchItem[T]
