@@ -35,7 +35,7 @@ type BatchItem[T any] struct {
 	// created or updated, the associations read or created, the
 	// subscription updated. Zero when Err is set, and for archives, which
 	// HubSpot answers without one (an object batch archive reports the
-	// record's ID).
+	// record's ID, a property batch archive the property's name).
 	Value T
 	// Err is the input's error: a *Error with HubSpot's message and
 	// category (errors.Is matches ErrNotFound, ErrConflict,
