@@ -17,8 +17,10 @@ var ErrNotInResponse = errors.New("hubspot: the batch response does not mention 
 // BatchResult accounts for every input of a batch call: Items[i] is the
 // outcome of input i, a value or an error, never both and never neither.
 // Every batch call returns one: objects' as BatchResult[Object],
-// associations' as BatchResult[AssociationPair] (create, archive) and
-// BatchResult[[]AssociatedObject] (read), webhook subscriptions' as
+// associations' as BatchResult[AssociationPair] (create, archive, label
+// removal), BatchResult[DefaultAssociation] (default links) and
+// BatchResult[[]AssociatedObject] (read), properties' as
+// BatchResult[Property], webhook subscriptions' as
 // BatchResult[WebhookSubscription].
 type BatchResult[T any] struct {
 	Items []BatchItem[T]
@@ -33,7 +35,7 @@ type BatchItem[T any] struct {
 	// created or updated, the associations read or created, the
 	// subscription updated. Zero when Err is set, and for archives, which
 	// HubSpot answers without one (an object batch archive reports the
-	// record's ID).
+	// record's ID, a property batch archive the property's name).
 	Value T
 	// Err is the input's error: a *Error with HubSpot's message and
 	// category (errors.Is matches ErrNotFound, ErrConflict,
@@ -146,6 +148,10 @@ type batchSpec[R, T any] struct {
 	// ordered: when a chunk's answer has no errors and as many unmatched
 	// results as unanswered inputs, they are matched in order.
 	ordered bool
+	// echo, when set, reports a result that answers no input but is
+	// expected all the same (the reverse direction of a link HubSpot
+	// reports both ways): it is dropped rather than kept in Unmatched.
+	echo func(r *R) bool
 }
 
 // runBatch sends s's inputs in chunks of s.op.Limits.Batch, at most
@@ -255,7 +261,7 @@ func runChunk[R, T any](ctx context.Context, c *Client, s *batchSpec[R, T], call
 				break
 			}
 		}
-		if !matched {
+		if !matched && (s.echo == nil || !s.echo(r)) {
 			unmatched = append(unmatched, r)
 		}
 	}

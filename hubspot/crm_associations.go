@@ -97,22 +97,30 @@ func (s *AssociationsService) CreateDefault(ctx context.Context, fromType, fromI
 }
 
 type wireDefaultBatch struct {
-	Results []struct {
-		From struct {
-			ID string `json:"id"`
-		} `json:"from"`
-		To struct {
-			ID string `json:"id"`
-		} `json:"to"`
-		Spec AssociationType `json:"associationSpec"`
-	} `json:"results"`
-	Errors []wireError `json:"errors"`
+	Results []wireDefault `json:"results"`
+	Errors  []wireError   `json:"errors"`
+}
+
+// wireDefault is one link of HubSpot's answer to a default association:
+// the records and the type now linking them.
+type wireDefault struct {
+	From struct {
+		ID string `json:"id"`
+	} `json:"from"`
+	To struct {
+		ID string `json:"id"`
+	} `json:"to"`
+	Spec AssociationType `json:"associationSpec"`
+}
+
+func (r *wireDefault) value() DefaultAssociation {
+	return DefaultAssociation{FromID: r.From.ID, ToID: r.To.ID, Type: r.Spec}
 }
 
 func (w *wireDefaultBatch) defaults() []DefaultAssociation {
 	out := make([]DefaultAssociation, 0, len(w.Results))
-	for _, r := range w.Results {
-		out = append(out, DefaultAssociation{FromID: r.From.ID, ToID: r.To.ID, Type: r.Spec})
+	for i := range w.Results {
+		out = append(out, w.Results[i].value())
 	}
 	return out
 }

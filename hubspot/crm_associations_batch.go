@@ -234,8 +234,20 @@ func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType
 // error answers the inputs it names by fromObjectId and toObjectId, either
 // of which may be absent (then any record at that end matches).
 func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, ends func(i int) (string, []string), body func(lo, hi int) any) batchSpec[AssociationPair, AssociationPair] {
-	pair := func(from, to string) batchKey { return batchKey{'p', idKey(from) + "\x00" + idKey(to)} }
-	return batchSpec[AssociationPair, AssociationPair]{
+	return pairSpec(what, op, fromType, toType, n, ends, body,
+		func(r *AssociationPair) (string, string) { return r.FromObjectID, r.ToObjectID },
+		func(r *AssociationPair) AssociationPair { return *r })
+}
+
+// pairKey is the match key of a link from one record to another.
+func pairKey(from, to string) batchKey { return batchKey{'p', idKey(from) + "\x00" + idKey(to)} }
+
+// pairSpec is pairBatch for results of any type: resultEnds gives the
+// records a result links, value its value.
+func pairSpec[R, T any](what string, op *endpoints.Op, fromType, toType string, n int, ends func(i int) (string, []string), body func(lo, hi int) any,
+	resultEnds func(r *R) (string, string), value func(r *R) T) batchSpec[R, T] {
+	pair := pairKey
+	return batchSpec[R, T]{
 		what: what, op: op, params: pairParams(fromType, toType), n: n, body: body,
 		keys: func(ks []batchKey, i int) []batchKey {
 			from, tos := ends(i)
@@ -245,8 +257,8 @@ func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, en
 			}
 			return ks
 		},
-		resultKeys: func(ks []batchKey, r *AssociationPair) []batchKey {
-			return append(ks, pair(r.FromObjectID, r.ToObjectID))
+		resultKeys: func(ks []batchKey, r *R) []batchKey {
+			return append(ks, pair(resultEnds(r)))
 		},
 		errorKeys: func(ks []batchKey, e *Error) []batchKey {
 			froms, tos := e.Context["fromObjectId"], e.Context["toObjectId"]
@@ -268,7 +280,7 @@ func pairBatch(what string, op *endpoints.Op, fromType, toType string, n int, en
 			}
 			return ks
 		},
-		value: func(r *AssociationPair) AssociationPair { return *r },
+		value: value,
 	}
 }
 
@@ -282,4 +294,120 @@ func idKey(s string) string {
 		return strconv.FormatInt(n, 10)
 	}
 	return normKey(s)
+}
+
+// BatchCreateDefault links each pair of records with the unlabeled
+// association type HubSpot defines between fromType and toType, in both
+// directions, as CreateDefault does one pair: Items[i].Value is the link
+// from inputs[i].FromID to inputs[i].ToID, with its type (HubSpot links
+// the records the other way too, with the reverse type). Inputs name
+// records only: their Types must be empty (use BatchCreate to add labels).
+// Inputs are sent in chunks of the most one request may carry (2,000);
+// repeated pairs are linked once and reported at each index. HubSpot's 207
+// partial failures are matched to their inputs by record IDs (errors.Is
+// matches ErrNotFound for a record that does not exist); when an input
+// failed, the error is a *BatchError alongside the result.
+//
+// HubSpot: POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/associate/default.
+func (s *AssociationsService) BatchCreateDefault(ctx context.Context, fromType, toType string, inputs []AssociationBatchInput) (*BatchResult[DefaultAssociation], error) {
+	what := fromType + " to " + toType + " associations batch create default"
+	if err := checkObjectTypes("associations BatchCreateDefault", fromType, toType); err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(inputs))
+	for i, in := range inputs {
+		if err := checkPairIDs(fmt.Sprintf("associations BatchCreateDefault: input %d", i), in.FromID, in.ToID); err != nil {
+			return nil, err
+		}
+		if len(in.Types) > 0 {
+			return nil, errorf("associations BatchCreateDefault: input %d (%s to %s) has association types; the default link has none (use BatchCreate for labels)", i, in.FromID, in.ToID)
+		}
+		keys[i] = pairKey(in.FromID, in.ToID).s
+	}
+	_, index, err := dedupe("associations BatchCreateDefault", keys)
+	if err != nil {
+		return nil, err
+	}
+	// pairs[j] is the first input of the j-th distinct pair.
+	var pairs []AssociationBatchInput
+	sent := make(map[batchKey]bool, len(inputs))
+	for i, j := range index {
+		if j == len(pairs) {
+			pairs = append(pairs, inputs[i])
+			sent[pairKey(inputs[i].FromID, inputs[i].ToID)] = true
+		}
+	}
+	type wireIn struct {
+		From ObjectRef `json:"from"`
+		To   ObjectRef `json:"to"`
+	}
+	spec := pairSpec(what, opAssocBatchDefault, fromType, toType, len(pairs),
+		func(i int) (string, []string) { return pairs[i].FromID, []string{pairs[i].ToID} },
+		func(lo, hi int) any {
+			in := make([]wireIn, 0, hi-lo)
+			for _, x := range pairs[lo:hi] {
+				in = append(in, wireIn{From: ObjectRef{x.FromID}, To: ObjectRef{x.ToID}})
+			}
+			return struct {
+				Inputs []wireIn `json:"inputs"`
+			}{in}
+		},
+		func(r *wireDefault) (string, string) { return r.From.ID, r.To.ID },
+		func(r *wireDefault) DefaultAssociation { return r.value() })
+	// HubSpot reports each link both ways: the reverse of a pair sent is
+	// expected, not a contradiction.
+	spec.echo = func(r *wireDefault) bool { return sent[pairKey(r.To.ID, r.From.ID)] }
+	res, err := runBatch(ctx, s.client, spec)
+	return fanOut(res, err, index, what)
+}
+
+// BatchArchiveLabels removes association types (labels) from pairs of
+// records: each input's Types from the link between its FromID and ToID,
+// leaving the pair's other types, its default unlabeled link among them,
+// in place (BatchArchive removes the whole link). Inputs are sent in
+// chunks of the most one request may carry (2,000). HubSpot answers with
+// failures only, so an input it does not name succeeded (its Value is
+// zero); it skips records that do not exist and types not set between
+// them, and refuses a whole request that names a type not defined between
+// the object types (then every input it carried has that error, matching
+// ErrValidation). When an input failed, the error is a *BatchError
+// alongside the result.
+//
+// HubSpot: POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/labels/archive.
+func (s *AssociationsService) BatchArchiveLabels(ctx context.Context, fromType, toType string, inputs []AssociationBatchInput) (*BatchResult[AssociationPair], error) {
+	what := fromType + " to " + toType + " associations batch archive labels"
+	if err := checkObjectTypes("associations BatchArchiveLabels", fromType, toType); err != nil {
+		return nil, err
+	}
+	for i, in := range inputs {
+		if err := checkPairIDs(fmt.Sprintf("associations BatchArchiveLabels: input %d", i), in.FromID, in.ToID); err != nil {
+			return nil, err
+		}
+		if len(in.Types) == 0 {
+			return nil, errorf("associations BatchArchiveLabels: input %d (%s to %s) has no association types to remove", i, in.FromID, in.ToID)
+		}
+		for j, t := range in.Types {
+			if err := checkAssocType(fmt.Sprintf("associations BatchArchiveLabels: input %d type %d", i, j), t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	type wireIn struct {
+		From  ObjectRef         `json:"from"`
+		To    ObjectRef         `json:"to"`
+		Types []AssociationType `json:"types"`
+	}
+	spec := pairBatch(what, opAssocBatchUnlabel, fromType, toType, len(inputs),
+		func(i int) (string, []string) { return inputs[i].FromID, []string{inputs[i].ToID} },
+		func(lo, hi int) any {
+			in := make([]wireIn, 0, hi-lo)
+			for _, x := range inputs[lo:hi] {
+				in = append(in, wireIn{From: ObjectRef{x.FromID}, To: ObjectRef{x.ToID}, Types: x.Types})
+			}
+			return struct {
+				Inputs []wireIn `json:"inputs"`
+			}{in}
+		})
+	spec.absent = func(int) AssociationPair { return AssociationPair{} }
+	return runBatch(ctx, s.client, spec)
 }

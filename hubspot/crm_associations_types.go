@@ -145,7 +145,7 @@ func (p *AssociationPair) UnmarshalJSON(b []byte) error {
 }
 
 // DefaultAssociation is one direction of a default association
-// CreateDefault made.
+// CreateDefault or BatchCreateDefault made.
 type DefaultAssociation struct {
 	FromID, ToID string
 	Type         AssociationType

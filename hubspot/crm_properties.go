@@ -264,22 +264,31 @@ func (s *PropertiesService) Create(ctx context.Context, objectType string, in Pr
 	if err := checkObjectTypes(what, objectType); err != nil {
 		return nil, err
 	}
-	if err := checkName(what, "property", in.Name); err != nil {
+	if err := checkPropertyInput(what, in); err != nil {
 		return nil, err
-	}
-	for _, f := range []struct{ field, v string }{{"Label", in.Label}, {"Type", in.Type}, {"FieldType", in.FieldType}, {"GroupName", in.GroupName}} {
-		if strings.TrimSpace(f.v) == "" {
-			return nil, errorf("%s %q: %s is required", what, in.Name, f.field)
-		}
-	}
-	if in.Type == PropertyTypeEnumeration && len(in.Options) == 0 && !in.ExternalOptions {
-		return nil, errorf("%s %q: an enumeration needs Options", what, in.Name)
 	}
 	p := new(Property)
 	if _, err := s.client.call(ctx, opPropertiesCreate, propertyParams(objectType, "", ""), nil, in, p); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkPropertyInput checks what Create and BatchCreate require of a
+// property to create.
+func checkPropertyInput(what string, in PropertyInput) error {
+	if err := checkName(what, "property", in.Name); err != nil {
+		return err
+	}
+	for _, f := range []struct{ field, v string }{{"Label", in.Label}, {"Type", in.Type}, {"FieldType", in.FieldType}, {"GroupName", in.GroupName}} {
+		if strings.TrimSpace(f.v) == "" {
+			return errorf("%s %q: %s is required", what, in.Name, f.field)
+		}
+	}
+	if in.Type == PropertyTypeEnumeration && len(in.Options) == 0 && !in.ExternalOptions {
+		return errorf("%s %q: an enumeration needs Options", what, in.Name)
+	}
+	return nil
 }
 
 // Update changes a property and returns it.

@@ -59,7 +59,8 @@
 // [Client.Associations] links records with HubSpot's association types and
 // the account's labels (associations v4): one pair at a time, a record's
 // links as pages or a stream, and batches of any size chunked to HubSpot's
-// limits. [Client.Properties] reads and manages property definitions and
+// limits, default links and label removal among them. [Client.Properties]
+// reads and manages property definitions, singly and in batches, and
 // property groups. [Client.Pipelines] manages pipelines and their stages,
 // [Client.Owners] reads the users records can be assigned to, and
 // [Client.Account] the account's details and API usage. Records merge

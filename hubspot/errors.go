@@ -27,7 +27,8 @@ var (
 	// the call needs.
 	ErrForbidden = errors.New("hubspot: forbidden")
 	// ErrConflict: 409, or category CONFLICT (a duplicate value of a unique
-	// property such as email).
+	// property such as email) or OBJECT_ALREADY_EXISTS (a name in use, as
+	// HubSpot reports it for one input of a batch).
 	ErrConflict = errors.New("hubspot: conflict")
 	// ErrRateLimited: 429, or category RATE_LIMITS. The error is a
 	// *RateLimitError when it came from a 429 response.
@@ -134,7 +135,7 @@ func (e *Error) Is(target error) bool {
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden || e.Category == "MISSING_SCOPES"
 	case ErrConflict:
-		return e.StatusCode == http.StatusConflict || e.Category == "CONFLICT"
+		return e.StatusCode == http.StatusConflict || e.Category == "CONFLICT" || e.Category == "OBJECT_ALREADY_EXISTS"
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests || e.Category == "RATE_LIMITS"
 	case ErrValidation:

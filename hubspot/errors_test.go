@@ -107,6 +107,7 @@ func TestIsMapping(t *testing.T) {
 		{&Error{StatusCode: 403, Category: "MISSING_SCOPES"}, ErrForbidden},
 		{&Error{StatusCode: 409}, ErrConflict},
 		{&Error{Category: "CONFLICT"}, ErrConflict},
+		{&Error{StatusCode: 207, Category: "OBJECT_ALREADY_EXISTS"}, ErrConflict},
 		{&Error{StatusCode: 429}, ErrRateLimited},
 		{&Error{StatusCode: 400}, ErrValidation},
 		{&Error{StatusCode: 207, Category: "VALIDATION_ERROR"}, ErrValidation},

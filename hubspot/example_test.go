@@ -141,3 +141,33 @@ func ExampleObjectService_BatchUpsert() {
 	// 1 failed: true
 	// true 1 of 2
 }
+
+// BatchRead reports each name: a property the object type lacks fails
+// alone, matching ErrNotFound, and the others are read.
+func ExamplePropertiesService_BatchRead() {
+	var t testing.T
+	srv := hubspottest.NewServer(&t)
+	defer srv.Close()
+	c, _ := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
+		hubspot.WithBaseURL(srv.URL()),
+	)
+	defer c.Close()
+
+	names := []string{"email", "favourite_colour", "lifecyclestage"}
+	res, err := c.Properties.BatchRead(context.Background(), "contacts", names, nil)
+	for i, it := range res.Items {
+		if it.Err != nil {
+			fmt.Println(names[i], "not found:", errors.Is(it.Err, hubspot.ErrNotFound))
+			continue
+		}
+		fmt.Println(names[i], "type:", it.Value.Type)
+	}
+	var be *hubspot.BatchError
+	fmt.Println(errors.As(err, &be), be.Failed, "of", be.Total)
+	// Output:
+	// email type: string
+	// favourite_colour not found: true
+	// lifecyclestage type: enumeration
+	// true 1 of 3
+}

@@ -124,6 +124,14 @@ func typedCalls() map[string]typedCall {
 			_, err := c.Associations.BatchArchive(ctx, "deals", "contacts", []AssociationArchiveInput{{FromID: "1", ToIDs: []string{"2"}}})
 			return err
 		}},
+		"AssociationsService.BatchCreateDefault": {"crm.associations.v4.batch.associate-default", func(ctx context.Context, c *Client) error {
+			_, err := c.Associations.BatchCreateDefault(ctx, "deals", "contacts", []AssociationBatchInput{{FromID: "1", ToID: "2"}})
+			return err
+		}},
+		"AssociationsService.BatchArchiveLabels": {"crm.associations.v4.batch.labels.archive", func(ctx context.Context, c *Client) error {
+			_, err := c.Associations.BatchArchiveLabels(ctx, "deals", "contacts", []AssociationBatchInput{{FromID: "1", ToID: "2", Types: []AssociationType{link}}})
+			return err
+		}},
 		"AssociationsService.Labels": {"crm.associations.v4.labels.list", func(ctx context.Context, c *Client) error {
 			_, err := c.Associations.Labels(ctx, "deals", "contacts")
 			return err
@@ -157,6 +165,18 @@ func typedCalls() map[string]typedCall {
 		}},
 		"PropertiesService.Archive": {"crm.properties.archive", func(ctx context.Context, c *Client) error {
 			return c.Properties.Archive(ctx, "deals", "amount")
+		}},
+		"PropertiesService.BatchRead": {"crm.properties.batch.read", func(ctx context.Context, c *Client) error {
+			_, err := c.Properties.BatchRead(ctx, "deals", []string{"amount"}, nil)
+			return err
+		}},
+		"PropertiesService.BatchCreate": {"crm.properties.batch.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Properties.BatchCreate(ctx, "deals", []PropertyInput{{Name: "n", Label: "l", Type: PropertyTypeString, FieldType: FieldTypeText, GroupName: "g"}})
+			return err
+		}},
+		"PropertiesService.BatchArchive": {"crm.properties.batch.archive", func(ctx context.Context, c *Client) error {
+			_, err := c.Properties.BatchArchive(ctx, "deals", []string{"n"})
+			return err
 		}},
 		"PropertiesService.ListGroups": {"crm.properties.groups.list", func(ctx context.Context, c *Client) error {
 			_, err := c.Properties.ListGroups(ctx, "deals")
@@ -419,6 +439,9 @@ func TestAPIVersionPaths(t *testing.T) {
 		{"AssociationsService.BatchCreate", "2025-09", "POST /crm/associations/2025-09/deals/contacts/batch/create"},
 		{"AssociationsService.DeleteLabel", "2026-09", "DELETE /crm/associations/2026-09/deals/contacts/labels/9"},
 		{"PropertiesService.GetGroup", "2026-03", "GET /crm/properties/2026-03/deals/groups/g"},
+		{"PropertiesService.BatchRead", "numbered", "POST /crm/v3/properties/deals/batch/read"},
+		{"AssociationsService.BatchCreateDefault", "2026-03", "POST /crm/associations/2026-03/deals/contacts/batch/associate/default"},
+		{"AssociationsService.BatchArchiveLabels", "numbered", "POST /crm/v4/associations/deals/contacts/batch/labels/archive"},
 		{"PipelinesService.ArchiveStage", "2026-09", "DELETE /crm/pipelines/2026-09/deals/P1/stages/S1"},
 		{"OwnersService.List", "2026-03", "GET /crm/owners/2026-03"},
 		{"AccountService.DailyUsage", "2025-09", "GET /account-info/2025-09/api-usage/daily/private-apps"},
