@@ -72,16 +72,22 @@ type Error struct {
 	Code          string // "invalid_grant", "BAD_REFRESH_TOKEN", "BAD_CLIENT_ID", ...
 	Message       string
 	CorrelationID string
+
+	endpoint string // which endpoint answered; "" is the token endpoint
 }
 
 func (e *Error) Error() string {
+	endpoint := e.endpoint
+	if endpoint == "" {
+		endpoint = "token endpoint"
+	}
 	if e.StatusCode/100 == 3 {
 		// The reason phrase is Go's, not the server's: a server's may echo
 		// a credential.
-		return strings.TrimSpace(fmt.Sprintf("oauth: token endpoint answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))) +
+		return strings.TrimSpace(fmt.Sprintf("oauth: %s answered %d %s", endpoint, e.StatusCode, http.StatusText(e.StatusCode))) +
 			"; redirects are not followed, so credentials are never re-sent to another location"
 	}
-	msg := fmt.Sprintf("oauth: token endpoint answered %d", e.StatusCode)
+	msg := fmt.Sprintf("oauth: %s answered %d", endpoint, e.StatusCode)
 	if e.Code != "" {
 		msg += " " + e.Code
 	}
@@ -301,46 +307,18 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	if err != nil {
 		return Token{}, fmt.Errorf("building the token request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
+	setForm(req)
 	creds := credentials(form, known)
 	start := p.clock.Now()
-	resp, err := p.client.Do(req)
+	resp, raw, err := p.send(req, "POST "+p.tokenURL, "", "token response", creds)
 	if err != nil {
-		var redirect *credhttp.RedirectError
-		if errors.As(err, &redirect) {
-			return Token{}, &Error{StatusCode: redirect.StatusCode}
-		}
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
-		}
-		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, credhttp.ScrubTransportError(err, creds...))
+		return Token{}, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		// A chunked body's trailer is parsed as it is read, and net/http
-		// quotes a malformed one.
-		return Token{}, fmt.Errorf("reading the token response: %w", credhttp.ScrubTransportError(err, creds...))
-	}
-	if len(raw) > maxBody {
-		return Token{}, fmt.Errorf("token response exceeds %d bytes", maxBody)
+	if resp.StatusCode/100 != 2 {
+		return Token{}, errorFrom(resp.StatusCode, raw, "", creds)
 	}
 	var b tokenBody
-	jsonErr := json.Unmarshal(raw, &b)
-	if resp.StatusCode/100 != 2 {
-		e := &Error{StatusCode: resp.StatusCode}
-		if jsonErr == nil {
-			// Every field is the server's text and is printed: each is
-			// scrubbed, not just the message.
-			e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), creds)
-			e.Message = scrub(first(b.ErrorDesc, b.Message), creds)
-			e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), creds)
-		}
-		return Token{}, e
-	}
-	if jsonErr != nil {
+	if jsonErr := json.Unmarshal(raw, &b); jsonErr != nil {
 		ct := scrub(resp.Header.Get("Content-Type"), creds) // the server's header, which may echo a credential
 		return Token{}, fmt.Errorf("token response (%d bytes, Content-Type %q) is not valid JSON", len(raw), ct)
 	}
@@ -370,6 +348,59 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	// makes a token look fresher than it is.
 	t.ExpiresIn = time.Duration(expires) * time.Second
 	return t, nil
+}
+
+// setForm sets the headers of a request with a form body.
+func setForm(req *http.Request) {
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+}
+
+// send sends req, which carries creds (in its body or its URL path),
+// through the client that refuses redirects, and returns the answer and
+// its body, at most maxBody bytes, read and closed. shown names the
+// request in errors: its method and a URL that holds no credential, for
+// the request's own URL may hold one (a v1 path). endpoint names the
+// endpoint in the *Error of a redirect; what names the answer.
+func (p *Provider) send(req *http.Request, shown, endpoint, what string, creds []secrets.Secret) (*http.Response, []byte, error) {
+	resp, err := p.client.Do(req)
+	if err != nil {
+		var redirect *credhttp.RedirectError
+		if errors.As(err, &redirect) {
+			return nil, nil, &Error{StatusCode: redirect.StatusCode, endpoint: endpoint}
+		}
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its URL is the request's, which may hold a token: shown stands in for it
+		}
+		return nil, nil, fmt.Errorf("%s: %w", shown, credhttp.ScrubTransportError(err, creds...))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		// A chunked body's trailer is parsed as it is read, and net/http
+		// quotes a malformed one.
+		return nil, nil, fmt.Errorf("reading the %s: %w", what, credhttp.ScrubTransportError(err, creds...))
+	}
+	if len(raw) > maxBody {
+		return nil, nil, fmt.Errorf("%s exceeds %d bytes", what, maxBody)
+	}
+	return resp, raw, nil
+}
+
+// errorFrom makes the *Error of a non-2xx answer of endpoint ("": the
+// token endpoint) whose body is raw, scrubbed of creds.
+func errorFrom(status int, raw []byte, endpoint string, creds []secrets.Secret) *Error {
+	e := &Error{StatusCode: status, endpoint: endpoint}
+	var b tokenBody
+	if json.Unmarshal(raw, &b) == nil {
+		// Every field is the server's text and is printed: each is
+		// scrubbed, not just the message.
+		e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), creds)
+		e.Message = scrub(first(b.ErrorDesc, b.Message), creds)
+		e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), creds)
+	}
+	return e
 }
 
 // scrub redacts creds from the server's text msg and cuts it to a length
@@ -422,12 +453,7 @@ func Exchange(ctx context.Context, cfg Config, code, redirectURI, codeVerifier s
 	if code == "" {
 		return Token{}, errors.New("oauth: authorization code is empty")
 	}
-	if cfg.RefreshToken == nil {
-		cfg.RefreshToken = secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
-			return secrets.Version{}, errors.New("no refresh token before the first exchange")
-		})
-	}
-	p, err := New(cfg)
+	p, err := standalone(cfg, "no refresh token before the first exchange")
 	if err != nil {
 		return Token{}, err
 	}
@@ -453,6 +479,18 @@ func Exchange(ctx context.Context, cfg Config, code, redirectURI, codeVerifier s
 		return Token{}, p.err(errors.New("code exchange returned no refresh_token"))
 	}
 	return t, nil
+}
+
+// standalone validates cfg as New does, but for a call that needs no
+// refresh token: a nil Config.RefreshToken is allowed, and fails with why
+// if it is ever read.
+func standalone(cfg Config, why string) (*Provider, error) {
+	if cfg.RefreshToken == nil {
+		cfg.RefreshToken = secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
+			return secrets.Version{}, errors.New(why)
+		})
+	}
+	return New(cfg)
 }
 
 var _ secrets.Provider = (*Provider)(nil)
