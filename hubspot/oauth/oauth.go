@@ -7,7 +7,8 @@
 // token needs refreshing, so refresh is driven by the token's expires_in
 // through the Cache's advisory and mandatory windows. The client secret and
 // refresh token are themselves read from providers, so they rotate too, and
-// they travel only in form-encoded request bodies, never in a URL.
+// they travel only in form-encoded request bodies, never in a URL (but
+// for the deprecated v1 introspection and revocation endpoints, below).
 //
 // Redirects are never followed. The token endpoint's answer of 301, 302,
 // 303, 307, 308 or any other 3xx is an *Error naming the status, whatever
@@ -23,6 +24,29 @@
 // Content-Length, a trailer after the body), the error names what was
 // malformed without its bytes: a server may echo a credential there, whole
 // or cut at a space.
+//
+// # Introspection and revocation
+//
+// [IntrospectAccessToken] and [IntrospectRefreshToken] ask HubSpot what a
+// token is for (account, app, user, scopes, expiry) as a [TokenInfo], and
+// [RevokeRefreshToken] revokes a refresh token: a leaked one, or an
+// uninstalled app's. A token HubSpot does not know (never issued, expired
+// or revoked) is an error matching [ErrTokenNotFound], so "already gone"
+// can be told from a failure. They call the endpoints beside
+// Config.TokenURL: by default HubSpot's v3 POST /oauth/v3/token/introspect
+// and /oauth/v3/token/revoke, which take the token and the client
+// credentials in a form body; for a TokenURL ending in /oauth/v1/token,
+// the deprecated v1 GET /oauth/v1/access-tokens/{token},
+// GET /oauth/v1/refresh-tokens/{token} and
+// DELETE /oauth/v1/refresh-tokens/{token}, which put the token in the URL
+// path, where proxies' access logs record it: prefer v3. Either way the
+// token is sent only there: errors name a v1 request by its template,
+// with "{token}" in the token's place, no error or TokenInfo shows the
+// token, and a token the answer echoes is dropped or scrubbed.
+// HubSpot documents the endpoints at
+// https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/token-introspect,
+// .../revoke-token, and the v1 ones under
+// https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/guide.
 package oauth
 
 import (
@@ -64,9 +88,11 @@ const maxExpiresIn = 365 * 24 * 3600
 // person has to reinstall or re-authorize the app.
 var ErrInvalidGrant = errors.New("oauth: invalid grant (refresh token revoked or expired, or authorization code used)")
 
-// Error is a non-2xx answer from the token endpoint. Its message never
-// contains the client secret, refresh token or authorization code. A 3xx
-// (a redirect, which is not followed) has only StatusCode set.
+// Error is a non-2xx answer from the token endpoint, or from the token
+// introspection or revocation endpoints. Its message never contains the
+// client secret, refresh token, authorization code or a token being
+// introspected or revoked. A 3xx (a redirect, which is not followed) has
+// only StatusCode set.
 type Error struct {
 	StatusCode    int
 	Code          string // "invalid_grant", "BAD_REFRESH_TOKEN", "BAD_CLIENT_ID", ...
@@ -74,6 +100,7 @@ type Error struct {
 	CorrelationID string
 
 	endpoint string // which endpoint answered; "" is the token endpoint
+	notFound bool   // the answer says HubSpot does not know the token
 }
 
 func (e *Error) Error() string {
@@ -100,8 +127,13 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is reports whether e is an invalid grant.
+// Is reports whether e is an invalid grant (ErrInvalidGrant) or says
+// that HubSpot does not know the token introspected or revoked
+// (ErrTokenNotFound).
 func (e *Error) Is(target error) bool {
+	if target == ErrTokenNotFound {
+		return e.notFound
+	}
 	if target != ErrInvalidGrant {
 		return false
 	}
@@ -122,7 +154,11 @@ type Config struct {
 	ClientSecret secrets.Provider
 	RefreshToken secrets.Provider
 	// TokenURL defaults to DefaultTokenURL. It must be HTTPS unless its host
-	// is loopback (tests).
+	// is loopback (tests). Introspection and revocation use the endpoints
+	// beside it: TokenURL+"/introspect" and TokenURL+"/revoke" (v3 and the
+	// dated versions), or, for a TokenURL ending in /oauth/v1/token, v1's
+	// /oauth/v1/access-tokens/{token} and /oauth/v1/refresh-tokens/{token}
+	// on the same host and path prefix.
 	TokenURL string
 	// HTTPClient defaults to a client with a 30-second timeout. It is not
 	// modified; requests go through a copy of it that refuses every 3xx
