@@ -7,7 +7,8 @@
 // token needs refreshing, so refresh is driven by the token's expires_in
 // through the Cache's advisory and mandatory windows. The client secret and
 // refresh token are themselves read from providers, so they rotate too, and
-// they travel only in form-encoded request bodies, never in a URL.
+// they travel only in form-encoded request bodies, never in a URL (but
+// for the deprecated v1 introspection and revocation endpoints, below).
 //
 // Redirects are never followed. The token endpoint's answer of 301, 302,
 // 303, 307, 308 or any other 3xx is an *Error naming the status, whatever
@@ -23,6 +24,29 @@
 // Content-Length, a trailer after the body), the error names what was
 // malformed without its bytes: a server may echo a credential there, whole
 // or cut at a space.
+//
+// # Introspection and revocation
+//
+// [IntrospectAccessToken] and [IntrospectRefreshToken] ask HubSpot what a
+// token is for (account, app, user, scopes, expiry) as a [TokenInfo], and
+// [RevokeRefreshToken] revokes a refresh token: a leaked one, or an
+// uninstalled app's. A token HubSpot does not know (never issued, expired
+// or revoked) is an error matching [ErrTokenNotFound], so "already gone"
+// can be told from a failure. They call the endpoints beside
+// Config.TokenURL: by default HubSpot's v3 POST /oauth/v3/token/introspect
+// and /oauth/v3/token/revoke, which take the token and the client
+// credentials in a form body; for a TokenURL ending in /oauth/v1/token,
+// the deprecated v1 GET /oauth/v1/access-tokens/{token},
+// GET /oauth/v1/refresh-tokens/{token} and
+// DELETE /oauth/v1/refresh-tokens/{token}, which put the token in the URL
+// path, where proxies' access logs record it: prefer v3. Either way the
+// token is sent only there: errors name a v1 request by its template,
+// with "{token}" in the token's place, no error or TokenInfo shows the
+// token, and a token the answer echoes is dropped or scrubbed.
+// HubSpot documents the endpoints at
+// https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/token-introspect,
+// .../revoke-token, and the v1 ones under
+// https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/guide.
 package oauth
 
 import (
@@ -64,24 +88,33 @@ const maxExpiresIn = 365 * 24 * 3600
 // person has to reinstall or re-authorize the app.
 var ErrInvalidGrant = errors.New("oauth: invalid grant (refresh token revoked or expired, or authorization code used)")
 
-// Error is a non-2xx answer from the token endpoint. Its message never
-// contains the client secret, refresh token or authorization code. A 3xx
-// (a redirect, which is not followed) has only StatusCode set.
+// Error is a non-2xx answer from the token endpoint, or from the token
+// introspection or revocation endpoints. Its message never contains the
+// client secret, refresh token, authorization code or a token being
+// introspected or revoked. A 3xx (a redirect, which is not followed) has
+// only StatusCode set.
 type Error struct {
 	StatusCode    int
 	Code          string // "invalid_grant", "BAD_REFRESH_TOKEN", "BAD_CLIENT_ID", ...
 	Message       string
 	CorrelationID string
+
+	endpoint string // which endpoint answered; "" is the token endpoint
+	notFound bool   // the answer says HubSpot does not know the token
 }
 
 func (e *Error) Error() string {
+	endpoint := e.endpoint
+	if endpoint == "" {
+		endpoint = "token endpoint"
+	}
 	if e.StatusCode/100 == 3 {
 		// The reason phrase is Go's, not the server's: a server's may echo
 		// a credential.
-		return strings.TrimSpace(fmt.Sprintf("oauth: token endpoint answered %d %s", e.StatusCode, http.StatusText(e.StatusCode))) +
+		return strings.TrimSpace(fmt.Sprintf("oauth: %s answered %d %s", endpoint, e.StatusCode, http.StatusText(e.StatusCode))) +
 			"; redirects are not followed, so credentials are never re-sent to another location"
 	}
-	msg := fmt.Sprintf("oauth: token endpoint answered %d", e.StatusCode)
+	msg := fmt.Sprintf("oauth: %s answered %d", endpoint, e.StatusCode)
 	if e.Code != "" {
 		msg += " " + e.Code
 	}
@@ -94,8 +127,13 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is reports whether e is an invalid grant.
+// Is reports whether e is an invalid grant (ErrInvalidGrant) or says
+// that HubSpot does not know the token introspected or revoked
+// (ErrTokenNotFound).
 func (e *Error) Is(target error) bool {
+	if target == ErrTokenNotFound {
+		return e.notFound
+	}
 	if target != ErrInvalidGrant {
 		return false
 	}
@@ -116,7 +154,11 @@ type Config struct {
 	ClientSecret secrets.Provider
 	RefreshToken secrets.Provider
 	// TokenURL defaults to DefaultTokenURL. It must be HTTPS unless its host
-	// is loopback (tests).
+	// is loopback (tests). Introspection and revocation use the endpoints
+	// beside it: TokenURL+"/introspect" and TokenURL+"/revoke" (v3 and the
+	// dated versions), or, for a TokenURL ending in /oauth/v1/token, v1's
+	// /oauth/v1/access-tokens/{token} and /oauth/v1/refresh-tokens/{token}
+	// on the same host and path prefix.
 	TokenURL string
 	// HTTPClient defaults to a client with a 30-second timeout. It is not
 	// modified; requests go through a copy of it that refuses every 3xx
@@ -301,46 +343,18 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	if err != nil {
 		return Token{}, fmt.Errorf("building the token request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
+	setForm(req)
 	creds := credentials(form, known)
 	start := p.clock.Now()
-	resp, err := p.client.Do(req)
+	resp, raw, err := p.send(req, "POST "+p.tokenURL, "", "token response", creds)
 	if err != nil {
-		var redirect *credhttp.RedirectError
-		if errors.As(err, &redirect) {
-			return Token{}, &Error{StatusCode: redirect.StatusCode}
-		}
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // the URL carries no secret, but keep errors short and uniform
-		}
-		return Token{}, fmt.Errorf("POST %s: %w", p.tokenURL, credhttp.ScrubTransportError(err, creds...))
+		return Token{}, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		// A chunked body's trailer is parsed as it is read, and net/http
-		// quotes a malformed one.
-		return Token{}, fmt.Errorf("reading the token response: %w", credhttp.ScrubTransportError(err, creds...))
-	}
-	if len(raw) > maxBody {
-		return Token{}, fmt.Errorf("token response exceeds %d bytes", maxBody)
+	if resp.StatusCode/100 != 2 {
+		return Token{}, errorFrom(resp.StatusCode, raw, "", creds)
 	}
 	var b tokenBody
-	jsonErr := json.Unmarshal(raw, &b)
-	if resp.StatusCode/100 != 2 {
-		e := &Error{StatusCode: resp.StatusCode}
-		if jsonErr == nil {
-			// Every field is the server's text and is printed: each is
-			// scrubbed, not just the message.
-			e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), creds)
-			e.Message = scrub(first(b.ErrorDesc, b.Message), creds)
-			e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), creds)
-		}
-		return Token{}, e
-	}
-	if jsonErr != nil {
+	if jsonErr := json.Unmarshal(raw, &b); jsonErr != nil {
 		ct := scrub(resp.Header.Get("Content-Type"), creds) // the server's header, which may echo a credential
 		return Token{}, fmt.Errorf("token response (%d bytes, Content-Type %q) is not valid JSON", len(raw), ct)
 	}
@@ -370,6 +384,59 @@ func (p *Provider) exchange(ctx context.Context, form url.Values, known ...secre
 	// makes a token look fresher than it is.
 	t.ExpiresIn = time.Duration(expires) * time.Second
 	return t, nil
+}
+
+// setForm sets the headers of a request with a form body.
+func setForm(req *http.Request) {
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+}
+
+// send sends req, which carries creds (in its body or its URL path),
+// through the client that refuses redirects, and returns the answer and
+// its body, at most maxBody bytes, read and closed. shown names the
+// request in errors: its method and a URL that holds no credential, for
+// the request's own URL may hold one (a v1 path). endpoint names the
+// endpoint in the *Error of a redirect; what names the answer.
+func (p *Provider) send(req *http.Request, shown, endpoint, what string, creds []secrets.Secret) (*http.Response, []byte, error) {
+	resp, err := p.client.Do(req)
+	if err != nil {
+		var redirect *credhttp.RedirectError
+		if errors.As(err, &redirect) {
+			return nil, nil, &Error{StatusCode: redirect.StatusCode, endpoint: endpoint}
+		}
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its URL is the request's, which may hold a token: shown stands in for it
+		}
+		return nil, nil, fmt.Errorf("%s: %w", shown, credhttp.ScrubTransportError(err, creds...))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		// A chunked body's trailer is parsed as it is read, and net/http
+		// quotes a malformed one.
+		return nil, nil, fmt.Errorf("reading the %s: %w", what, credhttp.ScrubTransportError(err, creds...))
+	}
+	if len(raw) > maxBody {
+		return nil, nil, fmt.Errorf("%s exceeds %d bytes", what, maxBody)
+	}
+	return resp, raw, nil
+}
+
+// errorFrom makes the *Error of a non-2xx answer of endpoint ("": the
+// token endpoint) whose body is raw, scrubbed of creds.
+func errorFrom(status int, raw []byte, endpoint string, creds []secrets.Secret) *Error {
+	e := &Error{StatusCode: status, endpoint: endpoint}
+	var b tokenBody
+	if json.Unmarshal(raw, &b) == nil {
+		// Every field is the server's text and is printed: each is
+		// scrubbed, not just the message.
+		e.Code = scrub(first(first(b.Error, b.Status), first(b.SubCategory, b.Category)), creds)
+		e.Message = scrub(first(b.ErrorDesc, b.Message), creds)
+		e.CorrelationID = scrub(first(b.CorrelationID, b.CorrelationIDv1), creds)
+	}
+	return e
 }
 
 // scrub redacts creds from the server's text msg and cuts it to a length
@@ -422,12 +489,7 @@ func Exchange(ctx context.Context, cfg Config, code, redirectURI, codeVerifier s
 	if code == "" {
 		return Token{}, errors.New("oauth: authorization code is empty")
 	}
-	if cfg.RefreshToken == nil {
-		cfg.RefreshToken = secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
-			return secrets.Version{}, errors.New("no refresh token before the first exchange")
-		})
-	}
-	p, err := New(cfg)
+	p, err := standalone(cfg, "no refresh token before the first exchange")
 	if err != nil {
 		return Token{}, err
 	}
@@ -453,6 +515,18 @@ func Exchange(ctx context.Context, cfg Config, code, redirectURI, codeVerifier s
 		return Token{}, p.err(errors.New("code exchange returned no refresh_token"))
 	}
 	return t, nil
+}
+
+// standalone validates cfg as New does, but for a call that needs no
+// refresh token: a nil Config.RefreshToken is allowed, and fails with why
+// if it is ever read.
+func standalone(cfg Config, why string) (*Provider, error) {
+	if cfg.RefreshToken == nil {
+		cfg.RefreshToken = secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
+			return secrets.Version{}, errors.New(why)
+		})
+	}
+	return New(cfg)
 }
 
 var _ secrets.Provider = (*Provider)(nil)

@@ -263,6 +263,10 @@ var ops = []Op{
 	// token in the call itself, not by an app credential.
 	{Name: "oauth.token", Method: post, Path: "/oauth/v3/token", Dated: "/oauth/{version}/token", Versions: since2603,
 		Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.token.introspect", Method: post, Path: "/oauth/v3/token/introspect", Dated: "/oauth/{version}/token/introspect", Versions: since2603,
+		Rate: Unmetered, Cred: NoCred},
+	{Name: "oauth.token.revoke", Method: post, Path: "/oauth/v3/token/revoke", Dated: "/oauth/{version}/token/revoke", Versions: since2603,
+		Rate: Unmetered, Cred: NoCred},
 	{Name: "oauth.v1.token", Method: post, Path: "/oauth/v1/token",
 		Rate: Unmetered, Cred: NoCred},
 	{Name: "oauth.v1.access-tokens.get", Method: get, Path: "/oauth/v1/access-tokens/{token}",

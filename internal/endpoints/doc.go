@@ -34,7 +34,8 @@
 // properties, pipelines and owners under /crm/properties/{version}/...,
 // /crm/pipelines/{version}/... and /crm/owners/{version}, schemas under
 // /crm-object-schemas/{version}/schemas, account information under
-// /account-info/{version}/..., the token endpoint at /oauth/{version}/token.
+// /account-info/{version}/..., the token endpoint at /oauth/{version}/token
+// and its introspection and revocation endpoints beside it.
 // The shapes after the date are the numbered v3 and v4 ones. Where the
 // versions differ, a row's Versions and Note say so: 2026-09 has no
 // per-record association list; the token endpoint has no 2025-09 version;
