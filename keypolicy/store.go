@@ -3,7 +3,6 @@ package keypolicy
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -90,14 +89,9 @@ type Store struct {
 	sensitive func(*http.Request) bool
 
 	mu      sync.RWMutex
-	keys    map[string]*Key // by ID
-	hashes  []hashEntry     // scanned in full on every lookup
+	keys    map[string]*Key              // by ID
+	byHash  map[[sha256.Size]byte]string // token hash to ID
 	buckets map[string]*bucket
-}
-
-type hashEntry struct {
-	hash [sha256.Size]byte
-	id   string
 }
 
 // NewStore returns an empty Store.
@@ -108,6 +102,7 @@ func NewStore(opts ...Option) *Store {
 		clientIP: remoteAddr,
 		isSearch: catalogueSearch,
 		keys:     make(map[string]*Key),
+		byHash:   make(map[[sha256.Size]byte]string),
 		buckets:  make(map[string]*bucket),
 	}
 	for _, o := range opts {
@@ -238,19 +233,29 @@ func (s *Store) addLocked(k Key) error {
 	if _, dup := s.keys[k.ID]; dup {
 		return fmt.Errorf("keypolicy: key ID %s already exists", k.ID)
 	}
-	for _, h := range s.hashes {
-		if h.hash == k.TokenHash {
-			return fmt.Errorf("keypolicy: key %s has the same token hash as key %s", k.ID, h.id)
-		}
+	return s.putLocked(k)
+}
+
+// putLocked stores k, replacing the record with its ID. A token hash that
+// belongs to another key is refused.
+func (s *Store) putLocked(k Key) error {
+	if other, dup := s.byHash[k.TokenHash]; dup && other != k.ID {
+		return fmt.Errorf("keypolicy: key %s has the same token hash as key %s", k.ID, other)
+	}
+	if old, ok := s.keys[k.ID]; ok && old.TokenHash != k.TokenHash {
+		delete(s.byHash, old.TokenHash)
 	}
 	kk := k.clone()
 	s.keys[k.ID] = &kk
-	s.hashes = append(s.hashes, hashEntry{hash: k.TokenHash, id: k.ID})
+	s.byHash[k.TokenHash] = k.ID
 	return nil
 }
 
 // Restore adds a key record made earlier (loaded from a gateway's own
-// storage, say). The record carries the token's hash, not the token.
+// storage, say), or replaces the record with the same ID, status
+// included, as when another replica of a gateway changed it. The record
+// carries the token's hash, not the token; rate-limit counts, which
+// belong to the key's lineage, are kept.
 func (s *Store) Restore(k Key) error {
 	if k.ID == "" {
 		return errors.New("keypolicy: restored key has no ID")
@@ -269,7 +274,7 @@ func (s *Store) Restore(k Key) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addLocked(k)
+	return s.putLocked(k)
 }
 
 // Get returns the record with the given ID.
@@ -300,11 +305,11 @@ func (s *Store) Keys() []Key {
 	return out
 }
 
-// Lookup finds the key a token belongs to, whatever its status. It
-// compares the token's hash with every stored hash in constant time and
-// always scans them all, so its timing does not tell which stored hash,
-// if any, is close to the token's. The scan costs about 7 ns per stored
-// key (77 µs at 10,000 keys on a 2-core EPYC).
+// Lookup finds the key a token belongs to, whatever its status. It looks
+// the token's SHA-256 up in a map, in constant time whatever the number
+// of keys. The probe's timing depends on the hash, not the token: learning
+// which hashes are near a stored one tells nothing about a token that
+// carries 256 random bits, as the tokens Create makes do.
 func (s *Store) Lookup(token string) (Key, bool) {
 	if token == "" {
 		return Key{}, false
@@ -312,15 +317,11 @@ func (s *Store) Lookup(token string) (Key, bool) {
 	h := HashToken(token)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	found := -1
-	for i := range s.hashes {
-		eq := subtle.ConstantTimeCompare(h[:], s.hashes[i].hash[:])
-		found = subtle.ConstantTimeSelect(eq, i, found)
-	}
-	if found < 0 {
+	id, ok := s.byHash[h]
+	if !ok {
 		return Key{}, false
 	}
-	return s.keys[s.hashes[found].id].clone(), true
+	return s.keys[id].clone(), true
 }
 
 // Suspend stops a key from working until [Store.Resume]. Suspending a

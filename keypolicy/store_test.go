@@ -265,8 +265,20 @@ func TestRestore(t *testing.T) {
 	if _, err := b.Authorize(req("GET", "/", ""), tok.Reveal(), []string{"s"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Restore(k); err == nil {
-		t.Fatal("duplicate restore accepted")
+	// Restoring the same ID replaces the record: a revocation made
+	// elsewhere takes effect here.
+	k.Status = keypolicy.Revoked
+	if err := b.Restore(k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Authorize(req("GET", "/", ""), tok.Reveal(), []string{"s"}); !errors.Is(err, keypolicy.ErrRevoked) {
+		t.Fatalf("after restoring a revoked record: %v", err)
+	}
+	// Another ID with the same token hash is refused.
+	dup := k
+	dup.ID = "key_other"
+	if err := b.Restore(dup); err == nil {
+		t.Fatal("second key with the same token hash accepted")
 	}
 	if err := b.Restore(keypolicy.Key{ID: "x"}); err == nil {
 		t.Fatal("record without hash accepted")
