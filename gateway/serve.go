@@ -30,8 +30,7 @@ const (
 
 // callState is what ServeHTTP and the proxy's hooks share about one call.
 type callState struct {
-	call     Call
-	upstream string
+	call Call
 }
 
 type callStateKey struct{}
