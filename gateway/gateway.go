@@ -101,8 +101,8 @@ type Gateway struct {
 	policy   *keypolicy.Store
 	keys     *signing.KeySet
 	verifier *signing.Verifier
-	meta     atomic.Pointer[map[string]keyMeta] // by key ID, copy on write
-	metaMu   sync.Mutex                         // serializes writers of meta
+	meta     sync.Map   // key ID to keyMeta
+	metaMu   sync.Mutex // serializes apply
 
 	forward http.RoundTripper
 	creds   *hubspot.Credentials
@@ -175,8 +175,6 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 		keypolicy.WithSignaturePolicy(hubspot.IsSensitive),
 		keypolicy.WithSignatureVerifier(keyBoundVerifier{g}),
 	)
-	empty := map[string]keyMeta{}
-	g.meta.Store(&empty)
 	if g.forward, err = g.upstreamTransport(); err != nil {
 		return nil, err
 	}
@@ -307,17 +305,15 @@ func (g *Gateway) apply(k Key) error {
 	} else {
 		g.keys.Remove(k.ID)
 	}
-	old := *g.meta.Load()
-	next := make(map[string]keyMeta, len(old)+1)
-	for id, m := range old {
-		next[id] = m
-	}
-	next[k.ID] = keyMeta{service: k.Service, signs: signs}
-	g.meta.Store(&next)
+	g.meta.Store(k.ID, keyMeta{service: k.Service, signs: signs})
 	return nil
 }
 
-func (g *Gateway) metaOf(id string) keyMeta { return (*g.meta.Load())[id] }
+func (g *Gateway) metaOf(id string) keyMeta {
+	m, _ := g.meta.Load(id)
+	km, _ := m.(keyMeta)
+	return km
+}
 
 // clientIP is the caller's address: the peer's, or, when the peer is a
 // trusted proxy, the last address in X-Forwarded-For that is not one.

@@ -480,3 +480,34 @@ func TestAdminRefusesBadInput(t *testing.T) {
 		t.Fatal("negative grace accepted")
 	}
 }
+
+func TestSignedCallCannotBeReplayed(t *testing.T) {
+	r := newRig(t, nil)
+	ctx := context.Background()
+	w := r.create(gateway.KeySpec{Scopes: []string{"crm.objects.contacts.write"}, RequireSignature: true})
+	o, err := r.client(w.Token).Contacts.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"email": "b@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := signing.NewSigner(signing.StaticKey(w.SigningSecret), w.Key.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("DELETE", r.srv.URL+"/crm/v3/objects/contacts/"+o.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+w.Token.Reveal())
+	if err := signer.Sign(req); err != nil {
+		t.Fatal(err)
+	}
+	hdr := req.Header.Clone()
+	hdr.Del("Authorization")
+	if st, body, _ := r.do("DELETE", "/crm/v3/objects/contacts/"+o.ID, w.Token.Reveal(), "", hdr); st != 204 {
+		t.Fatalf("signed delete: %d %v", st, body)
+	}
+	st, body, _ := r.do("DELETE", "/crm/v3/objects/contacts/"+o.ID, w.Token.Reveal(), "", hdr)
+	if st != 403 || body["subCategory"] != "SIGNATURE_INVALID" {
+		t.Fatalf("replayed delete: %d %v", st, body)
+	}
+	if msg, _ := body["message"].(string); !strings.Contains(msg, "replay") {
+		t.Fatalf("the refusal does not say why: %q", msg)
+	}
+}

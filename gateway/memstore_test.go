@@ -17,6 +17,7 @@ import (
 type memStore struct {
 	mu       sync.Mutex
 	keys     map[string]gateway.Key
+	byHash   map[[32]byte]string
 	calls    []gateway.Call
 	watchers []func(string)
 	// appendGate, when set, is received from before each AppendCalls, so a
@@ -24,7 +25,9 @@ type memStore struct {
 	appendGate chan struct{}
 }
 
-func newMemStore() *memStore { return &memStore{keys: map[string]gateway.Key{}} }
+func newMemStore() *memStore {
+	return &memStore{keys: map[string]gateway.Key{}, byHash: map[[32]byte]string{}}
+}
 
 func (m *memStore) ChangeKeys(ctx context.Context, ids []string, f func([]gateway.Key) ([]gateway.Key, error)) error {
 	m.mu.Lock()
@@ -43,16 +46,15 @@ func (m *memStore) ChangeKeys(ctx context.Context, ids []string, f func([]gatewa
 		return err
 	}
 	for _, k := range out {
-		for id, o := range m.keys {
-			if o.TokenHash == k.TokenHash && id != k.ID {
-				m.mu.Unlock()
-				return fmt.Errorf("key %s has another key's token hash", k.ID)
-			}
+		if id, ok := m.byHash[k.TokenHash]; ok && id != k.ID {
+			m.mu.Unlock()
+			return fmt.Errorf("key %s has another key's token hash", k.ID)
 		}
 	}
 	var written []string
 	for _, k := range out {
 		m.keys[k.ID] = k
+		m.byHash[k.TokenHash] = k.ID
 		written = append(written, k.ID)
 	}
 	ws := slices.Clone(m.watchers)

@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/internal/credhttp"
@@ -293,6 +294,7 @@ func (g *Gateway) newReverseProxy() *httputil.ReverseProxy {
 			}
 		},
 		Transport:      g.forward,
+		BufferPool:     copyBuffers{},
 		FlushInterval:  -1,
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.proxyError,
@@ -399,3 +401,12 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 func (c *countingReader) Close() error { return c.r.Close() }
+
+// copyBuffers lends the reverse proxy its 32 KiB copy buffers, which it
+// would otherwise allocate per call.
+type copyBuffers struct{}
+
+var copyBufferPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (copyBuffers) Get() []byte  { return *copyBufferPool.Get().(*[]byte) }
+func (copyBuffers) Put(b []byte) { copyBufferPool.Put(&b) }
