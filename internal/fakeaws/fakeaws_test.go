@@ -414,7 +414,13 @@ func TestLookupByNameAndARN(t *testing.T) {
 		}
 	}
 	var notFound *types.ResourceNotFoundException
-	if _, err := c.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn[:len(arn)-1] + "X")}); !errors.As(err, &notFound) {
+	// The ARN with its last character changed (the suffix is random: it
+	// may end in X already).
+	wrong := arn[:len(arn)-1] + "X"
+	if strings.HasSuffix(arn, "X") {
+		wrong = arn[:len(arn)-1] + "Y"
+	}
+	if _, err := c.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(wrong)}); !errors.As(err, &notFound) {
 		t.Fatalf("GetSecretValue by a wrong ARN: %v", err)
 	}
 }
