@@ -511,3 +511,42 @@ func TestSignedCallCannotBeReplayed(t *testing.T) {
 		t.Fatalf("the refusal does not say why: %q", msg)
 	}
 }
+
+func TestKeyLimitsAndExpiry(t *testing.T) {
+	r := newRig(t, nil)
+	limited := r.create(gateway.KeySpec{Scopes: []string{"crm.objects.contacts.read"}, Limits: keypolicy.Limits{Max: 2, Interval: 10 * time.Second}})
+	for i := range 2 {
+		if st, _, _ := r.do("GET", "/crm/v3/objects/contacts", limited.Token.Reveal(), "", nil); st != 200 {
+			t.Fatalf("call %d within the key's limit: %d", i, st)
+		}
+	}
+	st, body, hdr := r.do("GET", "/crm/v3/objects/contacts", limited.Token.Reveal(), "", nil)
+	if st != 429 || body["category"] != "RATE_LIMITS" || body["policyName"] != "TEN_SECONDLY_ROLLING" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("call past the key's limit: %d %v Retry-After=%q", st, body, hdr.Get("Retry-After"))
+	}
+	r.clock.Advance(10 * time.Second)
+	if st, _, _ := r.do("GET", "/crm/v3/objects/contacts", limited.Token.Reveal(), "", nil); st != 200 {
+		t.Fatalf("after the window: %d", st)
+	}
+
+	expiring := r.create(gateway.KeySpec{Scopes: []string{"crm.objects.contacts.read"}, ExpiresAt: r.clock.Now().Add(time.Hour)})
+	if st, _, _ := r.do("GET", "/crm/v3/objects/contacts", expiring.Token.Reveal(), "", nil); st != 200 {
+		t.Fatalf("before expiry: %d", st)
+	}
+	r.clock.Advance(time.Hour)
+	if st, body, _ := r.do("GET", "/crm/v3/objects/contacts", expiring.Token.Reveal(), "", nil); st != 401 || body["category"] != "INVALID_AUTHENTICATION" {
+		t.Fatalf("after expiry: %d %v", st, body)
+	}
+	if err := r.gw.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var denials []string
+	for _, c := range r.store.allCalls() {
+		if c.Denial != "" {
+			denials = append(denials, c.Denial)
+		}
+	}
+	if strings.Join(denials, ",") != "rate limited,key expired" {
+		t.Fatalf("denials audited as %q", denials)
+	}
+}
