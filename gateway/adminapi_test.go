@@ -17,7 +17,9 @@ import (
 )
 
 // adminCred is an admin credential a test can rotate.
-type adminCred struct{ v atomic.Pointer[secrets.Secret] }
+type adminCred struct {
+	v atomic.Pointer[secrets.Secret]
+}
 
 func newAdminCred(v string) *adminCred {
 	c := &adminCred{}

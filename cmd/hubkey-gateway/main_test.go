@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hubkey/hubkey/hubspot/hubspottest"
+)
+
+const testAdminToken = "admin-token-for-tests-0123456789abcdef"
+
+// syncBuffer collects a goroutine's output for the test to read.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func lookupIn(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// cli runs one command to completion and returns its stdout.
+func cli(t *testing.T, env map[string]string, args ...string) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	if err := run(ctx, args, lookupIn(env), &out, &errb); err != nil {
+		t.Fatalf("hubkey-gateway %s: %v\nstderr: %s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+var servingLine = regexp.MustCompile(`gateway=(http://\S+) admin=(http://\S+)`)
+
+func TestServeKeysCallRevokeAudit(t *testing.T) {
+	hs := hubspottest.NewServer(t)
+	upstream := hs.NewToken("crm.objects.contacts.read", "crm.objects.contacts.write")
+	env := map[string]string{"HUBSPOT_TOKEN": upstream, "HUBKEY_ADMIN_TOKEN": testAdminToken}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "gw.db")
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pr, pw := io.Pipe()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"serve", "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0", "-db", db, "-upstream", hs.URL()},
+			lookupIn(env), io.Discard, pw)
+		pw.Close()
+		done <- err
+	}()
+	addrs := make(chan []string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				addrs <- m[1:]
+			}
+		}
+	}()
+	var gwURL, adminURL string
+	select {
+	case a := <-addrs:
+		gwURL, adminURL = a[0], a[1]
+	case err := <-done:
+		t.Fatalf("serve ended before serving: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start\n%s", logs.String())
+	}
+	if fi, err := os.Stat(db + ".key"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("store key file: %v %v", fi, err)
+	}
+	if !strings.Contains(logs.String(), "made a new store key") {
+		t.Errorf("serve did not say it made a store key:\n%s", logs.String())
+	}
+
+	out, warn := cli(t, env, "keys", "create", "-admin", adminURL, "-name", "reader", "-service", "billing-sync",
+		"-scope", "crm.objects.contacts.read", "-allow-ip", "127.0.0.1/32")
+	if !strings.Contains(warn, "cannot be shown again") {
+		t.Errorf("keys create gave no warning that the token is shown once: %q", warn)
+	}
+	token := regexp.MustCompile(`token:\s+(hkgw_\S+)`).FindStringSubmatch(out)
+	id := regexp.MustCompile(`id:\s+(key_\S+)`).FindStringSubmatch(out)
+	if token == nil || id == nil {
+		t.Fatalf("keys create printed no token or ID:\n%s", out)
+	}
+
+	call := func() int {
+		req, _ := http.NewRequest("GET", gwURL+"/crm/v3/objects/contacts", nil)
+		req.Header.Set("Authorization", "Bearer "+token[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), upstream) {
+			t.Fatal("the upstream token reached the caller")
+		}
+		return resp.StatusCode
+	}
+	if st := call(); st != http.StatusOK {
+		t.Fatalf("a call through the gateway: %d", st)
+	}
+	if out, _ := cli(t, env, "keys", "revoke", "-admin", adminURL, id[1]); !strings.Contains(out, "is revoked") {
+		t.Errorf("keys revoke: %q", out)
+	}
+	// sqlstore tells this process's gateway of the change in the
+	// background, right after the commit: within a second is the promise.
+	deadline := time.Now().Add(2 * time.Second)
+	allowedAfterRevoke := 0
+	for st := call(); st != http.StatusUnauthorized; st = call() {
+		if st != http.StatusOK || time.Now().After(deadline) {
+			t.Fatalf("a call with the revoked key: %d, want 401", st)
+		}
+		allowedAfterRevoke++
+	}
+	if out, _ := cli(t, env, "keys", "list", "-admin", adminURL); !strings.Contains(out, id[1]) || !strings.Contains(out, "revoked") {
+		t.Errorf("keys list:\n%s", out)
+	}
+
+	out, _ = cli(t, env, "audit", "export", "-admin", adminURL, "-key", id[1])
+	var calls []struct {
+		KeyID  string `json:"key_id"`
+		Status int    `json:"status"`
+		Denial string `json:"denial"`
+	}
+	for line := range strings.Lines(out) {
+		var c struct {
+			KeyID  string `json:"key_id"`
+			Status int    `json:"status"`
+			Denial string `json:"denial"`
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		calls = append(calls, c)
+	}
+	if len(calls) != 2+allowedAfterRevoke || calls[0].Status != 401 || calls[0].Denial == "" || calls[len(calls)-1].Status != 200 || calls[0].KeyID != id[1] {
+		t.Fatalf("audit export (newest first):\n%s", out)
+	}
+	out, _ = cli(t, env, "audit", "summary", "-admin", adminURL, "-since", "1h")
+	if !regexp.MustCompile(id[1] + `\s+billing-sync\s+` + strconv.Itoa(2+allowedAfterRevoke) + `\s+1\s`).MatchString(out) {
+		t.Errorf("audit summary has not 2 calls and 1 denial for the key:\n%s", out)
+	}
+	if out, _ = cli(t, env, "audit", "services", "-admin", adminURL); !regexp.MustCompile(`token\s+billing-sync\s+` + id[1] + `\s+` + strconv.Itoa(1+allowedAfterRevoke) + `\s`).MatchString(out) {
+		t.Errorf("audit services:\n%s", out)
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	for name, secret := range map[string]string{"upstream token": upstream, "admin token": testAdminToken, "key token": token[1]} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("serve's log holds the %s", name)
+		}
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	const secretish = "pat-na1-00000000-not-a-real-token"
+	full := map[string]string{"HUBSPOT_TOKEN": "x", "HUBKEY_ADMIN_TOKEN": testAdminToken}
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, nil, "no command"},
+		{nil, []string{"launch"}, `unknown command "launch"`},
+		{map[string]string{}, []string{"serve"}, "set HUBSPOT_TOKEN"},
+		{map[string]string{}, []string{"serve"}, "set HUBKEY_ADMIN_TOKEN"},
+		{full, []string{"serve", "-token", secretish}, "-token must be a source such as env:NAME or file:PATH"},
+		{full, []string{"serve", "-rate-limit", "gold"}, "want free, professional or api-addon"},
+		{full, []string{"serve", "-db", "x.db", "-postgres-env", "DATABASE_URL"}, "cannot both be set"},
+		{full, []string{"serve", "-replicas", "3"}, "-replicas needs -postgres-env"},
+		{full, []string{"serve", "-listen", "127.0.0.1:9", "-admin-listen", "127.0.0.1:9"}, "must differ"},
+		{full, []string{"serve", "-trusted-proxy", "proxy.local"}, "not an address or CIDR"},
+		{full, []string{"serve", "-postgres-env", "DATABASE_URL", "-db", ""}, "needs -store-key"},
+		{full, []string{"serve", "extra"}, "takes no arguments"},
+		{map[string]string{}, []string{"keys", "list"}, "set HUBKEY_ADMIN_TOKEN"},
+		{full, []string{"keys", "list", "-admin", "ftp://x"}, "is not an http(s) URL"},
+		{full, []string{"keys", "revoke"}, "takes one key ID"},
+		{full, []string{"keys", "erase"}, `unknown subcommand "erase"`},
+		{full, []string{"audit", "summary", "-since", "yesterday"}, "not a positive duration"},
+	} {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), c.args, lookupIn(c.env), &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v; want one saying %q", c.args, err, c.want)
+			continue
+		}
+		if strings.Contains(err.Error()+errb.String()+out.String(), secretish) {
+			t.Errorf("%q: the output shows the value given", c.args)
+		}
+	}
+}
+
+func TestAdminErrorsReachTheUser(t *testing.T) {
+	hs := hubspottest.NewServer(t)
+	env := map[string]string{"HUBSPOT_TOKEN": hs.NewToken("crm.objects.contacts.read"), "HUBKEY_ADMIN_TOKEN": testAdminToken}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "gw.db"), "-upstream", hs.URL()},
+			lookupIn(env), io.Discard, pw)
+		pw.Close()
+	}()
+	admin := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
+				admin <- m[2]
+			}
+		}
+	}()
+	var adminURL string
+	select {
+	case adminURL = <-admin:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	var out, errb bytes.Buffer
+	err := run(ctx, []string{"keys", "create", "-admin", adminURL, "-name", "x", "-service", "s", "-scope", "crm.objects.contacts.read", "-allow-ip", "10.0.0.1/8"}, lookupIn(env), &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "host bits") || !strings.Contains(err.Error(), "allowed_ips") {
+		t.Errorf("a refused create: %v", err)
+	}
+	err = run(ctx, []string{"keys", "list", "-admin", adminURL}, lookupIn(map[string]string{"HUBKEY_ADMIN_TOKEN": "wrong"}), &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("a wrong admin token: %v", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
