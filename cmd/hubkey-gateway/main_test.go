@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
+	"github.com/hubkey/hubkey/internal/pgdev"
 )
 
 const testAdminToken = "admin-token-for-tests-0123456789abcdef"
@@ -228,44 +229,130 @@ func TestBadFlags(t *testing.T) {
 	}
 }
 
-func TestAdminErrorsReachTheUser(t *testing.T) {
-	hs := hubspottest.NewServer(t)
-	env := map[string]string{"HUBSPOT_TOKEN": hs.NewToken("crm.objects.contacts.read"), "HUBKEY_ADMIN_TOKEN": testAdminToken}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
+// served is a serve command running in the test.
+type served struct {
+	gw, admin string
+	logs      *syncBuffer
+	stop      func() error
+}
+
+// startServe runs serve with args (after -listen and -admin-listen on
+// free loopback ports) until the test ends or stop is called.
+func startServe(t *testing.T, env map[string]string, args ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "gw.db"), "-upstream", hs.URL()},
-			lookupIn(env), io.Discard, pw)
+		err := run(ctx, append([]string{"serve", "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0"}, args...), lookupIn(env), io.Discard, pw)
 		pw.Close()
+		done <- err
 	}()
-	admin := make(chan string, 1)
+	addrs := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
-				admin <- m[2]
+				addrs <- m[1:]
 			}
 		}
 	}()
-	var adminURL string
-	select {
-	case adminURL = <-admin:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
+	var stopped bool
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not shut down")
+			return nil
+		}
 	}
+	t.Cleanup(func() { _ = stop() })
+	select {
+	case a := <-addrs:
+		return &served{gw: a[0], admin: a[1], logs: logs, stop: stop}
+	case err := <-done:
+		t.Fatalf("serve ended before serving: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not start\n%s", logs.String())
+	}
+	return nil
+}
+
+func TestAdminErrorsReachTheUser(t *testing.T) {
+	hs := hubspottest.NewServer(t)
+	env := map[string]string{"HUBSPOT_TOKEN": hs.NewToken("crm.objects.contacts.read"), "HUBKEY_ADMIN_TOKEN": testAdminToken}
+	s := startServe(t, env, "-db", filepath.Join(t.TempDir(), "gw.db"), "-upstream", hs.URL())
+	ctx := context.Background()
 	var out, errb bytes.Buffer
-	err := run(ctx, []string{"keys", "create", "-admin", adminURL, "-name", "x", "-service", "s", "-scope", "crm.objects.contacts.read", "-allow-ip", "10.0.0.1/8"}, lookupIn(env), &out, &errb)
+	err := run(ctx, []string{"keys", "create", "-admin", s.admin, "-name", "x", "-service", "s", "-scope", "crm.objects.contacts.read", "-allow-ip", "10.0.0.1/8"}, lookupIn(env), &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "host bits") || !strings.Contains(err.Error(), "allowed_ips") {
 		t.Errorf("a refused create: %v", err)
 	}
-	err = run(ctx, []string{"keys", "list", "-admin", adminURL}, lookupIn(map[string]string{"HUBKEY_ADMIN_TOKEN": "wrong"}), &out, &errb)
+	err = run(ctx, []string{"keys", "list", "-admin", s.admin}, lookupIn(map[string]string{"HUBKEY_ADMIN_TOKEN": "wrong"}), &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("a wrong admin token: %v", err)
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := s.stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPostgresReplicas runs two gateways on one PostgreSQL database: a key
+// made through one works through the other, and a revocation made through
+// one is refused by the other within a second.
+func TestPostgresReplicas(t *testing.T) {
+	url := pgdev.TestURL(t)
+	hs := hubspottest.NewServer(t)
+	env := map[string]string{
+		"HUBSPOT_TOKEN": hs.NewToken("crm.objects.contacts.read"), "HUBKEY_ADMIN_TOKEN": testAdminToken,
+		"DATABASE_URL": url, "HUBKEY_STORE_KEY": "store-key-for-tests-0123456789abcdef0123456789",
+	}
+	args := []string{"-postgres-env", "DATABASE_URL", "-store-key", "env:HUBKEY_STORE_KEY", "-replicas", "2", "-upstream", hs.URL()}
+	a := startServe(t, env, args...)
+	b := startServe(t, env, args...)
+	out, _ := cli(t, env, "keys", "create", "-admin", a.admin, "-name", "reader", "-service", "replicated", "-scope", "crm.objects.contacts.read")
+	token := regexp.MustCompile(`token:\s+(hkgw_\S+)`).FindStringSubmatch(out)
+	id := regexp.MustCompile(`id:\s+(key_\S+)`).FindStringSubmatch(out)
+	if token == nil || id == nil {
+		t.Fatalf("keys create:\n%s", out)
+	}
+	call := func(gw string) int {
+		req, _ := http.NewRequest("GET", gw+"/crm/v3/objects/contacts", nil)
+		req.Header.Set("Authorization", "Bearer "+token[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor := func(gw string, want int) {
+		t.Helper()
+		deadline := time.Now().Add(time.Second)
+		for st := call(gw); st != want; st = call(gw) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d after a second, want %d", gw, st, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor(b.gw, http.StatusOK)
+	cli(t, env, "keys", "revoke", "-admin", a.admin, id[1])
+	waitFor(b.gw, http.StatusUnauthorized)
+	for _, s := range []*served{a, b} {
+		if err := s.stop(); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(s.logs.String(), url) {
+			t.Error("serve logged the database URL")
+		}
 	}
 }
