@@ -29,11 +29,13 @@ type AdminCredential interface {
 // AdminOption configures NewAdminHandler.
 type AdminOption func(*adminHandler)
 
-// WithAuditFlush makes the admin API write g's queued audit records to the
-// Store before it answers an audit, usage or services request, so that
-// reports include the calls just made. Use it when the admin API runs in
-// the gateway's process.
-func WithAuditFlush(g *Gateway) AdminOption {
+// WithGateway tells the admin API of the Gateway running in its process:
+// each change to a key is applied to g (Gateway.SyncKey) before the
+// answer, so that g's very next request sees it, and g's queued audit
+// records are written to the Store before a request for keys, an audit,
+// usage or services is answered, so that reports include the calls just
+// made.
+func WithGateway(g *Gateway) AdminOption {
 	return func(h *adminHandler) { h.gw = g }
 }
 
@@ -48,6 +50,10 @@ func WithAdminLogger(l *slog.Logger) AdminOption {
 	}
 }
 
+// MinAdminTokenLen is the shortest admin token the admin API accepts: a
+// shorter one (or none) locks the API, answering 503.
+const MinAdminTokenLen = 16
+
 // maxAdminBody is the largest request body the admin API reads.
 const maxAdminBody = 64 << 10
 
@@ -56,8 +62,9 @@ const maxUsageBuckets = 10000
 
 // NewAdminHandler returns the admin HTTP API over a's keys and audit
 // trail. Every request must carry "Authorization: Bearer <token>" where
-// token is credential's current value (compared in constant time); others
-// are answered 401. Serve it on a listener of its own, never beside the
+// token is credential's current value (compared in constant time; at
+// least MinAdminTokenLen bytes, else every request is answered 503);
+// others are answered 401. Serve it on a listener of its own, never beside the
 // gateway. Its endpoints speak JSON:
 //
 //	POST /v1/keys                      create a key; 201 with the key, its token and signing secret, shown once
@@ -155,9 +162,12 @@ func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // missing or wrong.
 func (h *adminHandler) authorized(w http.ResponseWriter, r *http.Request) bool {
 	v, err := h.cred.Get(r.Context())
-	if err != nil || v.Value.IsZero() {
+	if err != nil || v.Value.Len() < MinAdminTokenLen {
+		if err == nil {
+			err = fmt.Errorf("the admin token is %d bytes long; at least %d are required", v.Value.Len(), MinAdminTokenLen)
+		}
 		h.logger.Warn("gateway admin: the admin credential is unavailable", "err", err)
-		writeAdminError(w, http.StatusServiceUnavailable, "", "the admin credential is unavailable")
+		writeAdminError(w, http.StatusServiceUnavailable, "", "the admin credential is unavailable or too short")
 		return false
 	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -431,6 +441,7 @@ func (h *adminHandler) createKey(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
+	h.syncKeys(r.Context(), iss.Key.ID)
 	h.logger.Info("gateway admin: key created", "key", iss.Key.ID, "fingerprint", iss.Key.Fingerprint, "service", iss.Key.Service)
 	writeJSON(w, http.StatusCreated, toIssuedJSON(iss))
 }
@@ -519,6 +530,7 @@ func (h *adminHandler) changeKey(act string) http.HandlerFunc {
 				h.fail(w, err)
 				return
 			}
+			h.syncKeys(ctx, id, iss.Key.ID)
 			h.logger.Info("gateway admin: key rotated", "key", id, "new_key", iss.Key.ID, "fingerprint", iss.Key.Fingerprint, "grace", grace)
 			writeJSON(w, http.StatusCreated, toIssuedJSON(iss))
 			return
@@ -533,6 +545,7 @@ func (h *adminHandler) changeKey(act string) http.HandlerFunc {
 			h.fail(w, err)
 			return
 		}
+		h.syncKeys(ctx, id)
 		h.logger.Info("gateway admin: key "+pastTense(act), "key", id, "fingerprint", k.Fingerprint)
 		writeJSON(w, http.StatusOK, toKeyJSON(k, time.Time{}))
 	}
@@ -548,6 +561,19 @@ func pastTense(act string) string {
 		return "revoked"
 	}
 	return "rotated"
+}
+
+// syncKeys applies changed keys to the handler's gateway, if it has one.
+// A failure is logged: the store's watcher applies the change soon after.
+func (h *adminHandler) syncKeys(ctx context.Context, ids ...string) {
+	if h.gw == nil {
+		return
+	}
+	for _, id := range ids {
+		if err := h.gw.SyncKey(ctx, id); err != nil {
+			h.logger.Warn("gateway admin: applying a key change to the gateway", "key", id, "err", err)
+		}
+	}
 }
 
 // flushAudit writes the gateway's queued audit records, when the handler

@@ -47,7 +47,7 @@ func newAdminRig(t *testing.T) *adminRig {
 	t.Helper()
 	r := newRig(t, nil)
 	cred := newAdminCred(adminToken)
-	h, err := gateway.NewAdminHandler(r.admin, cred, gateway.WithAuditFlush(r.gw))
+	h, err := gateway.NewAdminHandler(r.admin, cred, gateway.WithGateway(r.gw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,10 +130,12 @@ func TestAdminAPIAuth(t *testing.T) {
 	if st, _ := a.callAs("rotated-admin-token-9876543210", "GET", "/v1/keys", ""); st != http.StatusOK {
 		t.Errorf("new admin token: %d, want 200", st)
 	}
-	// No credential at all: nothing is let in.
-	a.cred.set("")
-	if st, _ := a.callAs("", "GET", "/v1/keys", ""); st != http.StatusServiceUnavailable {
-		t.Errorf("empty admin credential: %d, want 503", st)
+	// No credential, or one too short to be safe: nothing is let in.
+	for _, v := range []string{"", "short-token"} {
+		a.cred.set(v)
+		if st, _ := a.callAs(v, "GET", "/v1/keys", ""); st != http.StatusServiceUnavailable {
+			t.Errorf("admin credential %q: %d, want 503", v, st)
+		}
 	}
 }
 
@@ -329,5 +331,52 @@ func TestAdminAPIAuditAndServices(t *testing.T) {
 	if len(svc.Upstreams) != 1 || svc.Upstreams[0].Calls != 1 || len(svc.Upstreams[0].Services) != 1 ||
 		svc.Upstreams[0].Services[0].Service != "billing-sync" || svc.Upstreams[0].Services[0].Keys[0].KeyID != iss.Key.ID {
 		t.Fatalf("services: %s", body)
+	}
+}
+
+// deafStore is a memStore whose watchers are never told of a change, as
+// if the store's notification were late.
+type deafStore struct{ *memStore }
+
+func (deafStore) WatchKeys(context.Context, func(string)) error { return nil }
+
+func TestSyncKeyAndWithGatewayApplyChangesAtOnce(t *testing.T) {
+	st := deafStore{newMemStore()}
+	r := newRig(t, func(c *gateway.Config) { c.Store = st })
+	adm, err := gateway.NewAdmin(st, storeKey, r.clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := adm.Create(context.Background(), gateway.KeySpec{Name: "n", Service: "s", Scopes: []string{"crm.objects.contacts.read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("a key the gateway was not told of: %d, want 401", code)
+	}
+	if err := r.gw.SyncKey(context.Background(), iss.Key.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusOK {
+		t.Fatalf("after SyncKey: %d, want 200", code)
+	}
+
+	h, err := gateway.NewAdminHandler(adm, newAdminCred(adminToken), gateway.WithGateway(r.gw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(h)
+	defer api.Close()
+	a := &adminRig{rig: r, api: api}
+	if st, body := a.call("POST", "/v1/keys/"+iss.Key.ID+"/revoke", ""); st != http.StatusOK {
+		t.Fatalf("revoke: %d %s", st, body)
+	}
+	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("after a revocation through the admin API: %d, want 401", code)
+	}
+	_, body := a.call("POST", "/v1/keys", `{"name":"n2","service":"s","scopes":["crm.objects.contacts.read"]}`)
+	nk := decode[issuedBody](t, body)
+	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", nk.Token, "", nil); code != http.StatusOK {
+		t.Fatalf("a key made through the admin API: %d, want 200", code)
 	}
 }

@@ -104,7 +104,7 @@ func ExampleNewAdminHandler() {
 	// 200 OK revoked
 }
 
-func ExampleWithAuditFlush() {
+func ExampleWithGateway() {
 	ctx := context.Background()
 	hs, err := hubspottest.Start()
 	if err != nil {
@@ -122,13 +122,6 @@ func ExampleWithAuditFlush() {
 	store, done := exampleStore(ctx)
 	defer done()
 	storeKey := secrets.NewBytes([]byte(rand.Text() + rand.Text()))
-	gw, err := gateway.New(ctx, gateway.Config{Store: store, StoreKey: storeKey, Upstream: hs.URL(), Token: upstream})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer gw.Close()
-	gwSrv := httptest.NewServer(gw)
-	defer gwSrv.Close()
 	admin, err := gateway.NewAdmin(store, storeKey, nil)
 	if err != nil {
 		log.Fatal(err)
@@ -138,10 +131,18 @@ func ExampleWithAuditFlush() {
 		log.Fatal(err)
 	}
 
-	// The admin API runs in the gateway's process: with WithAuditFlush its
-	// reports include the calls just made.
+	gw, err := gateway.New(ctx, gateway.Config{Store: store, StoreKey: storeKey, Upstream: hs.URL(), Token: upstream})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer gw.Close()
+	gwSrv := httptest.NewServer(gw)
+	defer gwSrv.Close()
+	// The admin API runs in the gateway's process: with WithGateway its
+	// changes reach the gateway before it answers, and its reports include
+	// the calls just made.
 	adminTok := secrets.NewBytes([]byte(rand.Text()))
-	h, err := gateway.NewAdminHandler(admin, secretsVersion{adminTok}, gateway.WithAuditFlush(gw))
+	h, err := gateway.NewAdminHandler(admin, secretsVersion{adminTok}, gateway.WithGateway(gw))
 	if err != nil {
 		log.Fatal(err)
 	}

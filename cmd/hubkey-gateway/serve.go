@@ -174,8 +174,11 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		{"token", f.token, "the HubSpot private-app token the gateway calls HubSpot with", upP},
 		{"admin-token", f.adminToken, "a long random token of your choice for the admin API (e.g. openssl rand -hex 32)", adP},
 	} {
-		if _, err := c.p.Fetch(ctx); err != nil {
+		v, err := c.p.Fetch(ctx)
+		if err != nil {
 			missing = append(missing, missingSecret(c.flag, c.spec, c.what, err))
+		} else if c.flag == "admin-token" && v.Value.Len() < gateway.MinAdminTokenLen {
+			missing = append(missing, fmt.Sprintf("-admin-token %s holds %d bytes; the admin token must be at least %d (e.g. openssl rand -hex 32)", c.spec, v.Value.Len(), gateway.MinAdminTokenLen))
 		}
 	}
 	if len(missing) > 0 {
@@ -202,7 +205,7 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if err != nil {
 		return err
 	}
-	adminAPI, err := gateway.NewAdminHandler(adm, adminTok, gateway.WithAuditFlush(gw), gateway.WithAdminLogger(logger))
+	adminAPI, err := gateway.NewAdminHandler(adm, adminTok, gateway.WithGateway(gw), gateway.WithAdminLogger(logger))
 	if err != nil {
 		return err
 	}

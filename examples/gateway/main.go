@@ -69,8 +69,7 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	}
 	defer upstream.Close()
 
-	// 2. The gateway: its store, the key that seals signing secrets in
-	// it, and a listener on loopback.
+	// 2. The gateway's store, and the key that seals signing secrets in it.
 	dir, err := os.MkdirTemp("", "hubkey-gateway-example-")
 	if err != nil {
 		return err
@@ -82,20 +81,6 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	}
 	defer func() { err = errors.Join(err, store.Close()) }()
 	storeKey := secrets.NewBytes([]byte(rand.Text() + rand.Text()))
-	gw, err := gateway.New(ctx, gateway.Config{Store: store, StoreKey: storeKey, Upstream: hs.URL(), Token: upstream})
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, gw.Close()) }()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	gwURL := "http://" + ln.Addr().String()
-	say("HubSpot (in memory) behind the key gateway; only the gateway holds the HubSpot token")
 
 	// 3. Keys: what each service may do, and from where.
 	admin, err := gateway.NewAdmin(store, storeKey, nil)
@@ -139,7 +124,24 @@ func run(ctx context.Context, out io.Writer) (err error) {
 		fmt.Fprintln(out)
 	}
 
-	// 4. Each service points an unchanged hubspot.Client at the gateway,
+	// 4. The gateway, on loopback. It loads every key when it starts, and
+	// learns of later changes from the store.
+	gw, err := gateway.New(ctx, gateway.Config{Store: store, StoreKey: storeKey, Upstream: hs.URL(), Token: upstream})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, gw.Close()) }()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	gwURL := "http://" + ln.Addr().String()
+	say("gateway started in front of HubSpot (in memory); only the gateway holds the HubSpot token")
+
+	// 5. Each service points an unchanged hubspot.Client at the gateway,
 	// with its key as the token.
 	client := func(iss gateway.Issued, opts ...hubspot.Option) (*hubspot.Client, error) {
 		tok, err := secrets.NewCache(secrets.ProviderFunc(func(context.Context) (secrets.Version, error) {
@@ -177,7 +179,7 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	}
 	defer signedC.Close()
 
-	// 5. Calls, allowed and refused.
+	// 6. Calls, allowed and refused.
 	outcome := func(what string, err error, wantRefused bool) error {
 		if err == nil {
 			if wantRefused {
@@ -222,24 +224,22 @@ func run(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 
-	// 6. Revocation: the dashboard's key stops working on the gateway as
-	// soon as the store tells it, within a second on any replica.
+	// 7. Revocation. The store tells every gateway replica within a
+	// second; this gateway runs in the admin's process, which applies the
+	// change to it at once (as hubkey-gateway's admin API does).
 	if _, err := admin.Revoke(ctx, reader.Key.ID); err != nil {
 		return err
 	}
-	say("dashboard reader's key revoked")
-	deadline := time.Now().Add(time.Second)
-	for {
-		_, err = readerC.Contacts.Get(ctx, contact.ID, &hubspot.GetOptions{Archived: true})
-		if err != nil || time.Now().After(deadline) {
-			break
-		}
+	if err := gw.SyncKey(ctx, reader.Key.ID); err != nil {
+		return err
 	}
+	say("dashboard reader's key revoked")
+	_, err = readerC.Contacts.Get(ctx, contact.ID, &hubspot.GetOptions{Archived: true})
 	if err := outcome("dashboard reader reads again", err, true); err != nil {
 		return err
 	}
 
-	// 7. The audit trail: calls and denials per key.
+	// 8. The audit trail: calls and denials per key.
 	if err := gw.FlushAudit(ctx); err != nil {
 		return err
 	}

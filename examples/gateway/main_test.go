@@ -28,7 +28,7 @@ func TestGatewayExample(t *testing.T) {
 		regexp.MustCompile(`sync writer deletes it, signed\s+allowed`),
 		regexp.MustCompile(`dashboard reader reads again\s+refused: 401`),
 		regexp.MustCompile(`batch job\s+nightly-batch\s+1\s+1\n`),
-		regexp.MustCompile(`dashboard reader\s+dashboard\s+\d+\s+2\n`),
+		regexp.MustCompile(`dashboard reader\s+dashboard\s+3\s+2\n`),
 		regexp.MustCompile(`sync writer\s+crm-sync\s+3\s+1\n`),
 	} {
 		if !want.MatchString(out.String()) {
