@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -378,5 +380,37 @@ func TestSyncKeyAndWithGatewayApplyChangesAtOnce(t *testing.T) {
 	nk := decode[issuedBody](t, body)
 	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", nk.Token, "", nil); code != http.StatusOK {
 		t.Fatalf("a key made through the admin API: %d, want 200", code)
+	}
+}
+
+// brokenCalls is a memStore whose audit trail fails after one call.
+type brokenCalls struct{ *memStore }
+
+func (brokenCalls) Calls(context.Context, gateway.CallFilter) iter.Seq2[gateway.Call, error] {
+	return func(yield func(gateway.Call, error) bool) {
+		if !yield(gateway.Call{Method: "GET", Status: 200}, nil) {
+			return
+		}
+		yield(gateway.Call{}, errors.New("disk on fire"))
+	}
+}
+
+func TestAdminAPIAuditExportReportsAFailureMidStream(t *testing.T) {
+	st := brokenCalls{newMemStore()}
+	adm, err := gateway.NewAdmin(st, storeKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := gateway.NewAdminHandler(adm, newAdminCred(adminToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/v1/audit", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	lines := strings.Split(strings.TrimSpace(w.Body.String()), "\n")
+	if w.Code != 200 || len(lines) != 2 || !strings.HasPrefix(lines[1], `{"error":`) || !strings.Contains(lines[1], "disk on fire") {
+		t.Fatalf("%d\n%s", w.Code, w.Body.String())
 	}
 }
