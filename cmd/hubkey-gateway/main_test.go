@@ -295,6 +295,25 @@ func TestAdminErrorsReachTheUser(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("a wrong admin token: %v", err)
 	}
+
+	out1, _ := cli(t, env, "keys", "create", "-admin", s.admin, "-name", "w", "-service", "s", "-scope", "crm.objects.contacts.write", "-require-signature")
+	id := regexp.MustCompile(`id:\s+(key_\S+)`).FindStringSubmatch(out1)
+	if id == nil || !regexp.MustCompile(`signing secret: hkgs_`).MatchString(out1) {
+		t.Fatalf("keys create -require-signature:\n%s", out1)
+	}
+	for _, sub := range []string{"suspend", "resume"} {
+		if o, _ := cli(t, env, "keys", sub, "-admin", s.admin, id[1]); !strings.Contains(o, "is "+map[string]string{"suspend": "suspended", "resume": "active"}[sub]) {
+			t.Errorf("keys %s: %q", sub, o)
+		}
+	}
+	out2, warn := cli(t, env, "keys", "rotate", "-admin", s.admin, "-grace", "10m", id[1])
+	nid := regexp.MustCompile(`id:\s+(key_\S+)`).FindStringSubmatch(out2)
+	if nid == nil || nid[1] == id[1] || !strings.Contains(out2, "token:       hkgw_") || !strings.Contains(warn, "stops working in 10m0s") {
+		t.Fatalf("keys rotate:\n%s\n%s", out2, warn)
+	}
+	if o, _ := cli(t, env, "keys", "show", "-admin", s.admin, id[1]); !strings.Contains(o, `"rotated_to": "`+nid[1]+`"`) || strings.Contains(o, "hkgw_") {
+		t.Errorf("keys show of the rotated key:\n%s", o)
+	}
 	if err := s.stop(); err != nil {
 		t.Fatal(err)
 	}
