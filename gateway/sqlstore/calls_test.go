@@ -1,8 +1,8 @@
 package sqlstore_test
 
 import (
-	"context"
 	"cmp"
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
