@@ -80,59 +80,83 @@ func NewAdmin(store Store, storeKey secrets.Secret, c clock.Clock) (*Admin, erro
 	return &Admin{store: store, sealer: sl, clock: clock.Or(c)}, nil
 }
 
+// ErrKeyState matches the error of a change the key's state forbids:
+// suspending, resuming or rotating a revoked key, rotating an expired one.
+var ErrKeyState = errors.New("the key's state forbids this change")
+
+// FieldError is KeySpec.Validate's refusal of one field.
+type FieldError struct {
+	// Field is the KeySpec field: "Name", "Service", "Scopes",
+	// "AllowedIPs", "ExpiresAt" or "Limits".
+	Field string
+	Err   error
+}
+
+// Error says what is wrong with the field.
+func (e *FieldError) Error() string { return "gateway: " + e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
 // maxLabel is the longest name or service accepted.
 const maxLabel = 128
 
 func checkLabel(field, v string) error {
+	name := strings.ToLower(field)
 	if v == "" {
-		return fmt.Errorf("gateway: %s is required", field)
+		return fieldErr(field, "%s is required", name)
 	}
 	if len(v) > maxLabel {
-		return fmt.Errorf("gateway: %s is %d bytes long; at most %d", field, len(v), maxLabel)
+		return fieldErr(field, "%s is %d bytes long; at most %d", name, len(v), maxLabel)
 	}
 	for _, r := range v {
 		if !unicode.IsPrint(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("gateway: %s %q holds a character that is not printable", field, v)
+			return fieldErr(field, "%s %q holds a character that is not printable", name, v)
 		}
 	}
 	if strings.TrimSpace(v) != v {
-		return fmt.Errorf("gateway: %s %q has surrounding space", field, v)
+		return fieldErr(field, "%s %q has surrounding space", name, v)
 	}
 	return nil
 }
 
-// Validate reports the first thing wrong with s, naming the field.
+// Validate reports the first thing wrong with s as a *FieldError naming
+// the field.
 func (s KeySpec) Validate(now time.Time) error {
-	if err := checkLabel("name", s.Name); err != nil {
+	if err := checkLabel("Name", s.Name); err != nil {
 		return err
 	}
-	if err := checkLabel("service", s.Service); err != nil {
+	if err := checkLabel("Service", s.Service); err != nil {
 		return err
 	}
 	if len(s.Scopes) == 0 {
-		return errors.New("gateway: at least one scope is required")
+		return fieldErr("Scopes", "at least one scope is required")
 	}
 	for i, sc := range s.Scopes {
 		if !endpoints.IsKnownScope(sc) {
-			return fmt.Errorf("gateway: scope %d (%q) is not a HubSpot scope any operation the gateway serves accepts", i, sc)
+			return fieldErr("Scopes", "scope %d (%q) is not a HubSpot scope any operation the gateway serves accepts", i, sc)
 		}
 		if slices.Index(s.Scopes, sc) != i {
-			return fmt.Errorf("gateway: scope %q is listed twice", sc)
+			return fieldErr("Scopes", "scope %q is listed twice", sc)
 		}
 	}
 	for i, p := range s.AllowedIPs {
 		if !p.IsValid() {
-			return fmt.Errorf("gateway: allowed IP prefix %d is not valid", i)
+			return fieldErr("AllowedIPs", "allowed IP prefix %d is not valid", i)
 		}
 		if p.Masked() != p {
-			return fmt.Errorf("gateway: allowed IP prefix %s has host bits set; did you mean %s?", p, p.Masked())
+			return fieldErr("AllowedIPs", "allowed IP prefix %s has host bits set; did you mean %s?", p, p.Masked())
 		}
 	}
 	if !s.ExpiresAt.IsZero() && !s.ExpiresAt.After(now) {
-		return fmt.Errorf("gateway: expiry %s is not in the future", s.ExpiresAt.UTC().Format(time.RFC3339))
+		return fieldErr("ExpiresAt", "expiry %s is not in the future", s.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if err := s.Limits.Validate(); err != nil {
-		return fmt.Errorf("gateway: %w", err)
+		return &FieldError{Field: "Limits", Err: err}
 	}
 	return nil
 }
@@ -244,7 +268,7 @@ func (a *Admin) change(ctx context.Context, id string, f func(k *Key) error) (Ke
 func (a *Admin) Suspend(ctx context.Context, id string) (Key, error) {
 	return a.change(ctx, id, func(k *Key) error {
 		if k.Status == keypolicy.Revoked {
-			return fmt.Errorf("gateway: key %s is revoked and cannot be suspended", id)
+			return fmt.Errorf("gateway: key %s is revoked and cannot be suspended: %w", id, ErrKeyState)
 		}
 		k.Status = keypolicy.Suspended
 		return nil
@@ -255,7 +279,7 @@ func (a *Admin) Suspend(ctx context.Context, id string) (Key, error) {
 func (a *Admin) Resume(ctx context.Context, id string) (Key, error) {
 	return a.change(ctx, id, func(k *Key) error {
 		if k.Status == keypolicy.Revoked {
-			return fmt.Errorf("gateway: key %s is revoked and cannot be resumed", id)
+			return fmt.Errorf("gateway: key %s is revoked and cannot be resumed: %w", id, ErrKeyState)
 		}
 		k.Status = keypolicy.Active
 		return nil
@@ -285,11 +309,11 @@ func (a *Admin) Rotate(ctx context.Context, id string, grace time.Duration) (Iss
 	err := a.store.ChangeKeys(ctx, []string{id}, func(ks []Key) ([]Key, error) {
 		old := ks[0]
 		if old.Status == keypolicy.Revoked {
-			return nil, fmt.Errorf("gateway: key %s is revoked and cannot be rotated", id)
+			return nil, fmt.Errorf("gateway: key %s is revoked and cannot be rotated: %w", id, ErrKeyState)
 		}
 		now := a.clock.Now().UTC()
 		if old.Expired(now) {
-			return nil, fmt.Errorf("gateway: key %s has expired and cannot be rotated; create a new key", id)
+			return nil, fmt.Errorf("gateway: key %s has expired and cannot be rotated (create a new key): %w", id, ErrKeyState)
 		}
 		tmpl := old
 		tmpl.ExpiresAt = time.Time{}

@@ -223,6 +223,9 @@ func (h *adminHandler) fail(w http.ResponseWriter, err error) {
 		writeAdminError(w, http.StatusBadRequest, bi.field, bi.msg)
 	case errors.Is(err, ErrKeyNotFound):
 		writeAdminError(w, http.StatusNotFound, "id", "no key has this ID")
+	case errors.Is(err, ErrKeyState):
+		msg, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "gateway: "), ": "+ErrKeyState.Error())
+		writeAdminError(w, http.StatusConflict, "", msg)
 	default:
 		h.logger.Warn("gateway admin: request failed", "err", err)
 		writeAdminError(w, http.StatusInternalServerError, "", err.Error())
@@ -403,23 +406,8 @@ func (j keySpecJSON) spec() (KeySpec, error) {
 	return s, nil
 }
 
-// specField names the request field a KeySpec.Validate error is about.
-func specField(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "gateway: ")
-	switch {
-	case strings.HasPrefix(msg, "name "):
-		return "name"
-	case strings.HasPrefix(msg, "service "):
-		return "service"
-	case strings.HasPrefix(msg, "scope "), strings.HasPrefix(msg, "at least one scope"):
-		return "scopes"
-	case strings.HasPrefix(msg, "allowed IP"):
-		return "allowed_ips"
-	case strings.HasPrefix(msg, "expiry"):
-		return "expires_at"
-	}
-	return "limits"
-}
+// specFields maps KeySpec's fields to the request's.
+var specFields = map[string]string{"Name": "name", "Service": "service", "Scopes": "scopes", "AllowedIPs": "allowed_ips", "ExpiresAt": "expires_at", "Limits": "limits"}
 
 func (h *adminHandler) createKey(w http.ResponseWriter, r *http.Request) {
 	var body keySpecJSON
@@ -433,7 +421,12 @@ func (h *adminHandler) createKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := spec.Validate(h.a.clock.Now()); err != nil {
-		h.fail(w, badField(specField(err), "%s", strings.TrimPrefix(err.Error(), "gateway: ")))
+		var fe *FieldError
+		field := ""
+		if errors.As(err, &fe) {
+			field = specFields[fe.Field]
+		}
+		h.fail(w, badField(field, "%s", strings.TrimPrefix(err.Error(), "gateway: ")))
 		return
 	}
 	iss, err := h.a.Create(r.Context(), spec)
@@ -507,22 +500,11 @@ func (h *adminHandler) changeKey(act string) http.HandlerFunc {
 			h.fail(w, err)
 			return
 		}
-		// Refuse what the key's state forbids before changing anything,
-		// so that the caller gets 409 rather than a store error.
-		k, err := h.a.Key(r.Context(), id)
-		if err != nil {
-			h.fail(w, err)
-			return
-		}
-		if k.Status == keypolicy.Revoked && act != "revoke" {
-			writeAdminError(w, http.StatusConflict, "", fmt.Sprintf("key %s is revoked and cannot be %s", id, pastTense(act)))
-			return
-		}
-		if act == "rotate" && k.Expired(h.a.clock.Now()) {
-			writeAdminError(w, http.StatusConflict, "", fmt.Sprintf("key %s has expired and cannot be rotated; create a new key", id))
-			return
-		}
 		ctx := r.Context()
+		var (
+			k   Key
+			err error
+		)
 		switch act {
 		case "rotate":
 			iss, err := h.a.Rotate(ctx, id, grace)
