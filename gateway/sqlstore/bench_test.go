@@ -77,4 +77,3 @@ func BenchmarkRevokeSeenByReplica(b *testing.B) {
 		})
 	}
 }
-
