@@ -10,6 +10,7 @@ import (
 	"github.com/hubkey/hubkey/internal/pgdev"
 	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // waitFor is how long a test waits for a change to arrive before failing;
@@ -123,5 +124,48 @@ func TestWatchReconnectPostgres(t *testing.T) {
 	}
 	expect(t, ch, "")
 	revoke(t, other, "k1")
+	expect(t, ch, "k1")
+}
+
+// When the database itself goes away, the watcher keeps trying (with
+// backoff) and, once it is back, says changed("") and hears changes again.
+func TestWatchServerRestartPostgres(t *testing.T) {
+	srv := pgdev.StartForTest(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s, err := sqlstore.OpenPostgres(ctx, pool, sqlstore.WithMaxReconnectDelay(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	insert(t, s, fullKey("k1"))
+	ch, _ := watch(t, s)
+
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, ch, "")
+	// The pool may hand out connections the crash broke; each fails one
+	// call and is dropped. Retry until the pool is healthy again.
+	deadline := time.Now().Add(waitFor)
+	for {
+		err := s.ChangeKeys(ctx, []string{"k1"}, func(ks []gateway.Key) ([]gateway.Key, error) {
+			ks[0].Status = keypolicy.Revoked
+			return ks, nil
+		})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
 	expect(t, ch, "k1")
 }
