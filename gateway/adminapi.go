@@ -30,11 +30,10 @@ type AdminCredential interface {
 type AdminOption func(*adminHandler)
 
 // WithGateway tells the admin API of the Gateway running in its process:
-// each change to a key is applied to g (Gateway.SyncKey) before the
-// answer, so that g's very next request sees it, and g's queued audit
-// records are written to the Store before a request for keys, an audit,
-// usage or services is answered, so that reports include the calls just
-// made.
+// g's queued audit records are written to the Store before a request for
+// keys, an audit, usage or services is answered, so that reports include
+// the calls just made. (Changes to keys need nothing: a Store tells the
+// gateways on it before its ChangeKeys returns.)
 func WithGateway(g *Gateway) AdminOption {
 	return func(h *adminHandler) { h.gw = g }
 }
@@ -434,7 +433,6 @@ func (h *adminHandler) createKey(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	h.syncKeys(r.Context(), iss.Key.ID)
 	h.logger.Info("gateway admin: key created", "key", iss.Key.ID, "fingerprint", iss.Key.Fingerprint, "service", iss.Key.Service)
 	writeJSON(w, http.StatusCreated, toIssuedJSON(iss))
 }
@@ -512,7 +510,6 @@ func (h *adminHandler) changeKey(act string) http.HandlerFunc {
 				h.fail(w, err)
 				return
 			}
-			h.syncKeys(ctx, id, iss.Key.ID)
 			h.logger.Info("gateway admin: key rotated", "key", id, "new_key", iss.Key.ID, "fingerprint", iss.Key.Fingerprint, "grace", grace)
 			writeJSON(w, http.StatusCreated, toIssuedJSON(iss))
 			return
@@ -527,7 +524,6 @@ func (h *adminHandler) changeKey(act string) http.HandlerFunc {
 			h.fail(w, err)
 			return
 		}
-		h.syncKeys(ctx, id)
 		h.logger.Info("gateway admin: key "+pastTense(act), "key", id, "fingerprint", k.Fingerprint)
 		writeJSON(w, http.StatusOK, toKeyJSON(k, time.Time{}))
 	}
@@ -543,19 +539,6 @@ func pastTense(act string) string {
 		return "revoked"
 	}
 	return "rotated"
-}
-
-// syncKeys applies changed keys to the handler's gateway, if it has one.
-// A failure is logged: the store's watcher applies the change soon after.
-func (h *adminHandler) syncKeys(ctx context.Context, ids ...string) {
-	if h.gw == nil {
-		return
-	}
-	for _, id := range ids {
-		if err := h.gw.SyncKey(ctx, id); err != nil {
-			h.logger.Warn("gateway admin: applying a key change to the gateway", "key", id, "err", err)
-		}
-	}
 }
 
 // flushAudit writes the gateway's queued audit records, when the handler

@@ -336,53 +336,6 @@ func TestAdminAPIAuditAndServices(t *testing.T) {
 	}
 }
 
-// deafStore is a memStore whose watchers are never told of a change, as
-// if the store's notification were late.
-type deafStore struct{ *memStore }
-
-func (deafStore) WatchKeys(context.Context, func(string)) error { return nil }
-
-func TestSyncKeyAndWithGatewayApplyChangesAtOnce(t *testing.T) {
-	st := deafStore{newMemStore()}
-	r := newRig(t, func(c *gateway.Config) { c.Store = st })
-	adm, err := gateway.NewAdmin(st, storeKey, r.clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := adm.Create(context.Background(), gateway.KeySpec{Name: "n", Service: "s", Scopes: []string{"crm.objects.contacts.read"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusUnauthorized {
-		t.Fatalf("a key the gateway was not told of: %d, want 401", code)
-	}
-	if err := r.gw.SyncKey(context.Background(), iss.Key.ID); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusOK {
-		t.Fatalf("after SyncKey: %d, want 200", code)
-	}
-
-	h, err := gateway.NewAdminHandler(adm, newAdminCred(adminToken), gateway.WithGateway(r.gw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httptest.NewServer(h)
-	defer api.Close()
-	a := &adminRig{rig: r, api: api}
-	if st, body := a.call("POST", "/v1/keys/"+iss.Key.ID+"/revoke", ""); st != http.StatusOK {
-		t.Fatalf("revoke: %d %s", st, body)
-	}
-	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", iss.Token.Reveal(), "", nil); code != http.StatusUnauthorized {
-		t.Fatalf("after a revocation through the admin API: %d, want 401", code)
-	}
-	_, body := a.call("POST", "/v1/keys", `{"name":"n2","service":"s","scopes":["crm.objects.contacts.read"]}`)
-	nk := decode[issuedBody](t, body)
-	if code, _, _ := r.do("GET", "/crm/v3/objects/contacts", nk.Token, "", nil); code != http.StatusOK {
-		t.Fatalf("a key made through the admin API: %d, want 200", code)
-	}
-}
-
 // brokenCalls is a memStore whose audit trail fails after one call.
 type brokenCalls struct{ *memStore }
 

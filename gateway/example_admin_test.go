@@ -139,8 +139,7 @@ func ExampleWithGateway() {
 	gwSrv := httptest.NewServer(gw)
 	defer gwSrv.Close()
 	// The admin API runs in the gateway's process: with WithGateway its
-	// changes reach the gateway before it answers, and its reports include
-	// the calls just made.
+	// reports include the calls just made.
 	adminTok := secrets.NewBytes([]byte(rand.Text()))
 	h, err := gateway.NewAdminHandler(admin, secretsVersion{adminTok}, gateway.WithGateway(gw))
 	if err != nil {

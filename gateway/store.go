@@ -106,18 +106,21 @@ type Store interface {
 	// whose ID exists, inserting the others) in one transaction: all or
 	// nothing. Concurrent ChangeKeys calls on the same keys are
 	// serialized. After commit, every watcher in every process learns the
-	// IDs written. An error from f aborts with nothing written and is
-	// returned as it is.
+	// IDs written: the watchers of this Store before ChangeKeys returns, so
+	// that a gateway on it applies the change to its very next request.
+	// An error from f aborts with nothing written and is returned as it
+	// is.
 	ChangeKeys(ctx context.Context, ids []string, f func(existing []Key) ([]Key, error)) error
 	// Key returns one record; an unknown ID matches ErrKeyNotFound.
 	Key(ctx context.Context, id string) (Key, error)
 	// Keys returns every record, oldest first.
 	Keys(ctx context.Context) ([]Key, error)
 	// WatchKeys calls changed with the ID of each key written by any
-	// process, until ctx ends, in the background; changed("") means the
-	// watcher may have missed changes (a reconnect, say) and every key
-	// must be reloaded. It returns once the watch is established, so a
-	// change committed after WatchKeys returns is seen.
+	// process, until ctx ends; changed("") means the watcher may have
+	// missed changes (a reconnect, say) and every key must be reloaded. It
+	// returns once the watch is established, so a change committed after
+	// WatchKeys returns is seen. changed may be called from several
+	// goroutines at once, and more than once for one change.
 	WatchKeys(ctx context.Context, changed func(id string)) error
 
 	// AppendCalls adds audited calls.

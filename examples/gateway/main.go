@@ -224,13 +224,9 @@ func run(ctx context.Context, out io.Writer) (err error) {
 		return err
 	}
 
-	// 7. Revocation. The store tells every gateway replica within a
-	// second; this gateway runs in the admin's process, which applies the
-	// change to it at once (as hubkey-gateway's admin API does).
+	// 7. Revocation. The store tells the gateways on it before Revoke
+	// returns, and every other replica within a second.
 	if _, err := admin.Revoke(ctx, reader.Key.ID); err != nil {
-		return err
-	}
-	if err := gw.SyncKey(ctx, reader.Key.ID); err != nil {
 		return err
 	}
 	say("dashboard reader's key revoked")

@@ -212,6 +212,11 @@ func (s *Store) ChangeKeys(ctx context.Context, ids []string, f func(existing []
 	if err := s.check(); err != nil {
 		return err
 	}
+	// This Store's own watchers learn of the change before ChangeKeys
+	// returns (after the write lock is released), so that a gateway on
+	// this Store applies it to the very next request.
+	var written []string
+	defer func() { s.tellLocal(written) }()
 	if s.dialect == sqlite {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
@@ -235,6 +240,9 @@ func (s *Store) ChangeKeys(ctx context.Context, ids []string, f func(existing []
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail("change keys: commit", err)
+	}
+	for _, k := range out {
+		written = append(written, k.ID)
 	}
 	if len(out) > 0 {
 		s.poke()

@@ -90,6 +90,9 @@ type Store struct {
 
 	pokeMu sync.Mutex
 	pokes  map[chan struct{}]struct{} // SQLite watchers of this process
+
+	localMu sync.Mutex
+	local   map[*func(string)]struct{} // this Store's watchers, told at once
 }
 
 var _ gateway.Store = (*Store)(nil)
@@ -182,7 +185,7 @@ func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Sto
 }
 
 func newStore(db *sql.DB, d dialect, opts []Option) *Store {
-	s := &Store{db: db, dialect: d, opts: newOptions(opts), pokes: map[chan struct{}]struct{}{}}
+	s := &Store{db: db, dialect: d, opts: newOptions(opts), pokes: map[chan struct{}]struct{}{}, local: map[*func(string)]struct{}{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }

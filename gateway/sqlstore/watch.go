@@ -22,11 +22,14 @@ func notifyChannel(schema string) string {
 	return ch
 }
 
-// WatchKeys calls changed, from one goroutine, with the ID of each key
-// written by any process until ctx ends or the store is closed;
-// changed("") means changes may have been missed and every key must be
-// reloaded. It returns once the watch is established. See the package
-// documentation for how each database delivers changes.
+// WatchKeys calls changed with the ID of each key written by any process
+// until ctx ends or the store is closed; changed("") means changes may have
+// been missed and every key must be reloaded. It returns once the watch is
+// established. A change made through this Store is told to changed before
+// ChangeKeys returns, on ChangeKeys' goroutine, and again when the
+// database reports it, so changed must be safe for concurrent use and
+// idempotent. See the package documentation for how each database delivers
+// changes.
 func (s *Store) WatchKeys(ctx context.Context, changed func(id string)) error {
 	if err := s.check(); err != nil {
 		return err
@@ -36,6 +39,14 @@ func (s *Store) WatchKeys(ctx context.Context, changed func(id string)) error {
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
+	s.localMu.Lock()
+	s.local[&changed] = struct{}{}
+	s.localMu.Unlock()
+	context.AfterFunc(wctx, func() {
+		s.localMu.Lock()
+		delete(s.local, &changed)
+		s.localMu.Unlock()
+	})
 	var err error
 	if s.dialect == postgres {
 		err = s.watchListen(wctx, changed)
@@ -122,6 +133,24 @@ func (s *Store) readChanges(ctx context.Context, last int64, changed func(string
 		last = c.seq
 	}
 	return last
+}
+
+// tellLocal tells this Store's watchers of the keys written.
+func (s *Store) tellLocal(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	s.localMu.Lock()
+	fs := make([]func(string), 0, len(s.local))
+	for f := range s.local {
+		fs = append(fs, *f)
+	}
+	s.localMu.Unlock()
+	for _, f := range fs {
+		for _, id := range ids {
+			f(id)
+		}
+	}
 }
 
 // poke wakes this process's SQLite watchers after a commit.

@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,13 +75,14 @@ func TestWatchAcrossStores(t *testing.T) {
 		chB, stopB := watch(t, b)
 
 		insert(t, a, fullKey("k1"), fullKey("k2"))
-		expect(t, chA, "k1")
-		expect(t, chA, "k2")
+		// The writer's own watcher is told before ChangeKeys returns, and
+		// may hear of it again from the database.
+		expectNow(t, chA, nil, "k1", "k2")
 		expect(t, chB, "k1")
 		expect(t, chB, "k2")
 
 		revoke(t, a, "k2")
-		expect(t, chA, "k2")
+		expectNow(t, chA, []string{"k1", "k2"}, "k2")
 		expect(t, chB, "k2")
 		if k, _ := b.Key(context.Background(), "k2"); k.Status != keypolicy.Revoked {
 			t.Errorf("b reads k2 as %v after a revoked it", k.Status)
@@ -91,10 +94,35 @@ func TestWatchAcrossStores(t *testing.T) {
 			return nil, context.Canceled
 		})
 		revoke(t, a, "k1")
-		expect(t, chA, "k1")
-		expectNothing(t, chA)
+		expectNow(t, chA, []string{"k1", "k2"}, "k1")
 		expectNothing(t, chB)
 	})
+}
+
+// expectNow checks that every ID in want is waiting in ch already, without
+// waiting, and drains ch. The database may repeat earlier changes to the
+// writer's own watcher (WatchKeys allows repeats): other IDs waiting must
+// be among earlier.
+func expectNow(t *testing.T, ch <-chan string, earlier []string, want ...string) {
+	t.Helper()
+	var got []string
+	for {
+		select {
+		case id := <-ch:
+			if !slices.Contains(want, id) && !slices.Contains(earlier, id) {
+				t.Fatalf("told %q, want %v (or a repeat of %v)", id, want, earlier)
+			}
+			got = append(got, id)
+			continue
+		default:
+		}
+		break
+	}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Fatalf("told %v before ChangeKeys returned, want %v among them", got, want)
+		}
+	}
 }
 
 // Killing the PostgreSQL connection a watcher listens on makes it
@@ -168,4 +196,28 @@ func TestWatchServerRestartPostgres(t *testing.T) {
 		}
 	}
 	expect(t, ch, "k1")
+}
+
+// TestOwnWatchersToldBeforeChangeKeysReturns: a gateway on the Store that
+// made a change applies it to its very next request, without waiting for
+// the database to report it.
+func TestOwnWatchersToldBeforeChangeKeysReturns(t *testing.T) {
+	both(t, func(t *testing.T, open opener) {
+		s := open(t, sqlstore.WithPollInterval(time.Hour))
+		insert(t, s, fullKey("key_a"))
+		var mu sync.Mutex
+		var seen []string
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if err := s.WatchKeys(ctx, func(id string) { mu.Lock(); seen = append(seen, id); mu.Unlock() }); err != nil {
+			t.Fatal(err)
+		}
+		revoke(t, s, "key_a")
+		mu.Lock()
+		got := slices.Contains(seen, "key_a")
+		mu.Unlock()
+		if !got {
+			t.Fatal("the Store's own watcher was not told of the change before ChangeKeys returned")
+		}
+	})
 }
