@@ -146,3 +146,7 @@ func (l *errorLog) String() string {
 	defer l.mu.Unlock()
 	return strings.Join(l.first, "\n  ")
 }
+
+// batchLimit is the most inputs HubSpot takes in one CRM batch request:
+// the client sends batches in chunks of it.
+const batchLimit = 100
