@@ -55,11 +55,11 @@ func (k kind) String() string {
 func (k kind) fix() string {
 	switch k {
 	case kindAccessToken:
-		return "access tokens expire: give hubspot.WithToken an hubspot/oauth.Provider whose RefreshToken comes from a provider (secrets/env, secrets/file, a secret store)"
+		return "access tokens expire: give hubspot.WithToken a secrets.Cache over an hubspot/oauth.Provider whose RefreshToken comes from a provider (secrets/env, secrets/file, a secret store)"
 	case kindRefreshToken, kindLegacyRefreshToken, kindClientSecret:
 		return "revoke it in HubSpot and give hubspot/oauth.Config a provider for it (secrets/env, secrets/file, a secret store)"
 	case kindDeveloperKey:
-		return "rotate it in HubSpot and give hubspot.WithDeveloperKey a provider for it (secrets/env, secrets/file, a secret store)"
+		return "rotate it in HubSpot and give hubspot.WithDeveloperKey a secrets.Cache over a provider for it (secrets/env, secrets/file, a secret store)"
 	}
 	return "rotate it in HubSpot and load it at run time through a provider given to hubspot.WithToken (secrets/env, secrets/file, a secret store)"
 }

@@ -175,7 +175,7 @@ func BenchmarkContactsBatchUpsert(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(upsertEcho))
 	defer srv.Close()
 	ctx := context.Background()
-	inputs := make([]hubspot.BatchInput, hubspot.BatchSize)
+	inputs := make([]hubspot.BatchInput, 100) // one chunk: HubSpot's batch limit
 	for i := range inputs {
 		inputs[i] = hubspot.BatchInput{ID: fmt.Sprintf("u%03d@example.com", i), IDProperty: "email", Properties: hubspot.Properties{"firstname": "User"}}
 	}

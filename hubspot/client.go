@@ -19,7 +19,6 @@ import (
 
 	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/secrets"
 )
 
 // DefaultBaseURL is HubSpot's API root.
@@ -47,11 +46,10 @@ type Client struct {
 	logger    *slog.Logger
 	batchConc int
 
-	creds       *Credentials      // nil when the Client has only a developer key
-	ownedCaches []*secrets.Cache  // built around Providers; Close closes them
-	devKey      devKeyState       // WithDeveloperKey
-	ownedBase   *closingTransport // the base transport New made; nil with WithHTTPClient
-	closeOnce   sync.Once
+	creds     *Credentials      // nil when the Client has only a developer key
+	devKey    TokenSource       // WithDeveloperKey; nil: none
+	ownedBase *closingTransport // the base transport New made; nil with WithHTTPClient
+	closeOnce sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
 	// (custom) object type.
@@ -82,7 +80,7 @@ type options struct {
 	creds      []credentialSpec
 	tokenIdx   int // 1 + index in creds of WithToken's credential; 0: none
 	fallback   string
-	devKey     any // WithDeveloperKey
+	devKey     TokenSource // WithDeveloperKey
 	baseURL    string
 	extraHosts []string // WithCredentialHosts, as given
 	hosts      []string // set by New: the base URL's host:port, then extraHosts
@@ -102,14 +100,14 @@ type options struct {
 	innermost []func(http.RoundTripper) http.RoundTripper
 }
 
-// WithToken sets where the token comes from: a TokenSource such as a
-// *secrets.Cache (read on every request, so rotation needs nothing more),
-// or a secrets.Provider, which New wraps in a Cache with default settings
-// that Client.Close closes. It is the single-credential shorthand for
+// WithToken sets where the token comes from: a TokenSource, normally a
+// *secrets.Cache over a provider (read on every request, so rotation needs
+// nothing more; the Client does not close it). It is the single-credential
+// shorthand for
 // WithCredential("default", src, EveryScope); given again, it replaces its
 // earlier source. WithToken or WithCredential is required, unless the
 // Client only manages app settings with WithDeveloperKey.
-func WithToken(src any) Option {
+func WithToken(src TokenSource) Option {
 	return func(o *options) error {
 		if err := checkTokenSource("WithToken", src); err != nil {
 			return err
@@ -310,7 +308,7 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	if len(o.creds) == 0 && o.devKey == nil {
-		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache or a secrets.Provider, or WithCredential once per token")
+		return nil, errors.New("hubspot: no token source: pass WithToken(cache) with a *secrets.Cache, or WithCredential once per token")
 	}
 	base, err := checkBaseURL(o.baseURL)
 	if err != nil {
@@ -325,7 +323,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{baseURL: base, basePath: basePath(base), version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
-	if c.creds, c.ownedCaches, err = buildCredentials(o); err != nil {
+	if c.creds, err = buildCredentials(o); err != nil {
 		return nil, err
 	}
 
@@ -356,11 +354,8 @@ func New(opts ...Option) (*Client, error) {
 		// credential it actually carries.
 		rt = &RateLimitTransport{Base: rt, Limit: o.limit, Search: o.search, Shared: o.shared, Clock: o.clock, Logger: o.logger}
 	}
-	if err := c.developerKeySource(&o); err != nil {
-		c.Close()
-		return nil, err
-	}
-	cred := &Transport{Credentials: c.creds, DeveloperKey: c.devKey.src, Hosts: o.hosts, PathPrefix: c.basePath,
+	c.devKey = o.devKey
+	cred := &Transport{Credentials: c.creds, DeveloperKey: c.devKey, Hosts: o.hosts, PathPrefix: c.basePath,
 		Base: rt, Logger: o.logger, Clock: o.clock}
 	if c.creds == nil {
 		cred.Source = noToken{} // only a developer key
@@ -457,17 +452,15 @@ func checkBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
-// Close releases what New created: the token Caches it built around
-// Providers and, without WithHTTPClient, the http.Transport it built and
-// its connections (idle ones at once, busy ones as soon as their response
-// body is closed); requests made after Close then fail. A Cache passed to
-// WithToken or WithCredential, and the transport of an http.Client passed
-// to WithHTTPClient, are the caller's to close. Close is safe to call more
+// Close releases what New created: without WithHTTPClient, the
+// http.Transport it built and its connections (idle ones at once, busy ones
+// as soon as their response body is closed); requests made after Close then
+// fail. The token sources passed to WithToken, WithCredential and
+// WithDeveloperKey, and the transport of an http.Client passed to
+// WithHTTPClient, are the caller's to close. Close is safe to call more
 // than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
-		closeCaches(c.ownedCaches)
-		c.devKey.close()
 		if c.ownedBase != nil {
 			c.ownedBase.close()
 		}

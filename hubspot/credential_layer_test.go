@@ -15,8 +15,8 @@ import (
 // what it does for one, it does for the other.
 func TestCredentialLayerTreatsTokenAndKeyAlike(t *testing.T) {
 	const token = "pat-na1-cccccccc-dddd-eeee-ffff-aaaaaaaaaaaa"
-	tokens, _ := devKeyCache(t, token)
-	keys, _ := devKeyCache(t, devKey)
+	tokens, _ := tokenCache(t, token)
+	keys, _ := tokenCache(t, devKey)
 	for _, tc := range []struct {
 		name, path, secret string
 	}{
@@ -61,8 +61,8 @@ func TestCredentialLayerTreatsTokenAndKeyAlike(t *testing.T) {
 // A Transport with only a developer key refuses the calls that take a
 // bearer token, and one with only a token those that take the key.
 func TestCredentialLayerRefusesWhatItCannotAuthenticate(t *testing.T) {
-	tokens, _ := devKeyCache(t, tokenForRedirects)
-	keys, _ := devKeyCache(t, devKey)
+	tokens, _ := tokenCache(t, tokenForRedirects)
+	keys, _ := tokenCache(t, devKey)
 	keyOnly := &hubspot.Transport{DeveloperKey: keys, Base: failingRT{t}}
 	req, _ := http.NewRequest("GET", "https://api.hubapi.com/crm/v3/objects/contacts", nil)
 	if _, err := keyOnly.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "takes a bearer token") {

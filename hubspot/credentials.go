@@ -3,13 +3,12 @@ package hubspot
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/secrets"
 )
 
 // EveryScope, given as a credential's scope, says that the credential holds
@@ -337,33 +336,36 @@ func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
 	return nil, "", fmt.Errorf("hubspot: %s %s takes a bearer token, and the Transport has no Source or Credentials", oc.method, redactPath(oc.path))
 }
 
-// credentialSpec is one WithToken or WithCredential option, before New
-// turns Providers into Caches.
+// credentialSpec is one WithToken or WithCredential option.
 type credentialSpec struct {
 	name   string
-	src    any
+	src    TokenSource
 	scopes []string
 }
 
-func checkTokenSource(what string, src any) error {
-	switch src.(type) {
-	case nil:
+func checkTokenSource(what string, src TokenSource) error {
+	if src == nil || isNilPointer(src) {
 		return fmt.Errorf("hubspot: %s(nil): a token source is required", what)
-	case TokenSource, secrets.Provider:
-		return nil
 	}
-	return fmt.Errorf("hubspot: %s needs a TokenSource (such as *secrets.Cache) or a secrets.Provider, got %T", what, src)
+	return nil
 }
 
-// WithCredential adds a credential: a token source (a TokenSource such as
-// a *secrets.Cache, or a secrets.Provider, which New wraps in a Cache of
-// its own that Client.Close closes) and the scopes its token holds, or
+// isNilPointer reports whether v is a typed nil pointer, such as a
+// (*secrets.Cache)(nil) that a failed NewCache left behind.
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// WithCredential adds a credential: a token source (a TokenSource,
+// normally a *secrets.Cache, which the Client does not close) and the
+// scopes its token holds, or
 // EveryScope. Give it once per token (say, a read-only private app and a
 // writing one); each call is then sent with the least-privileged
 // credential that may make it, and a call none may make fails before it is
 // sent with a *ScopeError (see Credentials). Each credential has its own
 // cache and its own client-side rate limiter.
-func WithCredential(name string, src any, scopes ...string) Option {
+func WithCredential(name string, src TokenSource, scopes ...string) Option {
 	return func(o *options) error {
 		if err := checkTokenSource(fmt.Sprintf("WithCredential(%q)", name), src); err != nil {
 			return err
@@ -388,36 +390,16 @@ func WithFallbackCredential(name string) Option {
 	}
 }
 
-// buildCredentials wraps each Provider in a Cache and builds the routing
-// set. On error it closes the caches it made.
-func buildCredentials(o options) (*Credentials, []*secrets.Cache, error) {
+// buildCredentials builds the routing set.
+func buildCredentials(o options) (*Credentials, error) {
 	if len(o.creds) == 0 {
-		return nil, nil, nil // only a developer key
+		return nil, nil // only a developer key
 	}
-	var owned []*secrets.Cache
 	creds := make([]Credential, 0, len(o.creds))
 	for _, sp := range o.creds {
-		var src TokenSource
-		switch t := sp.src.(type) {
-		case TokenSource:
-			src = t
-		case secrets.Provider:
-			cache, err := secrets.NewCache(t, secrets.WithClock(o.clock), secrets.WithLogger(o.logger.With(slog.String("credential", sp.name))))
-			if err != nil {
-				closeCaches(owned)
-				return nil, nil, fmt.Errorf("hubspot: wrapping the token provider of credential %q in a cache: %w", sp.name, err)
-			}
-			owned = append(owned, cache)
-			src = cache
-		}
-		creds = append(creds, Credential{Name: sp.name, Source: src, Scopes: sp.scopes})
+		creds = append(creds, Credential{Name: sp.name, Source: sp.src, Scopes: sp.scopes})
 	}
-	cs, err := NewCredentials(creds, o.fallback)
-	if err != nil {
-		closeCaches(owned)
-		return nil, nil, err
-	}
-	return cs, owned, nil
+	return NewCredentials(creds, o.fallback)
 }
 
 // basePath returns the escaped path of a base URL checkBaseURL accepted.
@@ -427,12 +409,6 @@ func basePath(base string) string {
 		return ""
 	}
 	return strings.TrimSuffix(u.EscapedPath(), "/")
-}
-
-func closeCaches(cs []*secrets.Cache) {
-	for _, c := range cs {
-		c.Close()
-	}
 }
 
 // Credentials returns the credentials the Client routes calls between,

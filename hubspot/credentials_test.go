@@ -253,13 +253,12 @@ func TestCredentialsValidation(t *testing.T) {
 		opts []hubspot.Option
 		want string
 	}{
-		"string source": {[]hubspot.Option{hubspot.WithCredential("r", "pat-na1-secret-value-0000", contactsRead)}, `WithCredential("r") needs a TokenSource`},
-		"nil source":    {[]hubspot.Option{hubspot.WithCredential("r", nil, contactsRead)}, `WithCredential("r")(nil)`},
-		"no scopes":     {[]hubspot.Option{hubspot.WithCredential("r", st)}, `"r" lists no scopes`},
-		"dup with tok":  {[]hubspot.Option{hubspot.WithToken(st), hubspot.WithCredential("default", st, contactsRead)}, `"default" is configured twice`},
-		"fallback":      {[]hubspot.Option{hubspot.WithCredential("r", st, contactsRead), hubspot.WithFallbackCredential("w")}, `"w" is not configured`},
-		"empty fb":      {[]hubspot.Option{hubspot.WithCredential("r", st, contactsRead), hubspot.WithFallbackCredential("")}, "WithFallbackCredential"},
-		"none":          {[]hubspot.Option{hubspot.WithFallbackCredential("r")}, "WithCredential once per token"},
+		"nil source":   {[]hubspot.Option{hubspot.WithCredential("r", nil, contactsRead)}, `WithCredential("r")(nil)`},
+		"no scopes":    {[]hubspot.Option{hubspot.WithCredential("r", st)}, `"r" lists no scopes`},
+		"dup with tok": {[]hubspot.Option{hubspot.WithToken(st), hubspot.WithCredential("default", st, contactsRead)}, `"default" is configured twice`},
+		"fallback":     {[]hubspot.Option{hubspot.WithCredential("r", st, contactsRead), hubspot.WithFallbackCredential("w")}, `"w" is not configured`},
+		"empty fb":     {[]hubspot.Option{hubspot.WithCredential("r", st, contactsRead), hubspot.WithFallbackCredential("")}, "WithFallbackCredential"},
+		"none":         {[]hubspot.Option{hubspot.WithFallbackCredential("r")}, "WithCredential once per token"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, err := hubspot.New(tc.opts...)
@@ -313,12 +312,13 @@ func TestRoutingEndToEnd(t *testing.T) {
 	srv := hubspottest.NewServer(t)
 	readTok := srv.NewToken(contactsRead)
 	writeTok := srv.NewToken(contactsRead, contactsWrite)
-	readSt, writeSt := secretstest.NewStatic(readTok), secretstest.NewStatic(writeTok)
+	readCache, readSt := tokenCache(t, readTok)
+	writeCache, writeSt := tokenCache(t, writeTok)
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := routedClient(t, srv,
-		hubspot.WithCredential("writer", writeSt, contactsRead, contactsWrite),
-		hubspot.WithCredential("reader", readSt, contactsRead),
+		hubspot.WithCredential("writer", writeCache, contactsRead, contactsWrite),
+		hubspot.WithCredential("reader", readCache, contactsRead),
 		hubspot.WithLogger(logger),
 	)
 	ctx := context.Background()
@@ -474,13 +474,14 @@ func TestRoutingUnknownEndpoint(t *testing.T) {
 
 // Providers get a Cache each, which Close closes; a 401 invalidates only
 // the cache of the credential that was used.
-func TestRoutingProvidersGetTheirOwnCaches(t *testing.T) {
+func TestRoutingCredentialsKeepTheirOwnCaches(t *testing.T) {
 	srv := hubspottest.NewServer(t)
 	readTok, writeTok := srv.NewToken(contactsRead), srv.NewToken(contactsRead, contactsWrite)
-	readSt, writeSt := secretstest.NewStatic(readTok), secretstest.NewStatic(writeTok)
+	readCache, readSt := tokenCache(t, readTok)
+	writeCache, writeSt := tokenCache(t, writeTok)
 	c := routedClient(t, srv,
-		hubspot.WithCredential("reader", readSt, contactsRead),
-		hubspot.WithCredential("writer", writeSt, contactsRead, contactsWrite),
+		hubspot.WithCredential("reader", readCache, contactsRead),
+		hubspot.WithCredential("writer", writeCache, contactsRead, contactsWrite),
 	)
 	ctx := context.Background()
 	var wg sync.WaitGroup

@@ -62,7 +62,7 @@ func TestAssociationsBatchCreateDefault(t *testing.T) {
 		}
 	}
 	if got := opCalls(t, srv, "crm.associations.v4.batch.associate-default", "fromObjectType", "contacts", "toObjectType", "companies"); got != 3 {
-		t.Fatalf("%d requests, want 3 chunks of at most %d distinct pairs", got, hubspot.MaxAssociationBatchCreate)
+		t.Fatalf("%d requests, want 3 chunks of at most %d distinct pairs", got, 2000)
 	}
 	// Linked both ways with the unlabeled types.
 	back, err := c.Associations.List(ctx, "companies", companies[1], "contacts", nil)

@@ -186,7 +186,7 @@ func TestAssociationsPagingAndAll(t *testing.T) {
 	}{
 		{"HubSpot's default page", 0, 3},
 		{"small pages", 250, 5},
-		{"largest page", hubspot.MaxAssociationListLimit, 3},
+		{"largest page", 500, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,7 +341,7 @@ func TestAssociationsBatchCreateAccountsForEveryInput(t *testing.T) {
 		}
 	}
 	if got := opCalls(t, srv, "crm.associations.v4.batch.create", "fromObjectType", "contacts", "toObjectType", "companies"); got != 3 {
-		t.Fatalf("%d requests, want 3 chunks of at most %d", got, hubspot.MaxAssociationBatchCreate)
+		t.Fatalf("%d requests, want 3 chunks of at most %d", got, 2000)
 	}
 	// The server holds exactly the links of the inputs that succeeded.
 	read, err := c.Associations.BatchRead(ctx, "contacts", "companies", contacts)

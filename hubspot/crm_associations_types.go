@@ -42,22 +42,6 @@ func HubSpotAssociationType(fromType, toType, label string) (AssociationType, bo
 	return AssociationType{}, false
 }
 
-// Limits of the associations v4 API. Batch calls take any number of inputs
-// and send them in chunks of these sizes.
-const (
-	// MaxAssociationListLimit is the largest page List accepts (and
-	// HubSpot's default).
-	MaxAssociationListLimit = 500
-	// MaxAssociationBatchRead is the most ids one batch read may carry.
-	MaxAssociationBatchRead = 1000
-	// MaxAssociationBatchCreate is the most inputs one batch create may
-	// carry.
-	MaxAssociationBatchCreate = 2000
-	// MaxAssociationBatchArchive is the most inputs one batch archive may
-	// carry.
-	MaxAssociationBatchArchive = 2000
-)
-
 // AssociationLabel is an association type with its label, as HubSpot lists
 // the types linking two records and the types defined between two object
 // types. Label is "" for an unlabeled type.
@@ -161,8 +145,8 @@ func idString(id flexID) string {
 
 // AssociationListOptions selects a page of List and the page size of All.
 type AssociationListOptions struct {
-	// Limit is the page size, at most MaxAssociationListLimit (HubSpot's
-	// default, 500, when 0).
+	// Limit is the page size, at most 500 (HubSpot's default, 500, when
+	// 0).
 	Limit int
 	// After is the cursor of the page to start at (AssociationPage.After).
 	After string

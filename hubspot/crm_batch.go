@@ -10,10 +10,6 @@ import (
 	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
-// BatchSize is the most inputs HubSpot takes in one batch request. Batch
-// calls take any number of inputs and send them in chunks of BatchSize.
-const BatchSize = 100
-
 // BatchInput is a record to update or upsert: ID is the record ID, or, with
 // IDProperty, a value of that unique property (such as an email address).
 type BatchInput struct {

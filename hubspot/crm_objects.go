@@ -132,9 +132,6 @@ type ObjectPage struct {
 	After string
 }
 
-// MaxListLimit is the largest page List accepts.
-const MaxListLimit = 100
-
 // ObjectService calls the CRM objects API for one object type. The
 // Client's Contacts, Companies, Deals, Tickets, Products, LineItems and
 // Quotes are ObjectServices; Client.Objects returns one for any other type.

@@ -26,9 +26,9 @@ func newClient(t testing.TB, srv *hubspottest.Server, scopes []string, opts ...h
 		scopes = hubspottest.AllScopes
 	}
 	tok := srv.NewToken(scopes...)
-	st := secretstest.NewStatic(tok)
+	cache, st := tokenCache(t, tok)
 	all := append(append([]hubspot.Option{
-		hubspot.WithToken(st),
+		hubspot.WithToken(cache),
 		hubspot.WithBaseURL(srv.URL()),
 		hubspot.WithRateLimit(hubspot.RateLimit{}),
 		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),

@@ -10,31 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// HubSpot's documented limits on one CRM search request. The client checks
-// them before sending, so a request HubSpot would answer with a 400 fails
-// here with an error that says which limit it broke.
-//
-// The filter counts are those of HubSpot's changelog entry "Expanded
-// Filtering Capabilities and Error Messaging in HubSpot's Search API"
-// (effective 2024-08-26): 5 groups, 10 filters per group, 25 in all. Some
-// of HubSpot's guide pages quote 6 per group and 18 in all; the client
-// keeps the larger documented numbers so that it never refuses a search
-// HubSpot accepts (HubSpot's own 400 still names the limit otherwise).
-const (
-	// MaxSearchLimit is the largest page a search returns.
-	MaxSearchLimit = 200
-	// MaxFilterGroups is the most filter groups (ORed) in one search.
-	MaxFilterGroups = 5
-	// MaxFiltersPerGroup is the most filters (ANDed) in one group.
-	MaxFiltersPerGroup = 10
-	// MaxFilters is the most filters in one search, all groups together.
-	MaxFilters = 25
-	// MaxSearchBody is the most characters a search request body may have.
-	MaxSearchBody = 3000
-	// MaxSearchResults is how many results one search query can page
-	// through: HubSpot answers 400 to a page past the first 10,000.
-	MaxSearchResults = 10000
-)
+// A search request is checked against HubSpot's documented limits before
+// it is sent (a page of at most 200; 5 filter groups, 10 filters per group
+// and 25 in all, the larger numbers of HubSpot's 2024-08-26 changelog entry
+// "Expanded Filtering Capabilities and Error Messaging in HubSpot's Search
+// API", where some guide pages quote 6 and 18; a body of at most 3,000
+// characters), so that a request HubSpot would answer with a 400 fails here
+// with an error that names the limit it broke.
 
 // ErrSearchCeiling is returned (wrapped) when a search would page past
 // HubSpot's 10,000-result ceiling.
@@ -98,8 +80,8 @@ type SearchRequest struct {
 	Sorts        []Sort        `json:"sorts,omitempty"`
 	// Properties to return; the object's default set when empty.
 	Properties []string `json:"properties,omitempty"`
-	// Limit is the page size, at most MaxSearchLimit (HubSpot's default,
-	// 10, when 0).
+	// Limit is the page size, at most 200 (HubSpot's default, 10, when
+	// 0).
 	Limit int `json:"limit,omitempty"`
 	// After is the cursor of the page to return (from SearchPage.After).
 	After string `json:"after,omitempty"`
@@ -107,7 +89,8 @@ type SearchRequest struct {
 
 // SearchPage is one page of search results.
 type SearchPage struct {
-	// Total is how many records match, which may exceed MaxSearchResults.
+	// Total is how many records match, which may exceed the 10,000 a
+	// query can page through.
 	Total   int
 	Results []Object
 	// After is the cursor of the next page; "" on the last page.
@@ -292,7 +275,7 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 }
 
 // SearchAll returns every record that matches r, fetching pages lazily (one
-// page in memory at a time). r.Limit is the page size (MaxSearchLimit when
+// page in memory at a time). r.Limit is the page size (200, the largest, when
 // 0). HubSpot pages through at most 10,000 results of one query: when more
 // match, the loop yields the first 10,000 and then an error wrapping
 // ErrSearchCeiling rather than HubSpot's bare 400. The loop ends on break,

@@ -37,8 +37,8 @@ func isDecimalID(s string) bool {
 }
 
 // WithDeveloperKey sets where the developer API key comes from: a
-// TokenSource such as a *secrets.Cache (read on every request), or a
-// secrets.Provider, which New wraps in a Cache that Client.Close closes.
+// TokenSource, normally a *secrets.Cache (read on every request; the
+// Client does not close it).
 //
 // The key is sent only to the operations HubSpot authenticates with a
 // developer key (the webhook settings and subscriptions of an app, through
@@ -47,28 +47,13 @@ func isDecimalID(s string) bool {
 // parameter, and never together with the bearer token. A Client may have
 // a developer key and no token (WithToken), if it only manages app
 // settings.
-func WithDeveloperKey(src any) Option {
+func WithDeveloperKey(src TokenSource) Option {
 	return func(o *options) error {
-		switch src.(type) {
-		case nil:
+		if src == nil || isNilPointer(src) {
 			return errors.New("hubspot: WithDeveloperKey(nil): a developer key source is required")
-		case TokenSource, secrets.Provider:
-			o.devKey = src
-			return nil
 		}
-		return fmt.Errorf("hubspot: WithDeveloperKey needs a TokenSource (such as *secrets.Cache) or a secrets.Provider, got %T", src)
-	}
-}
-
-// devKeyState is what a Client keeps of its developer key.
-type devKeyState struct {
-	src   TokenSource    // nil: none configured
-	owned *secrets.Cache // built by New around a Provider; closed by Close
-}
-
-func (d *devKeyState) close() {
-	if d.owned != nil {
-		d.owned.Close()
+		o.devKey = src
+		return nil
 	}
 }
 
@@ -77,22 +62,6 @@ type noToken struct{}
 
 func (noToken) Get(context.Context) (secrets.Version, error) { return secrets.Version{}, errNoToken }
 func (noToken) Invalidate(secrets.Version)                   {}
-
-// developerKeySource returns the Client's developer key source, wrapping
-// a Provider in a Cache that Close closes.
-func (c *Client) developerKeySource(o *options) error {
-	switch k := o.devKey.(type) {
-	case TokenSource:
-		c.devKey.src = k
-	case secrets.Provider:
-		cache, err := secrets.NewCache(k, secrets.WithClock(o.clock), secrets.WithLogger(o.logger))
-		if err != nil {
-			return fmt.Errorf("hubspot: wrapping the developer key provider in a cache: %w", err)
-		}
-		c.devKey = devKeyState{src: cache, owned: cache}
-	}
-	return nil
-}
 
 // withoutDeveloperKey returns req, a request an http.Client made by
 // following a redirect, without whatever hapikey its Location carried:

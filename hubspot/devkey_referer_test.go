@@ -32,7 +32,7 @@ func TestDeveloperKeyNotInRefererOfARedirectChain(t *testing.T) {
 	}
 	second := httpServer(t, echo(third.URL))
 	first := httpServer(t, echo(second.URL))
-	keys, _ := devKeyCache(t, devKey)
+	keys, _ := tokenCache(t, devKey)
 	hc := &http.Client{Transport: &hubspot.Transport{DeveloperKey: keys, Hosts: []string{hostOf(first.URL), hostOf(second.URL), hostOf(third.URL)}}}
 	req, _ := http.NewRequestWithContext(context.Background(), "GET", first.URL+"/webhooks/v3/1/settings", nil)
 	res, err := hc.Do(req)

@@ -55,7 +55,9 @@ func hostOf(raw string) string {
 	return u.Host
 }
 
-func devKeyCache(t testing.TB, key string) (*secrets.Cache, *secretstest.Static) {
+// tokenCache returns a Cache over a Static holding value, closed at the end
+// of the test.
+func tokenCache(t testing.TB, key string) (*secrets.Cache, *secretstest.Static) {
 	t.Helper()
 	st := secretstest.NewStatic(key)
 	c, err := secrets.NewCache(st, secrets.WithMinInvalidateInterval(0))
@@ -94,8 +96,8 @@ func (s *seen) all() string {
 // (by method and path), in the numbered and the dated versions, and to
 // nothing else.
 func TestDeveloperKeyGoesWhereTheCatalogueSays(t *testing.T) {
-	cache, _ := devKeyCache(t, devKey)
-	tokens, _ := devKeyCache(t, tokenForRedirects)
+	cache, _ := tokenCache(t, devKey)
+	tokens, _ := tokenCache(t, tokenForRedirects)
 	var keyed bool
 	dk := &hubspot.Transport{
 		Source:       tokens,
@@ -156,7 +158,7 @@ func TestDeveloperKeyGoesWhereTheCatalogueSays(t *testing.T) {
 func TestDeveloperKeyTransportAddsKeyOnlyWhereTaken(t *testing.T) {
 	var got seen
 	ts := httpServer(t, func(w http.ResponseWriter, r *http.Request) { got.record(r) })
-	cache, _ := devKeyCache(t, devKey)
+	cache, _ := tokenCache(t, devKey)
 	hc := &http.Client{Transport: &hubspot.Transport{DeveloperKey: cache, PathPrefix: "/gw", Hosts: []string{hostOf(ts.URL)}}}
 	q := url.QueryEscape(devKey)
 	for _, tc := range []struct{ path, want string }{
@@ -214,7 +216,7 @@ type closeTracker struct {
 func (c *closeTracker) Close() error { c.closed.Store(true); return nil }
 
 func TestDeveloperKeyTransportRefuses(t *testing.T) {
-	cache, _ := devKeyCache(t, devKey)
+	cache, _ := tokenCache(t, devKey)
 	failing := secretstest.NewStatic(devKey)
 	failing.SetError(errors.New("vault: permission denied at kv/hubspot#devkey"))
 	broken, err := secrets.NewCache(failing)
@@ -269,7 +271,7 @@ func TestDeveloperKeyTransportRetriesOnceAfter401(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	cache, st := devKeyCache(t, devKey)
+	cache, st := tokenCache(t, devKey)
 	if _, err := cache.Get(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -307,8 +309,8 @@ func TestDeveloperKeyRedirects(t *testing.T) {
 		}
 	})
 	homeURL = homeHost.URL
-	tokens, _ := devKeyCache(t, tokenForRedirects)
-	keys, _ := devKeyCache(t, devKey)
+	tokens, _ := tokenCache(t, tokenForRedirects)
+	keys, _ := tokenCache(t, devKey)
 	c, err := hubspot.New(hubspot.WithToken(tokens), hubspot.WithDeveloperKey(keys), hubspot.WithBaseURL(homeURL),
 		hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 1}), hubspot.WithRateLimit(hubspot.RateLimit{}))
 	if err != nil {

@@ -75,7 +75,7 @@ func Example() {
 	token := srv.NewToken("crm.objects.contacts.read", "crm.objects.contacts.write")
 
 	c, err := hubspot.New(
-		hubspot.WithToken(secretstest.NewStatic(token)), // any secrets.Provider, or a *secrets.Cache
+		hubspot.WithToken(secretstest.NewStatic(token)), // in production, a *secrets.Cache over a provider
 		hubspot.WithBaseURL(srv.URL()),
 	)
 	if err != nil {

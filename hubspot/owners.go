@@ -42,8 +42,8 @@ type OwnerTeam struct {
 type OwnerListOptions struct {
 	// Email keeps only the owner with this email address.
 	Email string
-	// Limit is the page size, at most MaxOwnerLimit (HubSpot's default,
-	// 100, when 0).
+	// Limit is the page size, at most 500 (HubSpot's default, 100, when
+	// 0).
 	Limit int
 	// After is the cursor of the page to start at (from OwnerPage.After).
 	After string
@@ -57,9 +57,6 @@ type OwnerPage struct {
 	// After is the cursor of the next page; "" on the last page.
 	After string
 }
-
-// MaxOwnerLimit is the largest owners page HubSpot returns.
-const MaxOwnerLimit = 500
 
 // OwnerIDProperty says what the id given to OwnersService.Get is.
 type OwnerIDProperty string
@@ -131,8 +128,8 @@ func (s *OwnersService) List(ctx context.Context, opts *OwnerListOptions) (*Owne
 // All returns every owner that opts selects, fetching pages lazily as the
 // loop consumes them, one page in memory at a time. The loop ends after the
 // last owner, when it breaks, or with a final (zero Owner, error) when a
-// page fails or ctx ends. opts.Limit is the page size (MaxOwnerLimit when
-// 0).
+// page fails or ctx ends. opts.Limit is the page size (500, the largest,
+// when 0).
 func (s *OwnersService) All(ctx context.Context, opts *OwnerListOptions) iter.Seq2[Owner, error] {
 	var o OwnerListOptions
 	if opts != nil {

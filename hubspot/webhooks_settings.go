@@ -140,7 +140,7 @@ func (s *WebhooksService) check(what string, appID int64) error {
 	if s == nil || s.client == nil {
 		return errors.New("hubspot: the WebhooksService was not made by New")
 	}
-	if s.client.devKey.src == nil {
+	if s.client.devKey == nil {
 		return ErrNoDeveloperKey
 	}
 	if appID <= 0 {

@@ -122,7 +122,7 @@ func run(ctx context.Context, out io.Writer, lookup func(string) (string, bool),
 			created = append(created, it.Value.ID)
 		}
 	}
-	say("batch-upserted %d contacts in chunks of %d: %d failed", len(inputs), hubspot.BatchSize, res.Failed())
+	say("batch-upserted %d contacts in chunks of 100: %d failed", len(inputs), res.Failed()) // HubSpot's batch limit
 
 	// 5. Rotate the token with "expire now": the old one dies at once.
 	// The next call gets a 401, the cache re-reads the environment, and

@@ -44,7 +44,7 @@ const oauthKeyPrefix = "oauth-na1-"
 // server's clock: whole seconds, at least one. A test that wants tokens to
 // expire every few seconds of a clock.Fake sets it to a few seconds.
 func WithOAuthTokenLifetime(d time.Duration) Option {
-	return func(c *config) { c.oauthLifetime = d }
+	return func(c *config) error { c.oauthLifetime = d; return nil }
 }
 
 // checkOAuth validates the OAuth settings and fills in defaults.

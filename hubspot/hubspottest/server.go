@@ -131,52 +131,76 @@ type config struct {
 	oauthLifetime time.Duration
 }
 
-// Option configures a Server.
-type Option func(*config)
+// Option configures a Server. An option given a value it cannot use makes
+// NewServer fail its test, and Start return an error, naming it.
+type Option func(*config) error
 
 // WithClock sets the clock for timestamps, token expiry, rate-limit
 // windows and injected latency. Default: the system clock.
-func WithClock(c clock.Clock) Option { return func(c2 *config) { c2.clock = clock.Or(c) } }
+func WithClock(c clock.Clock) Option {
+	return func(c2 *config) error { c2.clock = clock.Or(c); return nil }
+}
 
 // WithLogger sets a logger for one Debug line per call (method, path,
 // status, token fingerprint). Default: no logging.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) {
+	return func(c *config) error {
 		if l != nil {
 			c.logger = l
 		}
+		return nil
 	}
 }
 
 // WithRateLimit sets the rate limit every new token gets.
-func WithRateLimit(r RateLimit) Option { return func(c *config) { c.rateLimit = r } }
+func WithRateLimit(r RateLimit) Option {
+	return func(c *config) error {
+		if err := r.limits().Validate(); err != nil {
+			return fmt.Errorf("hubspottest: WithRateLimit: %w", err)
+		}
+		c.rateLimit = r
+		return nil
+	}
+}
 
 // WithSignatureVerifier sets the verifier for tokens made with
 // RequireSignature (see [Server.NewKey]). Without one, such tokens are
 // refused.
 func WithSignatureVerifier(v keypolicy.SignatureVerifier) Option {
-	return func(c *config) { c.verifier = v }
+	return func(c *config) error { c.verifier = v; return nil }
 }
 
 // WithSignaturePolicy limits the signature requirement of tokens made
 // with RequireSignature to the calls sensitive matches (deletes, merges,
 // GDPR deletions...); by default such tokens must sign every call.
 func WithSignaturePolicy(sensitive func(r *http.Request) bool) Option {
-	return func(c *config) { c.sensitive = sensitive }
+	return func(c *config) error { c.sensitive = sensitive; return nil }
 }
 
 // WithJournalSize sets how many calls the journal keeps (default
 // keypolicy.DefaultJournalSize); older calls give way.
-func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
+func WithJournalSize(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("hubspottest: WithJournalSize(%d): the size must not be negative", n)
+		}
+		c.journalSize = n
+		return nil
+	}
+}
 
 // WithUniqueProperty makes property unique among objects of objectType,
 // so it can be used as an idProperty and duplicates are refused with 409.
 // A property objectType does not have is defined, as WithProperties does,
 // with hasUniqueValue set. Contacts' email is always unique.
 func WithUniqueProperty(objectType, property string) Option {
-	return func(c *config) {
+	return func(c *config) error {
+		if objectType == "" || property == "" {
+			return fmt.Errorf("hubspottest: WithUniqueProperty(%q, %q): name an object type and a property", objectType, property)
+		}
 		t := canonicalType(objectType)
 		c.unique[t] = append(c.unique[t], property)
+		return nil
 	}
 }
 
@@ -188,9 +212,13 @@ func WithUniqueProperty(objectType, property string) Option {
 // that writes its own properties defines them here, or, with other types
 // and options, through the properties API.
 func WithProperties(objectType string, names ...string) Option {
-	return func(c *config) {
+	return func(c *config) error {
+		if objectType == "" {
+			return fmt.Errorf("hubspottest: WithProperties(%q, ...): name an object type", objectType)
+		}
 		t := canonicalType(objectType)
 		c.declared[t] = append(c.declared[t], names...)
+		return nil
 	}
 }
 
@@ -248,10 +276,9 @@ func (panicFailer) Fatalf(format string, args ...any) {
 func start(t failer, opts []Option) (*Server, error) {
 	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.rateLimit.limits().Validate(); err != nil {
-		return nil, err
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
 	}
 	if err := cfg.checkOAuth(); err != nil {
 		return nil, err

@@ -265,10 +265,10 @@ func TestBatchUpsertUnderFaults(t *testing.T) {
 	}
 	// Every request either met a fault or landed its chunk, and a chunk
 	// that failed landed nothing: no request was sent that did not need to.
-	if want := faults + batchInputs/hubspot.BatchSize - l.failed/hubspot.BatchSize; requests != want {
+	if want := faults + batchInputs/batchLimit - l.failed/batchLimit; requests != want {
 		t.Errorf("%d requests; want %d: one per fault, plus one per chunk that landed", requests, want)
 	}
-	if l.failed == 0 || l.kinds["429-"+string(hubspot.TenSecondly)] == 0 || l.kinds["500"] != 2*hubspot.BatchSize {
+	if l.failed == 0 || l.kinds["429-"+string(hubspot.TenSecondly)] == 0 || l.kinds["500"] != 2*batchLimit {
 		t.Errorf("the storm was meant to defeat the retries of some chunks (a run of 25 429s, two 500s): %v", l)
 	}
 
@@ -317,8 +317,8 @@ func TestBatchCreateUnderFaults(t *testing.T) {
 	}
 	// Each 5xx and each dropped connection fails its chunk, unretried.
 	unretried := 8 + 6 + 3 + 3 + 2 + 4 + 4
-	if got := l.failed - l.kinds["429-"+string(hubspot.TenSecondly)]; got != unretried*hubspot.BatchSize {
-		t.Errorf("%d inputs failed other than by 429; want %d, one chunk per 5xx and dropped connection: %v", got, unretried*hubspot.BatchSize, l)
+	if got := l.failed - l.kinds["429-"+string(hubspot.TenSecondly)]; got != unretried*batchLimit {
+		t.Errorf("%d inputs failed other than by 429; want %d, one chunk per 5xx and dropped connection: %v", got, unretried*batchLimit, l)
 	}
 
 	retryFailed(t, res, inputs, func(in []hubspot.ObjectInput) (*hubspot.BatchResult[hubspot.Object], error) {

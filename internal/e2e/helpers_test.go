@@ -64,7 +64,7 @@ func newCache(t testing.TB, p secrets.Provider, opts ...secrets.CacheOption) *se
 // client-side rate limit unless opts set one, that speaks the API version
 // $HUBKEY_TEST_API_VERSION names (versionOptions) unless opts say
 // otherwise, closed at the end of the test.
-func newClient(t testing.TB, srv *hubspottest.Server, src any, opts ...hubspot.Option) *hubspot.Client {
+func newClient(t testing.TB, srv *hubspottest.Server, src hubspot.TokenSource, opts ...hubspot.Option) *hubspot.Client {
 	t.Helper()
 	all := append(append([]hubspot.Option{
 		hubspot.WithToken(src),
@@ -146,3 +146,7 @@ func (l *errorLog) String() string {
 	defer l.mu.Unlock()
 	return strings.Join(l.first, "\n  ")
 }
+
+// batchLimit is the most inputs HubSpot takes in one CRM batch request:
+// the client sends batches in chunks of it.
+const batchLimit = 100

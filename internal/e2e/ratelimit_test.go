@@ -68,8 +68,8 @@ func TestBatchThroughDailyLimitFailsFast(t *testing.T) {
 	if !l.clean() {
 		t.Errorf("the ledger does not balance: %v", l)
 	}
-	chunks := batchInputs / hubspot.BatchSize
-	if l.succeeded != daily*hubspot.BatchSize || l.failed != (chunks-daily)*hubspot.BatchSize {
+	chunks := batchInputs / batchLimit
+	if l.succeeded != daily*batchLimit || l.failed != (chunks-daily)*batchLimit {
 		t.Errorf("%d inputs landed and %d failed; want the first %d chunks to land and the rest to fail", l.succeeded, l.failed, daily)
 	}
 	if calls != chunks || limited != chunks-daily {
@@ -144,7 +144,7 @@ func TestSlowResponsesEndAtTheCallersDeadline(t *testing.T) {
 	if !l.clean() {
 		t.Errorf("the ledger does not balance: %v", l)
 	}
-	if l.kinds["deadline"] < hubspot.BatchSize || l.kinds["deadline"] != l.failed {
+	if l.kinds["deadline"] < batchLimit || l.kinds["deadline"] != l.failed {
 		t.Errorf("want the slow chunk's inputs (and only inputs the deadline stopped) to fail with the deadline: %v", l)
 	}
 	if took > deadline+patience {

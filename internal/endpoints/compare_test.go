@@ -419,7 +419,9 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 	checkDisagreements(t, "hubspot's and keypolicy's search classes", rate, wantRate)
 }
 
-func TestLimitsAgreeWithClient(t *testing.T) {
+// TestLimitsAreHubSpots pins the limits the client chunks and checks by,
+// which it reads from the rows, to the numbers of HubSpot's guides.
+func TestLimitsAreHubSpots(t *testing.T) {
 	limit := func(name string) endpoints.Limits {
 		o, ok := endpoints.Lookup(name)
 		if !ok {
@@ -428,8 +430,8 @@ func TestLimitsAgreeWithClient(t *testing.T) {
 		return o.Limits
 	}
 	for _, name := range []string{"crm.objects.batch.read", "crm.objects.batch.create", "crm.objects.batch.update", "crm.objects.batch.upsert", "crm.objects.batch.archive"} {
-		if limit(name).Batch != hubspot.BatchSize {
-			t.Errorf("%s: Batch %d, client %d", name, limit(name).Batch, hubspot.BatchSize)
+		if limit(name).Batch != 100 {
+			t.Errorf("%s: Batch %d, HubSpot's guides say 100", name, limit(name).Batch)
 		}
 	}
 	s := limit("crm.objects.search")
@@ -437,21 +439,21 @@ func TestLimitsAgreeWithClient(t *testing.T) {
 		name      string
 		row, want int
 	}{
-		{"objects list page", limit("crm.objects.list").Page, hubspot.MaxListLimit},
-		{"search page", s.Page, hubspot.MaxSearchLimit},
-		{"search total", s.Total, hubspot.MaxSearchResults},
-		{"search filter groups", s.FilterGroups, hubspot.MaxFilterGroups},
-		{"search filters per group", s.GroupFilters, hubspot.MaxFiltersPerGroup},
-		{"search filters", s.Filters, hubspot.MaxFilters},
-		{"search body", s.Body, hubspot.MaxSearchBody},
-		{"associations list page", limit("crm.associations.v4.list").Page, hubspot.MaxAssociationListLimit},
-		{"associations batch read", limit("crm.associations.v4.batch.read").Batch, hubspot.MaxAssociationBatchRead},
-		{"associations batch create", limit("crm.associations.v4.batch.create").Batch, hubspot.MaxAssociationBatchCreate},
-		{"associations batch archive", limit("crm.associations.v4.batch.archive").Batch, hubspot.MaxAssociationBatchArchive},
-		{"owners page", limit("crm.owners.list").Page, hubspot.MaxOwnerLimit},
+		{"objects list page", limit("crm.objects.list").Page, 100},
+		{"search page", s.Page, 200},
+		{"search total", s.Total, 10000},
+		{"search filter groups", s.FilterGroups, 5},
+		{"search filters per group", s.GroupFilters, 10},
+		{"search filters", s.Filters, 25},
+		{"search body", s.Body, 3000},
+		{"associations list page", limit("crm.associations.v4.list").Page, 500},
+		{"associations batch read", limit("crm.associations.v4.batch.read").Batch, 1000},
+		{"associations batch create", limit("crm.associations.v4.batch.create").Batch, 2000},
+		{"associations batch archive", limit("crm.associations.v4.batch.archive").Batch, 2000},
+		{"owners page", limit("crm.owners.list").Page, 500},
 	} {
 		if c.row != c.want {
-			t.Errorf("%s: catalogue %d, client %d", c.name, c.row, c.want)
+			t.Errorf("%s: catalogue %d, HubSpot's guides %d", c.name, c.row, c.want)
 		}
 	}
 }

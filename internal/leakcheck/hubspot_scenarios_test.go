@@ -47,7 +47,7 @@ func echoAuth(status int) http.HandlerFunc {
 	}
 }
 
-func newClient(t *testing.T, rec *leakcheck.Recorder, base string, src any, opts ...hubspot.Option) *hubspot.Client {
+func newClient(t *testing.T, rec *leakcheck.Recorder, base string, src hubspot.TokenSource, opts ...hubspot.Option) *hubspot.Client {
 	t.Helper()
 	c, err := hubspot.New(append([]hubspot.Option{
 		hubspot.WithToken(src),
@@ -152,7 +152,12 @@ func TestLeakHubSpotClientFailurePaths(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "token.json")
 	_ = os.WriteFile(bad, []byte(`{"token": "`+canaryToken), 0o600)
 	fp, _ := file.New(bad, file.WithJSONField("token"))
-	exercise(ctx, rec, "provider error", newClient(t, rec, plain.URL, fp))
+	fpCache, err := secrets.NewCache(fp, secrets.WithLogger(rec.Logger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fpCache.Close()
+	exercise(ctx, rec, "provider error", newClient(t, rec, plain.URL, fpCache))
 
 	// A client and its cache holding a fetched token, dumped before any
 	// connection exists (a live http.Transport cannot be dumped without

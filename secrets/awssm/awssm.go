@@ -83,7 +83,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -95,6 +94,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -438,9 +438,6 @@ func (p *Provider) limitResponse(o *secretsmanager.Options) {
 // earlier one was denied.
 var errDescribeDenied = errors.New("awssm: DescribeSecret is not allowed")
 
-// errResponseTooLarge is what a response body over the limit reads as.
-var errResponseTooLarge = errors.New("awssm: response body over the size limit")
-
 type limitedClient struct {
 	next secretsmanager.HTTPClient
 	max  int64
@@ -451,31 +448,8 @@ func (c limitedClient) Do(r *http.Request) (*http.Response, error) {
 	if err != nil || resp == nil || resp.Body == nil {
 		return resp, err
 	}
-	resp.Body = &limitedBody{ReadCloser: resp.Body, left: c.max}
+	resp.Body = credhttp.LimitBody(resp.Body, c.max, "AWS's answer")
 	return resp, nil
-}
-
-type limitedBody struct {
-	io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		if n, err := b.ReadCloser.Read(one[:]); n > 0 {
-			return 0, errResponseTooLarge
-		} else if err != nil {
-			return 0, err
-		}
-		return 0, nil
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	return n, err
 }
 
 // Sentinels for failures that have no counterpart among the secrets
@@ -592,7 +566,7 @@ func newError(ctx context.Context, op string, err error) *Error {
 	hasCode := errors.As(err, &apiErr) && apiErr.ErrorCode() != "" && apiErr.ErrorCode() != sdkUnknownCode
 	var decErr *smithy.DeserializationError
 	switch {
-	case errors.Is(err, errResponseTooLarge):
+	case errors.Is(err, secrets.ErrTooLarge):
 		e.Message = "the response body was over the size limit"
 		e.kinds = []error{secrets.ErrTooLarge}
 		e.err = nil

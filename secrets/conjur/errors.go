@@ -63,7 +63,7 @@ func (c *Client) read(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		return nil, c.apiError(resp)
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: limit, limit: limit}
+	resp.Body = credhttp.LimitBody(resp.Body, limit, "the answer")
 	b, err := response.DataResponse(resp)
 	if err != nil {
 		// A body's trailer is parsed as it is read, and net/http quotes a
@@ -154,32 +154,6 @@ func classify(err error) error {
 	}
 	return err
 }
-
-// cappedBody fails a read that goes past limit bytes with ErrTooLarge.
-type cappedBody struct {
-	rc    io.ReadCloser
-	left  int64
-	limit int64
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var one [1]byte
-		n, err := b.rc.Read(one[:])
-		if n > 0 {
-			return 0, fmt.Errorf("%w: the answer is larger than %d bytes", secrets.ErrTooLarge, b.limit)
-		}
-		return 0, err
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *cappedBody) Close() error { return b.rc.Close() }
 
 // transportError makes an error of http.Client.Do, or of reading an
 // answer's body, fit to return. A refused redirect is its *APIError; any

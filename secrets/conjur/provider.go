@@ -23,15 +23,18 @@ type Provider struct {
 	lookup bool
 }
 
-// VariableOption configures a Provider.
-type VariableOption func(*Provider)
+// VariableOption configures a Provider. An option given a value it cannot
+// use makes Client.Variable fail, naming it.
+type VariableOption func(*Provider) error
 
 // WithVersionLookup makes Fetch learn the variable's current version
 // number first (GET /resources/..., which any privilege on the variable
 // allows) and fetch exactly that version, so that Version.ID is Conjur's
 // version number rather than the value's fingerprint. It costs a second
 // round trip per Fetch.
-func WithVersionLookup() VariableOption { return func(p *Provider) { p.lookup = true } }
+func WithVersionLookup() VariableOption {
+	return func(p *Provider) error { p.lookup = true; return nil }
+}
 
 // Variable returns a Provider for the variable id: its identifier within
 // the Client's account, as policy declares it ("hubspot/token"), not a
@@ -42,7 +45,9 @@ func (c *Client) Variable(id string, opts ...VariableOption) (*Provider, error) 
 	}
 	p := &Provider{c: c, id: id, fullID: c.fullID(id), source: "conjur:" + c.fullID(id)}
 	for _, o := range opts {
-		o(p)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -5,6 +5,7 @@ package env
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -21,18 +22,33 @@ type Provider struct {
 	maxSize int
 }
 
-// Option configures a Provider.
-type Option func(*Provider)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail, naming it.
+type Option func(*Provider) error
 
 // WithLookup replaces os.LookupEnv, for tests and for programs that keep
 // their configuration in a map.
 func WithLookup(f func(name string) (string, bool)) Option {
-	return func(p *Provider) { p.lookup = f }
+	return func(p *Provider) error {
+		if f == nil {
+			return errors.New("env: WithLookup(nil): a lookup function is required")
+		}
+		p.lookup = f
+		return nil
+	}
 }
 
 // WithMaxSize sets the largest value accepted, in bytes (default
 // secrets.DefaultMaxSize).
-func WithMaxSize(n int) Option { return func(p *Provider) { p.maxSize = n } }
+func WithMaxSize(n int) Option {
+	return func(p *Provider) error {
+		if n <= 0 {
+			return fmt.Errorf("env: WithMaxSize(%d): the size must be > 0", n)
+		}
+		p.maxSize = n
+		return nil
+	}
+}
 
 // New returns a Provider for the variable name.
 func New(name string, opts ...Option) (*Provider, error) {
@@ -41,10 +57,9 @@ func New(name string, opts ...Option) (*Provider, error) {
 	}
 	p := &Provider{name: name, lookup: os.LookupEnv, now: time.Now, maxSize: secrets.DefaultMaxSize}
 	for _, o := range opts {
-		o(p)
-	}
-	if p.maxSize <= 0 {
-		return nil, fmt.Errorf("env: max size must be > 0, got %d", p.maxSize)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

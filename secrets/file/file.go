@@ -23,16 +23,33 @@ type Provider struct {
 	now     func() time.Time
 }
 
-// Option configures a Provider.
-type Option func(*Provider)
+// Option configures a Provider. An option given a value it cannot use
+// makes New fail, naming it.
+type Option func(*Provider) error
 
 // WithJSONField selects the string member name of a JSON object in the
 // file, as in {"token": "..."}.
-func WithJSONField(name string) Option { return func(p *Provider) { p.field = name } }
+func WithJSONField(name string) Option {
+	return func(p *Provider) error {
+		if name == "" {
+			return errors.New(`file: WithJSONField(""): name the member that holds the secret`)
+		}
+		p.field = name
+		return nil
+	}
+}
 
 // WithMaxSize sets the largest file accepted, in bytes (default
 // secrets.DefaultMaxSize).
-func WithMaxSize(n int64) Option { return func(p *Provider) { p.maxSize = n } }
+func WithMaxSize(n int64) Option {
+	return func(p *Provider) error {
+		if n <= 0 {
+			return fmt.Errorf("file: WithMaxSize(%d): the size must be > 0", n)
+		}
+		p.maxSize = n
+		return nil
+	}
+}
 
 // New returns a Provider for the file at path. The file need not exist yet.
 func New(path string, opts ...Option) (*Provider, error) {
@@ -41,10 +58,9 @@ func New(path string, opts ...Option) (*Provider, error) {
 	}
 	p := &Provider{path: path, maxSize: secrets.DefaultMaxSize, now: time.Now}
 	for _, o := range opts {
-		o(p)
-	}
-	if p.maxSize <= 0 {
-		return nil, fmt.Errorf("file: max size must be > 0, got %d", p.maxSize)
+		if err := o(p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

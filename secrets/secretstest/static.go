@@ -132,3 +132,13 @@ func (h staticHarness) Close() {}
 // StaticHarness returns a Harness over a new Static provider; the suite
 // runs against it to check itself.
 func StaticHarness() Harness { return staticHarness{NewStatic("initial")} }
+
+// Get returns the current version, as Fetch does, so that a Static can
+// stand where a token source is wanted (hubspot.WithToken) in tests that
+// need no cache in between: every call reads it, so a Rotate is seen at
+// once.
+func (s *Static) Get(ctx context.Context) (secrets.Version, error) { return s.Fetch(ctx) }
+
+// Invalidate does nothing: a Static has no cached version to drop. It
+// makes a Static a token source (see Get).
+func (s *Static) Invalidate(secrets.Version) {}

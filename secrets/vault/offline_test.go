@@ -3,7 +3,6 @@ package vault
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
@@ -131,19 +130,6 @@ func TestVaultMessages(t *testing.T) {
 	long := &api.ResponseError{StatusCode: 500, Errors: []string{strings.Repeat("y", 1000)}}
 	if got := vaultMessages(long); len(got) > 310 {
 		t.Errorf("vaultMessages is %d bytes long", len(got))
-	}
-}
-
-func TestLimitedBody(t *testing.T) {
-	read := func(n int, max int64) ([]byte, error) {
-		b := &limitedBody{rc: io.NopCloser(strings.NewReader(strings.Repeat("a", n))), left: max, max: max}
-		return io.ReadAll(b)
-	}
-	if b, err := read(100, 100); err != nil || len(b) != 100 {
-		t.Errorf("100 bytes under a limit of 100: %d bytes, %v", len(b), err)
-	}
-	if _, err := read(101, 100); !errors.Is(err, secrets.ErrTooLarge) {
-		t.Errorf("101 bytes under a limit of 100: %v, want ErrTooLarge", err)
 	}
 }
 

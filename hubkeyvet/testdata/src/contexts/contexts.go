@@ -22,7 +22,7 @@ type settings struct {
 
 // Reported.
 
-const hubspotAPIKey = "87dca17e-e51e-4c48-a7b8-b8f8ceb1d858" // want `hard-coded HubSpot developer API key or legacy hapikey \(fp:[0-9a-f]{16}\) in hubspotAPIKey: rotate it in HubSpot and give hubspot.WithDeveloperKey a provider`
+const hubspotAPIKey = "87dca17e-e51e-4c48-a7b8-b8f8ceb1d858" // want `hard-coded HubSpot developer API key or legacy hapikey \(fp:[0-9a-f]{16}\) in hubspotAPIKey: rotate it in HubSpot and give hubspot.WithDeveloperKey a secrets.Cache over a provider`
 
 func reported(req *http.Request) {
 	_ = secrets.New("f8b6b0d7-4955-45db-8684-c22336c2d3a8") // want `developer API key or legacy hapikey \(fp:[0-9a-f]{16}\) in secrets.New`
