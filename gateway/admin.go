@@ -13,8 +13,8 @@ import (
 	"unicode"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
 

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
 

@@ -15,10 +15,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
 

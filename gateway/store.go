@@ -6,7 +6,7 @@ import (
 	"iter"
 	"time"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 // Key is a gateway key's record: what the key may do and its lifecycle,

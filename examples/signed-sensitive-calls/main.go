@@ -27,9 +27,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/secrets/env"
 	"github.com/hubkey/hubkey/signing"

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/gateway"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/gateway/sqlstore"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // BenchmarkAppendCalls appends batches of 100 audited calls, later in

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/gateway"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/gateway/sqlstore"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // An embedded store in a file: create a key, revoke it, audit a call.

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hubkey/hubkey/gateway"
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/gateway"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/gateway/sqlstore"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 891234567, time.UTC)

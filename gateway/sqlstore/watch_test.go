@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/gateway"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/gateway/sqlstore"
 	"github.com/hubkey/hubkey/internal/pgdev"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 func TestAccountDetails(t *testing.T) {

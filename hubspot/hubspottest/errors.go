@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 const jsonContentType = "application/json;charset=utf-8"

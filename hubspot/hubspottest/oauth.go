@@ -15,8 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 )
 

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 // HubSpot's default rate limits, which the server reports in its

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 func TestRateLimitHeadersAnd429(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // Routing.

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // notServed lists the catalogue operations hubspottest deliberately does

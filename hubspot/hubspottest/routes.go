@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/internal/endpoints"
-	"github.com/hubkey/hubkey/keypolicy"
 )
 
 // maxBody bounds a request body the server reads.

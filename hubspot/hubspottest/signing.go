@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 // Request signatures.

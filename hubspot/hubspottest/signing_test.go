@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
-	"github.com/hubkey/hubkey/keypolicy"
 	"github.com/hubkey/hubkey/secrets"
 	"github.com/hubkey/hubkey/signing"
 )

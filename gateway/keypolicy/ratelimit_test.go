@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 func TestRollingWindow(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 // A gateway hands a service its own narrow key and checks each call.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubkey/hubkey/keypolicy"
+	"github.com/hubkey/hubkey/gateway/keypolicy"
 )
 
 // BenchmarkAuthorize measures a full decision (token lookup, status,
