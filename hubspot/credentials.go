@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
@@ -185,7 +186,7 @@ func (cs *Credentials) pick(oc *opCall) (*routed, error) {
 		if cs.fallback >= 0 {
 			return &cs.creds[cs.fallback], nil
 		}
-		return nil, &ScopeError{Method: oc.method, Path: redactPath(oc.path), Unlisted: true}
+		return nil, &ScopeError{Method: oc.method, Path: credhttp.RedactPath(oc.path), Unlisted: true}
 	}
 	var closest *routed
 	var closestMissing endpoints.Requirement
@@ -202,7 +203,7 @@ func (cs *Credentials) pick(oc *opCall) (*routed, error) {
 			closest, closestMissing = r, missing
 		}
 	}
-	e := &ScopeError{Method: oc.method, Path: redactPath(oc.path), Required: required, Missing: closestMissing, Closest: closest.Name}
+	e := &ScopeError{Method: oc.method, Path: credhttp.RedactPath(oc.path), Required: required, Missing: closestMissing, Closest: closest.Name}
 	for _, g := range closestMissing {
 		if !cs.anyHolds(g) {
 			e.Unheld = append(e.Unheld, g)
@@ -303,21 +304,6 @@ func (e *ScopeError) Is(target error) bool {
 	return target == ErrNoCredential || (target == ErrForbidden && !e.Unlisted)
 }
 
-// redactPath replaces the token in HubSpot's OAuth token-introspection
-// paths (/oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token}).
-func redactPath(p string) string {
-	segs := strings.Split(p, "/")
-	for i := 0; i+1 < len(segs); i++ {
-		switch strings.ToLower(segs[i]) {
-		case "access-tokens", "refresh-tokens":
-			if segs[i+1] != "" {
-				segs[i+1] = "REDACTED"
-			}
-		}
-	}
-	return strings.Join(segs, "/")
-}
-
 // source returns the token source for oc and the name of its credential
 // ("" for a Transport with a single Source).
 func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
@@ -333,7 +319,7 @@ func (t *Transport) source(oc *opCall) (TokenSource, string, error) {
 	case t.Source != nil:
 		return t.Source, "", nil
 	}
-	return nil, "", fmt.Errorf("hubspot: %s %s takes a bearer token, and the Transport has no Source or Credentials", oc.method, redactPath(oc.path))
+	return nil, "", fmt.Errorf("hubspot: %s %s takes a bearer token, and the Transport has no Source or Credentials", oc.method, credhttp.RedactPath(oc.path))
 }
 
 // credentialSpec is one WithToken or WithCredential option.

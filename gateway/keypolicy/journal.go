@@ -1,6 +1,7 @@
 package keypolicy
 
 import (
+	"github.com/hubkey/hubkey/internal/credhttp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -177,20 +178,4 @@ func RedactQuery(raw string) string {
 // RedactPath returns p with credentials that HubSpot's API takes in the
 // path (the token in /oauth/v1/access-tokens/{token} and
 // /oauth/v1/refresh-tokens/{token}) replaced by "REDACTED".
-func RedactPath(p string) string {
-	segs := strings.Split(p, "/")
-	changed := false
-	for i := 0; i+1 < len(segs); i++ {
-		switch strings.ToLower(segs[i]) {
-		case "access-tokens", "refresh-tokens":
-			if segs[i+1] != "" && segs[i+1] != redactedValue {
-				segs[i+1] = redactedValue
-				changed = true
-			}
-		}
-	}
-	if !changed {
-		return p
-	}
-	return strings.Join(segs, "/")
-}
+func RedactPath(p string) string { return credhttp.RedactPath(p) }

@@ -157,3 +157,25 @@ func cutQuotedAnswer(text string) string {
 	}
 	return text[:cut] + notShown
 }
+
+// RedactPath returns p with the credentials HubSpot's API takes in a path
+// (the token in /oauth/v1/access-tokens/{token} and
+// /oauth/v1/refresh-tokens/{token}) replaced by "REDACTED"; p itself when
+// it has none.
+func RedactPath(p string) string {
+	segs := strings.Split(p, "/")
+	changed := false
+	for i := 0; i+1 < len(segs); i++ {
+		switch strings.ToLower(segs[i]) {
+		case "access-tokens", "refresh-tokens":
+			if segs[i+1] != "" && segs[i+1] != "REDACTED" {
+				segs[i+1] = "REDACTED"
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return p
+	}
+	return strings.Join(segs, "/")
+}

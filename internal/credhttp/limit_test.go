@@ -31,3 +31,17 @@ func TestLimitBody(t *testing.T) {
 		t.Errorf("byte by byte: %q, %v", b, err)
 	}
 }
+
+func TestRedactPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/oauth/v1/access-tokens/abc":      "/oauth/v1/access-tokens/REDACTED",
+		"/oauth/v1/Refresh-Tokens/abc/x":   "/oauth/v1/Refresh-Tokens/REDACTED/x",
+		"/oauth/v1/access-tokens/":         "/oauth/v1/access-tokens/",
+		"/crm/v3/objects/contacts/1":       "/crm/v3/objects/contacts/1",
+		"/oauth/v1/access-tokens/REDACTED": "/oauth/v1/access-tokens/REDACTED",
+	} {
+		if got := credhttp.RedactPath(in); got != want {
+			t.Errorf("RedactPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
