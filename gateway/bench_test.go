@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,7 +81,55 @@ func BenchmarkGateway(b *testing.B) {
 		base, token := benchGateway(b, upstream.URL, real, n)
 		b.Run(fmt.Sprintf("gateway/%dkeys", n), func(b *testing.B) { serial(b, base, token) })
 		b.Run(fmt.Sprintf("gateway/%dkeys/Parallel", n), func(b *testing.B) { parallel(b, base, token) })
+		if n == 10 {
+			// The same serial loop while two other callers send nothing but
+			// well-formed keys the gateway does not know, as fast as they can.
+			b.Run("gateway/10keys/InvalidKeyFlood", func(b *testing.B) {
+				bad := wellFormedUnknownB(b)
+				stop := make(chan struct{})
+				var wg sync.WaitGroup
+				var refused atomic.Int64
+				for range 2 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							req, _ := http.NewRequest("GET", base+"/crm/v3/objects/contacts/1", nil)
+							req.Header.Set("Authorization", "Bearer "+bad)
+							resp, err := hc.Do(req)
+							if err != nil {
+								continue
+							}
+							_, _ = io.Copy(io.Discard, resp.Body)
+							resp.Body.Close()
+							refused.Add(1)
+						}
+					}()
+				}
+				serial(b, base, token)
+				close(stop)
+				wg.Wait()
+				b.ReportMetric(float64(refused.Load())/float64(b.N), "refused/op")
+			})
+		}
 	}
+}
+
+func wellFormedUnknownB(b *testing.B) string {
+	adm, err := gateway.NewAdmin(newMemStore(), storeKey, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	iss, err := adm.Create(context.Background(), gateway.KeySpec{Name: "x", Service: "x", Scopes: []string{"crm.objects.contacts.read"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return iss.Token.Reveal()
 }
 
 // benchGateway starts a gateway in front of upstream holding n keys and
