@@ -18,11 +18,11 @@ import (
 // stay so that a request answered late can still be found (settle) while
 // a window's worth of requests queue behind it. Times are offsets from
 // base, so that the system clock's monotonic reading is kept. Nothing
-// allocates after newWindow.
+// allocates after newWindow but the ring's growth (see grow).
 type window struct {
 	mu    sync.Mutex
 	base  time.Time
-	sends []time.Duration // ring of twice the configured limit
+	sends []time.Duration // ring of up to twice the configured limit
 	gens  []uint64        // the generation of each entry of sends
 	max   int             // the configured limit
 	head  int             // index of the oldest entry
@@ -60,10 +60,11 @@ func guard(interval time.Duration) time.Duration { return interval / 200 }
 // newWindow returns an empty window for r, which must have Requests > 0
 // and Interval > 0.
 func newWindow(r RateLimit, now time.Time) *window {
+	n := min(2*r.Requests, initialRing)
 	return &window{
 		base:  now,
-		sends: make([]time.Duration, 2*r.Requests),
-		gens:  make([]uint64, 2*r.Requests),
+		sends: make([]time.Duration, n),
+		gens:  make([]uint64, n),
 		max:   r.Requests,
 		// Until answers say otherwise, assume requests take 1 % of the
 		// window to be answered.
@@ -161,12 +162,35 @@ func (w *window) idx(i int) int {
 	return j
 }
 
+// initialRing is the ring's first size: a window grows its ring as the
+// requests it holds need, up to twice its limit, so that a large limit
+// (a test's "unlimited" one) costs memory only for the requests it sees.
+const initialRing = 64
+
+// grow doubles the ring (up to twice the configured limit), putting the
+// oldest entry first, when it is full of entries that may still matter:
+// the oldest was sent less than two spans before at. An older one is
+// overwritten instead, as when the ring is at its full size.
+func (w *window) grow(at time.Duration) {
+	if w.n < len(w.sends) || len(w.sends) >= 2*w.max || w.sends[w.head]+2*w.span <= at {
+		return
+	}
+	size := min(2*len(w.sends), 2*w.max)
+	sends, gens := make([]time.Duration, size), make([]uint64, size)
+	for i := range w.n {
+		j := w.idx(i)
+		sends[i], gens[i] = w.sends[j], w.gens[j]
+	}
+	w.sends, w.gens, w.head = sends, gens, 0
+}
+
 // push records at as the newest entry, overwriting the oldest when the
 // ring is full.
 func (w *window) push(at time.Duration) slot {
 	s := slot{at: at, gen: w.nextGen, prevTail: w.tailGen}
 	w.nextGen++
 	w.tailGen = s.gen
+	w.grow(at)
 	if w.n < len(w.sends) {
 		j := w.idx(w.n)
 		w.sends[j], w.gens[j] = at, s.gen

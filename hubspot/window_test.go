@@ -297,3 +297,28 @@ func TestWindowRecheckWaitsForLateAnswers(t *testing.T) {
 		t.Fatalf("the fourth request, a window after the late second, waits %v more, want 30ms", extra)
 	}
 }
+
+// A window's ring grows with the requests it must hold, not with its
+// limit: an "unlimited" limit of 2^30 costs memory only for the requests
+// sent within two spans.
+func TestWindowRingGrowsWithTheRequestsHeld(t *testing.T) {
+	w := newWindow(RateLimit{Requests: 1 << 30, Interval: time.Second}, epoch)
+	if len(w.sends) > initialRing {
+		t.Fatalf("a new window holds a ring of %d", len(w.sends))
+	}
+	// 1,000 requests within one second: all held.
+	for i := range 1000 {
+		w.reserve(epoch.Add(time.Duration(i)*time.Microsecond), math.MaxInt64, math.MaxInt, false)
+	}
+	if w.n != 1000 || len(w.sends) < 1000 || len(w.sends) > 2048 {
+		t.Fatalf("after 1,000 requests in a second: %d held in a ring of %d", w.n, len(w.sends))
+	}
+	// 100 a second for a minute: old ones are overwritten, the ring stays.
+	size := len(w.sends)
+	for i := range 6000 {
+		w.reserve(epoch.Add(2*time.Second+time.Duration(i)*10*time.Millisecond), math.MaxInt64, math.MaxInt, false)
+	}
+	if len(w.sends) != size {
+		t.Fatalf("a steady 100 a second grew the ring from %d to %d", size, len(w.sends))
+	}
+}
