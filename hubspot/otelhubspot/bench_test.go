@@ -1,0 +1,91 @@
+package otelhubspot_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/hubkey/hubkey/hubspot"
+	"github.com/hubkey/hubkey/hubspot/otelhubspot"
+	"github.com/hubkey/hubkey/secrets"
+	"github.com/hubkey/hubkey/secrets/secretstest"
+)
+
+const benchToken = "pat-na1-bench0000-0000-4000-8000-000000000000"
+
+// benchContact is a typical single-contact answer.
+var benchContact = []byte(`{"id":"12345","properties":{"createdate":"2024-05-01T12:30:00.000Z","email":"alice@example.com","firstname":"Alice","hs_object_id":"12345","lastmodifieddate":"2024-05-02T08:00:00.000Z","lastname":"Smith","phone":"+1 555 0100","lifecyclestage":"customer"},"createdAt":"2024-05-01T12:30:00.000Z","updatedAt":"2024-05-02T08:00:00.000Z","archived":false}`)
+
+// BenchmarkContactsGet is hubspot's whole-stack BenchmarkContactsGet
+// (retry, rate limit, credential from a Cache, decode, on loopback) with
+// telemetry off, with metrics only, and with metrics and a span per call
+// and per attempt, every span sampled and exported in batches. The
+// handler answers with HubSpot's rate-limit and correlation headers, which
+// the telemetry reads.
+func BenchmarkContactsGet(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+benchToken {
+			w.WriteHeader(401)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "application/json;charset=utf-8")
+		h.Set("X-HubSpot-Correlation-Id", "0f3c6b1e-7a2d-4c55-9e0b-2d7c1a8e4f60")
+		h.Set("X-HubSpot-RateLimit-Max", "1048576")
+		h.Set("X-HubSpot-RateLimit-Remaining", "1048575")
+		h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+		h.Set("X-HubSpot-RateLimit-Daily", "1000000000")
+		h.Set("X-HubSpot-RateLimit-Daily-Remaining", "999999999")
+		w.Write(benchContact)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+
+	run := func(b *testing.B, opts ...otelhubspot.Option) {
+		cache, _ := secrets.NewCache(secretstest.NewStatic(benchToken))
+		defer cache.Close()
+		hopts := []hubspot.Option{hubspot.WithToken(cache), hubspot.WithBaseURL(srv.URL),
+			hubspot.WithHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}),
+			// A limit far above the loop's pace, and the one the headers
+			// say, keeps the limiter in the path without making it wait.
+			hubspot.WithRateLimit(hubspot.RateLimit{Requests: 1 << 20, Interval: 10 * time.Second})}
+		if len(opts) > 0 {
+			tel, err := otelhubspot.New(opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			hopts = append(hopts, hubspot.WithObserver(tel.Observer()))
+		}
+		c, err := hubspot.New(hopts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			o, err := c.Contacts.Get(ctx, "12345", nil)
+			if err != nil || o.ID != "12345" {
+				b.Fatal(o, err)
+			}
+		}
+	}
+	meters := func() otelhubspot.Option {
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		b.Cleanup(func() { mp.Shutdown(context.Background()) })
+		return otelhubspot.WithMeterProvider(mp)
+	}
+
+	b.Run("off", func(b *testing.B) { run(b) })
+	b.Run("metrics", func(b *testing.B) { run(b, meters()) })
+	b.Run("traces+metrics", func(b *testing.B) {
+		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+		b.Cleanup(func() { tp.Shutdown(context.Background()) })
+		run(b, meters(), otelhubspot.WithTracerProvider(tp))
+	})
+}

@@ -1,0 +1,277 @@
+package otelhubspot
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/hubkey/hubkey/hubspot"
+)
+
+// observer is the Telemetry's hubspot.Observer.
+type observer struct{ t *Telemetry }
+
+// callState is what the observer keeps of one call, in its context.
+type callState struct {
+	span  trace.Span
+	start time.Time
+	last  hubspot.AttemptInfo
+	// attempt's start, for http.client.request.duration
+	attemptStart time.Time
+}
+
+type stateKey struct{}
+
+func stateOf(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+// hostPort splits a URL's host into server.address and server.port.
+func hostPort(host string) (string, int) {
+	h, p, err := net.SplitHostPort(host)
+	if err != nil {
+		return host, 0
+	}
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Context {
+	t := o.t
+	st := &callState{start: t.clock.Now()}
+	ctx = context.WithValue(ctx, stateKey{}, st)
+	if !t.tracing {
+		return ctx
+	}
+	name := c.Operation
+	if name == "" {
+		name = c.Method
+	}
+	addr, port := hostPort(c.Host)
+	attrs := make([]attribute.KeyValue, 0, 6)
+	attrs = append(attrs, keyMethod.String(c.Method), keyServer.String(addr))
+	if port != 0 {
+		attrs = append(attrs, keyPort.Int(port))
+	}
+	if c.Operation != "" {
+		attrs = append(attrs, keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
+	}
+	ctx, st.span = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
+	return ctx
+}
+
+func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo) context.Context {
+	t := o.t
+	st := stateOf(ctx)
+	if st != nil {
+		st.last = a
+		st.attemptStart = t.clock.Now()
+	}
+	if !t.tracing {
+		return ctx
+	}
+	name := c.Method
+	if c.Route != "" {
+		name += " " + c.Route
+	}
+	addr, port := hostPort(c.Host)
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs, keyMethod.String(c.Method), keyServer.String(addr))
+	if port != 0 {
+		attrs = append(attrs, keyPort.Int(port))
+	}
+	if c.Route != "" {
+		attrs = append(attrs, keyTemplate.String(c.Route))
+	}
+	if c.Operation != "" {
+		attrs = append(attrs, keyOperation.String(c.Operation))
+	}
+	if a.N > 1 {
+		attrs = append(attrs, keyResend.Int(a.N-1))
+	}
+	if a.Credential != "" {
+		attrs = append(attrs, keyCredential.String(a.Credential))
+	}
+	if a.Fingerprint != "" {
+		attrs = append(attrs, keyFingerprint.String(a.Fingerprint))
+	}
+	ctx, _ = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return ctx
+}
+
+func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.WaitInfo) {
+	t := o.t
+	kind, reason := kindLimiter, w.Reason
+	if w.Retry {
+		kind = kindRetry
+		if w.Policy != "" {
+			reason += " " + string(w.Policy)
+		}
+	}
+	t.waitDur.Record(ctx, w.Duration.Seconds(), t.set(setKey{kind: 'W', op: c.Operation, a: kind}, func() []attribute.KeyValue {
+		return []attribute.KeyValue{keyOperation.String(c.Operation), keyWaitKind.String(kind)}
+	}))
+	if w.Retry {
+		t.retries.Add(ctx, 1, t.set(setKey{kind: 'R', op: c.Operation, a: reason}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyReason.String(reason)}
+		}))
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		name := "hubspot.rate_limit.wait"
+		attrs := []attribute.KeyValue{keyWait.Float64(w.Duration.Seconds())}
+		if w.Retry {
+			name = "hubspot.retry"
+			attrs = append(attrs, keyReason.String(w.Reason))
+			if w.Policy != "" {
+				attrs = append(attrs, keyPolicy.String(string(w.Policy)))
+			}
+		}
+		span.AddEvent(name, trace.WithAttributes(attrs...))
+	}
+}
+
+func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
+	t := o.t
+	now := t.clock.Now()
+	errType := errorType(out)
+	if st := stateOf(ctx); st != nil {
+		addr, port := hostPort(c.Host)
+		t.httpDur.Record(ctx, now.Sub(st.attemptStart).Seconds(), t.set(setKey{kind: 'H', op: c.Method, a: addr, b: c.Route, c: errType, n: out.Status<<16 | port}, func() []attribute.KeyValue {
+			kv := []attribute.KeyValue{keyMethod.String(c.Method), keyServer.String(addr)}
+			if port != 0 {
+				kv = append(kv, keyPort.Int(port))
+			}
+			if c.Route != "" {
+				kv = append(kv, keyTemplate.String(c.Route))
+			}
+			if out.Status != 0 {
+				kv = append(kv, keyStatus.Int(out.Status))
+			}
+			if errType != "" {
+				kv = append(kv, keyErrorType.String(errType))
+			}
+			return kv
+		}))
+	}
+	if out.Status == 429 {
+		p := string(out.Policy)
+		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: p}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyPolicy.String(p)}
+		}))
+	}
+	if out.Status != 0 && (a.Credential != "" || a.Fingerprint != "") {
+		cc := t.credCount(a.Credential, a.Fingerprint)
+		cc.calls.Add(1)
+		if out.Daily >= 0 {
+			cc.daily.Store(out.Daily)
+		}
+		if out.DailyRemaining >= 0 {
+			cc.dailyOK.Store(out.DailyRemaining)
+		}
+		for _, g := range []struct {
+			window     string
+			left, size int64
+		}{{windowRolling, out.Remaining, out.Max}, {windowDaily, out.DailyRemaining, out.Daily}} {
+			if g.left < 0 && g.size < 0 {
+				continue
+			}
+			opt := t.set(setKey{kind: 'B', cred: a.Credential, fp: a.Fingerprint, a: g.window}, func() []attribute.KeyValue {
+				return []attribute.KeyValue{keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyWindow.String(g.window)}
+			})
+			if g.left >= 0 {
+				t.remaining.Record(ctx, g.left, opt)
+			}
+			if g.size >= 0 {
+				t.limit.Record(ctx, g.size, opt)
+			}
+		}
+	}
+	if !t.tracing {
+		return
+	}
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	endSpan(span, out, errType)
+}
+
+// endSpan sets what out says on span and ends it.
+func endSpan(span trace.Span, out hubspot.Outcome, errType string) {
+	attrs := make([]attribute.KeyValue, 0, 8)
+	if out.Status != 0 {
+		attrs = append(attrs, keyStatus.Int(out.Status))
+	}
+	if errType != "" {
+		attrs = append(attrs, keyErrorType.String(errType))
+	}
+	if out.Category != "" {
+		attrs = append(attrs, keyCategory.String(out.Category))
+	}
+	if out.Policy != "" {
+		attrs = append(attrs, keyPolicy.String(string(out.Policy)))
+	}
+	if out.CorrelationID != "" {
+		attrs = append(attrs, keyCorrelation.String(out.CorrelationID))
+	}
+	if out.Remaining >= 0 {
+		attrs = append(attrs, keyRemaining.Int64(out.Remaining))
+	}
+	if out.DailyRemaining >= 0 {
+		attrs = append(attrs, keyDailyLeft.Int64(out.DailyRemaining))
+	}
+	attrs = append(attrs, keySigned.Bool(out.Signed))
+	span.SetAttributes(attrs...)
+	if errType != "" {
+		// The error's type only: its text is not the span's to carry.
+		span.SetStatus(codes.Error, errType)
+	}
+	span.End()
+}
+
+func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, out hubspot.Outcome) {
+	t := o.t
+	st := stateOf(ctx)
+	if st == nil {
+		return
+	}
+	errType := errorType(out)
+	a := st.last
+	opts := t.set(setKey{kind: 'C', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: errType, n: out.Status}, func() []attribute.KeyValue {
+		kv := []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint)}
+		if out.Status != 0 {
+			kv = append(kv, keyStatus.Int(out.Status))
+		}
+		if errType != "" {
+			kv = append(kv, keyErrorType.String(errType))
+		}
+		return kv
+	})
+	t.calls.Add(ctx, 1, opts)
+	t.callDur.Record(ctx, t.clock.Now().Sub(st.start).Seconds(), opts)
+	if errType != "" {
+		cat := out.Category
+		if cat == "" {
+			cat = errType
+		}
+		t.errs.Add(ctx, 1, t.set(setKey{kind: 'E', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: cat}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyCategory.String(cat)}
+		}))
+	}
+	if st.span != nil && st.span.IsRecording() {
+		st.span.SetAttributes(keyAttempts.Int(out.Attempts))
+		if a.Credential != "" {
+			st.span.SetAttributes(keyCredential.String(a.Credential))
+		}
+		if a.Fingerprint != "" {
+			st.span.SetAttributes(keyFingerprint.String(a.Fingerprint))
+		}
+		endSpan(st.span, out, errType)
+	}
+}
