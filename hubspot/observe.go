@@ -124,8 +124,12 @@ type Outcome struct {
 	// Policy is the rate-limit policy of a 429 (TEN_SECONDLY_ROLLING,
 	// SECONDLY, DAILY), or of Err when it is a *RateLimitError.
 	Policy RateLimitPolicy
-	// CorrelationID is HubSpot's ID of the request
-	// (X-HubSpot-Correlation-Id, or an error body's correlationId).
+	// CorrelationID is HubSpot's ID of a request it refused or failed
+	// (X-HubSpot-Correlation-Id, or the error body's correlationId), the
+	// ID HubSpot's support asks for. It is read from non-2xx answers
+	// only: those are scrubbed of the credential before anything reads
+	// them, and a 2xx answer's headers would have to be scrubbed on every
+	// call for it (a developer key is shaped like a correlation ID).
 	CorrelationID string
 	// Signed reports that the request was signed (WithSigner); for a
 	// call, its last attempt.
@@ -212,9 +216,10 @@ func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint string)
 func (ob *callObs) endAttempt(r *http.Request, a AttemptInfo, resp *http.Response, err error, cred secrets.Secret) {
 	out := outcomeOf(resp, err)
 	if !cred.IsZero() {
-		// The headers of a 2xx answer are not scrubbed (see
-		// scrubResponse): a server that echoes a developer key, which
-		// is shaped like a correlation ID, is not believed.
+		// Not believed: a fact that holds the credential (a server
+		// echoing a developer key, which is shaped like a correlation
+		// ID). Only error answers have such facts, and they are
+		// scrubbed already; this is the second line.
 		for _, f := range []*string{&out.CorrelationID, &out.Category, (*string)(&out.Policy)} {
 			if *f != "" && secrets.RedactString(*f, cred) != *f {
 				*f = ""
@@ -251,7 +256,6 @@ func outcomeOf(resp *http.Response, err error) Outcome {
 	}
 	out.Status = resp.StatusCode
 	h := resp.Header
-	out.CorrelationID = vocabulary(h.Get("X-HubSpot-Correlation-Id"), correlationChars)
 	for _, f := range []struct {
 		name string
 		to   *int64
@@ -269,6 +273,7 @@ func outcomeOf(resp *http.Response, err error) Outcome {
 		cat, policy, corr := peekError(resp)
 		out.Category = vocabulary(cat, enumChars)
 		out.Policy = RateLimitPolicy(vocabulary(policy, enumChars))
+		out.CorrelationID = vocabulary(h.Get("X-HubSpot-Correlation-Id"), correlationChars)
 		if out.CorrelationID == "" {
 			out.CorrelationID = vocabulary(corr, correlationChars)
 		}
