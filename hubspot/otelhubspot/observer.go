@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -18,9 +19,8 @@ type observer struct{ t *Telemetry }
 
 // callState is what the observer keeps of one call, in its context.
 type callState struct {
-	span  trace.Span
-	start time.Time
-	last  hubspot.AttemptInfo
+	span trace.Span
+	last hubspot.AttemptInfo
 	// attempt's start, for http.client.request.duration
 	attemptStart time.Time
 }
@@ -44,7 +44,7 @@ func hostPort(host string) (string, int) {
 
 func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Context {
 	t := o.t
-	st := &callState{start: t.clock.Now()}
+	st := &callState{}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	if !t.tracing {
 		return ctx
@@ -53,12 +53,9 @@ func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Con
 	if name == "" {
 		name = c.Method
 	}
-	addr, port := hostPort(c.Host)
-	attrs := make([]attribute.KeyValue, 0, 6)
-	attrs = append(attrs, keyMethod.String(c.Method), keyServer.String(addr))
-	if port != 0 {
-		attrs = append(attrs, keyPort.Int(port))
-	}
+	// The server's address is on the attempts' spans.
+	attrs := make([]attribute.KeyValue, 0, 4)
+	attrs = append(attrs, keyMethod.String(c.Method))
 	if c.Operation != "" {
 		attrs = append(attrs, keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
 	}
@@ -73,7 +70,8 @@ func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspo
 		st.last = a
 		st.attemptStart = t.clock.Now()
 	}
-	if !t.tracing {
+	if !t.tracing || (st != nil && st.span != nil && !st.span.IsRecording()) {
+		// Not traced, or the call was not sampled: nor are its attempts.
 		return ctx
 	}
 	name := c.Method
@@ -168,27 +166,12 @@ func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.
 	if out.Status != 0 && (a.Credential != "" || a.Fingerprint != "") {
 		cc := t.credCount(a.Credential, a.Fingerprint)
 		cc.calls.Add(1)
-		if out.Daily >= 0 {
-			cc.daily.Store(out.Daily)
-		}
-		if out.DailyRemaining >= 0 {
-			cc.dailyOK.Store(out.DailyRemaining)
-		}
-		for _, g := range []struct {
-			window     string
-			left, size int64
-		}{{windowRolling, out.Remaining, out.Max}, {windowDaily, out.DailyRemaining, out.Daily}} {
-			if g.left < 0 && g.size < 0 {
-				continue
-			}
-			opt := t.set(setKey{kind: 'B', cred: a.Credential, fp: a.Fingerprint, a: g.window}, func() []attribute.KeyValue {
-				return []attribute.KeyValue{keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyWindow.String(g.window)}
-			})
-			if g.left >= 0 {
-				t.remaining.Record(ctx, g.left, opt)
-			}
-			if g.size >= 0 {
-				t.limit.Record(ctx, g.size, opt)
+		for _, f := range []struct {
+			v  int64
+			to *atomic.Int64
+		}{{out.Max, &cc.max}, {out.Remaining, &cc.remaining}, {out.Daily, &cc.daily}, {out.DailyRemaining, &cc.dailyOK}} {
+			if f.v >= 0 {
+				f.to.Store(f.v)
 			}
 		}
 	}
@@ -202,9 +185,11 @@ func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.
 	endSpan(span, out, errType)
 }
 
-// endSpan sets what out says on span and ends it.
-func endSpan(span trace.Span, out hubspot.Outcome, errType string) {
-	attrs := make([]attribute.KeyValue, 0, 8)
+// endSpan sets what out says on span, with extra, in one call, and ends
+// it. The budget HubSpot reported left is in the metrics, not on spans.
+func endSpan(span trace.Span, out hubspot.Outcome, errType string, extra ...attribute.KeyValue) {
+	attrs := make([]attribute.KeyValue, 0, 6+len(extra))
+	attrs = append(attrs, extra...)
 	if out.Status != 0 {
 		attrs = append(attrs, keyStatus.Int(out.Status))
 	}
@@ -220,13 +205,9 @@ func endSpan(span trace.Span, out hubspot.Outcome, errType string) {
 	if out.CorrelationID != "" {
 		attrs = append(attrs, keyCorrelation.String(out.CorrelationID))
 	}
-	if out.Remaining >= 0 {
-		attrs = append(attrs, keyRemaining.Int64(out.Remaining))
+	if out.Signed {
+		attrs = append(attrs, keySigned.Bool(true))
 	}
-	if out.DailyRemaining >= 0 {
-		attrs = append(attrs, keyDailyLeft.Int64(out.DailyRemaining))
-	}
-	attrs = append(attrs, keySigned.Bool(out.Signed))
 	span.SetAttributes(attrs...)
 	if errType != "" {
 		// The error's type only: its text is not the span's to carry.
@@ -254,7 +235,6 @@ func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, out hubspot.O
 		return kv
 	})
 	t.calls.Add(ctx, 1, opts)
-	t.callDur.Record(ctx, t.clock.Now().Sub(st.start).Seconds(), opts)
 	if errType != "" {
 		cat := out.Category
 		if cat == "" {
@@ -265,13 +245,7 @@ func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, out hubspot.O
 		}))
 	}
 	if st.span != nil && st.span.IsRecording() {
-		st.span.SetAttributes(keyAttempts.Int(out.Attempts))
-		if a.Credential != "" {
-			st.span.SetAttributes(keyCredential.String(a.Credential))
-		}
-		if a.Fingerprint != "" {
-			st.span.SetAttributes(keyFingerprint.String(a.Fingerprint))
-		}
-		endSpan(st.span, out, errType)
+		// The credential is on the attempts' spans.
+		endSpan(st.span, out, errType, keyAttempts.Int(out.Attempts))
 	}
 }

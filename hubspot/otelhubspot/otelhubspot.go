@@ -24,22 +24,24 @@
 // server.address, server.port, http.response.status_code,
 // http.request.resend_count, error.type) and hubkey's: hubspot.operation,
 // hubspot.credential (the name given to hubspot.WithCredential),
-// hubspot.credential.fingerprint, hubspot.signed, hubspot.correlation_id,
-// hubspot.error.category, hubspot.rate_limit.policy and the budget
-// HubSpot reported left. A wait of the rate limiter is an event on the
-// attempt's span, a wait before a retry an event on the call's.
+// hubspot.credential.fingerprint, hubspot.signed (when signed), and for an
+// error answer hubspot.error.category, hubspot.rate_limit.policy and
+// hubspot.correlation_id, HubSpot's ID of the request. The call's span
+// has hubspot.operation, url.template, hubspot.api_version,
+// hubspot.attempts and the final status. A wait of the rate limiter is
+// an event on the attempt's span, a wait before a retry an event on the
+// call's.
 //
 // # Metrics
 //
 // The client's instruments (attributes in brackets):
 //
 //	hubspot.client.calls             calls [operation, credential, fingerprint, status, error.type]
-//	hubspot.client.call.duration     s, call from start to answer [the same]
 //	hubspot.client.errors            failed calls [operation, credential, fingerprint, hubspot.error.category]
 //	hubspot.client.rate_limited      429 answers [operation, credential, fingerprint, hubspot.rate_limit.policy]
 //	hubspot.client.retries           retries [operation, hubspot.retry.reason]
 //	hubspot.client.wait.duration     s, waits [operation, hubspot.wait.kind: rate_limiter or retry]
-//	hubspot.rate_limit.remaining     calls left, from X-HubSpot-RateLimit-* [credential, fingerprint, hubspot.rate_limit.window: rolling or daily]
+//	hubspot.rate_limit.remaining     calls left, from the last X-HubSpot-RateLimit-* [credential, fingerprint, hubspot.rate_limit.window: rolling or daily]
 //	hubspot.rate_limit.limit         the window's size, from the same headers [the same]
 //	http.client.request.duration     s, per attempt, OpenTelemetry's HTTP client metric
 //
@@ -101,8 +103,7 @@ type Telemetry struct {
 	obs     observer
 
 	calls, errs, limited, retries                metric.Int64Counter
-	callDur, waitDur, httpDur                    metric.Float64Histogram
-	remaining, limit                             metric.Int64Gauge
+	waitDur, httpDur                             metric.Float64Histogram
 	fetches, rotations, verifications, usageWarn metric.Int64Counter
 	usageUsed, usageLimit, usageCalls            metric.Int64Gauge
 
@@ -255,11 +256,8 @@ func (t *Telemetry) instruments() error {
 	t.errs = counter("hubspot.client.errors", "{call}", "HubSpot API calls that failed, by HubSpot's error category")
 	t.limited = counter("hubspot.client.rate_limited", "{response}", "429 answers from HubSpot, by rate-limit policy")
 	t.retries = counter("hubspot.client.retries", "{retry}", "Requests sent again")
-	t.callDur = hist("hubspot.client.call.duration", "Duration of HubSpot API calls, retries and waits included")
 	t.waitDur = hist("hubspot.client.wait.duration", "Time the client waited for the rate limiter or before a retry")
 	t.httpDur = hist("http.client.request.duration", "Duration of HTTP client requests")
-	t.remaining = gauge("hubspot.rate_limit.remaining", "{call}", "Calls left in HubSpot's rate-limit window, from X-HubSpot-RateLimit-* headers")
-	t.limit = gauge("hubspot.rate_limit.limit", "{call}", "Size of HubSpot's rate-limit window, from X-HubSpot-RateLimit-* headers")
 	t.fetches = counter("hubkey.secret.fetches", "{fetch}", "Refreshes of a secrets.Cache, by outcome")
 	t.rotations = counter("hubkey.secret.rotations", "{rotation}", "New secret versions that replaced the current one")
 	t.verifications = counter("hubspot.webhook.verifications", "{request}", "Webhook signature verifications, by outcome")
@@ -267,7 +265,34 @@ func (t *Telemetry) instruments() error {
 	t.usageUsed = gauge("hubspot.usage.daily.used", "{call}", "The account's API calls today, as HubSpot counts them")
 	t.usageLimit = gauge("hubspot.usage.daily.limit", "{call}", "The account's daily API call limit")
 	t.usageCalls = gauge("hubspot.usage.daily.calls", "{call}", "This process's API calls today, per credential")
-	_, err := m.Float64ObservableGauge("hubkey.secret.age", metric.WithUnit("s"),
+	remaining, err := m.Int64ObservableGauge("hubspot.rate_limit.remaining", metric.WithUnit("{call}"),
+		metric.WithDescription("Calls left in HubSpot's rate-limit window, from the X-HubSpot-RateLimit-* headers of the last answer"))
+	errs = append(errs, err)
+	limit, err := m.Int64ObservableGauge("hubspot.rate_limit.limit", metric.WithUnit("{call}"),
+		metric.WithDescription("Size of HubSpot's rate-limit window, from the X-HubSpot-RateLimit-* headers of the last answer"))
+	errs = append(errs, err)
+	if err == nil {
+		_, err = m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+			t.creds.Range(func(_, v any) bool {
+				cc := v.(*credCount)
+				for _, w := range []struct {
+					left, size *atomic.Int64
+					opt        metric.ObserveOption
+				}{{&cc.remaining, &cc.max, cc.rolling}, {&cc.dailyOK, &cc.daily, cc.dailyOpt}} {
+					if n := w.left.Load(); n >= 0 {
+						o.ObserveInt64(remaining, n, w.opt)
+					}
+					if n := w.size.Load(); n >= 0 {
+						o.ObserveInt64(limit, n, w.opt)
+					}
+				}
+				return true
+			})
+			return nil
+		}, remaining, limit)
+		errs = append(errs, err)
+	}
+	_, err = m.Float64ObservableGauge("hubkey.secret.age", metric.WithUnit("s"),
 		metric.WithDescription("Time since the current secret version was fetched"),
 		metric.WithFloat64Callback(t.observeAges))
 	errs = append(errs, err)
@@ -295,8 +320,6 @@ const (
 	keyCategory    = attribute.Key("hubspot.error.category")
 	keyPolicy      = attribute.Key("hubspot.rate_limit.policy")
 	keyWindow      = attribute.Key("hubspot.rate_limit.window")
-	keyRemaining   = attribute.Key("hubspot.rate_limit.remaining")
-	keyDailyLeft   = attribute.Key("hubspot.rate_limit.daily_remaining")
 	keyAPIVersion  = attribute.Key("hubspot.api_version")
 	keyAttempts    = attribute.Key("hubspot.attempts")
 	keyReason      = attribute.Key("hubspot.retry.reason")
@@ -364,11 +387,15 @@ func errorType(o hubspot.Outcome) string {
 	return ""
 }
 
-// credCount is this process's count of one credential's calls today.
+// credCount is what the Telemetry knows of one credential: this
+// process's count of its calls today, and what HubSpot's rate-limit
+// headers said last.
 type credCount struct {
-	name, fp       string
-	calls          atomic.Int64
-	daily, dailyOK atomic.Int64 // the last X-HubSpot-RateLimit-Daily and -Daily-Remaining; -1 unknown
+	name, fp          string
+	calls             atomic.Int64
+	max, remaining    atomic.Int64 // X-HubSpot-RateLimit-Max and -Remaining; -1 unknown
+	daily, dailyOK    atomic.Int64 // X-HubSpot-RateLimit-Daily and -Daily-Remaining; -1 unknown
+	rolling, dailyOpt metric.MeasurementOption
 }
 
 type credKey struct{ name, fp string }
@@ -379,8 +406,11 @@ func (t *Telemetry) credCount(name, fp string) *credCount {
 		return c.(*credCount)
 	}
 	c := &credCount{name: name, fp: fp}
-	c.daily.Store(-1)
-	c.dailyOK.Store(-1)
+	for _, n := range []*atomic.Int64{&c.max, &c.remaining, &c.daily, &c.dailyOK} {
+		n.Store(-1)
+	}
+	c.rolling = metric.WithAttributeSet(attribute.NewSet(keyCredential.String(name), keyFingerprint.String(fp), keyWindow.String(windowRolling)))
+	c.dailyOpt = metric.WithAttributeSet(attribute.NewSet(keyCredential.String(name), keyFingerprint.String(fp), keyWindow.String(windowDaily)))
 	v, _ := t.creds.LoadOrStore(k, c)
 	return v.(*credCount)
 }
@@ -415,7 +445,8 @@ type cacheState struct {
 // (hubkey.secret.age), under the source its versions name
 // (secrets.Version.Source, such as "vault:kv/hubspot#token"), or
 // "unknown" until it has one. Call it once per Cache, before its first
-// fetch to count that one too.
+// fetch: what happened before is not reported, and the age is known from
+// the first refresh it hears of.
 func (t *Telemetry) ObserveCache(c *secrets.Cache) {
 	st := &cacheState{}
 	unknown := "unknown"
