@@ -370,7 +370,7 @@ func New(opts ...Option) (*Client, error) {
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
-	hc.Transport = &matchTransport{prefix: c.basePath, next: rt, obs: o.observer}
+	hc.Transport = &matchTransport{prefix: c.basePath, next: rt, obs: o.observer, clk: o.clock}
 	c.hc = hc
 
 	ua := "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"

@@ -44,8 +44,9 @@ type Observer interface {
 	// EndAttempt is called when an attempt has its answer or its error.
 	EndAttempt(ctx context.Context, c CallInfo, a AttemptInfo, o Outcome)
 	// EndCall is called when the stack returns the call's answer (its
-	// headers: the body is still to be read) or its error.
-	EndCall(ctx context.Context, c CallInfo, o Outcome)
+	// headers: the body is still to be read) or its error, with its last
+	// attempt (zero when none was sent).
+	EndCall(ctx context.Context, c CallInfo, last AttemptInfo, o Outcome)
 }
 
 // WithObserver makes the Client report each call to o (see Observer). It
@@ -137,6 +138,9 @@ type Outcome struct {
 	// Attempts is the number of sends: 1 for an attempt, 0 for a call
 	// refused before anything was sent.
 	Attempts int
+	// Duration is how long the attempt or the call took until its
+	// answer's headers or its error, on the Client's clock.
+	Duration time.Duration
 	// Remaining and Max are the X-HubSpot-RateLimit-Remaining and -Max
 	// headers (the rolling window's budget); DailyRemaining and Daily the
 	// X-HubSpot-RateLimit-Daily-Remaining and -Daily headers. -1 when
@@ -148,14 +152,17 @@ type Outcome struct {
 // run one after the other on the call's goroutine, so it needs no lock.
 type callObs struct {
 	o      Observer
+	clk    clock.Clock
 	info   CallInfo
+	last   AttemptInfo
 	n      int  // attempts so far
 	signed bool // the current attempt was signed
 	// slept reports that the rate limiter waited limited for the current
 	// attempt.
 	slept   bool
 	limited time.Duration
-	last    Outcome
+	started time.Time // the current attempt's
+	out     Outcome   // the last attempt's
 }
 
 // observed returns the observation of req's call, or nil.
@@ -184,37 +191,46 @@ func callInfo(oc *opCall, host string) CallInfo {
 
 // observeCall runs one call through next under c's observation.
 func (t *matchTransport) observeCall(req *http.Request, oc *opCall) (*http.Response, error) {
-	ob := &callObs{o: t.obs, info: callInfo(oc, req.URL.Host)}
+	ob := &callObs{o: t.obs, clk: t.clk, info: callInfo(oc, req.URL.Host)}
 	oc.obs = ob
+	start := ob.clk.Now()
 	ctx := ob.o.StartCall(req.Context(), ob.info)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	out := ob.last
-	out.Attempts = ob.n
-	if err != nil {
+	if ctx != req.Context() {
+		req = req.WithContext(ctx)
+	}
+	resp, err := t.next.RoundTrip(req)
+	out := ob.out
+	if ob.n == 0 {
+		out = outcomeOf(resp, err)
+	} else if err != nil {
 		out.Status = 0
 		out.Err = err
 		errorFacts(err, &out)
-	} else if ob.n == 0 {
-		out = outcomeOf(resp, nil)
 	}
-	ob.o.EndCall(ctx, ob.info, out)
+	out.Attempts = ob.n
+	out.Duration = ob.clk.Now().Sub(start)
+	ob.o.EndCall(ctx, ob.info, ob.last, out)
 	return resp, err
 }
 
 // startAttempt tells ob that the credential layer sends the call once
 // more, and returns r with the attempt's context.
-func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint string) (*http.Request, AttemptInfo) {
+func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint string) *http.Request {
 	ob.n++
 	ob.signed = false
-	a := AttemptInfo{N: ob.n, Credential: credential, Fingerprint: fingerprint}
-	ctx := ob.o.StartAttempt(r.Context(), ob.info, a)
-	return r.WithContext(ctx), a
+	ob.last = AttemptInfo{N: ob.n, Credential: credential, Fingerprint: fingerprint}
+	ob.started = ob.clk.Now()
+	if ctx := ob.o.StartAttempt(r.Context(), ob.info, ob.last); ctx != r.Context() {
+		return r.WithContext(ctx)
+	}
+	return r
 }
 
 // endAttempt tells ob how the attempt a, sent as r with cred (zero for
 // none), ended.
-func (ob *callObs) endAttempt(r *http.Request, a AttemptInfo, resp *http.Response, err error, cred secrets.Secret) {
+func (ob *callObs) endAttempt(r *http.Request, resp *http.Response, err error, cred secrets.Secret) {
 	out := outcomeOf(resp, err)
+	out.Duration = ob.clk.Now().Sub(ob.started)
 	if !cred.IsZero() {
 		// Not believed: a fact that holds the credential (a server
 		// echoing a developer key, which is shaped like a correlation
@@ -227,8 +243,8 @@ func (ob *callObs) endAttempt(r *http.Request, a AttemptInfo, resp *http.Respons
 		}
 	}
 	out.Signed = ob.signed
-	ob.last = out
-	ob.o.EndAttempt(r.Context(), ob.info, a, out)
+	ob.out = out
+	ob.o.EndAttempt(r.Context(), ob.info, ob.last, out)
 }
 
 // limiterSleep is clock.Sleep for the rate limiter's waits: it adds the
@@ -260,10 +276,11 @@ func outcomeOf(resp *http.Response, err error) Outcome {
 		name string
 		to   *int64
 	}{
-		{"X-HubSpot-RateLimit-Remaining", &out.Remaining},
-		{"X-HubSpot-RateLimit-Max", &out.Max},
-		{"X-HubSpot-RateLimit-Daily-Remaining", &out.DailyRemaining},
-		{"X-HubSpot-RateLimit-Daily", &out.Daily},
+		// Canonical already, so that looking them up allocates nothing.
+		{"X-Hubspot-Ratelimit-Remaining", &out.Remaining},
+		{"X-Hubspot-Ratelimit-Max", &out.Max},
+		{"X-Hubspot-Ratelimit-Daily-Remaining", &out.DailyRemaining},
+		{"X-Hubspot-Ratelimit-Daily", &out.Daily},
 	} {
 		if n, ok := headerInt(h, f.name); ok {
 			*f.to = n
@@ -273,7 +290,7 @@ func outcomeOf(resp *http.Response, err error) Outcome {
 		cat, policy, corr := peekError(resp)
 		out.Category = vocabulary(cat, enumChars)
 		out.Policy = RateLimitPolicy(vocabulary(policy, enumChars))
-		out.CorrelationID = vocabulary(h.Get("X-HubSpot-Correlation-Id"), correlationChars)
+		out.CorrelationID = vocabulary(h.Get("X-Hubspot-Correlation-Id"), correlationChars)
 		if out.CorrelationID == "" {
 			out.CorrelationID = vocabulary(corr, correlationChars)
 		}

@@ -45,7 +45,7 @@ func (r *recorder) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot
 	r.add("end attempt %d %d %s signed=%v in %v", a.N, o.Status, o.Category, o.Signed, ctx.Value(recKey{}))
 }
 
-func (r *recorder) EndCall(ctx context.Context, c hubspot.CallInfo, o hubspot.Outcome) {
+func (r *recorder) EndCall(ctx context.Context, c hubspot.CallInfo, _ hubspot.AttemptInfo, o hubspot.Outcome) {
 	r.add("end call %d %s attempts=%d err=%v in %v", o.Status, o.Policy, o.Attempts, o.Err != nil, ctx.Value(recKey{}))
 }
 

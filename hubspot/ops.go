@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
@@ -273,6 +274,7 @@ type matchTransport struct {
 	prefix string
 	next   http.RoundTripper
 	obs    Observer // WithObserver; nil: none
+	clk    clock.Clock
 }
 
 func (t *matchTransport) RoundTrip(req *http.Request) (*http.Response, error) {

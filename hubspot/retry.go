@@ -157,7 +157,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			w := WaitInfo{Retry: true, Reason: "connection error"}
 			if resp != nil {
 				// The status alone: its text is the server's.
-				w.Reason, w.Policy = strconv.Itoa(resp.StatusCode), oc.obs.last.Policy
+				w.Reason, w.Policy = strconv.Itoa(resp.StatusCode), oc.obs.out.Policy
 			}
 			w.Duration = clk.Now().Sub(start)
 			oc.obs.o.Waited(ctx, oc.obs.info, w)

@@ -339,9 +339,8 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 		fp = cred.Fingerprint()
 	}
 	ob := observed(orig.Context())
-	var attempt AttemptInfo
 	if ob != nil {
-		r, attempt = ob.startAttempt(r, credential, fp)
+		r = ob.startAttempt(r, credential, fp)
 	}
 	resp, err := t.base().RoundTrip(r)
 	if err != nil && !cred.IsZero() {
@@ -354,7 +353,7 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 		scrubResponse(orig, resp, cred)
 	}
 	if ob != nil {
-		ob.endAttempt(r, attempt, resp, err, cred)
+		ob.endAttempt(r, resp, err, cred)
 	}
 	if !start.IsZero() {
 		attrs := []slog.Attr{
