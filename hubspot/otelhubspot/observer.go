@@ -5,7 +5,6 @@ import (
 	"net"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -16,21 +15,6 @@ import (
 
 // observer is the Telemetry's hubspot.Observer.
 type observer struct{ t *Telemetry }
-
-// callState is what the observer keeps of one call, in its context.
-type callState struct {
-	span trace.Span
-	last hubspot.AttemptInfo
-	// attempt's start, for http.client.request.duration
-	attemptStart time.Time
-}
-
-type stateKey struct{}
-
-func stateOf(ctx context.Context) *callState {
-	st, _ := ctx.Value(stateKey{}).(*callState)
-	return st
-}
 
 // hostPort splits a URL's host into server.address and server.port.
 func hostPort(host string) (string, int) {
@@ -44,8 +28,6 @@ func hostPort(host string) (string, int) {
 
 func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Context {
 	t := o.t
-	st := &callState{}
-	ctx = context.WithValue(ctx, stateKey{}, st)
 	if !t.tracing {
 		return ctx
 	}
@@ -53,24 +35,24 @@ func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Con
 	if name == "" {
 		name = c.Method
 	}
-	// The server's address is on the attempts' spans.
-	attrs := make([]attribute.KeyValue, 0, 4)
-	attrs = append(attrs, keyMethod.String(c.Method))
-	if c.Operation != "" {
-		attrs = append(attrs, keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
+	ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal))
+	if span.IsRecording() {
+		// Set once the span is sampled, so that a call that is not
+		// costs no attributes; the attempts' spans, which OpenTelemetry's
+		// HTTP conventions are about, get theirs before the sampler.
+		// The server's address is on the attempts' spans.
+		if c.Operation != "" {
+			span.SetAttributes(keyMethod.String(c.Method), keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
+		} else {
+			span.SetAttributes(keyMethod.String(c.Method))
+		}
 	}
-	ctx, st.span = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
 	return ctx
 }
 
 func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo) context.Context {
 	t := o.t
-	st := stateOf(ctx)
-	if st != nil {
-		st.last = a
-		st.attemptStart = t.clock.Now()
-	}
-	if !t.tracing || (st != nil && st.span != nil && !st.span.IsRecording()) {
+	if !t.tracing || !trace.SpanFromContext(ctx).IsRecording() {
 		// Not traced, or the call was not sampled: nor are its attempts.
 		return ctx
 	}
@@ -136,11 +118,10 @@ func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.Wait
 
 func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
-	now := t.clock.Now()
 	errType := errorType(out)
-	if st := stateOf(ctx); st != nil {
+	{
 		addr, port := hostPort(c.Host)
-		t.httpDur.Record(ctx, now.Sub(st.attemptStart).Seconds(), t.set(setKey{kind: 'H', op: c.Method, a: addr, b: c.Route, c: errType, n: out.Status<<16 | port}, func() []attribute.KeyValue {
+		t.httpDur.Record(ctx, out.Duration.Seconds(), t.set(setKey{kind: 'H', op: c.Method, a: addr, b: c.Route, c: errType, n: out.Status<<16 | port}, func() []attribute.KeyValue {
 			kv := []attribute.KeyValue{keyMethod.String(c.Method), keyServer.String(addr)}
 			if port != 0 {
 				kv = append(kv, keyPort.Int(port))
@@ -216,14 +197,9 @@ func endSpan(span trace.Span, out hubspot.Outcome, errType string, extra ...attr
 	span.End()
 }
 
-func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, out hubspot.Outcome) {
+func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
-	st := stateOf(ctx)
-	if st == nil {
-		return
-	}
 	errType := errorType(out)
-	a := st.last
 	opts := t.set(setKey{kind: 'C', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: errType, n: out.Status}, func() []attribute.KeyValue {
 		kv := []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint)}
 		if out.Status != 0 {
@@ -244,8 +220,9 @@ func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, out hubspot.O
 			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyCategory.String(cat)}
 		}))
 	}
-	if st.span != nil && st.span.IsRecording() {
+	// When tracing, ctx holds the call's span, which StartCall made.
+	if span := trace.SpanFromContext(ctx); t.tracing && span.IsRecording() {
 		// The credential is on the attempts' spans.
-		endSpan(st.span, out, errType, keyAttempts.Int(out.Attempts))
+		endSpan(span, out, errType, keyAttempts.Int(out.Attempts))
 	}
 }

@@ -161,8 +161,9 @@ func WithGlobalProviders() Option {
 	return func(c *config) error { c.global = true; return nil }
 }
 
-// WithClock sets the clock that times calls and waits and ages secrets;
-// the default is the system clock.
+// WithClock sets the clock that ages secrets (hubkey.secret.age); the
+// default is the system clock. Calls and waits are timed on the Client's
+// clock (hubspot.WithClock).
 func WithClock(clk clock.Clock) Option {
 	return func(c *config) error { c.clock = clk; return nil }
 }
