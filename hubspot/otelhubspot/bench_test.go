@@ -25,7 +25,8 @@ var benchContact = []byte(`{"id":"12345","properties":{"createdate":"2024-05-01T
 
 // BenchmarkContactsGet is hubspot's whole-stack BenchmarkContactsGet
 // (retry, rate limit, credential from a Cache, decode, on loopback) with
-// telemetry off, with metrics only, and with metrics and a span per call
+// telemetry off, with an Observer that does nothing (the hooks' own
+// cost), with metrics only, and with metrics and a span per call
 // and per attempt exported in batches, every call sampled or one in ten
 // (a common production setting). The
 // handler answers with HubSpot's rate-limit and correlation headers, which
@@ -35,7 +36,7 @@ func BenchmarkContactsGet(b *testing.B) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	run := func(b *testing.B, opts ...otelhubspot.Option) {
+	run := func(b *testing.B, nop bool, opts ...otelhubspot.Option) {
 		cache, _ := secrets.NewCache(secretstest.NewStatic(benchToken))
 		defer cache.Close()
 		hopts := []hubspot.Option{hubspot.WithToken(cache), hubspot.WithBaseURL(srv.URL),
@@ -49,6 +50,9 @@ func BenchmarkContactsGet(b *testing.B) {
 				b.Fatal(err)
 			}
 			hopts = append(hopts, hubspot.WithObserver(tel.Observer()))
+		}
+		if nop {
+			hopts = append(hopts, hubspot.WithObserver(nopObserver{}))
 		}
 		c, err := hubspot.New(hopts...)
 		if err != nil {
@@ -73,18 +77,19 @@ func BenchmarkContactsGet(b *testing.B) {
 		return otelhubspot.WithMeterProvider(mp)
 	}
 
-	b.Run("off", func(b *testing.B) { run(b) })
-	b.Run("metrics", func(b *testing.B) { run(b, meters()) })
+	b.Run("off", func(b *testing.B) { run(b, false) })
+	b.Run("nop-observer", func(b *testing.B) { run(b, true) })
+	b.Run("metrics", func(b *testing.B) { run(b, false, meters()) })
 	b.Run("traces+metrics", func(b *testing.B) {
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
 		b.Cleanup(func() { tp.Shutdown(context.Background()) })
-		run(b, meters(), otelhubspot.WithTracerProvider(tp))
+		run(b, false, meters(), otelhubspot.WithTracerProvider(tp))
 	})
 	b.Run("traces10%+metrics", func(b *testing.B) {
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()),
 			sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1))))
 		b.Cleanup(func() { tp.Shutdown(context.Background()) })
-		run(b, meters(), otelhubspot.WithTracerProvider(tp))
+		run(b, false, meters(), otelhubspot.WithTracerProvider(tp))
 	})
 }
 
