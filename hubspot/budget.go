@@ -147,7 +147,7 @@ func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w 
 				if !ok {
 					return slot{}, false, time.Time{}, fmt.Errorf("hubspot: waiting %v for the rate limit would outlast the context deadline: %w", d2, context.DeadlineExceeded)
 				}
-				if err := clock.Sleep(ctx, clk, max(d, d2)); err != nil {
+				if err := limiterSleep(ctx, clk, max(d, d2)); err != nil {
 					w.cancel(s)
 					return slot{}, false, time.Time{}, err
 				}
@@ -155,7 +155,7 @@ func (t *RateLimitTransport) waitShared(ctx context.Context, clk clock.Clock, w 
 			}
 			at := now.Add(max(d, 0))
 			w.note(at)
-			return slot{}, false, at, clock.Sleep(ctx, clk, d)
+			return slot{}, false, at, limiterSleep(ctx, clk, d)
 		}
 		if ctx.Err() != nil { // the caller gave up: not the Budget's fault
 			t.budgetRetried(retry)

@@ -94,6 +94,7 @@ type options struct {
 	version    endpoints.Version
 	clock      clock.Clock
 	batchConc  int
+	observer   Observer // WithObserver
 	// innermost wraps the base transport, below the credential layer: the
 	// seam for request signing (WithSigner). It sees every attempt's final
 	// request, Authorization included, and nothing below it adds headers.
@@ -364,7 +365,7 @@ func New(opts ...Option) (*Client, error) {
 	if o.retry.MaxAttempts > 1 {
 		rt = &RetryTransport{Base: rt, Policy: o.retry, Clock: o.clock, Logger: o.logger}
 	}
-	hc.Transport = &matchTransport{prefix: c.basePath, next: rt}
+	hc.Transport = &matchTransport{prefix: c.basePath, next: rt, obs: o.observer, clk: o.clock}
 	c.hc = hc
 
 	ua := "hubkey/" + version + " (+https://github.com/hubkey/hubkey)"

@@ -88,6 +88,11 @@
 // names that go into a request path are checked: one that would change
 // which resource the path names (empty, "." or "..") is refused.
 //
+// WithObserver reports each call, each attempt (with the name and
+// fingerprint of the credential it carried) and each wait to an
+// Observer, in facts that carry no secret, path or value; package
+// hubspot/otelhubspot turns them into OpenTelemetry spans and metrics.
+//
 // Tests can run the client against the in-memory HubSpot in
 // hubspot/hubspottest.
 package hubspot

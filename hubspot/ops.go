@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/internal/endpoints"
 )
 
@@ -46,6 +47,9 @@ type opCall struct {
 	// errors (a batch answer's errors[]) or hands to the caller undecided
 	// (Do): the credential layers scrub it as they scrub error answers.
 	scrub bool
+	// obs is the call's observation (WithObserver); nil when not
+	// observed.
+	obs *callObs
 }
 
 // describes reports whether c was made for req's own method and URL.
@@ -269,9 +273,15 @@ func (c *Client) call(ctx context.Context, op *endpoints.Op, params map[string]s
 type matchTransport struct {
 	prefix string
 	next   http.RoundTripper
+	obs    Observer // WithObserver; nil: none
+	clk    clock.Clock
 }
 
 func (t *matchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	_, req = callOf(req, t.prefix)
+	oc, req := callOf(req, t.prefix)
+	if t.obs != nil && req.Response == nil && oc.obs == nil {
+		// A redirect's hop is part of the call it follows.
+		return t.observeCall(req, oc)
+	}
 	return t.next.RoundTrip(req)
 }

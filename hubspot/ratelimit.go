@@ -159,6 +159,10 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 			s, err = waitWindow(req.Context(), clk, w, w.capacity(), false)
 			local = err == nil
 		}
+		if ob := oc.obs; ob != nil && ob.slept {
+			ob.o.Waited(req.Context(), ob.info, WaitInfo{Duration: ob.limited})
+			ob.slept, ob.limited = false, 0
+		}
 	}
 	if err != nil {
 		closeBody(req)
@@ -198,7 +202,7 @@ func waitWindow(ctx context.Context, clk clock.Clock, w *window, share int, fall
 		if d <= 0 {
 			break
 		}
-		if err := clock.Sleep(ctx, clk, d); err != nil {
+		if err := limiterSleep(ctx, clk, d); err != nil {
 			w.cancel(s)
 			return slot{}, err
 		}

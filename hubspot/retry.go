@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -150,7 +151,18 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				slog.String("method", req.Method), slog.String("path", req.URL.Path),
 				slog.Int("attempt", attempt+1), slog.String("reason", reason), slog.Duration("wait", d))
 		}
-		if serr := clock.Sleep(ctx, clk, d); serr != nil {
+		start := clk.Now()
+		serr := clock.Sleep(ctx, clk, d)
+		if oc.obs != nil {
+			w := WaitInfo{Retry: true, Reason: "connection error"}
+			if resp != nil {
+				// The status alone: its text is the server's.
+				w.Reason, w.Policy = strconv.Itoa(resp.StatusCode), oc.obs.out.Policy
+			}
+			w.Duration = clk.Now().Sub(start)
+			oc.obs.o.Waited(ctx, oc.obs.info, w)
+		}
+		if serr != nil {
 			if body != nil {
 				body.Close()
 			}

@@ -68,6 +68,9 @@ type signTransport struct {
 func (t *signTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	oc, req := callOf(req, t.prefix)
 	if oc.sensitive() || t.extra.Sensitive(req) {
+		if oc.obs != nil {
+			oc.obs.signed = true
+		}
 		return t.sign.RoundTrip(req)
 	}
 	return t.base.RoundTrip(req)

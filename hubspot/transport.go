@@ -251,7 +251,6 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 		return nil, err
 	}
 	resp.Request = req
-	scrubResponse(req, resp, v.Value)
 	return resp, nil
 }
 
@@ -335,14 +334,26 @@ func redactHeader(h http.Header, token secrets.Secret) {
 // (when not empty) and cred's fingerprint. An error from Base that quotes
 // cred is rewritten not to (see redactKey).
 func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secrets.Secret, start time.Time) (*http.Response, error) {
-	resp, err := t.base().RoundTrip(r)
 	fp := ""
 	if !cred.IsZero() {
 		fp = cred.Fingerprint()
-		if err != nil {
-			// A transport may quote the URL, key and all, in its error.
-			err = redactKey(err, cred)
-		}
+	}
+	ob := observed(orig.Context())
+	if ob != nil {
+		r = ob.startAttempt(r, credential, fp)
+	}
+	resp, err := t.base().RoundTrip(r)
+	if err != nil && !cred.IsZero() {
+		// A transport may quote the URL, key and all, in its error.
+		err = redactKey(err, cred)
+	}
+	if err == nil && !cred.IsZero() {
+		// Before anything reads the answer: the observer, the log, the
+		// layers above.
+		scrubResponse(orig, resp, cred)
+	}
+	if ob != nil {
+		ob.endAttempt(r, resp, err, cred)
 	}
 	if !start.IsZero() {
 		attrs := []slog.Attr{

@@ -47,6 +47,7 @@ type Cache struct {
 	lastErr   error
 	onRotate  []func(old, new Version)
 	onError   []func(error)
+	onRefresh []func(old, new Version, err error)
 	randState *rand.Rand
 
 	base      context.Context // ends on Close
@@ -319,9 +320,21 @@ func (c *Cache) refresh(f *flight) {
 		c.failures, c.lastErr, c.nextTry = 0, nil, time.Time{}
 	}
 	c.inflight = nil
-	hooks := c.onError
+	hooks, refreshed := c.onError, c.onRefresh
 	c.mu.Unlock()
 
+	if len(refreshed) > 0 && (err == nil || c.base.Err() == nil) {
+		var ov, nv Version
+		if old != nil {
+			ov = old.v
+		}
+		if cur := c.cur.Load(); cur != nil {
+			nv = cur.v
+		}
+		for _, h := range refreshed {
+			h(ov, nv, err)
+		}
+	}
 	f.err = err
 	close(f.done)
 	if err != nil && c.base.Err() == nil {
@@ -366,7 +379,7 @@ func (c *Cache) fetchAndAdopt(ctx context.Context, old *entry) error {
 			if old != nil && old.invalid {
 				c.replace(old, now)
 			}
-			return fmt.Errorf("secrets: new version %s from %s failed validation and was not adopted: %w", v.ID, v.Source, verr)
+			return fmt.Errorf("secrets: new version %s from %s %w: %w", v.ID, v.Source, ErrRefused, verr)
 		}
 	}
 	ne := &entry{v: v}
@@ -515,6 +528,19 @@ func (c *Cache) OnRotate(f func(old, new Version)) {
 func (c *Cache) OnError(f func(error)) {
 	c.mu.Lock()
 	c.onError = append(c.onError, f)
+	c.mu.Unlock()
+}
+
+// OnRefresh registers f to be called, on the refreshing goroutine, after
+// each refresh and before the callers waiting for it go on: each fetch from the Provider, whether it brought the
+// version already held, a new one, or an error. old is the version held
+// before (zero for the first fetch), cur the one held after (zero while
+// none), and err the refresh's error (wrapping ErrRefused when
+// WithValidate refused the new version). It is meant for metrics; f must
+// not block for long.
+func (c *Cache) OnRefresh(f func(old, cur Version, err error)) {
+	c.mu.Lock()
+	c.onRefresh = append(c.onRefresh, f)
 	c.mu.Unlock()
 }
 

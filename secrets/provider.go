@@ -76,6 +76,10 @@ var (
 	ErrClosed     = errors.New("cache is closed")
 )
 
+// ErrRefused is wrapped by the error of a Cache's refresh when the
+// WithValidate function refused the new version, which was not adopted.
+var ErrRefused = errors.New("failed validation and was not adopted")
+
 // DefaultMaxSize is the size limit providers apply to a secret payload unless
 // configured otherwise. Nothing read from a provider is trusted for size.
 const DefaultMaxSize = 64 << 10

@@ -141,6 +141,7 @@ type Verifier struct {
 	maxBody  int64
 	versions map[Version]bool
 	url      func(*http.Request) string
+	report   []func(ctx context.Context, v Version, reason Reason)
 }
 
 // Option configures a Verifier.
@@ -280,6 +281,21 @@ func WithURLFunc(f func(*http.Request) string) Option {
 	return func(v *Verifier) error { v.url = f; return nil }
 }
 
+// WithReport makes the Verifier call f with the outcome of every
+// verification: the signature's version (0 when not known) and the
+// reason it was rejected, "" when it was accepted. It is meant for
+// metrics (package hubspot/otelhubspot counts them); f must be safe for
+// concurrent use and must not block.
+func WithReport(f func(ctx context.Context, v Version, reason Reason)) Option {
+	return func(v *Verifier) error {
+		if f == nil {
+			return errors.New("webhook: WithReport(nil): a function is required")
+		}
+		v.report = append(v.report, f)
+		return nil
+	}
+}
+
 // NewVerifier returns a Verifier. It needs at least one secret
 // (WithSecrets or WithSecretSource).
 func NewVerifier(opts ...Option) (*Verifier, error) {
@@ -342,6 +358,20 @@ func (v *Verifier) VerifyRequest(r *http.Request) error {
 // through the size limit and replaces r.Body with an equivalent reader, so
 // the next handler sees the same bytes. Errors are *Error.
 func (v *Verifier) Verify(r *http.Request) (Version, error) {
+	ver, err := v.verify(r)
+	if len(v.report) > 0 {
+		reason := Reason("")
+		if err != nil {
+			reason = ReasonOf(err)
+		}
+		for _, f := range v.report {
+			f(r.Context(), ver, reason)
+		}
+	}
+	return ver, err
+}
+
+func (v *Verifier) verify(r *http.Request) (Version, error) {
 	ver, sig, ts, verr := v.parseHeaders(r)
 	if verr != nil {
 		return ver, verr

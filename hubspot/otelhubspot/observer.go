@@ -1,0 +1,228 @@
+package otelhubspot
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/hubkey/hubkey/hubspot"
+)
+
+// observer is the Telemetry's hubspot.Observer.
+type observer struct{ t *Telemetry }
+
+// hostPort splits a URL's host into server.address and server.port.
+func hostPort(host string) (string, int) {
+	h, p, err := net.SplitHostPort(host)
+	if err != nil {
+		return host, 0
+	}
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Context {
+	t := o.t
+	if !t.tracing {
+		return ctx
+	}
+	name := c.Operation
+	if name == "" {
+		name = c.Method
+	}
+	ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal))
+	if span.IsRecording() {
+		// Set once the span is sampled, so that a call that is not
+		// costs no attributes; the attempts' spans, which OpenTelemetry's
+		// HTTP conventions are about, get theirs before the sampler.
+		// The server's address is on the attempts' spans.
+		if c.Operation != "" {
+			span.SetAttributes(keyMethod.String(c.Method), keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
+		} else {
+			span.SetAttributes(keyMethod.String(c.Method))
+		}
+	}
+	return ctx
+}
+
+func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo) context.Context {
+	t := o.t
+	if !t.tracing || !trace.SpanFromContext(ctx).IsRecording() {
+		// Not traced, or the call was not sampled: nor are its attempts.
+		return ctx
+	}
+	name := c.Method
+	if c.Route != "" {
+		name += " " + c.Route
+	}
+	addr, port := hostPort(c.Host)
+	attrs := make([]attribute.KeyValue, 0, 8)
+	attrs = append(attrs, keyMethod.String(c.Method), keyServer.String(addr))
+	if port != 0 {
+		attrs = append(attrs, keyPort.Int(port))
+	}
+	if c.Route != "" {
+		attrs = append(attrs, keyTemplate.String(c.Route))
+	}
+	if c.Operation != "" {
+		attrs = append(attrs, keyOperation.String(c.Operation))
+	}
+	if a.N > 1 {
+		attrs = append(attrs, keyResend.Int(a.N-1))
+	}
+	if a.Credential != "" {
+		attrs = append(attrs, keyCredential.String(a.Credential))
+	}
+	if a.Fingerprint != "" {
+		attrs = append(attrs, keyFingerprint.String(a.Fingerprint))
+	}
+	ctx, _ = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return ctx
+}
+
+func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.WaitInfo) {
+	t := o.t
+	kind, reason := kindLimiter, w.Reason
+	if w.Retry {
+		kind = kindRetry
+		if w.Policy != "" {
+			reason += " " + string(w.Policy)
+		}
+	}
+	t.waitDur.Record(ctx, w.Duration.Seconds(), t.set(setKey{kind: 'W', op: c.Operation, a: kind}, func() []attribute.KeyValue {
+		return []attribute.KeyValue{keyOperation.String(c.Operation), keyWaitKind.String(kind)}
+	}))
+	if w.Retry {
+		t.retries.Add(ctx, 1, t.set(setKey{kind: 'R', op: c.Operation, a: reason}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyReason.String(reason)}
+		}))
+	}
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		name := "hubspot.rate_limit.wait"
+		attrs := []attribute.KeyValue{keyWait.Float64(w.Duration.Seconds())}
+		if w.Retry {
+			name = "hubspot.retry"
+			attrs = append(attrs, keyReason.String(w.Reason))
+			if w.Policy != "" {
+				attrs = append(attrs, keyPolicy.String(string(w.Policy)))
+			}
+		}
+		span.AddEvent(name, trace.WithAttributes(attrs...))
+	}
+}
+
+func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
+	t := o.t
+	errType := errorType(out)
+	{
+		addr, port := hostPort(c.Host)
+		t.httpDur.Record(ctx, out.Duration.Seconds(), t.set(setKey{kind: 'H', op: c.Method, a: addr, b: c.Route, c: errType, n: out.Status<<16 | port}, func() []attribute.KeyValue {
+			kv := []attribute.KeyValue{keyMethod.String(c.Method), keyServer.String(addr)}
+			if port != 0 {
+				kv = append(kv, keyPort.Int(port))
+			}
+			if c.Route != "" {
+				kv = append(kv, keyTemplate.String(c.Route))
+			}
+			if out.Status != 0 {
+				kv = append(kv, keyStatus.Int(out.Status))
+			}
+			if errType != "" {
+				kv = append(kv, keyErrorType.String(errType))
+			}
+			return kv
+		}))
+	}
+	if out.Status == 429 {
+		p := string(out.Policy)
+		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: p}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyPolicy.String(p)}
+		}))
+	}
+	if out.Status != 0 && (a.Credential != "" || a.Fingerprint != "") {
+		cc := t.credCount(a.Credential, a.Fingerprint)
+		cc.calls.Add(1)
+		for _, f := range []struct {
+			v  int64
+			to *atomic.Int64
+		}{{out.Max, &cc.max}, {out.Remaining, &cc.remaining}, {out.Daily, &cc.daily}, {out.DailyRemaining, &cc.dailyOK}} {
+			if f.v >= 0 {
+				f.to.Store(f.v)
+			}
+		}
+	}
+	if !t.tracing {
+		return
+	}
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	endSpan(span, out, errType)
+}
+
+// endSpan sets what out says on span, with extra, in one call, and ends
+// it. The budget HubSpot reported left is in the metrics, not on spans.
+func endSpan(span trace.Span, out hubspot.Outcome, errType string, extra ...attribute.KeyValue) {
+	attrs := make([]attribute.KeyValue, 0, 6+len(extra))
+	attrs = append(attrs, extra...)
+	if out.Status != 0 {
+		attrs = append(attrs, keyStatus.Int(out.Status))
+	}
+	if errType != "" {
+		attrs = append(attrs, keyErrorType.String(errType))
+	}
+	if out.Category != "" {
+		attrs = append(attrs, keyCategory.String(out.Category))
+	}
+	if out.Policy != "" {
+		attrs = append(attrs, keyPolicy.String(string(out.Policy)))
+	}
+	if out.CorrelationID != "" {
+		attrs = append(attrs, keyCorrelation.String(out.CorrelationID))
+	}
+	if out.Signed {
+		attrs = append(attrs, keySigned.Bool(true))
+	}
+	span.SetAttributes(attrs...)
+	if errType != "" {
+		// The error's type only: its text is not the span's to carry.
+		span.SetStatus(codes.Error, errType)
+	}
+	span.End()
+}
+
+func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
+	t := o.t
+	errType := errorType(out)
+	opts := t.set(setKey{kind: 'C', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: errType, n: out.Status}, func() []attribute.KeyValue {
+		kv := []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint)}
+		if out.Status != 0 {
+			kv = append(kv, keyStatus.Int(out.Status))
+		}
+		if errType != "" {
+			kv = append(kv, keyErrorType.String(errType))
+		}
+		return kv
+	})
+	t.calls.Add(ctx, 1, opts)
+	if errType != "" {
+		cat := out.Category
+		if cat == "" {
+			cat = errType
+		}
+		t.errs.Add(ctx, 1, t.set(setKey{kind: 'E', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: cat}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyCategory.String(cat)}
+		}))
+	}
+	// When tracing, ctx holds the call's span, which StartCall made.
+	if span := trace.SpanFromContext(ctx); t.tracing && span.IsRecording() {
+		// The credential is on the attempts' spans.
+		endSpan(span, out, errType, keyAttempts.Int(out.Attempts))
+	}
+}
