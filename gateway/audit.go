@@ -143,6 +143,87 @@ func (g *Gateway) Stats() Stats {
 	return Stats{AuditDropped: g.audit.dropped.Load(), AuditFailed: g.audit.failed.Load()}
 }
 
-// FlushAudit writes every audited call queued so far to the Store, for a
-// report that must include the latest calls.
-func (g *Gateway) FlushAudit(ctx context.Context) error { return g.audit.flush(ctx) }
+// FlushAudit writes to the Store every call the gateway has begun to serve
+// before FlushAudit was called, once each has been answered, for a report
+// that must include the latest calls. (A caller can read an answer in full
+// a moment before the gateway has audited it.) It returns early with ctx's
+// error.
+func (g *Gateway) FlushAudit(ctx context.Context) error {
+	if err := g.inflight.wait(ctx); err != nil {
+		return err
+	}
+	return g.audit.flush(ctx)
+}
+
+// inflight tracks the calls being served, so that FlushAudit can wait for
+// the ones begun before it.
+type inflight struct {
+	mu      sync.Mutex
+	next    uint64
+	open    map[uint64]struct{}
+	waiters []inflightWaiter
+}
+
+type inflightWaiter struct {
+	upTo uint64
+	done chan struct{}
+}
+
+// begin registers a call and returns its number.
+func (f *inflight) begin() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next++
+	if f.open == nil {
+		f.open = map[uint64]struct{}{}
+	}
+	f.open[f.next] = struct{}{}
+	return f.next
+}
+
+// end marks call n audited and releases the waiters it was the last for.
+func (f *inflight) end(n uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.open, n)
+	if len(f.waiters) == 0 {
+		return
+	}
+	kept := f.waiters[:0]
+	for _, w := range f.waiters {
+		if f.openUpTo(w.upTo) {
+			kept = append(kept, w)
+		} else {
+			close(w.done)
+		}
+	}
+	f.waiters = kept
+}
+
+// openUpTo reports whether a call numbered up to n is still open.
+func (f *inflight) openUpTo(n uint64) bool {
+	for id := range f.open {
+		if id <= n {
+			return true
+		}
+	}
+	return false
+}
+
+// wait returns once every call begun so far has ended.
+func (f *inflight) wait(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.openUpTo(f.next) {
+		f.mu.Unlock()
+		return nil
+	}
+	w := inflightWaiter{upTo: f.next, done: make(chan struct{})}
+	f.waiters = append(f.waiters, w)
+	f.mu.Unlock()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -104,11 +104,12 @@ type Gateway struct {
 	meta     sync.Map   // key ID to keyMeta
 	metaMu   sync.Mutex // serializes apply
 
-	forward http.RoundTripper
-	creds   *hubspot.Credentials
-	rp      *httputil.ReverseProxy
-	scrub   *scrubber
-	audit   *auditor
+	forward  http.RoundTripper
+	creds    *hubspot.Credentials
+	rp       *httputil.ReverseProxy
+	scrub    *scrubber
+	audit    *auditor
+	inflight inflight
 
 	stop   context.CancelFunc
 	closed atomic.Bool

@@ -48,6 +48,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cr = &countingReader{r: r.Body}
 		r.Body = cr
 	}
+	n := g.inflight.begin()
 	defer func() {
 		if cr != nil {
 			st.call.BytesIn = cr.n
@@ -56,6 +57,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.call.BytesOut = cw.n
 		st.call.Latency = g.clock.Now().Sub(st.call.Time)
 		g.audit.add(st.call)
+		g.inflight.end(n)
 	}()
 	if ip, ok := g.clientIP(r); ok {
 		st.call.ClientIP = ip.String()
