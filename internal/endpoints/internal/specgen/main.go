@@ -60,6 +60,7 @@ var apis = []string{
 	"CRM/Custom Objects",
 	"CRM/Deals",
 	"CRM/Line Items",
+	"CRM/Lists",
 	"CRM/Objects",
 	"CRM/Pipelines",
 	"CRM/Products",
@@ -67,6 +68,7 @@ var apis = []string{
 	"CRM/Quotes",
 	"CRM/Schemas",
 	"CRM/Tickets",
+	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
 }
 
