@@ -70,6 +70,8 @@ type Client struct {
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
 	Owners *OwnersService
+	// Lists manages lists of records, their members and folders.
+	Lists *ListsService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -389,6 +391,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Properties = &PropertiesService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
+	c.Lists = &ListsService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

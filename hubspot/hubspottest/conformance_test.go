@@ -423,6 +423,46 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("crm.pipelines.audit", pp, "", nil)
 	d.call("crm.pipelines.archive", pp, "validateReferencesBeforeDelete=true&validateDealStageUsagesBeforeDelete=true", nil)
 
+	// Lists, memberships and folders.
+	filter := map[string]any{"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": []any{}, "filterBranches": []any{
+		map[string]any{"filterBranchType": "AND", "filterBranchOperator": "AND", "filterBranches": []any{}, "filters": []any{
+			map[string]any{"filterType": "PROPERTY", "property": "email", "operation": map[string]any{
+				"operationType": "STRING", "operator": "CONTAINS", "value": "example.com", "includeObjectsWithNoValueSet": false}},
+			map[string]any{"filterType": "PROPERTY", "property": "num_employees", "operation": map[string]any{
+				"operationType": "NUMBER", "operator": "IS_GREATER_THAN", "value": json.Number("5"), "includeObjectsWithNoValueSet": true}},
+		}}}}
+	fo, _ := d.call("crm.lists.folders.create", nil, "", map[string]any{"name": "Campaigns"})
+	folderID := fo.(map[string]any)["folder"].(map[string]any)["id"].(string)
+	fo2, _ := d.call("crm.lists.folders.create", nil, "", map[string]any{"name": "Old", "parentFolderId": folderID})
+	folder2 := fo2.(map[string]any)["folder"].(map[string]any)["id"].(string)
+	m, _ := d.call("crm.lists.create", nil, "", map[string]any{"name": "Manual", "objectTypeId": "0-1", "processingType": "MANUAL"})
+	manualID := m.(map[string]any)["list"].(map[string]any)["listId"].(string)
+	dl, _ := d.call("crm.lists.create", nil, "", map[string]any{"name": "Dynamic", "objectTypeId": "0-1", "processingType": "DYNAMIC", "filterBranch": filter})
+	dynID := dl.(map[string]any)["list"].(map[string]any)["listId"].(string)
+	lp := obj("listId", manualID)
+	d.call("crm.lists.get", lp, "includeFilters=true", nil)
+	d.call("crm.lists.get", obj("listId", dynID), "includeFilters=true", nil)
+	d.call("crm.lists.get-by-name", obj("objectTypeId", "0-1", "listName", "Manual"), "", nil)
+	d.call("crm.lists.get-many", nil, "listIds="+manualID+"&listIds="+dynID+"&includeFilters=true", nil)
+	d.call("crm.lists.search", nil, "", map[string]any{"query": "man", "offset": 0, "count": 10, "processingTypes": []string{"MANUAL"}, "listIds": []string{}, "additionalProperties": []string{}})
+	d.call("crm.lists.update-name", lp, "listName=Manual+2", nil)
+	d.call("crm.lists.update-filters", obj("listId", dynID), "enrollObjectsInWorkflows=false", map[string]any{"filterBranch": filter})
+	d.call("crm.lists.memberships.add", lp, "", []string{c1ID, "999"})
+	d.call("crm.lists.memberships.remove", lp, "", []string{c1ID})
+	d.call("crm.lists.memberships.add-and-remove", lp, "", map[string]any{"recordIdsToAdd": []string{c1ID}, "recordIdsToRemove": []string{}})
+	d.call("crm.lists.memberships.list", lp, "limit=1", nil)
+	sn, _ := d.call("crm.lists.create", nil, "", map[string]any{"name": "Copy", "objectTypeId": "0-1", "processingType": "MANUAL"})
+	copyID := sn.(map[string]any)["list"].(map[string]any)["listId"].(string)
+	d.call("crm.lists.memberships.add-from", obj("listId", copyID, "sourceListId", manualID), "", nil)
+	d.call("crm.lists.records.memberships", obj("objectTypeId", "0-1", "recordId", c1ID), "", nil)
+	d.call("crm.lists.folders.move-list", nil, "", map[string]any{"listId": manualID, "newFolderId": folderID})
+	d.call("crm.lists.folders.list", nil, "folderId=0", nil)
+	d.call("crm.lists.folders.rename", obj("folderId", folder2), "newFolderName=Archive", nil)
+	d.call("crm.lists.folders.move", obj("folderId", folder2, "newParentFolderId", "0"), "", nil)
+	d.call("crm.lists.folders.delete", obj("folderId", folder2), "", nil)
+	d.call("crm.lists.delete", obj("listId", copyID), "", nil)
+	d.call("crm.lists.restore", obj("listId", copyID), "", nil)
+
 	// Owners and the account.
 	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})
 	d.call("crm.owners.list", nil, "limit=10", nil)

@@ -89,6 +89,9 @@ type db struct {
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64
 
+	// lists holds lists v3 and their folders (lists.go). Guarded by mu.
+	lists listStore
+
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).
 	pipelines pipelineStore

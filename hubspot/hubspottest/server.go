@@ -129,6 +129,8 @@ type config struct {
 	declared    map[string][]string // WithProperties
 	// oauthLifetime is the OAuth access token lifetime (oauth.go).
 	oauthLifetime time.Duration
+	// listProcessing is how long lists with filters process (lists.go).
+	listProcessing time.Duration
 }
 
 // Option configures a Server.
@@ -246,7 +248,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
+	cfg := config{listProcessing: defaultListProcessing, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		o(&cfg)
 	}

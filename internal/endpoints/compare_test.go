@@ -464,6 +464,8 @@ func TestLimitsAgreeWithClient(t *testing.T) {
 		{"associations batch create", limit("crm.associations.v4.batch.create").Batch, hubspot.MaxAssociationBatchCreate},
 		{"associations batch archive", limit("crm.associations.v4.batch.archive").Batch, hubspot.MaxAssociationBatchArchive},
 		{"owners page", limit("crm.owners.list").Page, hubspot.MaxOwnerLimit},
+		{"lists search page", limit("crm.lists.search").Page, hubspot.MaxListSearchCount},
+		{"list memberships page", limit("crm.lists.memberships.list").Page, hubspot.MaxListMembershipLimit},
 	} {
 		if c.row != c.want {
 			t.Errorf("%s: catalogue %d, client %d", c.name, c.row, c.want)
