@@ -72,6 +72,9 @@ type Client struct {
 	Owners *OwnersService
 	// Lists manages lists of records, their members and folders.
 	Lists *ListsService
+	// Users provisions and manages the account's users; lists its teams
+	// and roles.
+	Users *UsersService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -392,6 +395,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}
+	c.Users = &UsersService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

@@ -66,7 +66,9 @@
 // [Client.Account] the account's details and API usage. [Client.Lists]
 // manages lists of records (lists v3): manual, dynamic and snapshot lists
 // with filters checked against the operators HubSpot documents, their
-// members as a stream, and their folders. Records merge
+// members as a stream, and their folders. [Client.Users] provisions,
+// changes and removes the account's users and lists its teams and roles.
+// Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
 //

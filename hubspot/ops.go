@@ -207,6 +207,14 @@ var (
 	opListsMoveList      = mustOp("crm.lists.folders.move-list")
 	opListsFolderDelete  = mustOp("crm.lists.folders.delete")
 
+	opUsersList   = mustOp("settings.users.list")
+	opUsersCreate = mustOp("settings.users.create")
+	opUsersGet    = mustOp("settings.users.get")
+	opUsersUpdate = mustOp("settings.users.update")
+	opUsersRemove = mustOp("settings.users.remove")
+	opUsersTeams  = mustOp("settings.users.teams")
+	opUsersRoles  = mustOp("settings.users.roles")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

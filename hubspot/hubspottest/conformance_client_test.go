@@ -164,6 +164,23 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Lists.Delete", c.Lists.Delete(ctx, cl.ID))
 	must("Lists.Restore", c.Lists.Restore(ctx, cl.ID))
 
+	// Users, teams and roles.
+	role, team := srv.AddRole("Sales", false), srv.AddTeam("EMEA")
+	nu, err := c.Users.Create(ctx, hubspot.UserInput{Email: "new@example.com", FirstName: "New", RoleID: role, PrimaryTeamID: team})
+	must("Users.Create", err)
+	for _, err := range c.Users.All(ctx, &hubspot.UserListOptions{Limit: 1}) {
+		must("Users.All", err)
+	}
+	_, err = c.Users.Get(ctx, "new@example.com", &hubspot.UserOptions{IDProperty: hubspot.UserByEmail})
+	must("Users.Get", err)
+	_, err = c.Users.Update(ctx, nu.ID, hubspot.UserUpdate{LastName: "User", SecondaryTeamIDs: []string{}}, nil)
+	must("Users.Update", err)
+	_, err = c.Users.Teams(ctx)
+	must("Users.Teams", err)
+	_, err = c.Users.Roles(ctx)
+	must("Users.Roles", err)
+	must("Users.Remove", c.Users.Remove(ctx, nu.ID, nil))
+
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
 	must("Merge", err)

@@ -91,6 +91,9 @@ type db struct {
 
 	// lists holds lists v3 and their folders (lists.go). Guarded by mu.
 	lists listStore
+	// users holds provisioned users, teams and roles (users.go). Guarded
+	// by mu.
+	users userStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

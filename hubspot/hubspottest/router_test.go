@@ -50,13 +50,6 @@ var notServed = map[string]string{
 	"crm.lists.size-history":                   "list size history",
 	"crm.lists.memberships.join-order":         "memberships in join order; the server serves them in record ID order",
 	"crm.lists.records.memberships.batch.read": "a record's lists, in batch; the server serves one record's",
-	"settings.users.list":                      "not yet",
-	"settings.users.create":                    "not yet",
-	"settings.users.get":                       "not yet",
-	"settings.users.update":                    "not yet",
-	"settings.users.remove":                    "not yet",
-	"settings.users.roles":                     "not yet",
-	"settings.users.teams":                     "not yet",
 }
 
 // opRecorder is a slog.Handler that hands the server's "operation" attribute

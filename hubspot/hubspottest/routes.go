@@ -206,6 +206,14 @@ func operations() map[string]func(*request) {
 		"crm.lists.folders.move-list":          (*request).moveList,
 		"crm.lists.folders.delete":             (*request).deleteFolder,
 
+		"settings.users.list":   (*request).listUsers,
+		"settings.users.create": (*request).createUser,
+		"settings.users.get":    (*request).getUser,
+		"settings.users.update": (*request).updateUser,
+		"settings.users.remove": (*request).removeUser,
+		"settings.users.teams":  (*request).listTeams,
+		"settings.users.roles":  (*request).listRoles,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 
