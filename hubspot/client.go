@@ -75,6 +75,8 @@ type Client struct {
 	// Users provisions and manages the account's users; lists its teams
 	// and roles.
 	Users *UsersService
+	// Preferences reads and changes email subscription statuses.
+	Preferences *PreferencesService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -396,6 +398,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}
 	c.Users = &UsersService{client: c}
+	c.Preferences = &PreferencesService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

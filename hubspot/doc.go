@@ -68,6 +68,8 @@
 // with filters checked against the operators HubSpot documents, their
 // members as a stream, and their folders. [Client.Users] provisions,
 // changes and removes the account's users and lists its teams and roles.
+// [Client.Preferences] reads and changes contacts' email subscription
+// statuses.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).

@@ -215,6 +215,12 @@ var (
 	opUsersTeams  = mustOp("settings.users.teams")
 	opUsersRoles  = mustOp("settings.users.roles")
 
+	opPrefsDefinitions    = mustOp("preferences.definitions")
+	opPrefsStatuses       = mustOp("preferences.statuses.get")
+	opPrefsUpdate         = mustOp("preferences.statuses.update")
+	opPrefsUnsubscribeAll = mustOp("preferences.statuses.unsubscribe-all")
+	opPrefsOptOutGet      = mustOp("preferences.statuses.unsubscribe-all.get")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

@@ -181,6 +181,21 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Users.Roles", err)
 	must("Users.Remove", c.Users.Remove(ctx, nu.ID, nil))
 
+	// Communication preferences.
+	news := srv.AddSubscriptionType("Newsletter", "Monthly news")
+	_, err = c.Preferences.Types(ctx, nil)
+	must("Preferences.Types", err)
+	_, err = c.Preferences.Subscribe(ctx, "reader@example.com", news, &hubspot.StatusChange{LegalBasis: "CONSENT_WITH_NOTICE", Explanation: "form"})
+	must("Preferences.Subscribe", err)
+	_, err = c.Preferences.Unsubscribe(ctx, "reader@example.com", news, nil)
+	must("Preferences.Unsubscribe", err)
+	_, err = c.Preferences.Statuses(ctx, "reader@example.com", nil)
+	must("Preferences.Statuses", err)
+	_, err = c.Preferences.UnsubscribeAll(ctx, "reader@example.com", nil)
+	must("Preferences.UnsubscribeAll", err)
+	_, err = c.Preferences.UnsubscribedFromAll(ctx, "reader@example.com", nil)
+	must("Preferences.UnsubscribedFromAll", err)
+
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
 	must("Merge", err)

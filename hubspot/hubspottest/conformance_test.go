@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -476,6 +477,16 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("settings.users.teams", nil, "", nil)
 	d.call("settings.users.roles", nil, "", nil)
 	d.call("settings.users.remove", up, "", nil)
+
+	// Communication preferences.
+	subType := srv.AddSubscriptionType("Newsletter", "Monthly news")
+	subNumber, _ := strconv.ParseInt(subType, 10, 64)
+	who := obj("subscriberIdString", "reader@example.com")
+	d.call("preferences.definitions", nil, "includeTranslations=false", nil)
+	d.call("preferences.statuses.update", who, "", map[string]any{"channel": "EMAIL", "statusState": "SUBSCRIBED", "subscriptionId": subNumber, "legalBasis": "CONSENT_WITH_NOTICE", "legalBasisExplanation": "signed up"})
+	d.call("preferences.statuses.get", who, "channel=EMAIL", nil)
+	d.call("preferences.statuses.unsubscribe-all.get", who, "channel=EMAIL", nil)
+	d.call("preferences.statuses.unsubscribe-all", who, "channel=EMAIL&verbose=true", nil)
 
 	// Owners and the account.
 	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})

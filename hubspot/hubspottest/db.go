@@ -94,6 +94,9 @@ type db struct {
 	// users holds provisioned users, teams and roles (users.go). Guarded
 	// by mu.
 	users userStore
+	// prefs holds subscription types and statuses (preferences.go).
+	// Guarded by mu.
+	prefs prefStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

@@ -50,6 +50,17 @@ var notServed = map[string]string{
 	"crm.lists.size-history":                   "list size history",
 	"crm.lists.memberships.join-order":         "memberships in join order; the server serves them in record ID order",
 	"crm.lists.records.memberships.batch.read": "a record's lists, in batch; the server serves one record's",
+	// Communication preferences: batches, links and the v3 calls, which
+	// hubkey's client does not make (it calls the v4 ones).
+	"preferences.statuses.batch.read":                 "subscription status batches",
+	"preferences.statuses.batch.write":                "subscription status batches",
+	"preferences.statuses.batch.unsubscribe-all":      "subscription status batches",
+	"preferences.statuses.batch.unsubscribe-all.read": "subscription status batches",
+	"preferences.links.generate":                      "preference page links",
+	"preferences.v3.definitions":                      "v3 communication preferences; the server serves v4's",
+	"preferences.v3.status":                           "v3 communication preferences; the server serves v4's",
+	"preferences.v3.subscribe":                        "v3 communication preferences; the server serves v4's",
+	"preferences.v3.unsubscribe":                      "v3 communication preferences; the server serves v4's",
 }
 
 // opRecorder is a slog.Handler that hands the server's "operation" attribute

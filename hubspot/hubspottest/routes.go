@@ -214,6 +214,12 @@ func operations() map[string]func(*request) {
 		"settings.users.teams":  (*request).listTeams,
 		"settings.users.roles":  (*request).listRoles,
 
+		"preferences.definitions":                  (*request).subscriptionDefinitions,
+		"preferences.statuses.get":                 (*request).subscriptionStatuses,
+		"preferences.statuses.update":              (*request).updateSubscriptionStatus,
+		"preferences.statuses.unsubscribe-all":     (*request).unsubscribeAll,
+		"preferences.statuses.unsubscribe-all.get": (*request).unsubscribeAllStatus,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

@@ -46,6 +46,8 @@ const (
 		"specs name the developer API key, which the row follows."
 	noteUsersPath = "The numbered spec spells the path /settings/users/v3; HubSpot's user provisioning guide and its reference " +
 		"pages call /settings/v3/users/ (beside /settings/v3/users/{userId}), which the row follows without the trailing slash."
+	notePrefsV3 = "The v3 calls; the 2025-09 and 2026-09 specs list them beside the v4 ones under the dated path, 2026-03 does not. " +
+		"The dated POST .../resubscribe, which has no numbered path, is not listed."
 	noteListsAdded = "The spec names the count of added records recordsIdsAdded (sic); HubSpot's lists guide shows recordIdsAdded: " +
 		"hubspottest sends the spec's name and hubkey's client reads either."
 )
@@ -70,6 +72,12 @@ var (
 	usersRead  = Requirement{{"settings.users.read", "crm.objects.users.read"}}
 	usersWrite = Requirement{{"settings.users.write", "crm.objects.users.write"}}
 	teamsRead  = Requirement{{"settings.users.teams.read"}}
+	// Communication preferences (Communication Preferences/Subscriptions).
+	prefsRead       = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}}
+	prefsWrite      = Requirement{{"communication_preferences.write", "communication_preferences.read_write"}}
+	prefsReadWrite  = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}, {"communication_preferences.write", "communication_preferences.read_write"}}
+	prefsBatchRead  = Requirement{{"communication_preferences.statuses.batch.read"}}
+	prefsBatchWrite = Requirement{{"communication_preferences.statuses.batch.write"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -324,6 +332,37 @@ var ops = []Op{
 		Scopes: usersRead, Idempotent: true, Rate: Standard, Cred: Bearer},
 	{Name: "settings.users.teams", Method: get, Path: "/settings/v3/users/teams", Dated: "/settings/users/{version}/teams", Versions: only2603,
 		Scopes: teamsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// Communication preferences (Communication Preferences/Subscriptions):
+	// v4, whose shapes the dated versions share, and v3.
+	{Name: "preferences.definitions", Method: get, Path: "/communication-preferences/v4/definitions", Dated: "/communication-preferences/{version}/definitions", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.get", Method: get, Path: "/communication-preferences/v4/statuses/{subscriberIdString}", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.update", Method: post, Path: "/communication-preferences/v4/statuses/{subscriberIdString}", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}", Versions: allDated,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.unsubscribe-all.get", Method: get, Path: "/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}/unsubscribe-all", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.unsubscribe-all", Method: post, Path: "/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}/unsubscribe-all", Versions: allDated,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.read", Method: post, Path: "/communication-preferences/v4/statuses/batch/read", Dated: "/communication-preferences/{version}/statuses/batch/read", Versions: allDated,
+		Scopes: prefsBatchRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.write", Method: post, Path: "/communication-preferences/v4/statuses/batch/write", Dated: "/communication-preferences/{version}/statuses/batch/write", Versions: allDated,
+		Scopes: prefsBatchWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.unsubscribe-all", Method: post, Path: "/communication-preferences/v4/statuses/batch/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/batch/unsubscribe-all", Versions: allDated,
+		Scopes: prefsBatchWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.unsubscribe-all.read", Method: post, Path: "/communication-preferences/v4/statuses/batch/unsubscribe-all/read", Dated: "/communication-preferences/{version}/statuses/batch/unsubscribe-all/read", Versions: allDated,
+		Scopes: prefsBatchRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.links.generate", Method: post, Path: "/communication-preferences/v4/links/generate", Dated: "/communication-preferences/{version}/links/generate", Versions: allDated,
+		Scopes: prefsReadWrite, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.v3.definitions", Method: get, Path: "/communication-preferences/v3/definitions",
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.status", Method: get, Path: "/communication-preferences/v3/status/email/{emailAddress}", Dated: "/communication-preferences/{version}/status/email/{emailAddress}", Versions: webhookVersions,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.subscribe", Method: post, Path: "/communication-preferences/v3/subscribe", Dated: "/communication-preferences/{version}/subscribe", Versions: webhookVersions,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.unsubscribe", Method: post, Path: "/communication-preferences/v3/unsubscribe", Dated: "/communication-preferences/{version}/unsubscribe", Versions: webhookVersions,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

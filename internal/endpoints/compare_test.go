@@ -304,7 +304,14 @@ func TestAgreesWithSigningPolicy(t *testing.T) {
 			now = append(now, o.Name)
 		}
 	})
-	checkDisagreements(t, "signing.DefaultRules", got, nil)
+	// Subscription status changes were not in the old rules: a mass
+	// unsubscribe (or subscribe) is damage, so the catalogue signs them.
+	wantSigned := map[string]string{}
+	for _, name := range []string{"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
+		"preferences.statuses.batch.unsubscribe-all", "preferences.v3.subscribe", "preferences.v3.unsubscribe"} {
+		wantSigned[name] = "subscription status changes are sensitive"
+	}
+	checkDisagreements(t, "signing.DefaultRules", got, wantSigned)
 	checkDisagreements(t, "hubspot.IsSensitive", now, nil)
 }
 
@@ -424,6 +431,9 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 		"crm.lists.memberships.add-and-remove", "crm.lists.memberships.add-from", "crm.lists.folders.rename", "crm.lists.folders.move",
 		"crm.lists.folders.move-list", "crm.lists.schedule-conversion.update", "crm.lists.idmapping.batch",
 		"settings.users.update",
+		"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
+		"preferences.statuses.batch.unsubscribe-all", "preferences.statuses.batch.unsubscribe-all.read",
+		"preferences.v3.subscribe", "preferences.v3.unsubscribe",
 	} {
 		wantIdem[name] = "sets a state or reads: safe to repeat"
 	}

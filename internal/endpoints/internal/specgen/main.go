@@ -52,6 +52,7 @@ import (
 var apis = []string{
 	"Account/Account Info",
 	"Auth/Oauth",
+	"Communication Preferences/Subscriptions",
 	"CRM/Associations",
 	"CRM/Associations Schema",
 	"CRM/Companies",
