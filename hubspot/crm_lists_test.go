@@ -436,3 +436,32 @@ func TestListFilterBranchKeepsUntypedParts(t *testing.T) {
 		t.Errorf("round trip changed the tree:\n got %s\nwant %s", out, in)
 	}
 }
+
+// Lists, users and subscription calls go to the least-privileged
+// credential that holds their scopes, as every catalogued call does.
+func TestCredentialsRouteListsUsersAndPreferences(t *testing.T) {
+	cs := mustCredentials(t, []hubspot.Credential{
+		cred("admin", hubspot.EveryScope),
+		cred("lists-reader", "crm.lists.read"),
+		cred("lists-writer", "crm.lists.read", "crm.lists.write"),
+		cred("access-groups", "crm.lists.read", "cms.membership.access_groups.write"),
+		cred("users-reader", "settings.users.read"),
+		cred("crm-users", "crm.objects.users.read", "crm.objects.users.write"),
+		cred("prefs-reader", "communication_preferences.read"),
+	})
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/crm/lists/2026-03/101", "lists-reader"},
+		{"POST", "/crm/v3/lists/search", "lists-reader"},
+		{"DELETE", "/crm/v3/lists/101", "lists-writer"},
+		{"PUT", "/crm/lists/2025-09/101/memberships/add", "lists-writer"},
+		{"GET", "/settings/v3/users/9", "users-reader"},
+		{"DELETE", "/settings/users/2026-03/9", "crm-users"},
+		{"GET", "/settings/v3/users/teams", "admin"}, // settings.users.teams.read: only admin
+		{"GET", "/communication-preferences/v4/statuses/a@example.com", "prefs-reader"},
+		{"POST", "/communication-preferences/2026-03/statuses/a@example.com", "admin"},
+	} {
+		if got := routeName(t, cs, tc.method, tc.path); got != tc.want {
+			t.Errorf("%s %s went to %s, want %s", tc.method, tc.path, got, tc.want)
+		}
+	}
+}

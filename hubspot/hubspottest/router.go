@@ -299,8 +299,9 @@ func writeNotFound(w http.ResponseWriter, r *http.Request, corr, unimplemented s
 
 // SensitiveCall reports whether r calls an operation that hubkey's
 // operation catalogue marks sensitive: deletes and archives (single and
-// batch), merges and GDPR deletes, the calls hubkey's client signs by
-// default. It knows r's operation from the server's routing, or else by
+// batch), merges and GDPR deletes, list deletions, user provisioning and
+// removal, and subscription status changes, the calls hubkey's client
+// signs by default. It knows r's operation from the server's routing, or else by
 // matching r's method and path against the catalogue.
 // Give it to WithSignaturePolicy so that tokens made with RequireSignature
 // must sign those calls and no others:

@@ -166,8 +166,9 @@ type Op struct {
 	// Scopes is what a call needs (see Requirement); its entries may be
 	// object type templates. Nil: any valid credential of kind Cred.
 	Scopes Requirement
-	// Sensitive calls (deletes and archives, merges, GDPR deletes) are
-	// signed by default.
+	// Sensitive calls (deletes and archives, merges, GDPR deletes, user
+	// provisioning and removal, subscription status changes) are signed
+	// by default.
 	Sensitive bool
 	// Idempotent calls may be sent again after a 5xx or a dropped
 	// connection without harm.
