@@ -26,7 +26,14 @@
 // properties are left out); the pipelines API, seeded with HubSpot's
 // default Sales and Support pipelines, with the audit of each pipeline's
 // and stage's changes; the owners API, over owners a test
-// adds with [Server.AddOwner]; and the account information API, whose
+// adds with [Server.AddOwner]; the lists v3 API (manual, dynamic and
+// snapshot lists whose filters are checked and evaluated against the
+// stored records after a processing time, [WithListProcessingTime];
+// memberships, folders, deletion and restore; see [Server.Lists]); user
+// provisioning, over the teams and roles a test adds with
+// [Server.AddTeam] and [Server.AddRole]; communication preferences v4,
+// over the subscription types a test adds with
+// [Server.AddSubscriptionType]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
