@@ -30,9 +30,9 @@ type SubscriptionType struct {
 
 // Subscription statuses.
 const (
-	Subscribed   = "SUBSCRIBED"
-	Unsubscribed = "UNSUBSCRIBED"
-	NotSpecified = "NOT_SPECIFIED"
+	StatusSubscribed   = "SUBSCRIBED"
+	StatusUnsubscribed = "UNSUBSCRIBED"
+	StatusNotSpecified = "NOT_SPECIFIED"
 )
 
 // SubscriptionStatus is an email address's status for one subscription
@@ -40,7 +40,8 @@ const (
 type SubscriptionStatus struct {
 	SubscriptionID   string
 	SubscriptionName string
-	// Status is Subscribed, Unsubscribed or NotSpecified.
+	// Status is StatusSubscribed, StatusUnsubscribed or
+	// StatusNotSpecified.
 	Status                string
 	Email                 string
 	LegalBasis            string
@@ -155,7 +156,7 @@ func (s *PreferencesService) statuses(ctx context.Context, op *endpoints.Op, ema
 //
 // HubSpot: POST /communication-preferences/v4/statuses/{subscriberIdString}.
 func (s *PreferencesService) Subscribe(ctx context.Context, email, subscriptionID string, change *StatusChange) (*SubscriptionStatus, error) {
-	return s.set(ctx, "preferences Subscribe", Subscribed, email, subscriptionID, change)
+	return s.set(ctx, "preferences Subscribe", StatusSubscribed, email, subscriptionID, change)
 }
 
 // Unsubscribe unsubscribes email from the subscription type
@@ -163,7 +164,7 @@ func (s *PreferencesService) Subscribe(ctx context.Context, email, subscriptionI
 //
 // HubSpot: POST /communication-preferences/v4/statuses/{subscriberIdString}.
 func (s *PreferencesService) Unsubscribe(ctx context.Context, email, subscriptionID string, change *StatusChange) (*SubscriptionStatus, error) {
-	return s.set(ctx, "preferences Unsubscribe", Unsubscribed, email, subscriptionID, change)
+	return s.set(ctx, "preferences Unsubscribe", StatusUnsubscribed, email, subscriptionID, change)
 }
 
 func (s *PreferencesService) set(ctx context.Context, what, state, email, subscriptionID string, change *StatusChange) (*SubscriptionStatus, error) {
@@ -221,7 +222,7 @@ func (s *PreferencesService) UnsubscribedFromAll(ctx context.Context, email stri
 	if _, err := s.client.call(ctx, opPrefsOptOutGet, map[string]string{"subscriberIdString": email}, opts.query(true), nil, &out); err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(out.Results, func(r wireWideStatus) bool { return r.Status == Unsubscribed }), nil
+	return slices.ContainsFunc(out.Results, func(r wireWideStatus) bool { return r.Status == StatusUnsubscribed }), nil
 }
 
 type wireWideStatus struct {

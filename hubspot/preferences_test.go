@@ -23,27 +23,27 @@ func TestPreferencesLifecycle(t *testing.T) {
 		t.Fatalf("Types: %+v, %v", types, err)
 	}
 	st, err := c.Preferences.Subscribe(ctx, "ada@example.com", news, &hubspot.StatusChange{LegalBasis: "CONSENT_WITH_NOTICE", Explanation: "signed up at the fair"})
-	if err != nil || st.Status != hubspot.Subscribed || st.SubscriptionID != news || st.Reason != "REQUESTED_CHANGE_OCCURRED" || st.LegalBasis != "CONSENT_WITH_NOTICE" {
+	if err != nil || st.Status != hubspot.StatusSubscribed || st.SubscriptionID != news || st.Reason != "REQUESTED_CHANGE_OCCURRED" || st.LegalBasis != "CONSENT_WITH_NOTICE" {
 		t.Fatalf("Subscribe: %+v, %v", st, err)
 	}
 	if st, err = c.Preferences.Subscribe(ctx, "ADA@example.com", news, nil); err != nil || st.Reason != "NO_STATUS_CHANGE" {
 		t.Fatalf("Subscribe again: %+v, %v", st, err)
 	}
 	all, err := c.Preferences.Statuses(ctx, "ada@example.com", nil)
-	if err != nil || len(all) != 2 || all[0].Status != hubspot.Subscribed || all[1].Status != hubspot.NotSpecified || all[0].Email != "ada@example.com" {
+	if err != nil || len(all) != 2 || all[0].Status != hubspot.StatusSubscribed || all[1].Status != hubspot.StatusNotSpecified || all[0].Email != "ada@example.com" {
 		t.Fatalf("Statuses: %+v, %v", all, err)
 	}
 	if _, err := c.Preferences.Unsubscribe(ctx, "ada@example.com", news, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.SubscriptionStatus("ada@example.com", news); got != hubspot.Unsubscribed {
+	if got := srv.SubscriptionStatus("ada@example.com", news); got != hubspot.StatusUnsubscribed {
 		t.Errorf("server status %s", got)
 	}
 	if out, err := c.Preferences.UnsubscribedFromAll(ctx, "grace@example.com", nil); err != nil || out {
 		t.Fatalf("UnsubscribedFromAll before: %v, %v", out, err)
 	}
 	after, err := c.Preferences.UnsubscribeAll(ctx, "grace@example.com", nil)
-	if err != nil || len(after) != 2 || after[1].Status != hubspot.Unsubscribed {
+	if err != nil || len(after) != 2 || after[1].Status != hubspot.StatusUnsubscribed {
 		t.Fatalf("UnsubscribeAll: %+v, %v", after, err)
 	}
 	if out, err := c.Preferences.UnsubscribedFromAll(ctx, "grace@example.com", nil); err != nil || !out {
