@@ -113,9 +113,29 @@ type PreferencesService struct {
 	client *Client
 }
 
+// actionResults is HubSpot's action response: results, and errors that
+// a 200 can carry.
 type actionResults[T any] struct {
-	Status  string `json:"status"`
-	Results []T    `json:"results"`
+	Status  string      `json:"status"`
+	Results []T         `json:"results"`
+	Errors  []wireError `json:"errors"`
+}
+
+// callAction makes an action call; the answer's first error, if any,
+// becomes the call's *Error.
+func (s *PreferencesService) callAction(ctx context.Context, op *endpoints.Op, params map[string]string, q url.Values, in any, out any, errs func() []wireError) error {
+	call, err := s.client.prepare(op, params)
+	if err != nil {
+		return err
+	}
+	status, err := s.client.do(ctx, call, q, in, out)
+	if err != nil {
+		return err
+	}
+	if e := errs(); len(e) > 0 {
+		return e[0].toError(status, call.method, call.path)
+	}
+	return nil
 }
 
 // Types returns the account's email subscription types.
@@ -123,7 +143,7 @@ type actionResults[T any] struct {
 // HubSpot: GET /communication-preferences/v4/definitions.
 func (s *PreferencesService) Types(ctx context.Context, opts *PreferenceOptions) ([]SubscriptionType, error) {
 	var out actionResults[SubscriptionType]
-	if _, err := s.client.call(ctx, opPrefsDefinitions, nil, opts.query(false), nil, &out); err != nil {
+	if err := s.callAction(ctx, opPrefsDefinitions, nil, opts.query(false), nil, &out, func() []wireError { return out.Errors }); err != nil {
 		return nil, err
 	}
 	return out.Results, nil
@@ -141,7 +161,7 @@ func (s *PreferencesService) Statuses(ctx context.Context, email string, opts *P
 
 func (s *PreferencesService) statuses(ctx context.Context, op *endpoints.Op, email string, q url.Values, in any) ([]SubscriptionStatus, error) {
 	var out actionResults[wireSubStatus]
-	if _, err := s.client.call(ctx, op, map[string]string{"subscriberIdString": email}, q, in, &out); err != nil {
+	if err := s.callAction(ctx, op, map[string]string{"subscriberIdString": email}, q, in, &out, func() []wireError { return out.Errors }); err != nil {
 		return nil, err
 	}
 	res := make([]SubscriptionStatus, len(out.Results))
@@ -219,7 +239,7 @@ func (s *PreferencesService) UnsubscribedFromAll(ctx context.Context, email stri
 		return false, err
 	}
 	var out actionResults[wireWideStatus]
-	if _, err := s.client.call(ctx, opPrefsOptOutGet, map[string]string{"subscriberIdString": email}, opts.query(true), nil, &out); err != nil {
+	if err := s.callAction(ctx, opPrefsOptOutGet, map[string]string{"subscriberIdString": email}, opts.query(true), nil, &out, func() []wireError { return out.Errors }); err != nil {
 		return false, err
 	}
 	return slices.ContainsFunc(out.Results, func(r wireWideStatus) bool { return r.Status == StatusUnsubscribed }), nil

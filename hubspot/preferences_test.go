@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -160,4 +163,25 @@ func ExamplePreferencesService() {
 	// Newsletter SUBSCRIBED
 	// Newsletter UNSUBSCRIBED
 	// hubspot: preferences Subscribe: "ada" is not an email address
+}
+
+// An action answer of 200 that carries errors is an error, as HubSpot's
+// batch answers are.
+func TestPreferencesActionErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"COMPLETE","results":[],"numErrors":1,"errors":[{"status":"error","category":"VALIDATION_ERROR","message":"Subscription 7 is archived."}],`+
+			`"startedAt":"2026-03-01T00:00:00Z","completedAt":"2026-03-01T00:00:00Z"}`)
+	}))
+	defer srv.Close()
+	c, err := hubspot.New(hubspot.WithToken(secretstest.NewStatic("pat-na1-test")), hubspot.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Preferences.Statuses(context.Background(), "ada@example.com", nil)
+	var he *hubspot.Error
+	if !errors.As(err, &he) || he.Message != "Subscription 7 is archived." || !errors.Is(err, hubspot.ErrValidation) {
+		t.Errorf("err = %v", err)
+	}
 }
