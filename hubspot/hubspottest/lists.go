@@ -296,8 +296,8 @@ func stringOp(op, v, want string) bool {
 	return false
 }
 
-// statusLocked returns the list's processing status at now, finding its
-// members when processing has ended.
+// refreshListLocked returns the list's processing status at now, finding
+// its members when processing has ended.
 func (d *db) refreshListLocked(l *crmList, now time.Time) string {
 	if l.filter == nil {
 		return "COMPLETE"
@@ -368,7 +368,7 @@ func (d *db) renderListLocked(l *crmList, now time.Time, withFilters bool) listO
 	return out
 }
 
-// listParam reads a decimal ID path parameter.
+// idParam reads a decimal ID path parameter, answering 400.
 func (q *request) idParam(name string) (int64, bool) {
 	n, err := strconv.ParseInt(q.r.PathValue(name), 10, 64)
 	if err != nil || n < 0 {
@@ -399,12 +399,11 @@ func (st *listStore) nameTakenLocked(typeID, name string, self int64) bool {
 
 func (q *request) createList() {
 	var in struct {
-		Name           string          `json:"name"`
-		ObjectTypeID   string          `json:"objectTypeId"`
-		ProcessingType string          `json:"processingType"`
-		FilterBranch   *lfBranch       `json:"filterBranch"`
-		ListFolderID   *int64          `json:"listFolderId"`
-		Other          json.RawMessage `json:"membershipSettings"`
+		Name           string    `json:"name"`
+		ObjectTypeID   string    `json:"objectTypeId"`
+		ProcessingType string    `json:"processingType"`
+		FilterBranch   *lfBranch `json:"filterBranch"`
+		ListFolderID   *int64    `json:"listFolderId"`
 	}
 	if !q.decode(&in) {
 		return
