@@ -68,6 +68,13 @@ type Client struct {
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
 	Owners *OwnersService
+	// Lists manages lists of records, their members and folders.
+	Lists *ListsService
+	// Users provisions and manages the account's users; lists its teams
+	// and roles.
+	Users *UsersService
+	// Preferences reads and changes email subscription statuses.
+	Preferences *PreferencesService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -385,6 +392,9 @@ func New(opts ...Option) (*Client, error) {
 	c.Properties = &PropertiesService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
+	c.Lists = &ListsService{client: c}
+	c.Users = &UsersService{client: c}
+	c.Preferences = &PreferencesService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

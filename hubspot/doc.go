@@ -63,7 +63,14 @@
 // reads and manages property definitions, singly and in batches, and
 // property groups. [Client.Pipelines] manages pipelines and their stages,
 // [Client.Owners] reads the users records can be assigned to, and
-// [Client.Account] the account's details and API usage. Records merge
+// [Client.Account] the account's details and API usage. [Client.Lists]
+// manages lists of records (lists v3): manual, dynamic and snapshot lists
+// with filters checked against the operators HubSpot documents, their
+// members as a stream, and their folders. [Client.Users] provisions,
+// changes and removes the account's users and lists its teams and roles.
+// [Client.Preferences] reads and changes contacts' email subscription
+// statuses.
+// Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
 //

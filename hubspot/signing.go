@@ -77,9 +77,11 @@ func (t *signTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // IsSensitive reports whether r is a call that WithSigner signs: one that
-// deletes, archives, merges, exports or sends mail. These are the
-// operations hubkey's operation catalogue marks sensitive (deletes and
-// archives, single and batch, merges, GDPR deletes) and, whether the
+// deletes, archives, merges, exports, sends mail, manages users or changes
+// subscriptions. These are the operations hubkey's operation catalogue
+// marks sensitive (deletes and archives, single and batch, merges, GDPR
+// deletes, list and list folder deletions, user provisioning, changes and
+// removal, and email subscription status changes) and, whether the
 // catalogue knows the call or not, HubSpot's destructive, exporting and
 // mail-sending calls by path: any DELETE, batch archives, merges and GDPR
 // deletes, exports and imports, user and team management, and marketing

@@ -115,6 +115,87 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("UpdateSubscription", err)
 	must("DeleteSubscription", c.Webhooks.DeleteSubscription(ctx, 1, sub.ID))
 
+	// Lists, memberships and folders.
+	filters := hubspot.OrBranch(hubspot.AndBranch(
+		hubspot.PropertyFilter("email", hubspot.ListOperation{Type: "STRING", Operator: "CONTAINS", Value: "example.com"}),
+		hubspot.PropertyFilter("firstname", hubspot.ListOperation{Type: "ALL_PROPERTY", Operator: "IS_KNOWN"}),
+		hubspot.PropertyFilter("hs_lead_status", hubspot.ListOperation{Type: "ENUMERATION", Operator: "IS_ANY_OF", Values: []string{"NEW"}, IncludeObjectsWithNoValueSet: true}),
+	))
+	ml, err := c.Lists.Create(ctx, hubspot.ListInput{Name: "Manual", ObjectType: "contacts", ProcessingType: hubspot.ListManual})
+	must("Lists.Create", err)
+	dl, err := c.Lists.Create(ctx, hubspot.ListInput{Name: "Dynamic", ObjectType: "0-1", ProcessingType: hubspot.ListDynamic, FilterBranch: filters})
+	must("Lists.Create dynamic", err)
+	_, err = c.Lists.Get(ctx, dl.ID, &hubspot.ListGetOptions{IncludeFilters: true})
+	must("Lists.Get", err)
+	_, err = c.Lists.GetByName(ctx, "contacts", "Manual", nil)
+	must("Lists.GetByName", err)
+	_, err = c.Lists.GetMany(ctx, []string{ml.ID, dl.ID}, nil)
+	must("Lists.GetMany", err)
+	_, err = c.Lists.Search(ctx, &hubspot.ListSearchOptions{Query: "man", Count: 5})
+	must("Lists.Search", err)
+	_, err = c.Lists.UpdateName(ctx, ml.ID, "Manual 2")
+	must("Lists.UpdateName", err)
+	_, err = c.Lists.UpdateFilters(ctx, dl.ID, filters, &hubspot.ListFiltersOptions{EnrollObjectsInWorkflows: true})
+	must("Lists.UpdateFilters", err)
+	_, err = c.Lists.AddMembers(ctx, ml.ID, []string{a.ID, b.ID})
+	must("Lists.AddMembers", err)
+	_, err = c.Lists.RemoveMembers(ctx, ml.ID, []string{b.ID})
+	must("Lists.RemoveMembers", err)
+	for _, err := range c.Lists.Memberships(ctx, ml.ID, nil) {
+		must("Lists.Memberships", err)
+	}
+	cl, err := c.Lists.Create(ctx, hubspot.ListInput{Name: "Copy", ObjectType: "0-1", ProcessingType: hubspot.ListManual})
+	must("Lists.Create", err)
+	must("Lists.AddFromList", c.Lists.AddFromList(ctx, cl.ID, ml.ID))
+	_, err = c.Lists.RecordLists(ctx, "contacts", a.ID)
+	must("Lists.RecordLists", err)
+	fo, err := c.Lists.CreateFolder(ctx, "Campaigns", "")
+	must("Lists.CreateFolder", err)
+	sub2, err := c.Lists.CreateFolder(ctx, "Old", fo.ID)
+	must("Lists.CreateFolder", err)
+	_, err = c.Lists.RenameFolder(ctx, sub2.ID, "Archive")
+	must("Lists.RenameFolder", err)
+	_, err = c.Lists.MoveFolder(ctx, sub2.ID, hubspot.RootFolder)
+	must("Lists.MoveFolder", err)
+	must("Lists.MoveList", c.Lists.MoveList(ctx, cl.ID, fo.ID))
+	_, err = c.Lists.Folder(ctx, "")
+	must("Lists.Folder", err)
+	must("Lists.DeleteFolder", c.Lists.DeleteFolder(ctx, sub2.ID))
+	must("Lists.Delete", c.Lists.Delete(ctx, cl.ID))
+	must("Lists.Restore", c.Lists.Restore(ctx, cl.ID))
+
+	// Users, teams and roles.
+	role, team := srv.AddRole("Sales", false), srv.AddTeam("EMEA")
+	nu, err := c.Users.Create(ctx, hubspot.UserInput{Email: "new@example.com", FirstName: "New", RoleID: role, PrimaryTeamID: team})
+	must("Users.Create", err)
+	for _, err := range c.Users.All(ctx, &hubspot.UserListOptions{Limit: 1}) {
+		must("Users.All", err)
+	}
+	_, err = c.Users.Get(ctx, "new@example.com", &hubspot.UserOptions{IDProperty: hubspot.UserByEmail})
+	must("Users.Get", err)
+	_, err = c.Users.Update(ctx, nu.ID, hubspot.UserUpdate{LastName: "User", SecondaryTeamIDs: []string{}}, nil)
+	must("Users.Update", err)
+	_, err = c.Users.Teams(ctx)
+	must("Users.Teams", err)
+	_, err = c.Users.Roles(ctx)
+	must("Users.Roles", err)
+	must("Users.Remove", c.Users.Remove(ctx, nu.ID, nil))
+
+	// Communication preferences.
+	news := srv.AddSubscriptionType("Newsletter", "Monthly news")
+	_, err = c.Preferences.Types(ctx, nil)
+	must("Preferences.Types", err)
+	_, err = c.Preferences.Subscribe(ctx, "reader@example.com", news, &hubspot.StatusChange{LegalBasis: "CONSENT_WITH_NOTICE", Explanation: "form"})
+	must("Preferences.Subscribe", err)
+	_, err = c.Preferences.Unsubscribe(ctx, "reader@example.com", news, nil)
+	must("Preferences.Unsubscribe", err)
+	_, err = c.Preferences.Statuses(ctx, "reader@example.com", nil)
+	must("Preferences.Statuses", err)
+	_, err = c.Preferences.UnsubscribeAll(ctx, "reader@example.com", nil)
+	must("Preferences.UnsubscribeAll", err)
+	_, err = c.Preferences.UnsubscribedFromAll(ctx, "reader@example.com", nil)
+	must("Preferences.UnsubscribedFromAll", err)
+
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
 	must("Merge", err)

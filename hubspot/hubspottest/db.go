@@ -89,6 +89,15 @@ type db struct {
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64
 
+	// lists holds lists v3 and their folders (lists.go). Guarded by mu.
+	lists listStore
+	// users holds provisioned users, teams and roles (users.go). Guarded
+	// by mu.
+	users userStore
+	// prefs holds subscription types and statuses (preferences.go).
+	// Guarded by mu.
+	prefs prefStore
+
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).
 	pipelines pipelineStore

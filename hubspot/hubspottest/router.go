@@ -18,7 +18,9 @@ import (
 // The server routes from hubkey's operation catalogue (internal/endpoints):
 // one net/http.ServeMux holds, for every row the server implements
 // (operations in routes.go), the row's pattern in its numbered version and
-// in every dated version the row lists, each bound to the row's handler. A
+// in every dated version the row lists, each bound to the row's handler
+// (and every other row's patterns, bound to a 404, so that a wildcard
+// never takes the path of a row the server does not implement). A
 // call the mux routes is then authenticated as the row's credential kind
 // says: a bearer token holding, for each of the row's scope groups, one of
 // the scopes that allow it; a developer key in hapikey; or, for the OAuth
@@ -74,6 +76,17 @@ func newRouter() *router {
 	for _, op := range endpoints.All() {
 		h, ok := impl[op.Name]
 		if !ok {
+			// Registered all the same, so that a wildcard pattern of
+			// another row (GET /crm/v3/lists/{listId}) does not take a
+			// path of this one (GET /crm/v3/lists/idmapping).
+			for _, v := range allVersions(op) {
+				tmpl, _ := op.Template(v)
+				name := op.Name
+				rt.mux.HandleFunc(op.Method+" "+tmpl, func(w http.ResponseWriter, r *http.Request) {
+					x := w.(*exchange)
+					writeNotFound(x, r, x.corr, name)
+				})
+			}
 			continue
 		}
 		for _, v := range allVersions(op) {
@@ -286,8 +299,9 @@ func writeNotFound(w http.ResponseWriter, r *http.Request, corr, unimplemented s
 
 // SensitiveCall reports whether r calls an operation that hubkey's
 // operation catalogue marks sensitive: deletes and archives (single and
-// batch), merges and GDPR deletes, the calls hubkey's client signs by
-// default. It knows r's operation from the server's routing, or else by
+// batch), merges and GDPR deletes, list deletions, user provisioning and
+// removal, and subscription status changes, the calls hubkey's client
+// signs by default. It knows r's operation from the server's routing, or else by
 // matching r's method and path against the catalogue.
 // Give it to WithSignaturePolicy so that tokens made with RequireSignature
 // must sign those calls and no others:

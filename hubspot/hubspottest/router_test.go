@@ -40,6 +40,27 @@ var notServed = map[string]string{
 	// HubSpot's spec.
 	"oauth.token.introspect": "v3 introspection; the server serves v1's",
 	"oauth.token.revoke":     "v3 revocation; the server serves v1's DELETE",
+	// Lists: the legacy ID mapping (which HubSpot retires), conversion
+	// schedules, join order and size history, which hubkey's client does
+	// not call.
+	"crm.lists.idmapping.get":                  "legacy list ID mapping",
+	"crm.lists.idmapping.batch":                "legacy list ID mapping",
+	"crm.lists.schedule-conversion.get":        "list conversion schedules",
+	"crm.lists.schedule-conversion.update":     "list conversion schedules",
+	"crm.lists.size-history":                   "list size history",
+	"crm.lists.memberships.join-order":         "memberships in join order; the server serves them in record ID order",
+	"crm.lists.records.memberships.batch.read": "a record's lists, in batch; the server serves one record's",
+	// Communication preferences: batches, links and the v3 calls, which
+	// hubkey's client does not make (it calls the v4 ones).
+	"preferences.statuses.batch.read":                 "subscription status batches",
+	"preferences.statuses.batch.write":                "subscription status batches",
+	"preferences.statuses.batch.unsubscribe-all":      "subscription status batches",
+	"preferences.statuses.batch.unsubscribe-all.read": "subscription status batches",
+	"preferences.links.generate":                      "preference page links",
+	"preferences.v3.definitions":                      "v3 communication preferences; the server serves v4's",
+	"preferences.v3.status":                           "v3 communication preferences; the server serves v4's",
+	"preferences.v3.subscribe":                        "v3 communication preferences; the server serves v4's",
+	"preferences.v3.unsubscribe":                      "v3 communication preferences; the server serves v4's",
 }
 
 // opRecorder is a slog.Handler that hands the server's "operation" attribute

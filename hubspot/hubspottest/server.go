@@ -26,7 +26,14 @@
 // properties are left out); the pipelines API, seeded with HubSpot's
 // default Sales and Support pipelines, with the audit of each pipeline's
 // and stage's changes; the owners API, over owners a test
-// adds with [Server.AddOwner]; and the account information API, whose
+// adds with [Server.AddOwner]; the lists v3 API (manual, dynamic and
+// snapshot lists whose filters are checked and evaluated against the
+// stored records after a processing time, [WithListProcessingTime];
+// memberships, folders, deletion and restore; see [Server.Lists]); user
+// provisioning, over the teams and roles a test adds with
+// [Server.AddTeam] and [Server.AddRole]; communication preferences v4,
+// over the subscription types a test adds with
+// [Server.AddSubscriptionType]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
@@ -129,6 +136,8 @@ type config struct {
 	declared    map[string][]string // WithProperties
 	// oauthLifetime is the OAuth access token lifetime (oauth.go).
 	oauthLifetime time.Duration
+	// listProcessing is how long lists with filters process (lists.go).
+	listProcessing time.Duration
 }
 
 // Option configures a Server. An option given a value it cannot use makes
@@ -274,7 +283,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
+	cfg := config{listProcessing: defaultListProcessing, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err

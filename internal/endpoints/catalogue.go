@@ -23,6 +23,7 @@ var (
 	since2603       = []Version{Version202603, Version202609}
 	before2609      = []Version{Version202509, Version202603}
 	webhookVersions = []Version{Version202509, Version202609}
+	only2603        = []Version{Version202603}
 )
 
 // Notes shared by several rows.
@@ -43,6 +44,12 @@ const (
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
 		"scopes (developers-read/write, private-apps-read/write); HubSpot's webhooks guide and the 2025-09 and 2026-09 " +
 		"specs name the developer API key, which the row follows."
+	noteUsersPath = "The numbered spec spells the path /settings/users/v3; HubSpot's user provisioning guide and its reference " +
+		"pages call /settings/v3/users/ (beside /settings/v3/users/{userId}), which the row follows without the trailing slash."
+	notePrefsV3 = "The v3 calls; the 2025-09 and 2026-09 specs list them beside the v4 ones under the dated path, 2026-03 does not. " +
+		"The dated POST .../resubscribe, which has no numbered path, is not listed."
+	noteListsAdded = "The spec names the count of added records recordsIdsAdded (sic); HubSpot's lists guide shows recordIdsAdded: " +
+		"hubspottest sends the spec's name and hubkey's client reads either."
 )
 
 // Scope requirements. "{p}:kind" stands for the object type in path
@@ -55,6 +62,22 @@ var (
 	pairRead        = Requirement{{"{fromObjectType}:read"}, {"{toObjectType}:read"}}
 	pairWrite       = Requirement{{"{fromObjectType}:write"}, {"{toObjectType}:write"}}
 	ownersScopes    = Requirement{{ownersRead}}
+	// Lists (CRM/Lists): writes need crm.lists.read and one of the write
+	// scopes, as every alternative of the spec pairs them.
+	listsRead   = Requirement{{"crm.lists.read"}}
+	listsCreate = Requirement{{"crm.lists.write", "cms.membership.access_groups.write"}}
+	listsWrite  = Requirement{{"crm.lists.read"}, {"crm.lists.write", "cms.membership.access_groups.write"}}
+	// Users (Settings/User Provisioning): the settings scopes, or the CRM
+	// users object's.
+	usersRead  = Requirement{{"settings.users.read", "crm.objects.users.read"}}
+	usersWrite = Requirement{{"settings.users.write", "crm.objects.users.write"}}
+	teamsRead  = Requirement{{"settings.users.teams.read"}}
+	// Communication preferences (Communication Preferences/Subscriptions).
+	prefsRead       = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}}
+	prefsWrite      = Requirement{{"communication_preferences.write", "communication_preferences.read_write"}}
+	prefsReadWrite  = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}, {"communication_preferences.write", "communication_preferences.read_write"}}
+	prefsBatchRead  = Requirement{{"communication_preferences.statuses.batch.read"}}
+	prefsBatchWrite = Requirement{{"communication_preferences.statuses.batch.write"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -228,6 +251,118 @@ var ops = []Op{
 		Scopes: ownersScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 500}},
 	{Name: "crm.owners.get", Method: get, Path: "/crm/v3/owners/{ownerId}", Dated: "/crm/owners/{version}/{ownerId}", Versions: allDated,
 		Scopes: ownersScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// CRM lists v3 (CRM/Lists). Two DELETEs of the spec are not listed:
+	// /crm/v3/lists/{listId}/memberships (remove every member) and
+	// /crm/v3/lists/{listId}/schedule-conversion each overlap
+	// /crm/v3/lists/folders/{folderId} with neither pattern more specific,
+	// which no ServeMux (nor Match) can tell apart. Members are removed by
+	// crm.lists.memberships.remove.
+	{Name: "crm.lists.create", Method: post, Path: "/crm/v3/lists", Dated: "/crm/lists/{version}", Versions: allDated,
+		Scopes: listsCreate, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.get-many", Method: get, Path: "/crm/v3/lists", Dated: "/crm/lists/{version}", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.search", Method: post, Path: "/crm/v3/lists/search", Dated: "/crm/lists/{version}/search", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 500}},
+	{Name: "crm.lists.get", Method: get, Path: "/crm/v3/lists/{listId}", Dated: "/crm/lists/{version}/{listId}", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.get-by-name", Method: get, Path: "/crm/v3/lists/object-type-id/{objectTypeId}/name/{listName}", Dated: "/crm/lists/{version}/object-type-id/{objectTypeId}/name/{listName}", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.delete", Method: del, Path: "/crm/v3/lists/{listId}", Dated: "/crm/lists/{version}/{listId}", Versions: allDated,
+		Scopes: listsWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.restore", Method: put, Path: "/crm/v3/lists/{listId}/restore", Dated: "/crm/lists/{version}/{listId}/restore", Versions: allDated,
+		Scopes: listsWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.update-name", Method: put, Path: "/crm/v3/lists/{listId}/update-list-name", Dated: "/crm/lists/{version}/{listId}/update-list-name", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.update-filters", Method: put, Path: "/crm/v3/lists/{listId}/update-list-filters", Dated: "/crm/lists/{version}/{listId}/update-list-filters", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.memberships.list", Method: get, Path: "/crm/v3/lists/{listId}/memberships", Dated: "/crm/lists/{version}/{listId}/memberships", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 250}},
+	{Name: "crm.lists.memberships.join-order", Method: get, Path: "/crm/v3/lists/{listId}/memberships/join-order", Dated: "/crm/lists/{version}/{listId}/memberships/join-order", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 250}},
+	{Name: "crm.lists.memberships.add", Method: put, Path: "/crm/v3/lists/{listId}/memberships/add", Dated: "/crm/lists/{version}/{listId}/memberships/add", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteListsAdded},
+	{Name: "crm.lists.memberships.remove", Method: put, Path: "/crm/v3/lists/{listId}/memberships/remove", Dated: "/crm/lists/{version}/{listId}/memberships/remove", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteListsAdded},
+	{Name: "crm.lists.memberships.add-and-remove", Method: put, Path: "/crm/v3/lists/{listId}/memberships/add-and-remove", Dated: "/crm/lists/{version}/{listId}/memberships/add-and-remove", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteListsAdded},
+	{Name: "crm.lists.memberships.add-from", Method: put, Path: "/crm/v3/lists/{listId}/memberships/add-from/{sourceListId}", Dated: "/crm/lists/{version}/{listId}/memberships/add-from/{sourceListId}", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer,
+		Note: "The spec: the source list must have fewer than 100,000 members (MaxListAddFromMembers)."},
+	{Name: "crm.lists.records.memberships", Method: get, Path: "/crm/v3/lists/records/{objectTypeId}/{recordId}/memberships", Dated: "/crm/lists/{version}/records/{objectTypeId}/{recordId}/memberships", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.records.memberships.batch.read", Method: post, Path: "/crm/v3/lists/records/memberships/batch/read", Dated: "/crm/lists/{version}/records/memberships/batch/read", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.list", Method: get, Path: "/crm/v3/lists/folders", Dated: "/crm/lists/{version}/folders", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.create", Method: post, Path: "/crm/v3/lists/folders", Dated: "/crm/lists/{version}/folders", Versions: allDated,
+		Scopes: listsWrite, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.rename", Method: put, Path: "/crm/v3/lists/folders/{folderId}/rename", Dated: "/crm/lists/{version}/folders/{folderId}/rename", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.move", Method: put, Path: "/crm/v3/lists/folders/{folderId}/move/{newParentFolderId}", Dated: "/crm/lists/{version}/folders/{folderId}/move/{newParentFolderId}", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.move-list", Method: put, Path: "/crm/v3/lists/folders/move-list", Dated: "/crm/lists/{version}/folders/move-list", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.folders.delete", Method: del, Path: "/crm/v3/lists/folders/{folderId}", Dated: "/crm/lists/{version}/folders/{folderId}", Versions: allDated,
+		Scopes: listsWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.idmapping.get", Method: get, Path: "/crm/v3/lists/idmapping", Dated: "/crm/lists/{version}/idmapping", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.idmapping.batch", Method: post, Path: "/crm/v3/lists/idmapping", Dated: "/crm/lists/{version}/idmapping", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Batch: 10000}},
+	{Name: "crm.lists.schedule-conversion.get", Method: get, Path: "/crm/v3/lists/{listId}/schedule-conversion", Dated: "/crm/lists/{version}/{listId}/schedule-conversion", Versions: allDated,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.schedule-conversion.update", Method: put, Path: "/crm/v3/lists/{listId}/schedule-conversion", Dated: "/crm/lists/{version}/{listId}/schedule-conversion", Versions: allDated,
+		Scopes: listsWrite, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.lists.size-history", Method: get, Path: "/crm/v3/lists/{listId}/size-and-edits-history/between", Dated: "/crm/lists/{version}/{listId}/size-and-edits-history/between", Versions: only2603,
+		Scopes: listsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: "Only the 2026-03 spec among the dated ones has it."},
+
+	// Users, roles and teams (Settings/User Provisioning). The 2026-09
+	// spec is a beta, which the catalogue does not list.
+	{Name: "settings.users.list", Method: get, Path: "/settings/v3/users", Dated: "/settings/users/{version}", Versions: only2603,
+		Scopes: usersRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteUsersPath},
+	{Name: "settings.users.create", Method: post, Path: "/settings/v3/users", Dated: "/settings/users/{version}", Versions: only2603,
+		Scopes: usersWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteUsersPath},
+	{Name: "settings.users.get", Method: get, Path: "/settings/v3/users/{userId}", Dated: "/settings/users/{version}/{userId}", Versions: only2603,
+		Scopes: usersRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "settings.users.update", Method: put, Path: "/settings/v3/users/{userId}", Dated: "/settings/users/{version}/{userId}", Versions: only2603,
+		Scopes: usersWrite, Idempotent: true, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "settings.users.remove", Method: del, Path: "/settings/v3/users/{userId}", Dated: "/settings/users/{version}/{userId}", Versions: only2603,
+		Scopes: usersWrite, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "settings.users.roles", Method: get, Path: "/settings/v3/users/roles", Dated: "/settings/users/{version}/roles", Versions: only2603,
+		Scopes: usersRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "settings.users.teams", Method: get, Path: "/settings/v3/users/teams", Dated: "/settings/users/{version}/teams", Versions: only2603,
+		Scopes: teamsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// Communication preferences (Communication Preferences/Subscriptions):
+	// v4, whose shapes the dated versions share, and v3.
+	{Name: "preferences.definitions", Method: get, Path: "/communication-preferences/v4/definitions", Dated: "/communication-preferences/{version}/definitions", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.get", Method: get, Path: "/communication-preferences/v4/statuses/{subscriberIdString}", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.update", Method: post, Path: "/communication-preferences/v4/statuses/{subscriberIdString}", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}", Versions: allDated,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.unsubscribe-all.get", Method: get, Path: "/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}/unsubscribe-all", Versions: allDated,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.unsubscribe-all", Method: post, Path: "/communication-preferences/v4/statuses/{subscriberIdString}/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/{subscriberIdString}/unsubscribe-all", Versions: allDated,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.read", Method: post, Path: "/communication-preferences/v4/statuses/batch/read", Dated: "/communication-preferences/{version}/statuses/batch/read", Versions: allDated,
+		Scopes: prefsBatchRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.write", Method: post, Path: "/communication-preferences/v4/statuses/batch/write", Dated: "/communication-preferences/{version}/statuses/batch/write", Versions: allDated,
+		Scopes: prefsBatchWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.unsubscribe-all", Method: post, Path: "/communication-preferences/v4/statuses/batch/unsubscribe-all", Dated: "/communication-preferences/{version}/statuses/batch/unsubscribe-all", Versions: allDated,
+		Scopes: prefsBatchWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.statuses.batch.unsubscribe-all.read", Method: post, Path: "/communication-preferences/v4/statuses/batch/unsubscribe-all/read", Dated: "/communication-preferences/{version}/statuses/batch/unsubscribe-all/read", Versions: allDated,
+		Scopes: prefsBatchRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.links.generate", Method: post, Path: "/communication-preferences/v4/links/generate", Dated: "/communication-preferences/{version}/links/generate", Versions: allDated,
+		Scopes: prefsReadWrite, Rate: Standard, Cred: Bearer},
+	{Name: "preferences.v3.definitions", Method: get, Path: "/communication-preferences/v3/definitions",
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.status", Method: get, Path: "/communication-preferences/v3/status/email/{emailAddress}", Dated: "/communication-preferences/{version}/status/email/{emailAddress}", Versions: webhookVersions,
+		Scopes: prefsRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.subscribe", Method: post, Path: "/communication-preferences/v3/subscribe", Dated: "/communication-preferences/{version}/subscribe", Versions: webhookVersions,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+	{Name: "preferences.v3.unsubscribe", Method: post, Path: "/communication-preferences/v3/unsubscribe", Dated: "/communication-preferences/{version}/unsubscribe", Versions: webhookVersions,
+		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

@@ -304,7 +304,14 @@ func TestAgreesWithSigningPolicy(t *testing.T) {
 			now = append(now, o.Name)
 		}
 	})
-	checkDisagreements(t, "signing.DefaultRules", got, nil)
+	// Subscription status changes were not in the old rules: a mass
+	// unsubscribe (or subscribe) is damage, so the catalogue signs them.
+	wantSigned := map[string]string{}
+	for _, name := range []string{"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
+		"preferences.statuses.batch.unsubscribe-all", "preferences.v3.subscribe", "preferences.v3.unsubscribe"} {
+		wantSigned[name] = "subscription status changes are sensitive"
+	}
+	checkDisagreements(t, "signing.DefaultRules", got, wantSigned)
 	checkDisagreements(t, "hubspot.IsSensitive", now, nil)
 }
 
@@ -415,7 +422,25 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 			rate = append(rate, o.Name)
 		}
 	})
-	checkDisagreements(t, "hubspot's safeToRepeat and Idempotent marks", idem, nil)
+	// Rows hubkey's client did not know before the catalogue: PUTs that set
+	// a state (a name, filters, a folder, members added or removed), which
+	// a repeat leaves as it is, and lookups sent as POST.
+	wantIdem := map[string]string{}
+	for _, name := range []string{
+		"crm.lists.update-name", "crm.lists.update-filters", "crm.lists.memberships.add", "crm.lists.memberships.remove",
+		"crm.lists.memberships.add-and-remove", "crm.lists.memberships.add-from", "crm.lists.folders.rename", "crm.lists.folders.move",
+		"crm.lists.folders.move-list", "crm.lists.schedule-conversion.update", "crm.lists.idmapping.batch",
+		"settings.users.update",
+		"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
+		"preferences.statuses.batch.unsubscribe-all", "preferences.statuses.batch.unsubscribe-all.read",
+		"preferences.v3.subscribe", "preferences.v3.unsubscribe",
+	} {
+		wantIdem[name] = "sets a state or reads: safe to repeat"
+	}
+	// The lists search is not a CRM objects search: HubSpot's search
+	// limit is documented for those alone.
+	wantRate["crm.lists.search"] = "lists search counts against the standard limits"
+	checkDisagreements(t, "hubspot's safeToRepeat and Idempotent marks", idem, wantIdem)
 	checkDisagreements(t, "hubspot's and keypolicy's search classes", rate, wantRate)
 }
 
@@ -451,6 +476,8 @@ func TestLimitsAreHubSpots(t *testing.T) {
 		{"associations batch create", limit("crm.associations.v4.batch.create").Batch, 2000},
 		{"associations batch archive", limit("crm.associations.v4.batch.archive").Batch, 2000},
 		{"owners page", limit("crm.owners.list").Page, 500},
+		{"lists search page", limit("crm.lists.search").Page, 500},
+		{"list memberships page", limit("crm.lists.memberships.list").Page, 250},
 	} {
 		if c.row != c.want {
 			t.Errorf("%s: catalogue %d, HubSpot's guides %d", c.name, c.row, c.want)

@@ -32,7 +32,9 @@
 // per-record associations under /crm/objects/{version}/..., batch
 // associations and labels under /crm/associations/{version}/...,
 // properties, pipelines and owners under /crm/properties/{version}/...,
-// /crm/pipelines/{version}/... and /crm/owners/{version}, schemas under
+// /crm/pipelines/{version}/... and /crm/owners/{version}, lists under
+// /crm/lists/{version}/..., users under /settings/users/{version}/...
+// (2026-03 only: the numbered path is /settings/v3/users/...), schemas under
 // /crm-object-schemas/{version}/schemas, account information under
 // /account-info/{version}/..., the token endpoint at /oauth/{version}/token
 // and its introspection and revocation endpoints beside it.
@@ -48,7 +50,8 @@
 // Facts that both hubkey's client and hubspottest need but that belong to
 // no single operation live here too: HubSpot's HUBSPOT_DEFINED association
 // types between standard objects ([AssociationTypes],
-// [DefaultAssociationType]) and the limits on what an account or app
+// [DefaultAssociationType]), the operators of lists' property filters
+// ([ListFilterOperators]) and the limits on what an account or app
 // holds ([MaxPipelineStages], [MaxWebhookSubscriptions]).
 //
 // # Rechecking against newer specs

@@ -166,8 +166,9 @@ type Op struct {
 	// Scopes is what a call needs (see Requirement); its entries may be
 	// object type templates. Nil: any valid credential of kind Cred.
 	Scopes Requirement
-	// Sensitive calls (deletes and archives, merges, GDPR deletes) are
-	// signed by default.
+	// Sensitive calls (deletes and archives, merges, GDPR deletes, user
+	// provisioning and removal, subscription status changes) are signed
+	// by default.
 	Sensitive bool
 	// Idempotent calls may be sent again after a 5xx or a dropped
 	// connection without harm.
@@ -226,8 +227,8 @@ func (o *Op) Template(v Version) (string, bool) {
 // Each value is escaped with url.PathEscape, so "/", "?" and "#" cannot
 // change the path; values that would change its meaning anyway (empty,
 // "." and "..") are refused, as are object types that are not a type name
-// (letters, digits, '_' and '-') and app, subscription and association
-// type IDs that are not decimal numbers. Errors name the parameter, never
+// (letters, digits, '_' and '-') and app, subscription, association
+// type, list and list folder IDs that are not decimal numbers. Errors name the parameter, never
 // its value.
 func (o *Op) Expand(v Version, params map[string]string) (string, error) {
 	t, err := o.compiled(v)
@@ -396,6 +397,10 @@ var paramKinds = map[string]segKind{
 	"appId":             segDecimal,
 	"subscriptionId":    segDecimal,
 	"associationTypeId": segDecimal,
+	"listId":            segDecimal,
+	"sourceListId":      segDecimal,
+	"folderId":          segDecimal,
+	"newParentFolderId": segDecimal,
 }
 
 type template struct {

@@ -440,3 +440,23 @@ func BenchmarkExpand(b *testing.B) {
 		}
 	}
 }
+
+func TestListFilterOperators(t *testing.T) {
+	ops, ok := ListFilterOperators("STRING")
+	if !ok || !slices.Contains(ops, "CONTAINS") || slices.Contains(ops, "IS_ANY_OF") {
+		t.Errorf("STRING operators %v, %v", ops, ok)
+	}
+	if _, ok := ListFilterOperators("string"); ok {
+		t.Error("operation types are upper case, as HubSpot spells them")
+	}
+	types := ListOperationTypes()
+	if len(types) != len(listOperators) || !slices.IsSorted(types) {
+		t.Errorf("ListOperationTypes = %v", types)
+	}
+	for _, typ := range types {
+		ops, _ := ListFilterOperators(typ)
+		if len(ops) == 0 || len(slices.Compact(slices.Sorted(slices.Values(ops)))) != len(ops) {
+			t.Errorf("%s: operators %v empty or repeated", typ, ops)
+		}
+	}
+}

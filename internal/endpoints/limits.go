@@ -11,4 +11,7 @@ const (
 	// MinWebhookConcurrency is the least maxConcurrentRequests an app's
 	// webhook settings may name: HubSpot's guide says more than five.
 	MinWebhookConcurrency = 6
+	// MaxListAddFromMembers bounds the source of a lists add-from call:
+	// HubSpot's spec says the source list must have fewer members than this.
+	MaxListAddFromMembers = 100_000
 )

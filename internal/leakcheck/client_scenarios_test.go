@@ -138,6 +138,10 @@ func TestLeakHubSpotClientDecodeErrors(t *testing.T) {
 		"truncated":    `{"id": "1", "properties": {"x": "` + canaryToken,
 		"pipelineTime": `{"id": "1", "label": "x", "createdAt": "` + canaryToken + `"}`,
 		"webhookTime":  `{"targetUrl": "https://example.com", "createdAt": "` + clientScenarioDevKey + `"}`,
+		"listTime":     `{"list": {"listId": "1", "createdAt": "` + canaryToken + `"}}`,
+		"listFilter": `{"list": {"listId": "1", "filterBranch": {"filterBranchType": "OR", "filterBranches": [{"filterBranchType": "AND", "filters": [` +
+			`{"filterType": "PROPERTY", "property": "email", "operation": {"operationType": "STRING", "values": "` + canaryToken + `"}}]}]}}}`,
+		"listBranch": `{"list": {"listId": "1", "filterBranch": {"filterBranchType": ` + canaryToken + `}}}`,
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -151,6 +155,8 @@ func TestLeakHubSpotClientDecodeErrors(t *testing.T) {
 		rec.Err(name+" pipeline", err)
 		_, err = c.Webhooks.GetSettings(ctx, 12345)
 		rec.Err(name+" webhook settings", err)
+		_, err = c.Lists.Get(ctx, "1", nil)
+		rec.Err(name+" list", err)
 		srv.Close()
 	}
 	rec.Check(t, canaryToken, clientScenarioDevKey)

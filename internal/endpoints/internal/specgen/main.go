@@ -52,6 +52,7 @@ import (
 var apis = []string{
 	"Account/Account Info",
 	"Auth/Oauth",
+	"Communication Preferences/Subscriptions",
 	"CRM/Associations",
 	"CRM/Associations Schema",
 	"CRM/Companies",
@@ -60,6 +61,7 @@ var apis = []string{
 	"CRM/Custom Objects",
 	"CRM/Deals",
 	"CRM/Line Items",
+	"CRM/Lists",
 	"CRM/Objects",
 	"CRM/Pipelines",
 	"CRM/Products",
@@ -67,6 +69,7 @@ var apis = []string{
 	"CRM/Quotes",
 	"CRM/Schemas",
 	"CRM/Tickets",
+	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,5 +217,40 @@ func TestRun(t *testing.T) {
 	// The catalogue's other templates are reported missing.
 	if !strings.Contains(stderr.String(), "no spec file has GET /crm/v3/owners\n") {
 		t.Errorf("stderr does not report the missing owners template:\n%s", stderr.String())
+	}
+}
+
+// TestRecursiveSchema checks that a schema that holds itself (a lists
+// filter branch holds filter branches) becomes a node that names itself,
+// once per document, and that the reduction of a second reference reuses it.
+func TestRecursiveSchema(t *testing.T) {
+	var doc specDoc
+	doc.Components.Schemas = map[string]json.RawMessage{
+		"Branch": json.RawMessage(`{"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["AND", "OR"]},
+			"branches": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/Branch"}, {"$ref": "#/components/schemas/Leaf"}]}}}}`),
+		"Leaf": json.RawMessage(`{"type": "object", "properties": {"value": {"type": "string"}}}`),
+	}
+	s := newSchemaSet()
+	n, err := s.schema(&doc, json.RawMessage(`{"$ref": "#/components/schemas/Branch"}`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := s.nodes[n]
+	if root.Type != "object" || len(root.Props) != 2 || root.Props[0].Name != "branches" {
+		t.Fatalf("root node %+v", root)
+	}
+	items := s.nodes[s.nodes[root.Props[0].Node].Items]
+	if len(items.OneOf) != 2 || items.OneOf[0] != n {
+		t.Fatalf("the branches' items %+v do not name the root node %d", items, n)
+	}
+	if leaf := s.nodes[items.OneOf[1]]; leaf.Type != "object" || len(leaf.Props) != 1 {
+		t.Fatalf("leaf node %+v", leaf)
+	}
+	again, err := s.schema(&doc, json.RawMessage(`{"type": "array", "items": {"$ref": "#/components/schemas/Branch"}}`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.nodes[again].Items != n {
+		t.Errorf("a second reference reduced Branch again: items %d, want %d", s.nodes[again].Items, n)
 	}
 }

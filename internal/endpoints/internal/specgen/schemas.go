@@ -70,10 +70,59 @@ type schemaSet struct {
 	nodes []node
 	index map[string]int
 	ops   map[entryKey]*opOut
+	refs  map[refKey]*refState
+}
+
+// refKey names a component schema of one document.
+type refKey struct {
+	doc *specDoc
+	ref string
+}
+
+// refState tracks a reference being reduced, so that a recursive schema
+// (a lists filter branch holds filter branches) becomes a node that names
+// itself rather than an endless tree.
+type refState struct {
+	active bool // being reduced: a reference to it now is a cycle
+	slot   int  // the node reserved for it when a cycle reached it, or noNode
 }
 
 func newSchemaSet() *schemaSet {
-	return &schemaSet{index: map[string]int{}, ops: map[entryKey]*opOut{}}
+	return &schemaSet{index: map[string]int{}, ops: map[entryKey]*opOut{}, refs: map[refKey]*refState{}}
+}
+
+// ref reduces the component schema ref of doc. A reference reached again
+// while it is being reduced gets a reserved node, which the reduction
+// fills when it ends; such a cyclic schema is kept per document and reused.
+func (s *schemaSet) ref(doc *specDoc, ref string, depth int) (int, error) {
+	k := refKey{doc, ref}
+	st := s.refs[k]
+	if st == nil {
+		st = &refState{slot: noNode}
+		s.refs[k] = st
+	}
+	switch {
+	case st.active:
+		if st.slot == noNode {
+			s.nodes = append(s.nodes, node{})
+			st.slot = len(s.nodes) - 1
+		}
+		return st.slot, nil
+	case st.slot != noNode:
+		return st.slot, nil
+	}
+	target, err := doc.resolve(ref)
+	if err != nil {
+		return 0, err
+	}
+	st.active = true
+	n, err := s.schema(doc, target, depth+1)
+	st.active = false
+	if err != nil || st.slot == noNode {
+		return n, err
+	}
+	s.nodes[st.slot] = s.nodes[n]
+	return st.slot, nil
 }
 
 // specDoc is what resolving references needs of a document.
@@ -143,11 +192,7 @@ func (s *schemaSet) schema(doc *specDoc, raw json.RawMessage, depth int) (int, e
 		return 0, err
 	}
 	if r.Ref != "" {
-		target, err := doc.resolve(r.Ref)
-		if err != nil {
-			return 0, err
-		}
-		return s.schema(doc, target, depth+1)
+		return s.ref(doc, r.Ref, depth)
 	}
 	if len(r.AnyOf) > 0 || len(r.AllOf) > 0 {
 		return 0, errors.New("anyOf and allOf are not supported")
