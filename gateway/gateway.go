@@ -78,6 +78,13 @@ type Config struct {
 	// written; zero means one second.
 	AuditFlushInterval time.Duration
 
+	// OnCall, when set, is called with every call the gateway served,
+	// allowed or refused, once it has been answered and queued for the
+	// audit trail, on the goroutine that served it: keep it quick (a
+	// metric, as hubspot/otelhubspot's GatewayCalls records). The Call
+	// holds no secret.
+	OnCall func(Call)
+
 	// Clock is the time the gateway reads; nil means the system clock.
 	Clock clock.Clock
 	// Logger receives the gateway's own records (denials at Debug, store

@@ -57,6 +57,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.call.BytesOut = cw.n
 		st.call.Latency = g.clock.Now().Sub(st.call.Time)
 		g.audit.add(st.call)
+		if g.cfg.OnCall != nil {
+			g.cfg.OnCall(st.call)
+		}
 		g.inflight.end(n)
 	}()
 	if ip, ok := g.clientIP(r); ok {

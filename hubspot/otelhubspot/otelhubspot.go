@@ -106,6 +106,8 @@ type Telemetry struct {
 	waitDur, httpDur                             metric.Float64Histogram
 	fetches, rotations, verifications, usageWarn metric.Int64Counter
 	usageUsed, usageLimit, usageCalls            metric.Int64Gauge
+	gwCalls                                      metric.Int64Counter
+	gwDur                                        metric.Float64Histogram
 
 	sets  sync.Map // setKey -> metric.MeasurementOption
 	creds sync.Map // credKey -> *credCount
@@ -266,6 +268,8 @@ func (t *Telemetry) instruments() error {
 	t.usageUsed = gauge("hubspot.usage.daily.used", "{call}", "The account's API calls today, as HubSpot counts them")
 	t.usageLimit = gauge("hubspot.usage.daily.limit", "{call}", "The account's daily API call limit")
 	t.usageCalls = gauge("hubspot.usage.daily.calls", "{call}", "This process's API calls today, per credential")
+	t.gwCalls = counter("hubkey.gateway.calls", "{call}", "Calls through the key gateway, allowed and refused, by key and denial reason")
+	t.gwDur = hist("hubkey.gateway.duration", "Time the key gateway took to answer a call, HubSpot included")
 	remaining, err := m.Int64ObservableGauge("hubspot.rate_limit.remaining", metric.WithUnit("{call}"),
 		metric.WithDescription("Calls left in HubSpot's rate-limit window, from the X-HubSpot-RateLimit-* headers of the last answer"))
 	errs = append(errs, err)
