@@ -133,9 +133,11 @@ type chart struct {
 	Calls   int64
 	Denials int64
 	Max     int64
-	From    string
-	To      string
-	Bars    []bar
+	// Peak is the most calls forwarded to HubSpot in one bucket.
+	Peak int64
+	From string
+	To   string
+	Bars []bar
 }
 
 // bar is one bucket: the allowed calls stacked on the denials.
@@ -171,6 +173,7 @@ func (c *chart) draw(series []Usage, from time.Time, n int, width time.Duration)
 	}
 	bw := chartW / float64(n)
 	for i := range n {
+		c.Peak = max(c.Peak, calls[i]-dens[i])
 		okH := float64(calls[i]-dens[i]) * scale
 		denH := float64(dens[i]) * scale
 		start := from.Add(time.Duration(i) * width)
@@ -192,6 +195,7 @@ type serviceRow struct {
 	Forwarded      int64
 	CallShare      string
 	BudgetShare    string
+	PeakShare      string
 	Previous       int64
 	Surge          bool
 }
@@ -257,6 +261,7 @@ func (c *console) usagePage(w http.ResponseWriter, r *http.Request, s *session) 
 		assumed = false // a gateway with no RateLimit paces at LimitFreeStarter
 	}
 	budget := float64(limit.Requests) * float64(rg.Span) / float64(limit.Interval)
+	bucketBudget := float64(limit.Requests) * float64(rg.Bucket) / float64(limit.Interval)
 
 	var svcCharts []chart
 	var rows []serviceRow
@@ -268,6 +273,7 @@ func (c *console) usagePage(w http.ResponseWriter, r *http.Request, s *session) 
 		row := serviceRow{Service: ch.Title, Calls: ch.Calls, Denials: ch.Denials, Forwarded: ch.Calls - ch.Denials, Previous: prevSvc[svc]}
 		row.CallShare = percent(float64(ch.Calls), float64(total.Calls))
 		row.BudgetShare = percent(float64(row.Forwarded), budget)
+		row.PeakShare = percent(float64(ch.Peak), bucketBudget)
 		row.Surge = row.Calls >= 20 && row.Calls >= 3*max(row.Previous, 1)
 		rows = append(rows, row)
 	}

@@ -412,6 +412,10 @@ func TestConsoleKeyLifecycle(t *testing.T) {
 			t.Errorf("usage%s: %d, no chart of 2 calls, 1 denied", rg, up.status)
 		}
 	}
+	if up := c.get("/console/usage?range=hour"); !strings.Contains(up.body, "100 requests per 10s, 36000 calls over the last hour") ||
+		!strings.Contains(up.body, "In its busiest 2m0s") {
+		t.Errorf("the usage page does not state HubSpot's rate budget for the hour")
+	}
 	if p := c.get("/console/usage?range=year"); p.status != http.StatusBadRequest {
 		t.Errorf("usage?range=year: %d; want 400", p.status)
 	}
