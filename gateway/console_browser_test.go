@@ -201,7 +201,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	if s := outer(t, ctx, "#key-charts"); !strings.Contains(s, "<svg") || !strings.Contains(s, id) || !strings.Contains(s, "4 calls, 1 denied") {
 		t.Errorf("no chart of the new key's 4 calls, 1 denied in %s", s)
 	}
-	do(t, ctx, "choosing the week", chromedp.Click(chromedp.CSS(`a[href="/console/usage?range=week"]`)), chromedp.WaitVisible(chromedp.CSS("#services")))
+	do(t, ctx, "choosing the week",
+		chromedp.Click(chromedp.CSS(`a[href="/console/usage?range=week"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[aria-current="page"][href="/console/usage?range=week"]`)),
+	)
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "range=week") {
 		t.Errorf("the range selector went to %s", loc)
 	}
@@ -214,8 +217,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="key"]`), id),
 		chromedp.SendKeys(chromedp.CSS(`input[name="reason"]`), "missing scopes"),
 		chromedp.Click(chromedp.CSS("#filter")),
-		chromedp.WaitVisible(chromedp.CSS("#audit")),
+		chromedp.WaitVisible(chromedp.CSS("#filtered")),
 	)
+	if s := text(t, ctx, "#filtered"); s != "Filtered by key="+id+", reason=missing scopes." {
+		t.Errorf("the audit page says %q", s)
+	}
 	if s := text(t, ctx, "#audit tbody"); strings.Count(s, "missing scopes") != 1 || !strings.Contains(s, id) || strings.Contains(s, "crm-sync") {
 		t.Errorf("the filtered audit list is %q", s)
 	}

@@ -381,8 +381,17 @@ func (c *console) auditPage(w http.ResponseWriter, r *http.Request, s *session) 
 		export += "?" + enc
 	}
 	c.render(w, http.StatusOK, "audit.html", page{Title: "Audit", Nav: "audit", CSRF: s.csrf, Data: map[string]any{
-		"Form": form, "Rows": rows, "Export": export, "Shown": len(rows), "Limit": f.Limit,
+		"Form": form, "Rows": rows, "Export": export, "Shown": len(rows), "Limit": f.Limit, "Filtered": filtered(q),
 	}})
+}
+
+// filtered says which filters an Audit page applies, as "reason=key revoked".
+func filtered(q url.Values) []string {
+	var out []string
+	for _, name := range sortedKeys(q) {
+		out = append(out, name+"="+q.Get(name))
+	}
+	return out
 }
 
 // export streams the Audit page's filter through the admin API's export.
