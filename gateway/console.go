@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,7 +34,8 @@ type ConsoleConfig struct {
 // WithConsole serves a web console beside the admin API, under /console/
 // on the same listener and behind the same admin token: a login page
 // takes the token and starts a session (an HttpOnly, SameSite=Strict
-// cookie; Secure over TLS), after which the pages show
+// cookie; Secure over TLS); ten failed logins within a minute lock the
+// form for the rest of that minute. The pages show
 //
 //	/console/keys   every key, its owner, scopes, allow list, status, expiry, last use and
 //	                calls in the last 24 hours; idle keys and keys near expiry stand out;
@@ -64,6 +66,10 @@ const (
 	maxSessions = 256
 	// maxPending bounds the confirmations a session may have open.
 	maxPending = 32
+	// maxFailedLogins failed logins in loginWindow lock the login form
+	// until the window has passed.
+	maxFailedLogins = 10
+	loginWindow     = time.Minute
 	// pendingTTL is how long a confirmation page stays valid.
 	pendingTTL = 15 * time.Minute
 	// maxFormBody is the largest form the console reads.
@@ -93,6 +99,9 @@ type console struct {
 
 	mu       sync.Mutex
 	sessions map[[sha256.Size]byte]*session
+	// failed holds the times of the latest failed logins, to slow down
+	// whoever guesses at the admin token.
+	failed []time.Time
 }
 
 // session is one login. The cookie holds a random 256-bit ID; the table is
@@ -325,8 +334,19 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, nil, http.StatusBadRequest, err.Error())
 		return
 	}
+	if c.throttled() {
+		w.Header().Set("Retry-After", strconv.Itoa(int(loginWindow/time.Second)))
+		c.render(w, http.StatusTooManyRequests, "login.html", page{Title: "Log in", Error: "Too many failed logins; wait a minute and try again."})
+		return
+	}
 	typed := r.PostForm.Get("token")
 	if len(typed) > 4096 || !secrets.New(strings.TrimSpace(typed)).Equal(admin) {
+		c.mu.Lock()
+		c.failed = append(c.failed, c.h.a.clock.Now())
+		if len(c.failed) > maxFailedLogins {
+			c.failed = c.failed[len(c.failed)-maxFailedLogins:]
+		}
+		c.mu.Unlock()
 		c.h.logger.Warn("gateway console: a login with a wrong admin token", "client", r.RemoteAddr)
 		c.render(w, http.StatusUnauthorized, "login.html", page{Title: "Log in", Error: "That is not the admin token."})
 		return
@@ -364,6 +384,14 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	})
 	c.h.logger.Info("gateway console: logged in", "client", r.RemoteAddr)
 	http.Redirect(w, r, "/console/keys", http.StatusSeeOther)
+}
+
+// throttled says whether maxFailedLogins logins failed in the last
+// loginWindow.
+func (c *console) throttled() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.failed) >= maxFailedLogins && c.h.a.clock.Now().Sub(c.failed[0]) < loginWindow
 }
 
 func (c *console) logout(w http.ResponseWriter, r *http.Request, s *session) {

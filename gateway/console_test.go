@@ -324,6 +324,24 @@ func TestConsoleSessionEnds(t *testing.T) {
 	}
 }
 
+func TestConsoleLoginThrottled(t *testing.T) {
+	c := newConsoleRig(t, gateway.ConsoleConfig{})
+	for i := range 10 {
+		if p := c.post("/console/login", url.Values{"token": {"guess-0123456789abcdef"}}); p.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d; want 401", i, p.status)
+		}
+	}
+	p := c.post("/console/login", url.Values{"token": {adminToken}})
+	if p.status != http.StatusTooManyRequests || p.header.Get("Set-Cookie") != "" || p.header.Get("Retry-After") != "60" {
+		t.Fatalf("the right token after 10 wrong ones within a minute: %d %q; want 429 and no session", p.status, p.header.Get("Set-Cookie"))
+	}
+	c.clock.Advance(time.Minute)
+	c.login()
+	if p := c.get("/console/keys"); p.status != http.StatusOK {
+		t.Errorf("keys page after the lock passed: %d", p.status)
+	}
+}
+
 func TestConsoleCSRF(t *testing.T) {
 	c := newConsoleRig(t, gateway.ConsoleConfig{})
 	c.login()
