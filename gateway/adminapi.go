@@ -73,8 +73,9 @@ const maxUsageBuckets = 10000
 //	POST /v1/keys/{id}/resume          make a suspended key work again
 //	POST /v1/keys/{id}/revoke          end a key for good
 //	POST /v1/keys/{id}/rotate          {"grace":"10m"}: a new key; the old one works for grace more
-//	GET  /v1/audit?key=&service=&operation=&status=&denied=true&from=&to=&limit=
-//	                                   audited calls, newest first, as JSON lines (application/x-ndjson)
+//	GET  /v1/audit?key=&service=&operation=&status=&reason=&denied=true&from=&to=&limit=
+//	                                   audited calls, newest first, as JSON lines (application/x-ndjson);
+//	                                   reason= keeps the calls refused for that reason ("key revoked")
 //	GET  /v1/usage?from=&to=&bucket=   calls and denials per key and bucket (default: the last 24 hours, one bucket)
 //	GET  /v1/services?from=&to=        per upstream credential, the services and keys that used it (default: the last 30 days)
 //
@@ -116,6 +117,9 @@ func NewAdminHandler(a *Admin, credential AdminCredential, opts ...AdminOption) 
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusNotFound, "", "no such endpoint")
 	})
+	if h.consoleCfg != nil {
+		h.console = newConsole(h, *h.consoleCfg)
+	}
 	return h, nil
 }
 
@@ -125,6 +129,9 @@ type adminHandler struct {
 	gw     *Gateway
 	logger *slog.Logger
 	mux    *http.ServeMux
+
+	consoleCfg *ConsoleConfig
+	console    *console // nil without WithConsole
 }
 
 // route registers path with a handler per method; other methods are
@@ -151,6 +158,10 @@ func (h *adminHandler) route(path string, byMethod map[string]http.HandlerFunc) 
 
 func (h *adminHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if h.console != nil && isConsolePath(r.URL.Path) {
+		h.console.ServeHTTP(w, r) // its own login and sessions
+		return
+	}
 	if !h.authorized(w, r) {
 		return
 	}
@@ -615,10 +626,10 @@ type callJSON struct {
 }
 
 func (h *adminHandler) callFilter(q map[string][]string) (CallFilter, error) {
-	if err := checkParams(q, "key", "service", "operation", "status", "denied", "from", "to", "limit"); err != nil {
+	if err := checkParams(q, "key", "service", "operation", "status", "reason", "denied", "from", "to", "limit"); err != nil {
 		return CallFilter{}, err
 	}
-	f := CallFilter{KeyID: first(q, "key"), Service: first(q, "service"), Operation: first(q, "operation")}
+	f := CallFilter{KeyID: first(q, "key"), Service: first(q, "service"), Operation: first(q, "operation"), Denial: first(q, "reason")}
 	if v := first(q, "status"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {

@@ -53,6 +53,16 @@
 // next request; on PostgreSQL it reaches the other replicas through
 // LISTEN/NOTIFY.
 //
+// # Administration
+//
+// NewAdminHandler serves the Admin's operations and the audit trail as a
+// JSON API behind an admin token, on a listener of its own. WithConsole
+// adds a web console to it: keys with their owners, last use and state
+// (idle keys and keys near expiry stand out), usage charts per service
+// and key with each service's share of HubSpot's rate budget, and the
+// audit trail with filters; changes go through confirmation pages. It
+// needs no JavaScript and fetches nothing from elsewhere.
+//
 // # What it protects against, and what it cannot
 //
 // It protects HubSpot's token from the services that use it: none of them

@@ -9,7 +9,9 @@
 //	hubkey-gateway serve
 //
 // The gateway then speaks HubSpot's API on 127.0.0.1:8080 and its admin API
-// on 127.0.0.1:8081. Give each service a key of its own:
+// on 127.0.0.1:8081, where http://127.0.0.1:8081/console/ is a web console
+// (log in with the admin token) showing the keys, their usage and the
+// audit trail. Give each service a key of its own:
 //
 //	hubkey-gateway keys create -name "billing reader" -service billing-sync \
 //	    -scope crm.objects.contacts.read -allow-ip 10.1.0.0/16
@@ -42,6 +44,7 @@
 //	                              -db: a random key file beside the database, made on first run)
 //	-trusted-proxy CIDR           a proxy whose X-Forwarded-For is believed (repeatable)
 //	-rate-limit free|professional|api-addon
+//	-idle-after 720h              the console marks keys unused this long as idle
 //
 // Secrets are given as sources, never as values: a flag names an
 // environment variable or a file, and the PostgreSQL URL (which may hold a

@@ -40,6 +40,7 @@ type serveFlags struct {
 	rateLimit           string
 	publicURL           string
 	verbose             bool
+	idleAfter           time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -70,6 +71,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.rateLimit, "rate-limit", "free", "HubSpot's limit for the account: free, professional or api-addon")
 	fs.StringVar(&f.publicURL, "public-url", "", "scheme and authority callers reach the gateway at, which signatures cover (default: the request's Host)")
 	fs.BoolVar(&f.verbose, "v", false, "log refused calls too")
+	fs.DurationVar(&f.idleAfter, "idle-after", 30*24*time.Hour, "the console marks a key unused for this `long` as idle")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -205,7 +207,8 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if err != nil {
 		return err
 	}
-	adminAPI, err := gateway.NewAdminHandler(adm, adminTok, gateway.WithGateway(gw), gateway.WithAdminLogger(logger))
+	adminAPI, err := gateway.NewAdminHandler(adm, adminTok, gateway.WithGateway(gw), gateway.WithAdminLogger(logger),
+		gateway.WithConsole(gateway.ConsoleConfig{IdleAfter: f.idleAfter}))
 	if err != nil {
 		return err
 	}
@@ -231,7 +234,8 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 			}
 		}()
 	}
-	logger.Info("hubkey-gateway: serving", "gateway", "http://"+gl.Addr().String(), "admin", "http://"+al.Addr().String(), "upstream", f.upstream)
+	logger.Info("hubkey-gateway: serving", "gateway", "http://"+gl.Addr().String(), "admin", "http://"+al.Addr().String(),
+		"console", "http://"+al.Addr().String()+"/console/", "upstream", f.upstream)
 
 	var serveErr error
 	select {

@@ -29,6 +29,13 @@
 //     temporary directory, runs it on a free loopback port and hands its
 //     URL to go test in HUBKEY_TEST_POSTGRES_URL. If that variable is
 //     already set, that database is used instead.
+//   - Chromium, for tests that import internal/browserdev: testall finds
+//     it on PATH or at /usr/bin/chromium and, when it is missing and
+//     testall runs as root with apt-get (a CI machine, a container),
+//     installs Debian's chromium package; it hands the executable's path
+//     to go test in HUBKEY_TEST_CHROMIUM. The tests start one headless
+//     browser for the suite. If that variable is already set, that
+//     browser is used instead.
 //
 // It prints one line for each saying where the server came from, and stops
 // what it started afterwards, also when the tests fail or are interrupted.
@@ -60,6 +67,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hubkey/hubkey/internal/browserdev"
 	"github.com/hubkey/hubkey/internal/motodev"
 	"github.com/hubkey/hubkey/internal/pgdev"
 	"github.com/hubkey/hubkey/internal/vaultdev"
@@ -130,6 +138,7 @@ var servers = []server{
 	{"Vault dev server", "github.com/hubkey/hubkey/internal/vaultdev", prepareVault},
 	{"moto server", "github.com/hubkey/hubkey/internal/motodev", prepareMoto},
 	{"PostgreSQL server", "github.com/hubkey/hubkey/internal/pgdev", preparePostgres},
+	{"Chromium", "github.com/hubkey/hubkey/internal/browserdev", prepareChromium},
 }
 
 // prepareVault finds or starts the Vault dev server for the tests and
@@ -209,6 +218,27 @@ func preparePostgres(ctx context.Context) (env []string, stop func(), err error)
 			fmt.Fprintln(os.Stderr, "testall:", err)
 		}
 	}, nil
+}
+
+// prepareChromium finds Chromium for the browser tests, installing it with
+// apt-get when it is missing and testall may (see [browserdev.FindOrInstall]).
+// Nothing is started: the tests start one browser for the suite.
+func prepareChromium(ctx context.Context) (env []string, stop func(), err error) {
+	stop = func() {}
+	if p, ok := browserdev.FromEnv(); ok {
+		fmt.Fprintf(os.Stderr, "testall: Chromium: %s named by %s\n", p, browserdev.EnvPath)
+		return nil, stop, nil
+	}
+	p, installed, err := browserdev.FindOrInstall(ctx, os.Stderr)
+	if err != nil {
+		return nil, stop, err
+	}
+	how := "found"
+	if installed {
+		how = "installed just now with apt-get"
+	}
+	fmt.Fprintf(os.Stderr, "testall: Chromium at %s (%s)\n", p, how)
+	return []string{browserdev.EnvPath + "=" + p}, stop, nil
 }
 
 // testImports returns the import paths that the tests of the packages

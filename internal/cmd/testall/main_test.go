@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hubkey/hubkey/internal/browserdev"
 	"github.com/hubkey/hubkey/internal/motodev"
 	"github.com/hubkey/hubkey/internal/pgdev"
 	"github.com/hubkey/hubkey/internal/vaultdev"
@@ -60,6 +62,7 @@ func TestServersImportPaths(t *testing.T) {
 		"Vault dev server":  reflect.TypeOf(vaultdev.Server{}).PkgPath(),
 		"moto server":       reflect.TypeOf(motodev.Server{}).PkgPath(),
 		"PostgreSQL server": reflect.TypeOf(pgdev.Server{}).PkgPath(),
+		"Chromium":          strings.TrimSuffix(runtime.FuncForPC(reflect.ValueOf(browserdev.Find).Pointer()).Name(), ".Find"),
 	}
 	if len(servers) != len(want) {
 		t.Fatalf("%d servers, want %d", len(servers), len(want))
