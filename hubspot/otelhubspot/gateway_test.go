@@ -83,7 +83,7 @@ func TestGatewayCalls(t *testing.T) {
 	for _, name := range []string{"hubkey.gateway.calls", "hubkey.gateway.duration"} {
 		for _, p := range r.points(t, name) {
 			for _, kv := range p.attrs.ToSlice() {
-				if v := kv.Value.Emit(); strings.Contains(v, iss.Token.Reveal()) || strings.Contains(v, "hkgw_") {
+				if v := kv.Value.String(); strings.Contains(v, iss.Token.Reveal()) || strings.Contains(v, "hkgw_") {
 					t.Fatalf("%s carries a token in %s", name, kv.Key)
 				}
 			}
