@@ -383,7 +383,7 @@ func newRateLimitError(e *Error, h http.Header, now time.Time) *RateLimitError {
 // X-HubSpot-RateLimit-Interval-Milliseconds header when HubSpot sends it,
 // else HubSpot's published interval.
 func policyInterval(p RateLimitPolicy, h http.Header) time.Duration {
-	if d, ok := headerMillis(h, "X-HubSpot-RateLimit-Interval-Milliseconds"); ok {
+	if d, ok := headerMillis(h, hdrRateInterval); ok {
 		return d
 	}
 	if p == Secondly {

@@ -294,16 +294,26 @@ func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) (*limite
 	return l, *p, k
 }
 
+// HubSpot's rate-limit headers, spelled as net/http keeps them
+// (textproto.CanonicalMIMEHeaderKey), so that reading one allocates
+// nothing.
+const (
+	hdrRateRemaining      = "X-Hubspot-Ratelimit-Remaining"
+	hdrRateMax            = "X-Hubspot-Ratelimit-Max"
+	hdrRateDailyRemaining = "X-Hubspot-Ratelimit-Daily-Remaining"
+	hdrRateInterval       = "X-Hubspot-Ratelimit-Interval-Milliseconds"
+)
+
 func hasRateHeaders(h http.Header) bool {
-	return h.Get("X-HubSpot-RateLimit-Remaining") != "" || h.Get("X-HubSpot-RateLimit-Max") != "" ||
-		h.Get("X-HubSpot-RateLimit-Daily-Remaining") != ""
+	return h.Get(hdrRateRemaining) != "" || h.Get(hdrRateMax) != "" ||
+		h.Get(hdrRateDailyRemaining) != ""
 }
 
 // adapt takes account of what HubSpot's rate-limit headers say: a lower
 // limit, requests it counted that the window did not, and what is left of
 // the day. seq is the request's number in the daily count.
 func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now time.Time, search bool, seq uint64) {
-	if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Daily-Remaining"); ok {
+	if rem, ok := headerInt(h, hdrRateDailyRemaining); ok {
 		l.daily.report(seq, rem, now)
 	}
 	if w == nil {
@@ -313,8 +323,8 @@ func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now ti
 	if search {
 		cfg = t.Search
 	}
-	maxReq, okMax := headerInt(h, "X-HubSpot-RateLimit-Max")
-	interval, okMs := headerMillis(h, "X-HubSpot-RateLimit-Interval-Milliseconds")
+	maxReq, okMax := headerInt(h, hdrRateMax)
+	interval, okMs := headerMillis(h, hdrRateInterval)
 	if okMax && okMs && maxReq > 0 {
 		cfg = RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: interval}
 		w.lower(cfg)
@@ -322,7 +332,7 @@ func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now ti
 	if t.Shared.Budget != nil {
 		return // the shared budget counts every process that draws from it
 	}
-	if rem, ok := headerInt(h, "X-HubSpot-RateLimit-Remaining"); ok {
+	if rem, ok := headerInt(h, hdrRateRemaining); ok {
 		w.sync(now, cfg.Requests, int(min(rem, 1<<30)))
 	}
 }

@@ -375,3 +375,11 @@ func TestRateLimitClassIsTheCatalogues(t *testing.T) {
 		}
 	}
 }
+
+func TestRateHeaderNamesAreCanonical(t *testing.T) {
+	for _, h := range []string{hdrRateRemaining, hdrRateMax, hdrRateDailyRemaining, hdrRateInterval} {
+		if c := http.CanonicalHeaderKey(h); c != h {
+			t.Errorf("%q is not canonical (%q): reading it allocates", h, c)
+		}
+	}
+}
