@@ -27,7 +27,7 @@ type AdminCredential interface {
 }
 
 // AdminOption configures NewAdminHandler.
-type AdminOption func(*adminHandler)
+type AdminOption func(*adminHandler) error
 
 // WithGateway tells the admin API of the Gateway running in its process:
 // g's queued audit records are written to the Store before a request for
@@ -35,17 +35,24 @@ type AdminOption func(*adminHandler)
 // the calls just made. (Changes to keys need nothing: a Store tells the
 // gateways on it before its ChangeKeys returns.)
 func WithGateway(g *Gateway) AdminOption {
-	return func(h *adminHandler) { h.gw = g }
+	return func(h *adminHandler) error {
+		if g == nil {
+			return errors.New("gateway: WithGateway(nil): a Gateway is required")
+		}
+		h.gw = g
+		return nil
+	}
 }
 
 // WithAdminLogger sends the admin API's own records (every change to a
 // key at Info, store failures at Warn) to l. Records name keys by ID and
 // fingerprint, never a token.
 func WithAdminLogger(l *slog.Logger) AdminOption {
-	return func(h *adminHandler) {
+	return func(h *adminHandler) error {
 		if l != nil {
 			h.logger = l
 		}
+		return nil
 	}
 }
 
@@ -104,7 +111,9 @@ func NewAdminHandler(a *Admin, credential AdminCredential, opts ...AdminOption) 
 	}
 	h := &adminHandler{a: a, cred: credential, logger: slog.New(slog.DiscardHandler), mux: http.NewServeMux()}
 	for _, o := range opts {
-		o(h)
+		if err := o(h); err != nil {
+			return nil, err
+		}
 	}
 	h.route("/v1/keys", map[string]http.HandlerFunc{"GET": h.listKeys, "POST": h.createKey})
 	h.route("/v1/keys/{id}", map[string]http.HandlerFunc{"GET": h.showKey})

@@ -52,7 +52,13 @@ type ConsoleConfig struct {
 // creation. A change of the admin token ends every session. The JSON API
 // still takes only the bearer token.
 func WithConsole(cfg ConsoleConfig) AdminOption {
-	return func(h *adminHandler) { h.consoleCfg = &cfg }
+	return func(h *adminHandler) error {
+		if cfg.IdleAfter < 0 || cfg.SessionTTL < 0 {
+			return fmt.Errorf("gateway: WithConsole: IdleAfter (%v) and SessionTTL (%v) must not be negative", cfg.IdleAfter, cfg.SessionTTL)
+		}
+		h.consoleCfg = &cfg
+		return nil
+	}
 }
 
 // Defaults of ConsoleConfig and the console's fixed settings.

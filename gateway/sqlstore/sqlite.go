@@ -25,6 +25,10 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlstore: OpenSQLite needs a file path, not %q", path)
 	}
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
@@ -32,7 +36,6 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	o := newOptions(opts)
 	q := url.Values{}
 	q.Set("_txlock", "immediate") // every write transaction takes the write lock first
 	q.Set("_busy_timeout", fmt.Sprint(o.busyTimeout.Milliseconds()))
@@ -46,7 +49,7 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	if err := walMode(ctx, db, o.busyTimeout); err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlstore: %w", err), db.Close())
 	}
-	s := newStore(db, sqlite, opts)
+	s := newStore(db, sqlite, o)
 	if err := s.migrate(ctx); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}

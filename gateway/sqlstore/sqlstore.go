@@ -98,7 +98,7 @@ type Store struct {
 var _ gateway.Store = (*Store)(nil)
 
 // Option tunes a [Store].
-type Option func(*options)
+type Option func(*options) error
 
 type options struct {
 	pollInterval time.Duration
@@ -112,10 +112,12 @@ type options struct {
 // Changes made through the same process are seen at once. PostgreSQL
 // stores ignore it: they are notified.
 func WithPollInterval(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.pollInterval = d
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("sqlstore: WithPollInterval(%v): the poll interval must be positive", d)
 		}
+		o.pollInterval = d
+		return nil
 	}
 }
 
@@ -123,24 +125,28 @@ func WithPollInterval(d time.Duration) Option {
 // write to finish before failing with "database is locked" (default 10s).
 // PostgreSQL stores ignore it.
 func WithBusyTimeout(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.busyTimeout = d
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("sqlstore: WithBusyTimeout(%v): the busy timeout must be positive", d)
 		}
+		o.busyTimeout = d
+		return nil
 	}
 }
 
 // WithMaxReconnectDelay caps the backoff between a PostgreSQL watcher's
 // attempts to reconnect (default 5s; the first attempt is immediate).
 func WithMaxReconnectDelay(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.maxBackoff = d
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("sqlstore: WithMaxReconnectDelay(%v): the reconnect delay must be positive", d)
 		}
+		o.maxBackoff = d
+		return nil
 	}
 }
 
-func newOptions(opts []Option) options {
+func newOptions(opts []Option) (options, error) {
 	o := options{
 		pollInterval: 500 * time.Millisecond,
 		busyTimeout:  10 * time.Second,
@@ -148,9 +154,11 @@ func newOptions(opts []Option) options {
 		keepChanges:  10000,
 	}
 	for _, f := range opts {
-		f(&o)
+		if err := f(&o); err != nil {
+			return options{}, err
+		}
 	}
-	return o
+	return o, nil
 }
 
 // OpenPostgres opens a store in the database pool connects to, creating or
@@ -166,7 +174,11 @@ func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Sto
 	if pool == nil {
 		return nil, errors.New("sqlstore: OpenPostgres: nil pool")
 	}
-	s := newStore(stdlib.OpenDBFromPool(pool), postgres, opts)
+	o, err := newOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := newStore(stdlib.OpenDBFromPool(pool), postgres, o)
 	s.pool = pool
 	var schema sql.NullString
 	if err := s.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil || !schema.Valid {
@@ -184,8 +196,8 @@ func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Sto
 	return s, nil
 }
 
-func newStore(db *sql.DB, d dialect, opts []Option) *Store {
-	s := &Store{db: db, dialect: d, opts: newOptions(opts), pokes: map[chan struct{}]struct{}{}, local: map[*func(string)]struct{}{}}
+func newStore(db *sql.DB, d dialect, o options) *Store {
+	s := &Store{db: db, dialect: d, opts: o, pokes: map[chan struct{}]struct{}{}, local: map[*func(string)]struct{}{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
