@@ -177,12 +177,15 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.policy = keypolicy.NewStore(
+	g.policy, err = keypolicy.NewStore(
 		keypolicy.WithClock(g.clock),
 		keypolicy.WithClientIP(g.clientIP),
 		keypolicy.WithSignaturePolicy(hubspot.IsSensitive),
 		keypolicy.WithSignatureVerifier(keyBoundVerifier{g}),
 	)
+	if err != nil {
+		return nil, err
+	}
 	if g.forward, err = g.upstreamTransport(); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 func BenchmarkAuthorize(b *testing.B) {
 	for _, n := range []int{1, 100, 10000} {
 		b.Run(fmt.Sprint(n, "keys"), func(b *testing.B) {
-			st := keypolicy.NewStore()
+			st := newStore(b)
 			var tok string
 			for range n {
 				_, t, err := st.Create(keypolicy.Spec{Scopes: []string{"crm.objects.contacts.read"}, Limits: keypolicy.Limits{Max: 1 << 30, Interval: time.Millisecond}})

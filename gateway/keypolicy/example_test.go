@@ -13,7 +13,11 @@ import (
 
 // A gateway hands a service its own narrow key and checks each call.
 func ExampleStore_Authorize() {
-	st := keypolicy.NewStore()
+	st, err := keypolicy.NewStore()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	_, tok, _ := st.Create(keypolicy.Spec{
 		Name:       "billing-sync",
 		Scopes:     []string{"crm.objects.contacts.read"},
@@ -22,7 +26,7 @@ func ExampleStore_Authorize() {
 
 	r := httptest.NewRequest("POST", "/crm/v3/objects/contacts", nil)
 	r.RemoteAddr = "10.1.2.3:40000"
-	_, err := st.Authorize(r, tok.Reveal(), []string{"crm.objects.contacts.write"})
+	_, err = st.Authorize(r, tok.Reveal(), []string{"crm.objects.contacts.write"})
 	var deny *keypolicy.DenyError
 	if errors.As(err, &deny) {
 		fmt.Println(deny.Reason, deny.Missing)
@@ -39,13 +43,17 @@ func ExampleStore_Authorize() {
 // Rotating with a grace period keeps the old token working for a while.
 func ExampleStore_Rotate() {
 	clk := clock.NewFake(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st, err := keypolicy.NewStore(keypolicy.WithClock(clk))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	k, oldTok, _ := st.Create(keypolicy.Spec{})
 	_, newTok, _ := st.Rotate(k.ID, 7*24*time.Hour)
 
 	r := httptest.NewRequest("GET", "/", nil)
 	clk.Advance(24 * time.Hour)
-	_, err := st.Authorize(r, oldTok.Reveal(), nil)
+	_, err = st.Authorize(r, oldTok.Reveal(), nil)
 	fmt.Println("old after a day:", err)
 	clk.Advance(6 * 24 * time.Hour)
 	_, err = st.Authorize(r, oldTok.Reveal(), nil)

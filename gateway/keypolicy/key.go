@@ -13,7 +13,7 @@
 // that is safe to log. [Store.Create] returns the token once, as a
 // [secrets.Secret]; a lost token cannot be recovered, only rotated.
 //
-//	st := keypolicy.NewStore()
+//	st, err := keypolicy.NewStore()
 //	key, tok, _ := st.Create(keypolicy.Spec{Scopes: []string{"crm.objects.contacts.read"}})
 //	// hand tok.Reveal() to the caller; later, per request:
 //	d, err := st.Authorize(r, bearerToken, []string{"crm.objects.contacts.read"})

@@ -11,7 +11,7 @@ import (
 
 func TestRollingWindow(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	_, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 3, Interval: 10 * time.Second}})
 	get := func() (keypolicy.Decision, error) {
 		return st.Authorize(req("GET", "/crm/v3/objects/contacts", ""), tok.Reveal(), nil)
@@ -43,7 +43,7 @@ func TestRollingWindow(t *testing.T) {
 
 func TestSearchLimitIsSeparate(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	_, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 1, Interval: 10 * time.Second, SearchPerSecond: 2}})
 	search := func() (keypolicy.Decision, error) {
 		return st.Authorize(req("POST", "/crm/v3/objects/contacts/search", ""), tok.Reveal(), nil)
@@ -71,7 +71,7 @@ func TestSearchLimitIsSeparate(t *testing.T) {
 
 func TestDailyLimit(t *testing.T) {
 	clk := clock.NewFake(time.Date(2025, 6, 1, 23, 59, 0, 0, time.UTC))
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	k, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Daily: 2}})
 	for i := range 2 {
 		d, err := st.Authorize(req("GET", "/", ""), tok.Reveal(), nil)
@@ -95,7 +95,7 @@ func TestDailyLimit(t *testing.T) {
 
 func TestRotatedKeysShareBudget(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	k, oldTok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 2, Interval: time.Second}})
 	_, newTok, _ := st.Rotate(k.ID, time.Hour)
 	for _, tok := range []string{oldTok.Reveal(), newTok.Reveal()} {
@@ -110,7 +110,7 @@ func TestRotatedKeysShareBudget(t *testing.T) {
 
 func TestUsageSecondly(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	_, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 100, Interval: 10 * time.Second}})
 	var d keypolicy.Decision
 	for range 4 {
@@ -129,7 +129,7 @@ func TestUsageSecondly(t *testing.T) {
 // The search class is the catalogue's: the CRM search operation in every
 // API version, and nothing else that merely ends in "/search".
 func TestSearchClassFromCatalogue(t *testing.T) {
-	st := keypolicy.NewStore(keypolicy.WithClock(clock.NewFake(t0)))
+	st := newStore(t, keypolicy.WithClock(clock.NewFake(t0)))
 	_, tok, _ := st.Create(keypolicy.Spec{Limits: keypolicy.Limits{Max: 100, Interval: 10 * time.Second, SearchPerSecond: 100}})
 	for _, c := range []struct {
 		method, path string

@@ -23,24 +23,37 @@ import (
 // 256 bits.
 const TokenBytes = 32
 
-// Option configures a Store.
-type Option func(*Store)
+// Option configures a Store. An option given a value it cannot use makes
+// NewStore fail, naming it.
+type Option func(*Store) error
 
 // WithClock sets the clock that expiry and rate limits read. Default:
 // [clock.System].
-func WithClock(c clock.Clock) Option { return func(s *Store) { s.clock = clock.Or(c) } }
+func WithClock(c clock.Clock) Option {
+	return func(s *Store) error {
+		if c == nil {
+			return errors.New("keypolicy: WithClock(nil): a clock is required")
+		}
+		s.clock = c
+		return nil
+	}
+}
 
 // WithSignatureVerifier sets the verifier for keys that require a
 // signature. Without one, such keys are refused (fail closed).
-func WithSignatureVerifier(v SignatureVerifier) Option { return func(s *Store) { s.verifier = v } }
+func WithSignatureVerifier(v SignatureVerifier) Option {
+	return func(s *Store) error { s.verifier = v; return nil }
+}
 
 // WithLocation sets the time zone whose midnight resets the DAILY limit
 // (HubSpot uses the account's time zone). Default: UTC.
 func WithLocation(loc *time.Location) Option {
-	return func(s *Store) {
-		if loc != nil {
-			s.loc = loc
+	return func(s *Store) error {
+		if loc == nil {
+			return errors.New("keypolicy: WithLocation(nil): a time zone is required")
 		}
+		s.loc = loc
+		return nil
 	}
 }
 
@@ -48,10 +61,12 @@ func WithLocation(loc *time.Location) Option {
 // The default uses r.RemoteAddr and trusts no forwarding header; a gateway
 // behind a proxy it trusts supplies its own.
 func WithClientIP(f func(r *http.Request) (netip.Addr, bool)) Option {
-	return func(s *Store) {
-		if f != nil {
-			s.clientIP = f
+	return func(s *Store) error {
+		if f == nil {
+			return errors.New("keypolicy: WithClientIP(nil): a function is required")
 		}
+		s.clientIP = f
+		return nil
 	}
 }
 
@@ -62,10 +77,12 @@ func WithClientIP(f func(r *http.Request) (netip.Addr, bool)) Option {
 // from the request's method and path; a caller that already knows the
 // operation can say so here instead.
 func WithSearchMatcher(f func(r *http.Request) bool) Option {
-	return func(s *Store) {
-		if f != nil {
-			s.isSearch = f
+	return func(s *Store) error {
+		if f == nil {
+			return errors.New("keypolicy: WithSearchMatcher(nil): a function is required")
 		}
+		s.isSearch = f
+		return nil
 	}
 }
 
@@ -73,7 +90,7 @@ func WithSearchMatcher(f func(r *http.Request) bool) Option {
 // sign: sensitive calls such as deletes, merges and GDPR deletions, say.
 // The default requires a signature on every call such a key makes.
 func WithSignaturePolicy(sensitive func(r *http.Request) bool) Option {
-	return func(s *Store) { s.sensitive = sensitive }
+	return func(s *Store) error { s.sensitive = sensitive; return nil }
 }
 
 // Store holds key records and decides calls. It is safe for concurrent
@@ -95,7 +112,7 @@ type Store struct {
 }
 
 // NewStore returns an empty Store.
-func NewStore(opts ...Option) *Store {
+func NewStore(opts ...Option) (*Store, error) {
 	s := &Store{
 		clock:    clock.System,
 		loc:      time.UTC,
@@ -106,9 +123,11 @@ func NewStore(opts ...Option) *Store {
 		buckets:  make(map[string]*bucket),
 	}
 	for _, o := range opts {
-		o(s)
+		if err := o(s); err != nil {
+			return nil, err
+		}
 	}
-	return s
+	return s, nil
 }
 
 func remoteAddr(r *http.Request) (netip.Addr, bool) {

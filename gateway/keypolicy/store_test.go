@@ -29,7 +29,7 @@ func req(method, path, remote string) *http.Request {
 }
 
 func TestCreateAndLookup(t *testing.T) {
-	st := keypolicy.NewStore()
+	st := newStore(t)
 	k, tok, err := st.Create(keypolicy.Spec{Name: "svc", Scopes: []string{"a", "b"}, Prefix: "pat-na1-"})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestCreateAndLookup(t *testing.T) {
 }
 
 func TestCreateRejectsBadSpecs(t *testing.T) {
-	st := keypolicy.NewStore()
+	st := newStore(t)
 	bad := []keypolicy.Spec{
 		{Scopes: []string{""}},
 		{Scopes: []string{" a"}},
@@ -81,7 +81,7 @@ func TestCreateRejectsBadSpecs(t *testing.T) {
 
 func TestLifecycle(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	k, tok, _ := st.Create(keypolicy.Spec{Scopes: []string{"s"}})
 	authz := func() error {
 		_, err := st.Authorize(req("GET", "/x", ""), tok.Reveal(), []string{"s"})
@@ -119,7 +119,7 @@ func TestLifecycle(t *testing.T) {
 
 func TestRotate(t *testing.T) {
 	clk := clock.NewFake(t0)
-	st := keypolicy.NewStore(keypolicy.WithClock(clk))
+	st := newStore(t, keypolicy.WithClock(clk))
 	old, oldTok, _ := st.Create(keypolicy.Spec{Name: "n", Scopes: []string{"s"}, Prefix: "p-", RequireSignature: false, Limits: keypolicy.Limits{Max: 5, Interval: time.Second}})
 	grace := 7 * 24 * time.Hour
 	nk, newTok, err := st.Rotate(old.ID, grace)
@@ -159,7 +159,7 @@ func (f verifierFunc) VerifyRequest(r *http.Request) error { return f(r) }
 
 func TestAuthorizeReasons(t *testing.T) {
 	bad := errors.New("mac mismatch")
-	st := keypolicy.NewStore(keypolicy.WithSignatureVerifier(verifierFunc(func(r *http.Request) error {
+	st := newStore(t, keypolicy.WithSignatureVerifier(verifierFunc(func(r *http.Request) error {
 		if r.Header.Get("Signature") == "good" {
 			return nil
 		}
@@ -223,7 +223,7 @@ func TestAuthorizeReasons(t *testing.T) {
 }
 
 func TestSignatureWithoutVerifierFailsClosed(t *testing.T) {
-	st := keypolicy.NewStore()
+	st := newStore(t)
 	_, tok, _ := st.Create(keypolicy.Spec{RequireSignature: true})
 	r := req("GET", "/", "")
 	r.Header.Set("Signature", "x")
@@ -233,7 +233,7 @@ func TestSignatureWithoutVerifierFailsClosed(t *testing.T) {
 }
 
 func TestUpdateKeepsIdentity(t *testing.T) {
-	st := keypolicy.NewStore()
+	st := newStore(t)
 	k, tok, _ := st.Create(keypolicy.Spec{Scopes: []string{"a"}})
 	u, err := st.Update(k.ID, func(k *keypolicy.Key) {
 		k.Scopes = append(k.Scopes, "b")
@@ -256,9 +256,9 @@ func TestUpdateKeepsIdentity(t *testing.T) {
 }
 
 func TestRestore(t *testing.T) {
-	a := keypolicy.NewStore()
+	a := newStore(t)
 	k, tok, _ := a.Create(keypolicy.Spec{Scopes: []string{"s"}})
-	b := keypolicy.NewStore()
+	b := newStore(t)
 	if err := b.Restore(k); err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestRestore(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	st := keypolicy.NewStore()
+	st := newStore(t)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -350,7 +350,7 @@ func sentinelOf(r keypolicy.Reason) error {
 }
 
 func TestSignaturePolicy(t *testing.T) {
-	st := keypolicy.NewStore(
+	st := newStore(t,
 		keypolicy.WithSignaturePolicy(func(r *http.Request) bool { return r.Method == http.MethodDelete }),
 		keypolicy.WithSignatureVerifier(verifierFunc(func(*http.Request) error { return nil })),
 	)
@@ -365,5 +365,28 @@ func TestSignaturePolicy(t *testing.T) {
 	r.Header.Set("Signature", "sig1=:x:")
 	if _, err := st.Authorize(r, tok.Reveal(), nil); err != nil {
 		t.Fatalf("signed delete: %v", err)
+	}
+}
+
+// newStore returns a Store made with opts, failing tb if NewStore fails.
+func newStore(tb testing.TB, opts ...keypolicy.Option) *keypolicy.Store {
+	tb.Helper()
+	st, err := keypolicy.NewStore(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
+func TestOptionsRefuseWhatTheyCannotUse(t *testing.T) {
+	for name, o := range map[string]keypolicy.Option{
+		"WithClock":         keypolicy.WithClock(nil),
+		"WithLocation":      keypolicy.WithLocation(nil),
+		"WithClientIP":      keypolicy.WithClientIP(nil),
+		"WithSearchMatcher": keypolicy.WithSearchMatcher(nil),
+	} {
+		if _, err := keypolicy.NewStore(o); err == nil || !strings.Contains(err.Error(), name+"(nil)") {
+			t.Errorf("NewStore(%s(nil)) = %v, want an error naming it", name, err)
+		}
 	}
 }

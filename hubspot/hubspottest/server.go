@@ -302,7 +302,11 @@ func start(t failer, opts []Option) (*Server, error) {
 	if cfg.sensitive != nil {
 		kopts = append(kopts, keypolicy.WithSignaturePolicy(cfg.sensitive))
 	}
-	s.keys = keypolicy.NewStore(kopts...)
+	keys, err := keypolicy.NewStore(kopts...)
+	if err != nil {
+		return nil, err
+	}
+	s.keys = keys
 	s.db = newDB(cfg.clock, cfg.unique, cfg.declared)
 	s.ts = httptest.NewServer(s)
 	return s, nil

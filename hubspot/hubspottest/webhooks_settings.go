@@ -86,7 +86,11 @@ type webhookSub struct {
 func (s *Server) webhooks() *webhookState {
 	h := &s.hooks
 	h.once.Do(func() {
-		h.keys = keypolicy.NewStore(keypolicy.WithClock(s.clock))
+		keys, err := keypolicy.NewStore(keypolicy.WithClock(s.clock))
+		if err != nil {
+			panic(err) // the server's clock is set: cannot happen
+		}
+		h.keys = keys
 		h.keyApps = map[string][]int64{}
 		h.apps = map[int64]*webhookApp{}
 		h.nextID = firstSubscriptionID
