@@ -76,17 +76,20 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(cw, st, &keypolicy.DenyError{Reason: keypolicy.ReasonMissingToken})
 		return
 	}
-	fp := secrets.New(token).Fingerprint()
-	st.call.Fingerprint = fp
-	if !wellFormed(token) {
-		g.deny(cw, st, &keypolicy.DenyError{Reason: keypolicy.ReasonUnknownToken, Fingerprint: fp})
-		return
+	var k keypolicy.Key
+	ok := wellFormed(token)
+	if ok {
+		k, ok = g.policy.Lookup(token)
 	}
-	k, ok := g.policy.Lookup(token)
 	if !ok {
+		fp := secrets.New(token).Fingerprint()
+		st.call.Fingerprint = fp
 		g.deny(cw, st, &keypolicy.DenyError{Reason: keypolicy.ReasonUnknownToken, Fingerprint: fp})
 		return
 	}
+	// A known key's record holds its token's fingerprint already.
+	fp := k.Fingerprint
+	st.call.Fingerprint = fp
 	st.call.KeyID, st.call.Service = k.ID, g.metaOf(k.ID).service
 
 	op, ver, params, known := endpoints.Match(r.Method, r.URL.EscapedPath())
