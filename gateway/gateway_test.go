@@ -192,6 +192,9 @@ func TestDenials(t *testing.T) {
 		{"outside the IP list", "GET", "/crm/v3/objects/contacts", elsewhere.Token.Reveal(), "", 403, "FORBIDDEN", "IP_NOT_ALLOWED"},
 		{"unknown operation", "GET", "/not/a/hubspot/path", reader.Token.Reveal(), "", 403, "FORBIDDEN", "UNKNOWN_OPERATION"},
 		{"OAuth token endpoint", "POST", "/oauth/v1/token", reader.Token.Reveal(), "", 403, "FORBIDDEN", "OPERATION_NOT_SERVED"},
+		// Dot segments could take a call checked as a contact read elsewhere
+		// once HubSpot (or a proxy) cleans the path: refused.
+		{"dot segments", "GET", "/crm/v3/objects/contacts/%2e%2e/%2e%2e/%2e%2e/settings/v3/users", reader.Token.Reveal(), "", 403, "FORBIDDEN", "UNKNOWN_OPERATION"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
