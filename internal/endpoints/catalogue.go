@@ -78,6 +78,9 @@ var (
 	prefsReadWrite  = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}, {"communication_preferences.write", "communication_preferences.read_write"}}
 	prefsBatchRead  = Requirement{{"communication_preferences.statuses.batch.read"}}
 	prefsBatchWrite = Requirement{{"communication_preferences.statuses.batch.write"}}
+	// Exports and imports (CRM/Exports, CRM/Imports).
+	exportScopes = Requirement{{"crm.export"}}
+	importScopes = Requirement{{"crm.import"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -363,6 +366,28 @@ var ops = []Op{
 		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
 	{Name: "preferences.v3.unsubscribe", Method: post, Path: "/communication-preferences/v3/unsubscribe", Dated: "/communication-preferences/{version}/unsubscribe", Versions: webhookVersions,
 		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+
+	// Exports and imports (CRM/Exports, CRM/Imports): issue 18's second
+	// slice. Starting an export (the whole CRM leaving) and starting or
+	// cancelling an import (writing over the CRM) are sensitive; the
+	// reads are signed too, by hubspot's path rules for exports and
+	// imports, since an export's status carries its download URL.
+	{Name: "crm.exports.start", Method: post, Path: "/crm/v3/exports/export/async", Dated: "/crm/exports/{version}/export/async", Versions: allDated,
+		Scopes: exportScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.exports.status", Method: get, Path: "/crm/v3/exports/export/async/tasks/{taskId}/status", Dated: "/crm/exports/{version}/export/async/tasks/{taskId}/status", Versions: allDated,
+		Scopes: exportScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.exports.get", Method: get, Path: "/crm/v3/exports/export/{exportId}", Dated: "/crm/exports/{version}/export/{exportId}", Versions: allDated,
+		Scopes: exportScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.list", Method: get, Path: "/crm/v3/imports", Dated: "/crm/imports/{version}", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.start", Method: post, Path: "/crm/v3/imports", Dated: "/crm/imports/{version}", Versions: allDated,
+		Scopes: importScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.get", Method: get, Path: "/crm/v3/imports/{importId}", Dated: "/crm/imports/{version}/{importId}", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.cancel", Method: post, Path: "/crm/v3/imports/{importId}/cancel", Dated: "/crm/imports/{version}/{importId}/cancel", Versions: allDated,
+		Scopes: importScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.errors", Method: get, Path: "/crm/v3/imports/{importId}/errors", Dated: "/crm/imports/{version}/{importId}/errors", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

@@ -60,6 +60,8 @@ var apis = []string{
 	"CRM/Crm Owners",
 	"CRM/Custom Objects",
 	"CRM/Deals",
+	"CRM/Exports",
+	"CRM/Imports",
 	"CRM/Line Items",
 	"CRM/Lists",
 	"CRM/Objects",

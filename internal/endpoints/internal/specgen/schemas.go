@@ -194,8 +194,14 @@ func (s *schemaSet) schema(doc *specDoc, raw json.RawMessage, depth int) (int, e
 	if r.Ref != "" {
 		return s.ref(doc, r.Ref, depth)
 	}
-	if len(r.AnyOf) > 0 || len(r.AllOf) > 0 {
-		return 0, errors.New("anyOf and allOf are not supported")
+	if len(r.AnyOf) > 0 {
+		return 0, errors.New("anyOf is not supported")
+	}
+	if len(r.AllOf) > 0 {
+		var err error
+		if r, err = mergeAllOf(doc, r); err != nil {
+			return 0, err
+		}
 	}
 	n := node{Type: r.Type, Format: r.Format, Nullable: r.Nullable, NonEmpty: r.Pattern == ".+", Extra: anyExtra, Items: noNode}
 	if r.Pattern != "" && r.Pattern != ".+" {
@@ -290,6 +296,55 @@ func jsonSchemaOf(c rawContent) (json.RawMessage, bool) {
 		}
 	}
 	return nil, false
+}
+
+// mergeAllOf folds r's allOf members into r: their properties, required
+// members and type. A member that refers to a polymorphic parent (a
+// schema with oneOf, which lists r itself among its alternatives, as the
+// dated CRM/Exports specs do) is left out: it adds no property and would
+// recurse.
+func mergeAllOf(doc *specDoc, r rawSchema) (rawSchema, error) {
+	members := r.AllOf
+	r.AllOf = nil
+	if r.Properties == nil {
+		r.Properties = map[string]json.RawMessage{}
+	}
+	for _, m := range members {
+		var ms rawSchema
+		if err := json.Unmarshal(m, &ms); err != nil {
+			return r, err
+		}
+		if ms.Ref != "" {
+			target, err := doc.resolve(ms.Ref)
+			if err != nil {
+				return r, err
+			}
+			ms = rawSchema{}
+			if err := json.Unmarshal(target, &ms); err != nil {
+				return r, err
+			}
+			if len(ms.OneOf) > 0 {
+				continue
+			}
+		}
+		if len(ms.AllOf) > 0 || len(ms.AnyOf) > 0 || len(ms.OneOf) > 0 {
+			return r, errors.New("allOf: a member with allOf, anyOf or oneOf is not supported")
+		}
+		if ms.Type != "" {
+			if r.Type != "" && r.Type != ms.Type {
+				return r, fmt.Errorf("allOf: types %s and %s conflict", r.Type, ms.Type)
+			}
+			r.Type = ms.Type
+		}
+		for k, v := range ms.Properties {
+			r.Properties[k] = v
+		}
+		r.Required = append(r.Required, ms.Required...)
+		if len(ms.AdditionalProperties) > 0 {
+			r.AdditionalProperties = ms.AdditionalProperties
+		}
+	}
+	return r, nil
 }
 
 // addOp records what one spec file says about the shapes of one
