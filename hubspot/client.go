@@ -49,6 +49,7 @@ type Client struct {
 	creds     *Credentials      // nil when the Client has only a developer key
 	devKey    TokenSource       // WithDeveloperKey; nil: none
 	ownedBase *closingTransport // the base transport New made; nil with WithHTTPClient
+	fileRT    http.RoundTripper // the base transport, for export files
 	closeOnce sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
@@ -75,6 +76,8 @@ type Client struct {
 	Users *UsersService
 	// Preferences reads and changes email subscription statuses.
 	Preferences *PreferencesService
+	// Exports exports records of a view or a list and downloads the file.
+	Exports *ExportsService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -354,6 +357,9 @@ func New(opts ...Option) (*Client, error) {
 		c.ownedBase = &closingTransport{t: defaultBase()}
 		rt = c.ownedBase
 	}
+	// Export files go through the base transport alone: no credential,
+	// limit or signature (crm_exports.go).
+	c.fileRT = rt
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
 	}
@@ -395,6 +401,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Lists = &ListsService{client: c}
 	c.Users = &UsersService{client: c}
 	c.Preferences = &PreferencesService{client: c}
+	c.Exports = &ExportsService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

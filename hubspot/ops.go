@@ -225,6 +225,10 @@ var (
 	opPrefsUnsubscribeAll = mustOp("preferences.statuses.unsubscribe-all")
 	opPrefsOptOutGet      = mustOp("preferences.statuses.unsubscribe-all.get")
 
+	opExportsStart  = mustOp("crm.exports.start")
+	opExportsStatus = mustOp("crm.exports.status")
+	opExportsGet    = mustOp("crm.exports.get")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

@@ -2,6 +2,7 @@ package hubspottest_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ var knownClientDefects = map[string]string{}
 // conformance proxy: its requests, and the server's answers to them, must
 // conform to HubSpot's specs.
 func TestClientConformsToSpec(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithExportTiming(0, 0))
 	conf, proxy := newConformance(t, srv.URL())
 	c, err := hubspot.New(
 		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
@@ -195,6 +196,18 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Preferences.UnsubscribeAll", err)
 	_, err = c.Preferences.UnsubscribedFromAll(ctx, "reader@example.com", nil)
 	must("Preferences.UnsubscribedFromAll", err)
+
+	// Exports: a view (filtered) run to its file, a list started and read.
+	f, err := c.Exports.Run(ctx, hubspot.ExportRequest{Name: "Contacts", ObjectType: "contacts", Properties: []string{"email"},
+		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{hubspot.Eq("email", "ada@example.com")}}}}, nil)
+	must("Exports.Run", err)
+	_, err = io.Copy(io.Discard, f)
+	must("Exports.Run read", err)
+	f.Close()
+	xid, err := c.Exports.Start(ctx, hubspot.ExportRequest{Type: hubspot.ExportList, Name: "Manual", ObjectType: "0-1", Properties: []string{"email"}, ListID: ml.ID})
+	must("Exports.Start", err)
+	_, err = c.Exports.Get(ctx, xid)
+	must("Exports.Get", err)
 
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)

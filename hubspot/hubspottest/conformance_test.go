@@ -488,6 +488,24 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("preferences.statuses.unsubscribe-all.get", who, "channel=EMAIL", nil)
 	d.call("preferences.statuses.unsubscribe-all", who, "channel=EMAIL&verbose=true", nil)
 
+	// Exports of a view and of a list.
+	exportBody := func(typ string) map[string]any {
+		m := map[string]any{"exportType": typ, "exportName": "All " + typ, "format": "CSV", "language": "EN", "objectType": "CONTACT",
+			"objectProperties": []string{"email", "firstname"}, "associatedObjectType": []string{}, "exportInternalValuesOptions": []string{"NAMES"},
+			"includeLabeledAssociations": false, "includePrimaryDisplayPropertyForAssociatedObjects": false, "overrideAssociatedObjectsPerDefinitionPerRowLimit": false}
+		if typ == "LIST" {
+			m["listId"] = manualID
+		} else {
+			m["publicCrmSearchRequest"] = map[string]any{"filters": []any{}, "sorts": []string{}, "filterGroups": []any{map[string]any{"filters": []any{
+				map[string]any{"propertyName": "email", "operator": "CONTAINS_TOKEN", "value": "*@example.com"}}}}}
+		}
+		return m
+	}
+	ex, _ := d.call("crm.exports.start", nil, "", exportBody("VIEW"))
+	d.call("crm.exports.status", obj("taskId", id(ex)), "", nil)
+	d.call("crm.exports.get", obj("exportId", id(ex)), "", nil)
+	d.call("crm.exports.start", nil, "", exportBody("LIST"))
+
 	// Owners and the account.
 	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})
 	d.call("crm.owners.list", nil, "limit=10", nil)

@@ -97,6 +97,8 @@ type db struct {
 	// prefs holds subscription types and statuses (preferences.go).
 	// Guarded by mu.
 	prefs prefStore
+	// exports holds started exports (exports.go). Guarded by mu.
+	exports exportStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

@@ -220,6 +220,10 @@ func operations() map[string]func(*request) {
 		"preferences.statuses.unsubscribe-all":     (*request).unsubscribeAll,
 		"preferences.statuses.unsubscribe-all.get": (*request).unsubscribeAllStatus,
 
+		"crm.exports.start":  (*request).startExport,
+		"crm.exports.status": (*request).exportStatus,
+		"crm.exports.get":    (*request).getExport,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

@@ -33,7 +33,10 @@
 // provisioning, over the teams and roles a test adds with
 // [Server.AddTeam] and [Server.AddRole]; communication preferences v4,
 // over the subscription types a test adds with
-// [Server.AddSubscriptionType]; and the account information API, whose
+// [Server.AddSubscriptionType]; CRM exports, which go PENDING, PROCESSING
+// and COMPLETE on the server's clock ([WithExportTiming]) and whose file
+// the server streams from a short-lived download URL ([Server.Exports],
+// [WithExportRowLimit]); and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
@@ -138,6 +141,10 @@ type config struct {
 	oauthLifetime time.Duration
 	// listProcessing is how long lists with filters process (lists.go).
 	listProcessing time.Duration
+	// Exports (exports.go): how long an export is pending, then
+	// processing, and the most records one may cover.
+	exportPending, exportProcessing time.Duration
+	exportRows                      int
 }
 
 // Option configures a Server. An option given a value it cannot use makes
@@ -283,7 +290,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{listProcessing: defaultListProcessing, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
+	cfg := config{listProcessing: defaultListProcessing, exportPending: time.Second, exportProcessing: time.Second, exportRows: DefaultExportRowLimit, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -493,6 +500,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !isCleanPath(r.URL.Path) { // which the mux would redirect
 		writeNotFound(x, r, x.corr, "")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, exportFilesPath) {
+		s.serveExportFile(x, r)
 		return
 	}
 	theRouter().mux.ServeHTTP(x, r)

@@ -201,3 +201,53 @@ func TestLeakHubSpotClientUnboundHosts(t *testing.T) {
 	defer mu.Unlock()
 	rec.Check(t, canaryToken, clientScenarioDevKey)
 }
+
+// canaryExportURLToken is the signature of an export's download URL: the
+// URL is a credential of its own.
+const canaryExportURLToken = "canary-export-url-sig-3f9a2b7c-1d4e-4c5b-8a6f-2e1d0c9b8a7f"
+
+// An export's download URL, from the status answer to the download: the
+// task prints it redacted, no error quotes it (a refused scheme, a file
+// host that answers 404, a dead host), and the file host gets no bearer
+// token or developer key.
+func TestLeakHubSpotExportDownloadURL(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	var mu sync.Mutex
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		rec.Add("file host received", fmt.Sprintf("%v", r.Header))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer files.Close()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	for name, result := range map[string]string{
+		"404":    files.URL + "/export.csv?sig=" + canaryExportURLToken,
+		"dead":   deadURL + "/export.csv?sig=" + canaryExportURLToken,
+		"http":   "http://files.example.com/export.csv?sig=" + canaryExportURLToken,
+		"user":   "https://" + canaryExportURLToken + "@files.example.com/export.csv",
+		"bad":    "https://files.example.com/%zz?sig=" + canaryExportURLToken,
+		"redir":  files.URL + "/" + canaryExportURLToken,
+		"scheme": "gopher://files.example.com/" + canaryExportURLToken,
+	} {
+		api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"status": "COMPLETE", "startedAt": "2026-03-01T09:00:00.000Z", "completedAt": "2026-03-01T09:00:01.000Z", "result": %q}`, result)
+		}))
+		c := newClient(t, rec, api.URL, secretstest.NewStatic(canaryToken), hubspot.WithDeveloperKey(secretstest.NewStatic(clientScenarioDevKey)))
+		task, err := c.Exports.Status(ctx, "7")
+		rec.Err(name+" status", err)
+		rec.Dump(name+" task", task)
+		_, err = c.Exports.Download(ctx, task, nil)
+		rec.Err(name+" download", err)
+		_, err = c.Exports.Wait(ctx, "7", 0)
+		rec.Err(name+" wait", err)
+		api.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	rec.Check(t, canaryExportURLToken, canaryToken, clientScenarioDevKey)
+}
