@@ -156,7 +156,7 @@ func (r ExportRequest) wire() (map[string]any, error) {
 		return nil, errorf("%s: no Properties: an export needs at least one column", what)
 	case typ == ExportList && r.ListID == "":
 		return nil, errorf("%s: an ExportList needs a ListID", what)
-	case typ == ExportList && !isDigits(r.ListID):
+	case typ == ExportList && !isTaskID(r.ListID):
 		return nil, errorf("%s: the ListID %q is not a list ID", what, r.ListID)
 	case typ == ExportView && r.ListID != "":
 		return nil, errorf("%s: ListID is for an ExportList; this is an ExportView", what)
@@ -211,7 +211,7 @@ func (r ExportRequest) wire() (map[string]any, error) {
 //
 // HubSpot: GET /crm/v3/exports/export/async/tasks/{taskId}/status (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/core/get-crm-v3-exports-export-async-tasks-taskId-status).
 func (s *ExportsService) Status(ctx context.Context, taskID string) (*ExportTask, error) {
-	if !isDigits(taskID) || len(taskID) > 19 {
+	if !isTaskID(taskID) {
 		return nil, errorf("exports Status: the task ID %q is not a decimal number", taskID)
 	}
 	var out struct {
@@ -237,7 +237,7 @@ func (s *ExportsService) Status(ctx context.Context, taskID string) (*ExportTask
 //
 // HubSpot: GET /crm/v3/exports/export/{exportId} (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/core/get-crm-v3-exports-export-exportId).
 func (s *ExportsService) Get(ctx context.Context, exportID string) (*Export, error) {
-	if !isDigits(exportID) || len(exportID) > 19 {
+	if !isTaskID(exportID) {
 		return nil, errorf("exports Get: the export ID %q is not a decimal number", exportID)
 	}
 	e := new(Export)
@@ -406,3 +406,17 @@ func (f *limitedFile) Read(p []byte) (int, error) {
 }
 
 func (f *limitedFile) Close() error { return f.rc.Close() }
+
+// isTaskID reports whether s is an unsigned decimal ID of at most 19
+// digits (an export, task, import or list ID).
+func isTaskID(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -71,7 +71,8 @@
 // [Client.Preferences] reads and changes contacts' email subscription
 // statuses. [Client.Exports] exports the records of a view or a list and
 // streams the file through a size limit, its download URL kept as the
-// credential it is.
+// credential it is; [Client.Imports] imports files streamed from readers
+// as multipart uploads, and reads imports' states and row errors.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).

@@ -229,6 +229,12 @@ var (
 	opExportsStatus = mustOp("crm.exports.status")
 	opExportsGet    = mustOp("crm.exports.get")
 
+	opImportsList   = mustOp("crm.imports.list")
+	opImportsStart  = mustOp("crm.imports.start")
+	opImportsGet    = mustOp("crm.imports.get")
+	opImportsCancel = mustOp("crm.imports.cancel")
+	opImportsErrors = mustOp("crm.imports.errors")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
@@ -21,7 +22,7 @@ var knownClientDefects = map[string]string{}
 // conformance proxy: its requests, and the server's answers to them, must
 // conform to HubSpot's specs.
 func TestClientConformsToSpec(t *testing.T) {
-	srv := hubspottest.NewServer(t, hubspottest.WithExportTiming(0, 0))
+	srv := hubspottest.NewServer(t, hubspottest.WithExportTiming(0, 0), hubspottest.WithImportProcessingTime(time.Hour))
 	conf, proxy := newConformance(t, srv.URL())
 	c, err := hubspot.New(
 		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
@@ -208,6 +209,22 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Exports.Start", err)
 	_, err = c.Exports.Get(ctx, xid)
 	must("Exports.Get", err)
+
+	// Imports: one file with a bad row, its errors, the list, a cancel.
+	im, err := c.Imports.Start(ctx, hubspot.ImportRequest{Name: "Leads", Operations: map[string]hubspot.ImportOperation{"0-1": hubspot.ImportUpsert},
+		Files: []hubspot.ImportFile{{Name: "leads.csv", Data: strings.NewReader("Email,First\nlead@example.com,Lead\nbad,Bad\n"), Columns: []hubspot.ImportColumn{
+			{Name: "Email", ObjectTypeID: "0-1", Property: "email", IDColumnType: "HUBSPOT_ALTERNATE_ID"}, {Name: "First", ObjectTypeID: "0-1", Property: "firstname"}}}}})
+	must("Imports.Start", err)
+	_, err = c.Imports.Get(ctx, im.ID)
+	must("Imports.Get", err)
+	for _, err := range c.Imports.Errors(ctx, im.ID, nil) {
+		must("Imports.Errors", err)
+	}
+	for _, err := range c.Imports.All(ctx, &hubspot.ImportListOptions{Limit: 1}) {
+		must("Imports.All", err)
+	}
+	_, err = c.Imports.Cancel(ctx, im.ID)
+	must("Imports.Cancel", err)
 
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)

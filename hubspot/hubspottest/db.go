@@ -99,6 +99,9 @@ type db struct {
 	prefs prefStore
 	// exports holds started exports (exports.go). Guarded by mu.
 	exports exportStore
+	// imports holds imports and their row errors (imports.go). Guarded
+	// by mu.
+	imports importStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

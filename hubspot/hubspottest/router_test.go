@@ -20,12 +20,6 @@ import (
 // not implement, and why. Each answers 404, as any path the server does
 // not serve does. hubkey's client calls none of them.
 var notServed = map[string]string{
-	// Imports: served from the next change on.
-	"crm.imports.list":   "imports are not served yet",
-	"crm.imports.start":  "imports are not served yet",
-	"crm.imports.get":    "imports are not served yet",
-	"crm.imports.cancel": "imports are not served yet",
-	"crm.imports.errors": "imports are not served yet",
 	// The v3 associations API's per-record calls and types: HubSpot's
 	// clients call v4 for those; the v3 batch calls are served.
 	"crm.associations.v3.list":    "v3 per-record associations; the server implements v4's",

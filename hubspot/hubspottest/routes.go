@@ -224,6 +224,12 @@ func operations() map[string]func(*request) {
 		"crm.exports.status": (*request).exportStatus,
 		"crm.exports.get":    (*request).getExport,
 
+		"crm.imports.list":   (*request).listImports,
+		"crm.imports.start":  (*request).startImport,
+		"crm.imports.get":    (*request).getImport,
+		"crm.imports.cancel": (*request).cancelImport,
+		"crm.imports.errors": (*request).importErrors,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

@@ -36,7 +36,11 @@
 // [Server.AddSubscriptionType]; CRM exports, which go PENDING, PROCESSING
 // and COMPLETE on the server's clock ([WithExportTiming]) and whose file
 // the server streams from a short-lived download URL ([Server.Exports],
-// [WithExportRowLimit]); and the account information API, whose
+// [WithExportRowLimit]); CRM imports, multipart uploads read a row at a
+// time, checked against the type's properties and applied, with row
+// errors kept and limits on files, bytes and rows ([WithImportLimits],
+// [WithImportProcessingTime], [Server.Imports]); and the account
+// information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
@@ -145,6 +149,9 @@ type config struct {
 	// processing, and the most records one may cover.
 	exportPending, exportProcessing time.Duration
 	exportRows                      int
+	// Imports (imports.go).
+	importLimits     ImportLimits
+	importProcessing time.Duration
 }
 
 // Option configures a Server. An option given a value it cannot use makes
@@ -290,7 +297,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{listProcessing: defaultListProcessing, exportPending: time.Second, exportProcessing: time.Second, exportRows: DefaultExportRowLimit, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
+	cfg := config{listProcessing: defaultListProcessing, exportPending: time.Second, exportProcessing: time.Second, exportRows: DefaultExportRowLimit, importLimits: DefaultImportLimits, importProcessing: time.Second, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err

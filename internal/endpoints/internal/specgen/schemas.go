@@ -63,6 +63,9 @@ type opOut struct {
 	AuthQuery []string
 	Body      int
 	Form      bool
+	// Parts are the fields of a multipart/form-data body, sorted; nil
+	// when the body is not multipart.
+	Parts     []string
 	Responses []responseOut
 }
 
@@ -411,6 +414,16 @@ func (s *schemaSet) addOp(k entryKey, doc *specDoc, pathParams []json.RawMessage
 			op.Body = n
 		} else if _, ok := b.Content["application/x-www-form-urlencoded"]; ok {
 			op.Form = true
+		} else if mp, ok := b.Content["multipart/form-data"]; ok {
+			var r rawSchema
+			if err := json.Unmarshal(mp.Schema, &r); err != nil {
+				return fmt.Errorf("multipart body: %w", err)
+			}
+			op.Parts = []string{}
+			for k := range r.Properties {
+				op.Parts = append(op.Parts, k)
+			}
+			sort.Strings(op.Parts)
 		}
 	}
 	codes := make([]string, 0, len(ro.Responses))
@@ -538,6 +551,9 @@ var schemas = []Schema{
 		f = append(f, fmt.Sprintf("Body: %d", op.Body))
 		if op.Form {
 			f = append(f, "Form: true")
+		}
+		if op.Parts != nil {
+			f = append(f, "Parts: "+goStrings(op.Parts))
 		}
 		rs := make([]string, len(op.Responses))
 		for j, r := range op.Responses {
