@@ -81,6 +81,9 @@ type Client struct {
 	Exports *ExportsService
 	// Imports imports records from files streamed from readers.
 	Imports *ImportsService
+	// Transactional sends transactional email and manages SMTP API
+	// tokens, whose passwords come back as secrets.Secret.
+	Transactional *TransactionalService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -409,6 +412,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Preferences = &PreferencesService{client: c}
 	c.Exports = &ExportsService{client: c}
 	c.Imports = &ImportsService{client: c}
+	c.Transactional = &TransactionalService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

@@ -73,6 +73,8 @@
 // streams the file through a size limit, its download URL kept as the
 // credential it is; [Client.Imports] imports files streamed from readers
 // as multipart uploads, and reads imports' states and row errors.
+// [Client.Transactional] sends transactional email and manages SMTP API
+// tokens, whose passwords are secrets.Secret values.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).

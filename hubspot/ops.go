@@ -235,6 +235,13 @@ var (
 	opImportsCancel = mustOp("crm.imports.cancel")
 	opImportsErrors = mustOp("crm.imports.errors")
 
+	opTransactionalSend = mustOp("marketing.transactional.send")
+	opSMTPTokensList    = mustOp("marketing.transactional.smtp-tokens.list")
+	opSMTPTokensCreate  = mustOp("marketing.transactional.smtp-tokens.create")
+	opSMTPTokensGet     = mustOp("marketing.transactional.smtp-tokens.get")
+	opSMTPTokensDelete  = mustOp("marketing.transactional.smtp-tokens.delete")
+	opSMTPTokensReset   = mustOp("marketing.transactional.smtp-tokens.reset-password")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

@@ -226,6 +226,22 @@ func TestClientConformsToSpec(t *testing.T) {
 	_, err = c.Imports.Cancel(ctx, im.ID)
 	must("Imports.Cancel", err)
 
+	// Transactional email and SMTP API tokens.
+	receipt := srv.AddTransactionalEmail("Receipt")
+	_, err = c.Transactional.Send(ctx, hubspot.TransactionalEmail{EmailID: receipt, To: "ada@example.com", SendID: "r-1",
+		CC: []string{"grace@example.com"}, ContactProperties: map[string]string{"lastname": "L."}, CustomProperties: map[string]any{"total": 12}})
+	must("Transactional.Send", err)
+	tok, err := c.Transactional.CreateSMTPToken(ctx, "Receipts", true)
+	must("Transactional.CreateSMTPToken", err)
+	for _, err := range c.Transactional.SMTPTokens(ctx, &hubspot.SMTPTokenListOptions{CampaignName: "Receipts"}) {
+		must("Transactional.SMTPTokens", err)
+	}
+	_, err = c.Transactional.GetSMTPToken(ctx, tok.ID)
+	must("Transactional.GetSMTPToken", err)
+	_, err = c.Transactional.ResetSMTPPassword(ctx, tok.ID)
+	must("Transactional.ResetSMTPPassword", err)
+	must("Transactional.DeleteSMTPToken", c.Transactional.DeleteSMTPToken(ctx, tok.ID))
+
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
 	must("Merge", err)

@@ -84,6 +84,12 @@ var specQuirks = []specQuirk{
 			"of the same operation declares 201 Created for a batch create, 204 No Content for a batch archive, 207 Multi-Status " +
 			"for a batch with failed inputs, and 200 for a token: " +
 			"one operation, one server, and hubspottest answers as the numbered spec says."},
+	{ops: []string{"marketing.transactional.send"}, dir: "request", where: []string{"/customProperties/*"}, kind: "type",
+		evidence: "PublicSingleSendRequestEgg types each custom property as an object, but HubSpot's transactional email guide " +
+			`sends plain values ("customProperties": {"item_1": "something they bought"}) to fill template placeholders.`},
+	{ops: []string{"marketing.transactional.send"}, dir: "request", where: []string{"/message/cc", "/message/bcc", "/message/replyTo"}, kind: "required",
+		evidence: "The dated specs mark cc, bcc and replyTo required, but the numbered spec marks only to, and HubSpot's " +
+			"transactional email guide sends a message with to alone."},
 	{ops: []string{"crm.imports.errors"}, dir: "response", where: []string{"/results/*/createdAt"}, kind: "format",
 		evidence: "The 2025-09 and 2026-09 specs type an import error's createdAt as int32, but it is a time in milliseconds since " +
 			"the epoch, which has not fitted 32 bits since 1970-01-25; the numbered and 2026-03 specs type it int64."},
@@ -549,6 +555,21 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("crm.imports.list", nil, "limit=5", nil)
 	d.call("crm.imports.errors", obj("importId", id(im)), "includeErrorMessage=true&includeRowData=true&limit=10", nil)
 	d.call("crm.imports.cancel", obj("importId", id(im)), "", nil)
+
+	// Transactional email and SMTP API tokens.
+	mail := srv.AddTransactionalEmail("Receipt")
+	srv.Seed("contacts", map[string]string{"email": "buyer-" + string(d.v) + "@example.com"})
+	mailNum, _ := strconv.ParseInt(mail, 10, 64)
+	d.call("marketing.transactional.send", nil, "", map[string]any{"emailId": mailNum, "message": map[string]any{"to": "buyer-" + string(d.v) + "@example.com", "sendId": "r-1"},
+		"contactProperties": map[string]string{"firstname": "Buyer"}, "customProperties": map[string]any{"total": "12.00"}})
+	tk, ok := d.call("marketing.transactional.smtp-tokens.create", nil, "", map[string]any{"campaignName": "Receipts", "createContact": false})
+	if ok {
+		tp := obj("tokenId", id(tk))
+		d.call("marketing.transactional.smtp-tokens.list", nil, "limit=5&campaignName=Receipts", nil)
+		d.call("marketing.transactional.smtp-tokens.get", tp, "", nil)
+		d.call("marketing.transactional.smtp-tokens.reset-password", tp, "", nil)
+		d.call("marketing.transactional.smtp-tokens.delete", tp, "", nil)
+	}
 
 	// Owners and the account.
 	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})

@@ -102,6 +102,9 @@ type db struct {
 	// imports holds imports and their row errors (imports.go). Guarded
 	// by mu.
 	imports importStore
+	// emails holds transactional emails, sends and SMTP API tokens
+	// (transactional.go). Guarded by mu.
+	emails emailStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

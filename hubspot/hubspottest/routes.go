@@ -230,6 +230,13 @@ func operations() map[string]func(*request) {
 		"crm.imports.cancel": (*request).cancelImport,
 		"crm.imports.errors": (*request).importErrors,
 
+		"marketing.transactional.send":                       (*request).sendTransactional,
+		"marketing.transactional.smtp-tokens.list":           (*request).listSMTPTokens,
+		"marketing.transactional.smtp-tokens.create":         (*request).createSMTPToken,
+		"marketing.transactional.smtp-tokens.get":            (*request).getSMTPToken,
+		"marketing.transactional.smtp-tokens.delete":         (*request).deleteSMTPToken,
+		"marketing.transactional.smtp-tokens.reset-password": (*request).resetSMTPToken,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

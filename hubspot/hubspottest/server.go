@@ -39,7 +39,11 @@
 // [WithExportRowLimit]); CRM imports, multipart uploads read a row at a
 // time, checked against the type's properties and applied, with row
 // errors kept and limits on files, bytes and rows ([WithImportLimits],
-// [WithImportProcessingTime], [Server.Imports]); and the account
+// [WithImportProcessingTime], [Server.Imports]); transactional email,
+// single sends to contacts kept in a journal of sends ([Server.Sends],
+// [Server.AddTransactionalEmail], [WithTransactionalSendLimit]) and SMTP
+// API tokens whose passwords the server keeps only as fingerprints; and
+// the account
 // information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
@@ -152,6 +156,9 @@ type config struct {
 	// Imports (imports.go).
 	importLimits     ImportLimits
 	importProcessing time.Duration
+	// Transactional sends (transactional.go): the send limit; 0 for none.
+	sendMax    int
+	sendWindow time.Duration
 }
 
 // Option configures a Server. An option given a value it cannot use makes

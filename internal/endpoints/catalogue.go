@@ -81,6 +81,8 @@ var (
 	// Exports and imports (CRM/Exports, CRM/Imports).
 	exportScopes = Requirement{{"crm.export"}}
 	importScopes = Requirement{{"crm.import"}}
+	// Transactional email (Marketing/Transactional Single Send).
+	transactionalScopes = Requirement{{"transactional-email"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -388,6 +390,23 @@ var ops = []Op{
 		Scopes: importScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
 	{Name: "crm.imports.errors", Method: get, Path: "/crm/v3/imports/{importId}/errors", Dated: "/crm/imports/{version}/{importId}/errors", Versions: allDated,
 		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// Transactional email (Marketing/Transactional Single Send). A send
+	// is sensitive (mail in the account's name); so are creating,
+	// resetting and deleting an SMTP API token, which mint or end a
+	// credential. The SMTP token calls have no dated path but 2026-03's.
+	{Name: "marketing.transactional.send", Method: post, Path: "/marketing/v3/transactional/single-email/send", Dated: "/marketing/transactional/{version}/single-email/send", Versions: allDated,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.list", Method: get, Path: "/marketing/v3/transactional/smtp-tokens", Dated: "/marketing/transactional/{version}/smtp-tokens", Versions: only2603,
+		Scopes: transactionalScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.create", Method: post, Path: "/marketing/v3/transactional/smtp-tokens", Dated: "/marketing/transactional/{version}/smtp-tokens", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.get", Method: get, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}", Versions: only2603,
+		Scopes: transactionalScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.delete", Method: del, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.reset-password", Method: post, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}/password-reset", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}/password-reset", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

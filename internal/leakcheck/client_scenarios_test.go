@@ -251,3 +251,47 @@ func TestLeakHubSpotExportDownloadURL(t *testing.T) {
 	defer mu.Unlock()
 	rec.Check(t, canaryExportURLToken, canaryToken, clientScenarioDevKey)
 }
+
+// canarySMTPPassword is an SMTP API token's password, as HubSpot hands it
+// out on creation and reset.
+const canarySMTPPassword = "canary-smtp-password-5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c"
+
+// SMTP API token passwords come back as secrets.Secret: the tokens print
+// them redacted, and no decode error quotes one, whatever shape the
+// answer has.
+func TestLeakHubSpotSMTPTokenPasswords(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	for name, body := range map[string]string{
+		"ok":        `{"id": "1", "campaignName": "c", "emailCampaignId": "2", "createContact": true, "createdBy": "x", "createdAt": "2026-03-01T09:00:00Z", "password": "` + canarySMTPPassword + `"}`,
+		"badTime":   `{"id": "1", "createdAt": "` + canarySMTPPassword + `", "password": "` + canarySMTPPassword + `"}`,
+		"badType":   `{"id": "1", "password": {"value": "` + canarySMTPPassword + `"}}`,
+		"truncated": `{"id": "1", "password": "` + canarySMTPPassword,
+		"list":      `{"results": [{"id": "1", "password": "` + canarySMTPPassword + `"}]}`,
+		"listBad":   `{"results": [{"id": "1", "password": ` + canarySMTPPassword + `}]}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.Method == http.MethodPost && !strings.HasSuffix(r.URL.Path, "password-reset") {
+				w.WriteHeader(http.StatusCreated)
+			}
+			_, _ = io.WriteString(w, body)
+		}))
+		c := newClient(t, rec, srv.URL, secretstest.NewStatic(canaryToken))
+		tok, err := c.Transactional.CreateSMTPToken(ctx, "c", true)
+		rec.Err(name+" create", err)
+		rec.Dump(name+" created", tok)
+		tok, err = c.Transactional.ResetSMTPPassword(ctx, "1")
+		rec.Err(name+" reset", err)
+		rec.Dump(name+" reset token", tok)
+		tok, err = c.Transactional.GetSMTPToken(ctx, "1")
+		rec.Err(name+" get", err)
+		rec.Dump(name+" got", tok)
+		for tk, err := range c.Transactional.SMTPTokens(ctx, nil) {
+			rec.Err(name+" list", err)
+			rec.Dump(name+" listed", tk)
+		}
+		srv.Close()
+	}
+	rec.Check(t, canarySMTPPassword, canaryToken)
+}
