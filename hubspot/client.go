@@ -84,6 +84,9 @@ type Client struct {
 	// Transactional sends transactional email and manages SMTP API
 	// tokens, whose passwords come back as secrets.Secret.
 	Transactional *TransactionalService
+	// MarketingEmails reads marketing emails and publishes or schedules
+	// them.
+	MarketingEmails *MarketingEmailsService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -413,6 +416,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Exports = &ExportsService{client: c}
 	c.Imports = &ImportsService{client: c}
 	c.Transactional = &TransactionalService{client: c}
+	c.MarketingEmails = &MarketingEmailsService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil

@@ -74,7 +74,9 @@
 // credential it is; [Client.Imports] imports files streamed from readers
 // as multipart uploads, and reads imports' states and row errors.
 // [Client.Transactional] sends transactional email and manages SMTP API
-// tokens, whose passwords are secrets.Secret values.
+// tokens, whose passwords are secrets.Secret values, and
+// [Client.MarketingEmails] reads marketing emails and publishes or
+// schedules them.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).

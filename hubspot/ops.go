@@ -242,6 +242,12 @@ var (
 	opSMTPTokensDelete  = mustOp("marketing.transactional.smtp-tokens.delete")
 	opSMTPTokensReset   = mustOp("marketing.transactional.smtp-tokens.reset-password")
 
+	opMarketingEmailsList      = mustOp("marketing.emails.list")
+	opMarketingEmailsGet       = mustOp("marketing.emails.get")
+	opMarketingEmailsUpdate    = mustOp("marketing.emails.update")
+	opMarketingEmailsPublish   = mustOp("marketing.emails.publish")
+	opMarketingEmailsUnpublish = mustOp("marketing.emails.unpublish")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

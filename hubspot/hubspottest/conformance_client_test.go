@@ -242,6 +242,17 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Transactional.ResetSMTPPassword", err)
 	must("Transactional.DeleteSMTPToken", c.Transactional.DeleteSMTPToken(ctx, tok.ID))
 
+	// Marketing emails: scheduled, unpublished, then sent.
+	letter := srv.AddMarketingEmail("Newsletter", "News")
+	for _, err := range c.MarketingEmails.All(ctx, &hubspot.MarketingEmailListOptions{Limit: 1}) {
+		must("MarketingEmails.All", err)
+	}
+	_, err = c.MarketingEmails.Get(ctx, letter)
+	must("MarketingEmails.Get", err)
+	must("MarketingEmails.Schedule", c.MarketingEmails.Schedule(ctx, letter, time.Now().Add(time.Hour)))
+	must("MarketingEmails.Unpublish", c.MarketingEmails.Unpublish(ctx, letter))
+	must("MarketingEmails.Publish", c.MarketingEmails.Publish(ctx, letter))
+
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)
 	must("Merge", err)

@@ -571,6 +571,16 @@ func exercise(d *driver, srv *hubspottest.Server) {
 		d.call("marketing.transactional.smtp-tokens.delete", tp, "", nil)
 	}
 
+	// Marketing emails: one scheduled and unpublished, one sent.
+	me := obj("emailId", srv.AddMarketingEmail("Newsletter", "News"))
+	d.call("marketing.emails.list", nil, "limit=5&isPublished=false", nil)
+	d.call("marketing.emails.get", me, "", nil)
+	d.call("marketing.emails.update", me, "", map[string]any{"publishDate": "2999-01-01T09:00:00Z"})
+	d.call("marketing.emails.publish", me, "", nil)
+	d.call("marketing.emails.unpublish", me, "", nil)
+	d.call("marketing.emails.update", me, "", map[string]any{"publishDate": "2001-01-01T09:00:00Z"})
+	d.call("marketing.emails.publish", me, "", nil)
+
 	// Owners and the account.
 	o := srv.AddOwner(hubspottest.Owner{Email: "owner@example.com", FirstName: "O"})
 	d.call("crm.owners.list", nil, "limit=10", nil)

@@ -237,6 +237,12 @@ func operations() map[string]func(*request) {
 		"marketing.transactional.smtp-tokens.delete":         (*request).deleteSMTPToken,
 		"marketing.transactional.smtp-tokens.reset-password": (*request).resetSMTPToken,
 
+		"marketing.emails.list":      (*request).listMarketingEmails,
+		"marketing.emails.get":       (*request).getMarketingEmail,
+		"marketing.emails.update":    (*request).updateMarketingEmail,
+		"marketing.emails.publish":   (*request).publishMarketingEmail,
+		"marketing.emails.unpublish": (*request).unpublishMarketingEmail,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

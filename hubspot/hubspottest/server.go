@@ -42,7 +42,9 @@
 // [WithImportProcessingTime], [Server.Imports]); transactional email,
 // single sends to contacts kept in a journal of sends ([Server.Sends],
 // [Server.AddTransactionalEmail], [WithTransactionalSendLimit]) and SMTP
-// API tokens whose passwords the server keeps only as fingerprints; and
+// API tokens whose passwords the server keeps only as fingerprints;
+// marketing emails a test adds ([Server.AddMarketingEmail]), published at
+// once or scheduled on the server's clock ([Server.MarketingEmails]); and
 // the account
 // information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the

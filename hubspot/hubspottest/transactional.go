@@ -64,6 +64,10 @@ type emailStore struct {
 	nextToken    int64
 	tokens       map[string]*smtpToken
 	tokenIDs     []string
+	// Marketing emails (marketing_emails.go), sharing next with the
+	// transactional ones.
+	marketing    map[int64]*marketingEmail
+	marketingIDs []int64
 }
 
 type smtpToken struct {

@@ -48,6 +48,9 @@ const (
 		"pages call /settings/v3/users/ (beside /settings/v3/users/{userId}), which the row follows without the trailing slash."
 	notePrefsV3 = "The v3 calls; the 2025-09 and 2026-09 specs list them beside the v4 ones under the dated path, 2026-03 does not. " +
 		"The dated POST .../resubscribe, which has no numbered path, is not listed."
+	noteMarketingEmails = "The numbered and 2026-03 specs accept content, marketing.email.read or marketing.email.write for the reads " +
+		"and the update; the 2025-09 and 2026-09 specs name content alone, so there a credential holding only a " +
+		"marketing.email scope may be refused. Publishing takes marketing-email or transactional-email in every version."
 	noteListsAdded = "The spec names the count of added records recordsIdsAdded (sic); HubSpot's lists guide shows recordIdsAdded: " +
 		"hubspottest sends the spec's name and hubkey's client reads either."
 )
@@ -83,6 +86,11 @@ var (
 	importScopes = Requirement{{"crm.import"}}
 	// Transactional email (Marketing/Transactional Single Send).
 	transactionalScopes = Requirement{{"transactional-email"}}
+	// Marketing emails (Marketing/Marketing Emails): any of the read,
+	// write and content scopes, as the spec's alternatives give them;
+	// publishing needs marketing-email or transactional-email.
+	marketingEmailScopes   = Requirement{{"content", "marketing.email.read", "marketing.email.write"}}
+	marketingPublishScopes = Requirement{{"marketing-email", "transactional-email"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -407,6 +415,20 @@ var ops = []Op{
 		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
 	{Name: "marketing.transactional.smtp-tokens.reset-password", Method: post, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}/password-reset", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}/password-reset", Versions: only2603,
 		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+
+	// Marketing emails (Marketing/Marketing Emails):
+	// publishing sends or schedules a campaign to its lists, so it is
+	// sensitive.
+	{Name: "marketing.emails.list", Method: get, Path: "/marketing/v3/emails", Dated: "/marketing/emails/{version}", Versions: allDated,
+		Scopes: marketingEmailScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.get", Method: get, Path: "/marketing/v3/emails/{emailId}", Dated: "/marketing/emails/{version}/{emailId}", Versions: allDated,
+		Scopes: marketingEmailScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.update", Method: patch, Path: "/marketing/v3/emails/{emailId}", Dated: "/marketing/emails/{version}/{emailId}", Versions: allDated,
+		Scopes: marketingEmailScopes, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.publish", Method: post, Path: "/marketing/v3/emails/{emailId}/publish", Dated: "/marketing/emails/{version}/{emailId}/publish", Versions: allDated,
+		Scopes: marketingPublishScopes, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.unpublish", Method: post, Path: "/marketing/v3/emails/{emailId}/unpublish", Dated: "/marketing/emails/{version}/{emailId}/unpublish", Versions: allDated,
+		Scopes: marketingPublishScopes, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

@@ -71,6 +71,7 @@ var apis = []string{
 	"CRM/Quotes",
 	"CRM/Schemas",
 	"CRM/Tickets",
+	"Marketing/Marketing Emails",
 	"Marketing/Transactional Single Send",
 	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
