@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/internal/endpoints"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -50,8 +51,8 @@ type ExportRequest struct {
 	Language string
 	// AssociatedObjectTypes adds columns of associated records.
 	AssociatedObjectTypes []string
-	// InternalValues exports the properties' internal names and values
-	// rather than their labels.
+	// InternalValues exports the properties' internal names (headers)
+	// and values rather than their labels.
 	InternalValues bool
 }
 
@@ -180,17 +181,23 @@ func (r ExportRequest) wire() (map[string]any, error) {
 	if lang == "" {
 		lang = "EN"
 	}
-	values := []string{"NAMES"}
+	values := []string{}
 	if r.InternalValues {
-		values = []string{"VALUES"}
+		values = []string{"NAMES", "VALUES"}
 	}
 	assoc := r.AssociatedObjectTypes
 	if assoc == nil {
 		assoc = []string{}
 	}
+	// HubSpot's exports guide names the type by its object type ID
+	// ("0-1"); a name hubkey knows is sent as its ID.
+	objectType := r.ObjectType
+	if ot, ok := endpoints.LookupObjectType(objectType); ok && ot.ID != "" {
+		objectType = ot.ID
+	}
 	m := map[string]any{
 		"exportType": typ, "exportName": r.Name, "format": format, "language": lang,
-		"objectType": r.ObjectType, "objectProperties": r.Properties, "associatedObjectType": assoc,
+		"objectType": objectType, "objectProperties": r.Properties, "associatedObjectType": assoc,
 		"exportInternalValuesOptions": values, "includeLabeledAssociations": false,
 		"includePrimaryDisplayPropertyForAssociatedObjects": false, "overrideAssociatedObjectsPerDefinitionPerRowLimit": false,
 	}
