@@ -122,7 +122,7 @@ type ExportsService struct {
 
 // Start starts an export and returns its task ID, for Status and Get.
 //
-// HubSpot: POST /crm/v3/exports/export/async (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/core/post-crm-v3-exports-export-async).
+// HubSpot: POST /crm/v3/exports/export/async (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/public-exports/post-crm-v3-exports-export-async).
 func (s *ExportsService) Start(ctx context.Context, r ExportRequest) (string, error) {
 	body, err := r.wire()
 	if err != nil {
@@ -216,7 +216,7 @@ func (r ExportRequest) wire() (map[string]any, error) {
 // Status reports an export's task: its state and, once it is COMPLETE,
 // its DownloadURL.
 //
-// HubSpot: GET /crm/v3/exports/export/async/tasks/{taskId}/status (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/core/get-crm-v3-exports-export-async-tasks-taskId-status).
+// HubSpot: GET /crm/v3/exports/export/async/tasks/{taskId}/status (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/public-exports/get-crm-v3-exports-export-async-tasks-taskId-status).
 func (s *ExportsService) Status(ctx context.Context, taskID string) (*ExportTask, error) {
 	if !isTaskID(taskID) {
 		return nil, errorf("exports Status: the task ID %q is not a decimal number", taskID)
@@ -242,7 +242,7 @@ func (s *ExportsService) Status(ctx context.Context, taskID string) (*ExportTask
 
 // Get returns an export's record in the export history.
 //
-// HubSpot: GET /crm/v3/exports/export/{exportId} (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/core/get-crm-v3-exports-export-exportId).
+// HubSpot: GET /crm/v3/exports/export/{exportId} (https://developers.hubspot.com/docs/api-reference/crm-exports-v3/public-exports/get-crm-v3-exports-export-exportId).
 func (s *ExportsService) Get(ctx context.Context, exportID string) (*Export, error) {
 	if !isTaskID(exportID) {
 		return nil, errorf("exports Get: the export ID %q is not a decimal number", exportID)

@@ -26,12 +26,13 @@ import (
 // COMPLETE, with a download URL served by the same server. The URL carries
 // a random token in its query (the journal records it redacted) and
 // expires ExportURLLifetime after the export completes; it needs no
-// bearer token, like HubSpot's. The file is a CSV of the requested
+// bearer token. The file is a CSV of the requested
 // properties, one row per record, generated as it is sent, so a large
 // export costs the server no memory beyond its ID snapshot.
 
 // ExportURLLifetime is how long an export's download URL works once the
-// export is complete: HubSpot's exports guide says five minutes.
+// export is complete: the server's own figure for HubSpot's short-lived
+// URLs.
 const ExportURLLifetime = 5 * time.Minute
 
 // DefaultExportRowLimit is the most records one export may cover unless
