@@ -49,6 +49,8 @@ type Client struct {
 	creds     *Credentials      // nil when the Client has only a developer key
 	devKey    TokenSource       // WithDeveloperKey; nil: none
 	ownedBase *closingTransport // the base transport New made; nil with WithHTTPClient
+	fileRT    http.RoundTripper // the base transport, for export files
+	signs     bool              // WithSigner was given
 	closeOnce sync.Once
 
 	// Typed views of the CRM objects API. Objects returns one for any other
@@ -75,6 +77,16 @@ type Client struct {
 	Users *UsersService
 	// Preferences reads and changes email subscription statuses.
 	Preferences *PreferencesService
+	// Exports exports records of a view or a list and downloads the file.
+	Exports *ExportsService
+	// Imports imports records from files streamed from readers.
+	Imports *ImportsService
+	// Transactional sends transactional email and manages SMTP API
+	// tokens, whose passwords come back as secrets.Secret.
+	Transactional *TransactionalService
+	// MarketingEmails reads marketing emails and publishes or schedules
+	// them.
+	MarketingEmails *MarketingEmailsService
 	// Account reads the account's details and API usage; Account.Details
 	// is the cheapest check that a token works.
 	Account *AccountService
@@ -106,6 +118,8 @@ type options struct {
 	// seam for request signing (WithSigner). It sees every attempt's final
 	// request, Authorization included, and nothing below it adds headers.
 	innermost []func(http.RoundTripper) http.RoundTripper
+	// signs says WithSigner was given.
+	signs bool
 }
 
 // WithToken sets where the token comes from: a TokenSource, normally a
@@ -354,6 +368,10 @@ func New(opts ...Option) (*Client, error) {
 		c.ownedBase = &closingTransport{t: defaultBase()}
 		rt = c.ownedBase
 	}
+	// Export files go through the base transport alone: no credential,
+	// limit or signature (crm_exports.go).
+	c.fileRT = rt
+	c.signs = o.signs
 	for _, wrap := range o.innermost {
 		rt = wrap(rt)
 	}
@@ -395,6 +413,10 @@ func New(opts ...Option) (*Client, error) {
 	c.Lists = &ListsService{client: c}
 	c.Users = &UsersService{client: c}
 	c.Preferences = &PreferencesService{client: c}
+	c.Exports = &ExportsService{client: c}
+	c.Imports = &ImportsService{client: c}
+	c.Transactional = &TransactionalService{client: c}
+	c.MarketingEmails = &MarketingEmailsService{client: c}
 	c.Account = &AccountService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
 	return c, nil
@@ -536,7 +558,10 @@ func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) 
 		u += "?" + query.Encode()
 	}
 	var body io.Reader
-	if in != nil {
+	stream, _ := in.(*streamBody)
+	if stream != nil {
+		body = stream.r
+	} else if in != nil {
 		b, ok := in.([]byte)
 		if !ok {
 			var err error
@@ -554,7 +579,11 @@ func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) 
 	// changes a header replaces its slice (Set) or appends past its
 	// capacity (Add), and clones copy them.
 	req.Header["Accept"] = jsonValue
-	if in != nil {
+	switch {
+	case stream != nil:
+		req.Header.Set("Content-Type", stream.contentType)
+		req.GetBody = stream.getBody
+	case in != nil:
 		req.Header["Content-Type"] = jsonValue
 	}
 	req.Header["User-Agent"] = c.userAgent
@@ -567,6 +596,15 @@ func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) 
 		return nil, sanitizeError(err)
 	}
 	return resp, nil
+}
+
+// streamBody is a request body that send passes on as it is, not JSON:
+// a stream of unknown length with its content type, and getBody when it
+// can be made again (for signing, retries and the re-send after a 401).
+type streamBody struct {
+	r           io.ReadCloser
+	contentType string
+	getBody     func() (io.ReadCloser, error)
 }
 
 // holdsErrors reports whether a value of type t can hold a wireError,

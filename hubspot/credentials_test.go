@@ -80,7 +80,7 @@ func TestCredentialsPickTheLeastPrivileged(t *testing.T) {
 		// one-scope credentials.
 		{"GET", "/account-info/v3/details", "reader"},
 		// Not in the table: the credential holding every scope.
-		{"GET", "/marketing/v3/emails", "admin"},
+		{"GET", "/marketing/v3/campaigns", "admin"},
 	} {
 		if got := routeName(t, cs, tc.method, tc.path); got != tc.want {
 			t.Errorf("%s %s went to %s, want %s", tc.method, tc.path, got, tc.want)
@@ -127,7 +127,7 @@ func TestCredentialsRefuseWhatNobodyMayDo(t *testing.T) {
 	// A named fallback takes what the table does not know, and only that.
 	cs = mustCredentials(t, []hubspot.Credential{cred("writer", contactsRead, contactsWrite), cred("reader", contactsRead)},
 		"writer")
-	if got := routeName(t, cs, "GET", "/marketing/v3/emails"); got != "writer" {
+	if got := routeName(t, cs, "GET", "/marketing/v3/campaigns"); got != "writer" {
 		t.Fatalf("unknown call went to %s", got)
 	}
 	if got := routeName(t, cs, "GET", "/crm/v3/objects/deals"); !strings.HasPrefix(got, "error: ") {
@@ -436,12 +436,12 @@ func TestRoutingWithTokenBesideNarrowCredentials(t *testing.T) {
 		t.Fatal("a deals read did not go with the admin token")
 	}
 	// An endpoint this package does not cover, through HTTPClient.
-	res, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/emails")
+	res, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/campaigns")
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if e := lastCall(t, srv); e.TokenFingerprint != fp(adminTok) || e.Path != "/marketing/v3/emails" {
+	if e := lastCall(t, srv); e.TokenFingerprint != fp(adminTok) || e.Path != "/marketing/v3/campaigns" {
 		t.Fatalf("an unknown call went %+v", e)
 	}
 }
@@ -456,13 +456,13 @@ func TestRoutingUnknownEndpoint(t *testing.T) {
 		hubspot.WithCredential("writer", secretstest.NewStatic(writeTok), contactsRead, contactsWrite),
 	}
 	c := routedClient(t, srv, opts...)
-	_, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/emails")
+	_, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/campaigns")
 	var se *hubspot.ScopeError
 	if !errors.As(err, &se) || !se.Unlisted || len(srv.Journal()) != 0 {
 		t.Fatalf("err = %v, journal %d", err, len(srv.Journal()))
 	}
 	c = routedClient(t, srv, append(opts, hubspot.WithFallbackCredential("reader"))...)
-	res, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/emails")
+	res, err := c.HTTPClient().Get(c.BaseURL() + "/marketing/v3/campaigns")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestDoFollowsTheCatalogue(t *testing.T) {
 		{"DELETE", "/crm/objects/2026-03/contacts/1", "write-token", true, false},
 		{"POST", "/crm/v3/objects/contacts/batch/upsert", "write-token", false, true},
 		{"PUT", "/crm/v4/objects/contacts/1/associations/contacts/2", "write-token", false, true},
-		{"GET", "/marketing/v3/emails", "write-token", false, true},
+		{"GET", "/marketing/v3/campaigns", "write-token", false, true},
 		{"POST", "/marketing/v3/emails/search", "write-token", false, false},
 		{"DELETE", "/marketing/v3/emails/5", "write-token", true, false},
 	} {

@@ -69,7 +69,14 @@
 // members as a stream, and their folders. [Client.Users] provisions,
 // changes and removes the account's users and lists its teams and roles.
 // [Client.Preferences] reads and changes contacts' email subscription
-// statuses.
+// statuses. [Client.Exports] exports the records of a view or a list and
+// streams the file through a size limit, its download URL kept as the
+// credential it is; [Client.Imports] imports files streamed from readers
+// as multipart uploads, and reads imports' states and row errors.
+// [Client.Transactional] sends transactional email and manages SMTP API
+// tokens, whose passwords are secrets.Secret values, and
+// [Client.MarketingEmails] reads marketing emails and publishes or
+// schedules them.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).

@@ -225,6 +225,29 @@ var (
 	opPrefsUnsubscribeAll = mustOp("preferences.statuses.unsubscribe-all")
 	opPrefsOptOutGet      = mustOp("preferences.statuses.unsubscribe-all.get")
 
+	opExportsStart  = mustOp("crm.exports.start")
+	opExportsStatus = mustOp("crm.exports.status")
+	opExportsGet    = mustOp("crm.exports.get")
+
+	opImportsList   = mustOp("crm.imports.list")
+	opImportsStart  = mustOp("crm.imports.start")
+	opImportsGet    = mustOp("crm.imports.get")
+	opImportsCancel = mustOp("crm.imports.cancel")
+	opImportsErrors = mustOp("crm.imports.errors")
+
+	opTransactionalSend = mustOp("marketing.transactional.send")
+	opSMTPTokensList    = mustOp("marketing.transactional.smtp-tokens.list")
+	opSMTPTokensCreate  = mustOp("marketing.transactional.smtp-tokens.create")
+	opSMTPTokensGet     = mustOp("marketing.transactional.smtp-tokens.get")
+	opSMTPTokensDelete  = mustOp("marketing.transactional.smtp-tokens.delete")
+	opSMTPTokensReset   = mustOp("marketing.transactional.smtp-tokens.reset-password")
+
+	opMarketingEmailsList      = mustOp("marketing.emails.list")
+	opMarketingEmailsGet       = mustOp("marketing.emails.get")
+	opMarketingEmailsUpdate    = mustOp("marketing.emails.update")
+	opMarketingEmailsPublish   = mustOp("marketing.emails.publish")
+	opMarketingEmailsUnpublish = mustOp("marketing.emails.unpublish")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")

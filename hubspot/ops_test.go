@@ -497,7 +497,7 @@ func TestDoCarriesWhatItMatched(t *testing.T) {
 		{"GET", "/crm/objects/2026-03/contacts/1", "crm.objects.get", endpoints.Version202603},
 		{"GET", "/crm/v3/objects/contacts/1", "crm.objects.get", endpoints.Numbered},
 		{"POST", "/crm/v3/objects/contacts/search", "crm.objects.search", endpoints.Numbered},
-		{"GET", "/marketing/v3/emails", "", ""},
+		{"GET", "/marketing/v3/campaigns", "", ""},
 	} {
 		_ = c.Do(ctx, tc.method, tc.path, nil, nil, nil)
 		reqs := take()

@@ -33,6 +33,7 @@ func WithSigner(s *signing.Signer, extra *signing.Policy) Option {
 		if s == nil {
 			return errors.New("hubspot: WithSigner(nil, ...): a *signing.Signer is required")
 		}
+		o.signs = true
 		o.innermost = append(o.innermost, func(base http.RoundTripper) http.RoundTripper {
 			// New calls this after every option is applied and the base URL
 			// is checked, so o.baseURL is final here.

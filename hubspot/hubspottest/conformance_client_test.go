@@ -2,8 +2,10 @@ package hubspottest_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hubkey/hubkey/hubspot"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
@@ -20,7 +22,7 @@ var knownClientDefects = map[string]string{}
 // conformance proxy: its requests, and the server's answers to them, must
 // conform to HubSpot's specs.
 func TestClientConformsToSpec(t *testing.T) {
-	srv := hubspottest.NewServer(t)
+	srv := hubspottest.NewServer(t, hubspottest.WithExportTiming(0, 0), hubspottest.WithImportProcessingTime(time.Hour))
 	conf, proxy := newConformance(t, srv.URL())
 	c, err := hubspot.New(
 		hubspot.WithToken(secretstest.NewStatic(srv.NewToken(hubspottest.AllScopes...))),
@@ -195,6 +197,61 @@ func TestClientConformsToSpec(t *testing.T) {
 	must("Preferences.UnsubscribeAll", err)
 	_, err = c.Preferences.UnsubscribedFromAll(ctx, "reader@example.com", nil)
 	must("Preferences.UnsubscribedFromAll", err)
+
+	// Exports: a view (filtered) run to its file, a list started and read.
+	f, err := c.Exports.Run(ctx, hubspot.ExportRequest{Name: "Contacts", ObjectType: "contacts", Properties: []string{"email"},
+		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{hubspot.Eq("email", "ada@example.com")}}}}, nil)
+	must("Exports.Run", err)
+	_, err = io.Copy(io.Discard, f)
+	must("Exports.Run read", err)
+	f.Close()
+	xid, err := c.Exports.Start(ctx, hubspot.ExportRequest{Type: hubspot.ExportList, Name: "Manual", ObjectType: "0-1", Properties: []string{"email"}, ListID: ml.ID})
+	must("Exports.Start", err)
+	_, err = c.Exports.Get(ctx, xid)
+	must("Exports.Get", err)
+
+	// Imports: one file with a bad row, its errors, the list, a cancel.
+	im, err := c.Imports.Start(ctx, hubspot.ImportRequest{Name: "Leads", Operations: map[string]hubspot.ImportOperation{"0-1": hubspot.ImportUpsert},
+		Files: []hubspot.ImportFile{{Name: "leads.csv", Data: strings.NewReader("Email,First\nlead@example.com,Lead\nbad,Bad\n"), Columns: []hubspot.ImportColumn{
+			{Name: "Email", ObjectTypeID: "0-1", Property: "email", IDColumnType: "HUBSPOT_ALTERNATE_ID"}, {Name: "First", ObjectTypeID: "0-1", Property: "firstname"}}}}})
+	must("Imports.Start", err)
+	_, err = c.Imports.Get(ctx, im.ID)
+	must("Imports.Get", err)
+	for _, err := range c.Imports.Errors(ctx, im.ID, nil) {
+		must("Imports.Errors", err)
+	}
+	for _, err := range c.Imports.All(ctx, &hubspot.ImportListOptions{Limit: 1}) {
+		must("Imports.All", err)
+	}
+	_, err = c.Imports.Cancel(ctx, im.ID)
+	must("Imports.Cancel", err)
+
+	// Transactional email and SMTP API tokens.
+	receipt := srv.AddTransactionalEmail("Receipt")
+	_, err = c.Transactional.Send(ctx, hubspot.TransactionalEmail{EmailID: receipt, To: "ada@example.com", SendID: "r-1",
+		CC: []string{"grace@example.com"}, ContactProperties: map[string]string{"lastname": "L."}, CustomProperties: map[string]any{"total": 12}})
+	must("Transactional.Send", err)
+	tok, err := c.Transactional.CreateSMTPToken(ctx, "Receipts", true)
+	must("Transactional.CreateSMTPToken", err)
+	for _, err := range c.Transactional.SMTPTokens(ctx, &hubspot.SMTPTokenListOptions{CampaignName: "Receipts"}) {
+		must("Transactional.SMTPTokens", err)
+	}
+	_, err = c.Transactional.GetSMTPToken(ctx, tok.ID)
+	must("Transactional.GetSMTPToken", err)
+	_, err = c.Transactional.ResetSMTPPassword(ctx, tok.ID)
+	must("Transactional.ResetSMTPPassword", err)
+	must("Transactional.DeleteSMTPToken", c.Transactional.DeleteSMTPToken(ctx, tok.ID))
+
+	// Marketing emails: scheduled, unpublished, then sent.
+	letter := srv.AddMarketingEmail("Newsletter", "News")
+	for _, err := range c.MarketingEmails.All(ctx, &hubspot.MarketingEmailListOptions{Limit: 1}) {
+		must("MarketingEmails.All", err)
+	}
+	_, err = c.MarketingEmails.Get(ctx, letter)
+	must("MarketingEmails.Get", err)
+	must("MarketingEmails.Schedule", c.MarketingEmails.Schedule(ctx, letter, time.Now().Add(time.Hour)))
+	must("MarketingEmails.Unpublish", c.MarketingEmails.Unpublish(ctx, letter))
+	must("MarketingEmails.Publish", c.MarketingEmails.Publish(ctx, letter))
 
 	// Merge, archive and GDPR delete last: they remove the records.
 	_, err = c.Contacts.Merge(ctx, a.ID, b.ID)

@@ -97,6 +97,14 @@ type db struct {
 	// prefs holds subscription types and statuses (preferences.go).
 	// Guarded by mu.
 	prefs prefStore
+	// exports holds started exports (exports.go). Guarded by mu.
+	exports exportStore
+	// imports holds imports and their row errors (imports.go). Guarded
+	// by mu.
+	imports importStore
+	// emails holds transactional emails, sends and SMTP API tokens
+	// (transactional.go). Guarded by mu.
+	emails emailStore
 
 	// Stores with their own locks, taken after mu when both are needed
 	// (pipelines.go, owners.go, account.go).

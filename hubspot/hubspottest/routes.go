@@ -220,6 +220,29 @@ func operations() map[string]func(*request) {
 		"preferences.statuses.unsubscribe-all":     (*request).unsubscribeAll,
 		"preferences.statuses.unsubscribe-all.get": (*request).unsubscribeAllStatus,
 
+		"crm.exports.start":  (*request).startExport,
+		"crm.exports.status": (*request).exportStatus,
+		"crm.exports.get":    (*request).getExport,
+
+		"crm.imports.list":   (*request).listImports,
+		"crm.imports.start":  (*request).startImport,
+		"crm.imports.get":    (*request).getImport,
+		"crm.imports.cancel": (*request).cancelImport,
+		"crm.imports.errors": (*request).importErrors,
+
+		"marketing.transactional.send":                       (*request).sendTransactional,
+		"marketing.transactional.smtp-tokens.list":           (*request).listSMTPTokens,
+		"marketing.transactional.smtp-tokens.create":         (*request).createSMTPToken,
+		"marketing.transactional.smtp-tokens.get":            (*request).getSMTPToken,
+		"marketing.transactional.smtp-tokens.delete":         (*request).deleteSMTPToken,
+		"marketing.transactional.smtp-tokens.reset-password": (*request).resetSMTPToken,
+
+		"marketing.emails.list":      (*request).listMarketingEmails,
+		"marketing.emails.get":       (*request).getMarketingEmail,
+		"marketing.emails.update":    (*request).updateMarketingEmail,
+		"marketing.emails.publish":   (*request).publishMarketingEmail,
+		"marketing.emails.unpublish": (*request).unpublishMarketingEmail,
+
 		"account.details":     (*request).accountDetails,
 		"account.usage.daily": (*request).apiUsage,
 

@@ -33,7 +33,20 @@
 // provisioning, over the teams and roles a test adds with
 // [Server.AddTeam] and [Server.AddRole]; communication preferences v4,
 // over the subscription types a test adds with
-// [Server.AddSubscriptionType]; and the account information API, whose
+// [Server.AddSubscriptionType]; CRM exports, which go PENDING, PROCESSING
+// and COMPLETE on the server's clock ([WithExportTiming]) and whose file
+// the server streams from a short-lived download URL ([Server.Exports],
+// [WithExportRowLimit]); CRM imports, multipart uploads read a row at a
+// time, checked against the type's properties and applied, with row
+// errors kept and limits on files, bytes and rows ([WithImportLimits],
+// [WithImportProcessingTime], [Server.Imports]); transactional email,
+// single sends to contacts kept in a journal of sends ([Server.Sends],
+// [Server.AddTransactionalEmail], [WithTransactionalSendLimit]) and SMTP
+// API tokens whose passwords the server keeps only as fingerprints;
+// marketing emails a test adds ([Server.AddMarketingEmail]), published at
+// once or scheduled on the server's clock ([Server.MarketingEmails]); and
+// the account
+// information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
@@ -138,6 +151,16 @@ type config struct {
 	oauthLifetime time.Duration
 	// listProcessing is how long lists with filters process (lists.go).
 	listProcessing time.Duration
+	// Exports (exports.go): how long an export is pending, then
+	// processing, and the most records one may cover.
+	exportPending, exportProcessing time.Duration
+	exportRows                      int
+	// Imports (imports.go).
+	importLimits     ImportLimits
+	importProcessing time.Duration
+	// Transactional sends (transactional.go): the send limit; 0 for none.
+	sendMax    int
+	sendWindow time.Duration
 }
 
 // Option configures a Server. An option given a value it cannot use makes
@@ -283,7 +306,7 @@ func (panicFailer) Fatalf(format string, args ...any) {
 }
 
 func start(t failer, opts []Option) (*Server, error) {
-	cfg := config{listProcessing: defaultListProcessing, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
+	cfg := config{listProcessing: defaultListProcessing, exportPending: time.Second, exportProcessing: time.Second, exportRows: DefaultExportRowLimit, importLimits: DefaultImportLimits, importProcessing: time.Second, clock: clock.System, logger: slog.New(slog.DiscardHandler), unique: map[string][]string{}, declared: map[string][]string{}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -497,6 +520,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !isCleanPath(r.URL.Path) { // which the mux would redirect
 		writeNotFound(x, r, x.corr, "")
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, exportFilesPath) {
+		s.serveExportFile(x, r)
 		return
 	}
 	theRouter().mux.ServeHTTP(x, r)

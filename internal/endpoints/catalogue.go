@@ -48,6 +48,9 @@ const (
 		"pages call /settings/v3/users/ (beside /settings/v3/users/{userId}), which the row follows without the trailing slash."
 	notePrefsV3 = "The v3 calls; the 2025-09 and 2026-09 specs list them beside the v4 ones under the dated path, 2026-03 does not. " +
 		"The dated POST .../resubscribe, which has no numbered path, is not listed."
+	noteMarketingEmails = "The numbered and 2026-03 specs accept content, marketing.email.read or marketing.email.write for the reads " +
+		"and the update; the 2025-09 and 2026-09 specs name content alone, so there a credential holding only a " +
+		"marketing.email scope may be refused. Publishing takes marketing-email or transactional-email in every version."
 	noteListsAdded = "The spec names the count of added records recordsIdsAdded (sic); HubSpot's lists guide shows recordIdsAdded: " +
 		"hubspottest sends the spec's name and hubkey's client reads either."
 )
@@ -78,6 +81,16 @@ var (
 	prefsReadWrite  = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}, {"communication_preferences.write", "communication_preferences.read_write"}}
 	prefsBatchRead  = Requirement{{"communication_preferences.statuses.batch.read"}}
 	prefsBatchWrite = Requirement{{"communication_preferences.statuses.batch.write"}}
+	// Exports and imports (CRM/Exports, CRM/Imports).
+	exportScopes = Requirement{{"crm.export"}}
+	importScopes = Requirement{{"crm.import"}}
+	// Transactional email (Marketing/Transactional Single Send).
+	transactionalScopes = Requirement{{"transactional-email"}}
+	// Marketing emails (Marketing/Marketing Emails): any of the read,
+	// write and content scopes, as the spec's alternatives give them;
+	// publishing needs marketing-email or transactional-email.
+	marketingEmailScopes   = Requirement{{"content", "marketing.email.read", "marketing.email.write"}}
+	marketingPublishScopes = Requirement{{"marketing-email", "transactional-email"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -363,6 +376,59 @@ var ops = []Op{
 		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
 	{Name: "preferences.v3.unsubscribe", Method: post, Path: "/communication-preferences/v3/unsubscribe", Dated: "/communication-preferences/{version}/unsubscribe", Versions: webhookVersions,
 		Scopes: prefsWrite, Sensitive: true, Idempotent: true, Rate: Standard, Cred: Bearer, Note: notePrefsV3},
+
+	// Exports and imports (CRM/Exports, CRM/Imports): issue 18's second
+	// slice. Starting an export (the whole CRM leaving) and starting or
+	// cancelling an import (writing over the CRM) are sensitive; the
+	// reads are signed too, by hubspot's path rules for exports and
+	// imports, since an export's status carries its download URL.
+	{Name: "crm.exports.start", Method: post, Path: "/crm/v3/exports/export/async", Dated: "/crm/exports/{version}/export/async", Versions: allDated,
+		Scopes: exportScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.exports.status", Method: get, Path: "/crm/v3/exports/export/async/tasks/{taskId}/status", Dated: "/crm/exports/{version}/export/async/tasks/{taskId}/status", Versions: allDated,
+		Scopes: exportScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.exports.get", Method: get, Path: "/crm/v3/exports/export/{exportId}", Dated: "/crm/exports/{version}/export/{exportId}", Versions: allDated,
+		Scopes: exportScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.list", Method: get, Path: "/crm/v3/imports", Dated: "/crm/imports/{version}", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.start", Method: post, Path: "/crm/v3/imports", Dated: "/crm/imports/{version}", Versions: allDated,
+		Scopes: importScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.get", Method: get, Path: "/crm/v3/imports/{importId}", Dated: "/crm/imports/{version}/{importId}", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.cancel", Method: post, Path: "/crm/v3/imports/{importId}/cancel", Dated: "/crm/imports/{version}/{importId}/cancel", Versions: allDated,
+		Scopes: importScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.imports.errors", Method: get, Path: "/crm/v3/imports/{importId}/errors", Dated: "/crm/imports/{version}/{importId}/errors", Versions: allDated,
+		Scopes: importScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+
+	// Transactional email (Marketing/Transactional Single Send). A send
+	// is sensitive (mail in the account's name); so are creating,
+	// resetting and deleting an SMTP API token, which mint or end a
+	// credential. The SMTP token calls have no dated path but 2026-03's.
+	{Name: "marketing.transactional.send", Method: post, Path: "/marketing/v3/transactional/single-email/send", Dated: "/marketing/transactional/{version}/single-email/send", Versions: allDated,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.list", Method: get, Path: "/marketing/v3/transactional/smtp-tokens", Dated: "/marketing/transactional/{version}/smtp-tokens", Versions: only2603,
+		Scopes: transactionalScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.create", Method: post, Path: "/marketing/v3/transactional/smtp-tokens", Dated: "/marketing/transactional/{version}/smtp-tokens", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.get", Method: get, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}", Versions: only2603,
+		Scopes: transactionalScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.delete", Method: del, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.transactional.smtp-tokens.reset-password", Method: post, Path: "/marketing/v3/transactional/smtp-tokens/{tokenId}/password-reset", Dated: "/marketing/transactional/{version}/smtp-tokens/{tokenId}/password-reset", Versions: only2603,
+		Scopes: transactionalScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+
+	// Marketing emails (Marketing/Marketing Emails):
+	// publishing sends or schedules a campaign to its lists, so it is
+	// sensitive.
+	{Name: "marketing.emails.list", Method: get, Path: "/marketing/v3/emails", Dated: "/marketing/emails/{version}", Versions: allDated,
+		Scopes: marketingEmailScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.get", Method: get, Path: "/marketing/v3/emails/{emailId}", Dated: "/marketing/emails/{version}/{emailId}", Versions: allDated,
+		Scopes: marketingEmailScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.update", Method: patch, Path: "/marketing/v3/emails/{emailId}", Dated: "/marketing/emails/{version}/{emailId}", Versions: allDated,
+		Scopes: marketingEmailScopes, Rate: Standard, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.publish", Method: post, Path: "/marketing/v3/emails/{emailId}/publish", Dated: "/marketing/emails/{version}/{emailId}/publish", Versions: allDated,
+		Scopes: marketingPublishScopes, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
+	{Name: "marketing.emails.unpublish", Method: post, Path: "/marketing/v3/emails/{emailId}/unpublish", Dated: "/marketing/emails/{version}/{emailId}/unpublish", Versions: allDated,
+		Scopes: marketingPublishScopes, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

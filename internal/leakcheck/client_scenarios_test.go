@@ -201,3 +201,97 @@ func TestLeakHubSpotClientUnboundHosts(t *testing.T) {
 	defer mu.Unlock()
 	rec.Check(t, canaryToken, clientScenarioDevKey)
 }
+
+// canaryExportURLToken is the signature of an export's download URL: the
+// URL is a credential of its own.
+const canaryExportURLToken = "canary-export-url-sig-3f9a2b7c-1d4e-4c5b-8a6f-2e1d0c9b8a7f"
+
+// An export's download URL, from the status answer to the download: the
+// task prints it redacted, no error quotes it (a refused scheme, a file
+// host that answers 404, a dead host), and the file host gets no bearer
+// token or developer key.
+func TestLeakHubSpotExportDownloadURL(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	var mu sync.Mutex
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		rec.Add("file host received", fmt.Sprintf("%v", r.Header))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer files.Close()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	for name, result := range map[string]string{
+		"404":    files.URL + "/export.csv?sig=" + canaryExportURLToken,
+		"dead":   deadURL + "/export.csv?sig=" + canaryExportURLToken,
+		"http":   "http://files.example.com/export.csv?sig=" + canaryExportURLToken,
+		"user":   "https://" + canaryExportURLToken + "@files.example.com/export.csv",
+		"bad":    "https://files.example.com/%zz?sig=" + canaryExportURLToken,
+		"redir":  files.URL + "/" + canaryExportURLToken,
+		"scheme": "gopher://files.example.com/" + canaryExportURLToken,
+	} {
+		api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = fmt.Fprintf(w, `{"status": "COMPLETE", "startedAt": "2026-03-01T09:00:00.000Z", "completedAt": "2026-03-01T09:00:01.000Z", "result": %q}`, result)
+		}))
+		c := newClient(t, rec, api.URL, secretstest.NewStatic(canaryToken), hubspot.WithDeveloperKey(secretstest.NewStatic(clientScenarioDevKey)))
+		task, err := c.Exports.Status(ctx, "7")
+		rec.Err(name+" status", err)
+		rec.Dump(name+" task", task)
+		_, err = c.Exports.Download(ctx, task, nil)
+		rec.Err(name+" download", err)
+		_, err = c.Exports.Wait(ctx, "7", 0)
+		rec.Err(name+" wait", err)
+		api.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	rec.Check(t, canaryExportURLToken, canaryToken, clientScenarioDevKey)
+}
+
+// canarySMTPPassword is an SMTP API token's password, as HubSpot hands it
+// out on creation and reset.
+const canarySMTPPassword = "canary-smtp-password-5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c"
+
+// SMTP API token passwords come back as secrets.Secret: the tokens print
+// them redacted, and no decode error quotes one, whatever shape the
+// answer has.
+func TestLeakHubSpotSMTPTokenPasswords(t *testing.T) {
+	rec := leakcheck.New()
+	ctx := context.Background()
+	for name, body := range map[string]string{
+		"ok":        `{"id": "1", "campaignName": "c", "emailCampaignId": "2", "createContact": true, "createdBy": "x", "createdAt": "2026-03-01T09:00:00Z", "password": "` + canarySMTPPassword + `"}`,
+		"badTime":   `{"id": "1", "createdAt": "` + canarySMTPPassword + `", "password": "` + canarySMTPPassword + `"}`,
+		"badType":   `{"id": "1", "password": {"value": "` + canarySMTPPassword + `"}}`,
+		"truncated": `{"id": "1", "password": "` + canarySMTPPassword,
+		"list":      `{"results": [{"id": "1", "password": "` + canarySMTPPassword + `"}]}`,
+		"listBad":   `{"results": [{"id": "1", "password": ` + canarySMTPPassword + `}]}`,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.Method == http.MethodPost && !strings.HasSuffix(r.URL.Path, "password-reset") {
+				w.WriteHeader(http.StatusCreated)
+			}
+			_, _ = io.WriteString(w, body)
+		}))
+		c := newClient(t, rec, srv.URL, secretstest.NewStatic(canaryToken))
+		tok, err := c.Transactional.CreateSMTPToken(ctx, "c", true)
+		rec.Err(name+" create", err)
+		rec.Dump(name+" created", tok)
+		tok, err = c.Transactional.ResetSMTPPassword(ctx, "1")
+		rec.Err(name+" reset", err)
+		rec.Dump(name+" reset token", tok)
+		tok, err = c.Transactional.GetSMTPToken(ctx, "1")
+		rec.Err(name+" get", err)
+		rec.Dump(name+" got", tok)
+		for tk, err := range c.Transactional.SMTPTokens(ctx, nil) {
+			rec.Err(name+" list", err)
+			rec.Dump(name+" listed", tk)
+		}
+		srv.Close()
+	}
+	rec.Check(t, canarySMTPPassword, canaryToken)
+}

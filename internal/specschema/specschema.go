@@ -19,7 +19,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"mime"
+	"mime/multipart"
 	"net/url"
 	"slices"
 	"sort"
@@ -84,7 +87,10 @@ type Operation struct {
 	AuthQuery    []string
 	Body         int
 	Form         bool
-	Responses    []Response
+	// Parts are the fields of a multipart/form-data body; nil when the
+	// body is not multipart.
+	Parts     []string
+	Responses []Response
 }
 
 // SpecCommit returns the commit of HubSpot's spec collection the data was
@@ -167,6 +173,8 @@ func (o *Operation) CheckRequest(query url.Values, contentType string, body []by
 		}
 	}
 	switch {
+	case o.Parts != nil:
+		out = append(out, checkMultipart(o.Parts, contentType, body)...)
 	case o.Body == NoSchema && !o.Form:
 		if len(bytes.TrimSpace(body)) > 0 {
 			out = append(out, Violation{"body", "undeclared", "the spec declares no request body"})
@@ -382,4 +390,28 @@ func jsonType(v any) string {
 		return "boolean"
 	}
 	return "null"
+}
+
+// checkMultipart checks a multipart/form-data body: its content type, and
+// that each part is a field the spec declares. The parts' content is not
+// checked (a file, or JSON in a text field).
+func checkMultipart(parts []string, contentType string, body []byte) []Violation {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return []Violation{{"body", "type", "the spec takes multipart/form-data, not " + contentType}}
+	}
+	var out []Violation
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			return append(out, Violation{"body", "type", "the multipart body does not parse"})
+		}
+		if !slices.Contains(parts, p.FormName()) {
+			out = append(out, Violation{"body:" + p.FormName(), "undeclared", "the spec declares no such form field"})
+		}
+	}
 }

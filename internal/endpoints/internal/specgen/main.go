@@ -60,6 +60,8 @@ var apis = []string{
 	"CRM/Crm Owners",
 	"CRM/Custom Objects",
 	"CRM/Deals",
+	"CRM/Exports",
+	"CRM/Imports",
 	"CRM/Line Items",
 	"CRM/Lists",
 	"CRM/Objects",
@@ -69,6 +71,8 @@ var apis = []string{
 	"CRM/Quotes",
 	"CRM/Schemas",
 	"CRM/Tickets",
+	"Marketing/Marketing Emails",
+	"Marketing/Transactional Single Send",
 	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
 }

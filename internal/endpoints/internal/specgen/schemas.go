@@ -63,6 +63,9 @@ type opOut struct {
 	AuthQuery []string
 	Body      int
 	Form      bool
+	// Parts are the fields of a multipart/form-data body, sorted; nil
+	// when the body is not multipart.
+	Parts     []string
 	Responses []responseOut
 }
 
@@ -194,8 +197,14 @@ func (s *schemaSet) schema(doc *specDoc, raw json.RawMessage, depth int) (int, e
 	if r.Ref != "" {
 		return s.ref(doc, r.Ref, depth)
 	}
-	if len(r.AnyOf) > 0 || len(r.AllOf) > 0 {
-		return 0, errors.New("anyOf and allOf are not supported")
+	if len(r.AnyOf) > 0 {
+		return 0, errors.New("anyOf is not supported")
+	}
+	if len(r.AllOf) > 0 {
+		var err error
+		if r, err = mergeAllOf(doc, r); err != nil {
+			return 0, err
+		}
 	}
 	n := node{Type: r.Type, Format: r.Format, Nullable: r.Nullable, NonEmpty: r.Pattern == ".+", Extra: anyExtra, Items: noNode}
 	if r.Pattern != "" && r.Pattern != ".+" {
@@ -292,6 +301,55 @@ func jsonSchemaOf(c rawContent) (json.RawMessage, bool) {
 	return nil, false
 }
 
+// mergeAllOf folds r's allOf members into r: their properties, required
+// members and type. A member that refers to a polymorphic parent (a
+// schema with oneOf, which lists r itself among its alternatives, as the
+// dated CRM/Exports specs do) is left out: it adds no property and would
+// recurse.
+func mergeAllOf(doc *specDoc, r rawSchema) (rawSchema, error) {
+	members := r.AllOf
+	r.AllOf = nil
+	if r.Properties == nil {
+		r.Properties = map[string]json.RawMessage{}
+	}
+	for _, m := range members {
+		var ms rawSchema
+		if err := json.Unmarshal(m, &ms); err != nil {
+			return r, err
+		}
+		if ms.Ref != "" {
+			target, err := doc.resolve(ms.Ref)
+			if err != nil {
+				return r, err
+			}
+			ms = rawSchema{}
+			if err := json.Unmarshal(target, &ms); err != nil {
+				return r, err
+			}
+			if len(ms.OneOf) > 0 {
+				continue
+			}
+		}
+		if len(ms.AllOf) > 0 || len(ms.AnyOf) > 0 || len(ms.OneOf) > 0 {
+			return r, errors.New("allOf: a member with allOf, anyOf or oneOf is not supported")
+		}
+		if ms.Type != "" {
+			if r.Type != "" && r.Type != ms.Type {
+				return r, fmt.Errorf("allOf: types %s and %s conflict", r.Type, ms.Type)
+			}
+			r.Type = ms.Type
+		}
+		for k, v := range ms.Properties {
+			r.Properties[k] = v
+		}
+		r.Required = append(r.Required, ms.Required...)
+		if len(ms.AdditionalProperties) > 0 {
+			r.AdditionalProperties = ms.AdditionalProperties
+		}
+	}
+	return r, nil
+}
+
 // addOp records what one spec file says about the shapes of one
 // catalogued operation.
 func (s *schemaSet) addOp(k entryKey, doc *specDoc, pathParams []json.RawMessage, raw json.RawMessage, security []map[string][]string) error {
@@ -356,6 +414,16 @@ func (s *schemaSet) addOp(k entryKey, doc *specDoc, pathParams []json.RawMessage
 			op.Body = n
 		} else if _, ok := b.Content["application/x-www-form-urlencoded"]; ok {
 			op.Form = true
+		} else if mp, ok := b.Content["multipart/form-data"]; ok {
+			var r rawSchema
+			if err := json.Unmarshal(mp.Schema, &r); err != nil {
+				return fmt.Errorf("multipart body: %w", err)
+			}
+			op.Parts = []string{}
+			for k := range r.Properties {
+				op.Parts = append(op.Parts, k)
+			}
+			sort.Strings(op.Parts)
 		}
 	}
 	codes := make([]string, 0, len(ro.Responses))
@@ -483,6 +551,9 @@ var schemas = []Schema{
 		f = append(f, fmt.Sprintf("Body: %d", op.Body))
 		if op.Form {
 			f = append(f, "Form: true")
+		}
+		if op.Parts != nil {
+			f = append(f, "Parts: "+goStrings(op.Parts))
 		}
 		rs := make([]string, len(op.Responses))
 		for j, r := range op.Responses {
