@@ -400,6 +400,7 @@ func TestLimitsAreTheCatalogues(t *testing.T) {
 		got, want int
 	}{
 		{"MaxBatchInputs", hubspottest.MaxBatchInputs, limits("crm.objects.batch.create").Batch},
+		{"MaxBatchHistoryInputs", hubspottest.MaxBatchHistoryInputs, limits("crm.objects.batch.read").HistoryBatch},
 		{"MaxAssociationBatchRead", hubspottest.MaxAssociationBatchRead, limits("crm.associations.v4.batch.read").Batch},
 		{"MaxAssociationBatchCreate", hubspottest.MaxAssociationBatchCreate, limits("crm.associations.v4.batch.create").Batch},
 		{"MaxAssociationBatchArchive", hubspottest.MaxAssociationBatchArchive, limits("crm.associations.v4.batch.archive").Batch},

@@ -464,6 +464,7 @@ func TestLimitsAreHubSpots(t *testing.T) {
 		name      string
 		row, want int
 	}{
+		{"objects batch read with history", limit("crm.objects.batch.read").HistoryBatch, 50},
 		{"objects list page", limit("crm.objects.list").Page, 100},
 		{"search page", s.Page, 200},
 		{"search total", s.Total, 10000},
