@@ -63,6 +63,9 @@ func typedCalls() map[string]typedCall {
 			_, err := c.Contacts.Search(ctx, nil)
 			return err
 		}},
+		"ObjectService.SearchAllByID": {"crm.objects.search", func(ctx context.Context, c *Client) error {
+			return first(c.Contacts.SearchAllByID(ctx, nil))
+		}},
 		"ObjectService.SearchAll": {"crm.objects.search", func(ctx context.Context, c *Client) error {
 			return first(c.Contacts.SearchAll(ctx, nil))
 		}},
