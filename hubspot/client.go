@@ -55,6 +55,11 @@ type Client struct {
 	// (custom) object type.
 	Contacts, Companies, Deals, Tickets, Products, LineItems, Quotes *ObjectService
 
+	// Typed views of the activity types: CRM objects with a timestamp, a
+	// body and an owner, logged against contacts, companies, deals and
+	// tickets.
+	Notes, Calls, Emails, Meetings, Tasks, Communications, PostalMail *ActivityService
+
 	// Webhooks manages an app's webhook settings and subscriptions, with
 	// the developer key (WithDeveloperKey).
 	Webhooks *WebhooksService
@@ -388,6 +393,13 @@ func New(opts ...Option) (*Client, error) {
 	c.Products = c.Objects("products")
 	c.LineItems = c.Objects("line_items")
 	c.Quotes = c.Objects("quotes")
+	c.Notes = c.activities("notes", "hs_note_body")
+	c.Calls = c.activities("calls", "hs_call_body")
+	c.Emails = c.activities("emails", "hs_email_text")
+	c.Meetings = c.activities("meetings", "hs_meeting_body")
+	c.Tasks = c.activities("tasks", "hs_task_body")
+	c.Communications = c.activities("communications", "hs_communication_body")
+	c.PostalMail = c.activities("postal_mail", "hs_postal_mail_body")
 	c.Associations = &AssociationsService{client: c}
 	c.Properties = &PropertiesService{client: c}
 	c.Pipelines = &PipelinesService{client: c}

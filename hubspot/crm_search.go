@@ -331,8 +331,7 @@ const objectIDProperty = "hs_object_id"
 // time; the loop ends on break, and with a final error when a page fails
 // or ctx ends.
 //
-// HubSpot: POST /crm/v3/objects/{objectType}/search
-// (https://developers.hubspot.com/docs/api-reference/search/guide#limitations).
+// HubSpot: POST /crm/v3/objects/{objectType}/search (https://developers.hubspot.com/docs/api-reference/search/guide).
 func (s *ObjectService) SearchAllByID(ctx context.Context, r *SearchRequest) iter.Seq2[Object, error] {
 	var q SearchRequest
 	if r != nil {

@@ -4,8 +4,12 @@
 //
 // It behaves like HubSpot wherever a client can tell: the CRM v3 object
 // endpoints (get, create, update, archive, list, search, batch) for
-// contacts, companies, deals, tickets, products, line items, quotes and
-// custom objects, with HubSpot's status codes, JSON shapes, paging
+// contacts, companies, deals, tickets, products, line items, quotes, the
+// activity types (notes, calls, emails, meetings, tasks, communications
+// and postal mail, each with its own properties, hs_timestamp required
+// on create, and HubSpot's default association types to and from
+// contacts, companies, deals and tickets) and custom objects, with
+// HubSpot's status codes, JSON shapes, paging
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
@@ -17,7 +21,7 @@
 // limits, association labels) and the v3 associations batch calls, whose
 // links the object reads with associations= show; the properties API
 // (properties, batches of them, and groups), seeded with HubSpot's default properties
-// of each standard object type, against which every write is checked as
+// of each standard object type, a representative set for each activity type, against which every write is checked as
 // HubSpot checks it (a property that does not exist is 400
 // PROPERTY_DOESNT_EXIST, per input in batches; values must suit the
 // property's type and options; see [WithProperties] for a test's own
