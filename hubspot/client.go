@@ -69,6 +69,9 @@ type Client struct {
 	Associations *AssociationsService
 	// Properties manages property definitions and groups.
 	Properties *PropertiesService
+	// Schemas defines custom object types, whose records Objects reads
+	// and writes.
+	Schemas *SchemasService
 	// Pipelines manages deal, ticket and other pipelines and their stages.
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
@@ -402,6 +405,7 @@ func New(opts ...Option) (*Client, error) {
 	c.PostalMail = c.activities("postal_mail", "hs_postal_mail_body")
 	c.Associations = &AssociationsService{client: c}
 	c.Properties = &PropertiesService{client: c}
+	c.Schemas = &SchemasService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}

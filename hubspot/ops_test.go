@@ -63,6 +63,35 @@ func typedCalls() map[string]typedCall {
 			_, err := c.Contacts.Search(ctx, nil)
 			return err
 		}},
+		"SchemasService.List": {"crm.schemas.list", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.List(ctx, false)
+			return err
+		}},
+		"SchemasService.Get": {"crm.schemas.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Get(ctx, "p1_cars")
+			return err
+		}},
+		"SchemasService.Create": {"crm.schemas.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Create(ctx, SchemaInput{Name: "cars", Labels: SchemaLabels{"Car", "Cars"}, Properties: []PropertyInput{{Name: "model"}}})
+			return err
+		}},
+		"SchemasService.Update": {"crm.schemas.update", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Update(ctx, "2-1", SchemaUpdate{})
+			return err
+		}},
+		"SchemasService.Delete": {"crm.schemas.archive", func(ctx context.Context, c *Client) error {
+			return c.Schemas.Delete(ctx, "2-1")
+		}},
+		"SchemasService.Purge": {"crm.schemas.purge", func(ctx context.Context, c *Client) error {
+			return c.Schemas.Purge(ctx, "2-1")
+		}},
+		"SchemasService.CreateAssociation": {"crm.schemas.associations.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.CreateAssociation(ctx, "2-1", SchemaAssociation{FromObjectTypeID: "2-1", ToObjectTypeID: "0-1"})
+			return err
+		}},
+		"SchemasService.DeleteAssociation": {"crm.schemas.associations.archive", func(ctx context.Context, c *Client) error {
+			return c.Schemas.DeleteAssociation(ctx, "2-1", "7")
+		}},
 		"ObjectService.SearchAllByID": {"crm.objects.search", func(ctx context.Context, c *Client) error {
 			return first(c.Contacts.SearchAllByID(ctx, nil))
 		}},
@@ -310,7 +339,7 @@ var (
 	serviceTypes = []reflect.Type{
 		reflect.TypeFor[*ObjectService](), reflect.TypeFor[*AssociationsService](), reflect.TypeFor[*PropertiesService](),
 		reflect.TypeFor[*PipelinesService](), reflect.TypeFor[*OwnersService](), reflect.TypeFor[*AccountService](),
-		reflect.TypeFor[*WebhooksService](),
+		reflect.TypeFor[*WebhooksService](), reflect.TypeFor[*SchemasService](),
 	}
 	notCalls = []string{"ObjectService.ObjectType"}
 )

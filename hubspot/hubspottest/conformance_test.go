@@ -44,10 +44,21 @@ type specQuirk struct {
 // unspecified lists the served operations no spec file describes, and why
 // they are served anyway.
 var unspecified = map[string]string{
-	"webhooks.subscriptions.put": "HubSpot's webhooks guide updates a subscription with PUT; the spec has PATCH only (see the catalogue row's Note)",
-	"settings.users.list":        "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
-	"settings.users.create":      "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
+	"crm.schemas.purge":                "HubSpot's custom objects guide documents purge; no spec has it (see the catalogue row's Note)",
+	"crm.schemas.list":                 noteSchemasNumbered,
+	"crm.schemas.create":               noteSchemasNumbered,
+	"crm.schemas.get":                  noteSchemasNumbered,
+	"crm.schemas.update":               noteSchemasNumbered,
+	"crm.schemas.archive":              noteSchemasNumbered,
+	"crm.schemas.associations.create":  noteSchemasNumbered,
+	"crm.schemas.associations.archive": noteSchemasNumbered,
+	"webhooks.subscriptions.put":       "HubSpot's webhooks guide updates a subscription with PUT; the spec has PATCH only (see the catalogue row's Note)",
+	"settings.users.list":              "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
+	"settings.users.create":            "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
 }
+
+const noteSchemasNumbered = "numbered: the spec spells the path /crm-object-schemas/v3/schemas, the guide /crm/v3/schemas " +
+	"(see the catalogue row's Note); the dated versions are checked"
 
 // specQuirks is the one place the known spec quirks are listed, each with
 // the evidence that HubSpot does otherwise.
@@ -355,6 +366,27 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("crm.objects.batch.update", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID, "properties": map[string]any{"firstname": "B"}}}})
 	d.call("crm.objects.batch.upsert", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": "b2@example.com", "idProperty": "email", "properties": map[string]any{"firstname": "C"}}}})
 	d.call("crm.objects.batch.archive", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID}}})
+
+	// Custom object schemas: define a type, use it, change it, delete and
+	// purge it.
+	sch, _ := d.call("crm.schemas.create", nil, "", map[string]any{
+		"name": "cars", "labels": map[string]any{"singular": "Car", "plural": "Cars"},
+		"primaryDisplayProperty": "model", "requiredProperties": []string{"model"}, "searchableProperties": []string{"model"},
+		"secondaryDisplayProperties": []string{},
+		"properties":                 []any{map[string]any{"name": "model", "label": "Model", "type": "string", "fieldType": "text"}},
+		"associatedObjects":          []string{"CONTACT"}, "allowsSensitiveProperties": false, "shouldCreateSameObjectAssociation": false,
+	})
+	if sm, ok := sch.(map[string]any); ok {
+		typeID := str(sm["objectTypeId"])
+		car := obj("objectType", typeID)
+		d.call("crm.schemas.list", nil, "", nil)
+		d.call("crm.schemas.get", car, "", nil)
+		d.call("crm.schemas.update", car, "", map[string]any{"labels": map[string]any{"singular": "Auto", "plural": "Autos"}, "clearDescription": false})
+		a, _ := d.call("crm.schemas.associations.create", car, "", map[string]any{"fromObjectTypeId": typeID, "toObjectTypeId": "0-2", "name": "car_to_company"})
+		d.call("crm.schemas.associations.archive", obj("objectType", typeID, "associationIdentifier", str(a.(map[string]any)["id"])), "", nil)
+		d.call("crm.schemas.archive", car, "", nil)
+		d.call("crm.schemas.purge", car, "", nil)
+	}
 
 	// Associations v4 and v3.
 	pair := obj("fromObjectType", "contacts", "fromObjectId", c1ID, "toObjectType", "companies", "toObjectId", coID)

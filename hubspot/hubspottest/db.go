@@ -85,6 +85,8 @@ type db struct {
 	labels *labelStore
 	// schema holds property definitions and groups (properties.go).
 	schema map[string]*propTable
+	// schemas holds custom object schemas (schemas.go). Guarded by mu.
+	schemas schemaStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64
@@ -307,7 +309,7 @@ func (s *Server) Objects(objectType string) []Object {
 	d := s.db
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.tables[canonicalType(objectType)]
+	t := d.tables[d.canonLocked(objectType)]
 	if t == nil {
 		return nil
 	}
@@ -331,6 +333,7 @@ func (s *Server) Seed(objectType string, props ...map[string]string) []Object {
 	}
 	d := s.db
 	d.mu.Lock()
+	name = d.canonLocked(name)
 	defer d.mu.Unlock()
 	t := d.tableLocked(name)
 	now := d.clock.Now()

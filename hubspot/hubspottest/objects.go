@@ -406,6 +406,7 @@ func (q *request) propertyValues(in map[string]json.RawMessage, creating bool) (
 	}
 	if creating {
 		errs = append(errs, missingTimestamp(q.objectType, out)...)
+		errs = append(errs, q.s.db.requiredMissingLocked(q.objectType, out)...)
 	}
 	return normalizeProps(q.objectType, out), errs
 }

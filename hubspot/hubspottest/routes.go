@@ -135,6 +135,15 @@ func operations() map[string]func(*request) {
 		"crm.objects.merge":         (*request).merge,
 		"crm.objects.gdpr-delete":   (*request).gdprDelete,
 
+		"crm.schemas.list":                 (*request).listSchemas,
+		"crm.schemas.create":               (*request).createSchema,
+		"crm.schemas.get":                  (*request).getSchema,
+		"crm.schemas.update":               (*request).updateSchema,
+		"crm.schemas.archive":              (*request).archiveSchema,
+		"crm.schemas.purge":                (*request).purgeSchema,
+		"crm.schemas.associations.create":  (*request).createSchemaAssociation,
+		"crm.schemas.associations.archive": (*request).archiveSchemaAssociation,
+
 		"crm.associations.v4.list":                    func(q *request) { q.v4List(q.fromType, fromID(q), q.toType) },
 		"crm.associations.v4.create":                  func(q *request) { q.v4Create(q.fromType, fromID(q), q.toType, toID(q)) },
 		"crm.associations.v4.create-default":          func(q *request) { q.v4CreateDefault(q.fromType, fromID(q), q.toType, toID(q)) },

@@ -8,7 +8,10 @@
 // activity types (notes, calls, emails, meetings, tasks, communications
 // and postal mail, each with its own properties, hs_timestamp required
 // on create, and HubSpot's default association types to and from
-// contacts, companies, deals and tickets) and custom objects, with
+// contacts, companies, deals and tickets) and custom objects (named
+// freely, or defined through the custom object schemas API, after which a
+// type answers to its object type ID and fully qualified name alike, has
+// the schema's properties and requires its required ones), with
 // HubSpot's status codes, JSON shapes, paging
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,

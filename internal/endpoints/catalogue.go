@@ -39,6 +39,8 @@ const (
 	noteSchemas = "The spec spells the numbered path /crm-object-schemas/v3/schemas; " +
 		"/crm/v3/schemas is the path of HubSpot's v3 custom objects guide, which HubSpot serves and hubkey's earlier scope table knew. " +
 		"Scopes are the spec's, which are the custom object ones whatever the object type."
+	noteSchemasPurge = "Absent from every spec: HubSpot's v3 custom objects guide documents purging a deleted schema " +
+		"(DELETE /crm/v3/schemas/{objectType}/purge) with the schema write scope; it offers no dated path."
 	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
 		"so the row requires no scope (any valid token)."
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
@@ -218,6 +220,8 @@ var ops = []Op{
 		Scopes: schemasWrite, Rate: Standard, Cred: Bearer, Note: noteSchemas},
 	{Name: "crm.schemas.associations.archive", Method: del, Path: "/crm/v3/schemas/{objectType}/associations/{associationIdentifier}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}/associations/{associationIdentifier}", Versions: allDated,
 		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.purge", Method: del, Path: "/crm/v3/schemas/{objectType}/purge",
+		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemasPurge},
 
 	// CRM pipelines and stages (CRM/Pipelines). Reading needs the type's
 	// read scope; changing needs its schema write scope.
