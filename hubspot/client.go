@@ -72,6 +72,8 @@ type Client struct {
 	// Schemas defines custom object types, whose records Objects reads
 	// and writes.
 	Schemas *SchemasService
+	// Forms manages marketing forms and reads their submissions.
+	Forms *FormsService
 	// Pipelines manages deal, ticket and other pipelines and their stages.
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
@@ -406,6 +408,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Associations = &AssociationsService{client: c}
 	c.Properties = &PropertiesService{client: c}
 	c.Schemas = &SchemasService{client: c}
+	c.Forms = &FormsService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}

@@ -162,6 +162,13 @@ var (
 	opPropertiesList   = mustOp("crm.properties.list")
 	opPropertiesCreate = mustOp("crm.properties.create")
 
+	opFormsList       = mustOp("marketing.forms.list")
+	opFormsGet        = mustOp("marketing.forms.get")
+	opFormsCreate     = mustOp("marketing.forms.create")
+	opFormsUpdate     = mustOp("marketing.forms.update")
+	opFormsArchive    = mustOp("marketing.forms.archive")
+	opFormSubmissions = mustOp("forms.submissions.list")
+
 	opSchemasList            = mustOp("crm.schemas.list")
 	opSchemasGet             = mustOp("crm.schemas.get")
 	opSchemasCreate          = mustOp("crm.schemas.create")

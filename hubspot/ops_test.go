@@ -63,6 +63,31 @@ func typedCalls() map[string]typedCall {
 			_, err := c.Contacts.Search(ctx, nil)
 			return err
 		}},
+		"FormsService.List": {"marketing.forms.list", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.List(ctx, nil)
+			return err
+		}},
+		"FormsService.All": {"marketing.forms.list", func(ctx context.Context, c *Client) error {
+			return first(c.Forms.All(ctx, nil))
+		}},
+		"FormsService.Get": {"marketing.forms.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Get(ctx, "f1")
+			return err
+		}},
+		"FormsService.Create": {"marketing.forms.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Create(ctx, Form{Name: "f", FieldGroups: []FormFieldGroup{}})
+			return err
+		}},
+		"FormsService.Update": {"marketing.forms.update", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Update(ctx, "f1", FormUpdate{Name: "g"})
+			return err
+		}},
+		"FormsService.Archive": {"marketing.forms.archive", func(ctx context.Context, c *Client) error {
+			return c.Forms.Archive(ctx, "f1")
+		}},
+		"FormsService.Submissions": {"forms.submissions.list", func(ctx context.Context, c *Client) error {
+			return first(c.Forms.Submissions(ctx, "f1", 0))
+		}},
 		"SchemasService.List": {"crm.schemas.list", func(ctx context.Context, c *Client) error {
 			_, err := c.Schemas.List(ctx, false)
 			return err
@@ -339,7 +364,7 @@ var (
 	serviceTypes = []reflect.Type{
 		reflect.TypeFor[*ObjectService](), reflect.TypeFor[*AssociationsService](), reflect.TypeFor[*PropertiesService](),
 		reflect.TypeFor[*PipelinesService](), reflect.TypeFor[*OwnersService](), reflect.TypeFor[*AccountService](),
-		reflect.TypeFor[*WebhooksService](), reflect.TypeFor[*SchemasService](),
+		reflect.TypeFor[*WebhooksService](), reflect.TypeFor[*SchemasService](), reflect.TypeFor[*FormsService](),
 	}
 	notCalls = []string{"ObjectService.ObjectType"}
 )

@@ -87,6 +87,9 @@ type db struct {
 	schema map[string]*propTable
 	// schemas holds custom object schemas (schemas.go). Guarded by mu.
 	schemas schemaStore
+	// forms holds marketing forms and their submissions (forms.go), with
+	// its own lock.
+	forms formStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64

@@ -135,6 +135,14 @@ func operations() map[string]func(*request) {
 		"crm.objects.merge":         (*request).merge,
 		"crm.objects.gdpr-delete":   (*request).gdprDelete,
 
+		"marketing.forms.list":    (*request).listForms,
+		"marketing.forms.create":  (*request).createForm,
+		"marketing.forms.get":     (*request).getForm,
+		"marketing.forms.update":  func(q *request) { q.changeForm(false) },
+		"marketing.forms.replace": func(q *request) { q.changeForm(true) },
+		"marketing.forms.archive": (*request).archiveForm,
+		"forms.submissions.list":  (*request).listSubmissions,
+
 		"crm.schemas.list":                 (*request).listSchemas,
 		"crm.schemas.create":               (*request).createSchema,
 		"crm.schemas.get":                  (*request).getSchema,

@@ -111,7 +111,7 @@ func (d *db) requiredMissingLocked(objectType string, props map[string]string) [
 	return errs
 }
 
-// schemaOf returns the live schema the path's objectType names, answering
+// schemaOfLocked returns the live schema the path's objectType names, answering
 // 404 when there is none.
 func (q *request) schemaOfLocked() *objSchema {
 	sc := q.s.db.schemas.byTypeID[q.s.db.canonLocked(q.r.PathValue("objectType"))]

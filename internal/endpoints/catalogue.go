@@ -41,6 +41,8 @@ const (
 		"Scopes are the spec's, which are the custom object ones whatever the object type."
 	noteSchemasPurge = "Absent from every spec: HubSpot's v3 custom objects guide documents purging a deleted schema " +
 		"(DELETE /crm/v3/schemas/{objectType}/purge) with the schema write scope; it offers no dated path."
+	noteFormSubmissions = "Absent from every spec: HubSpot's form integrations v1 reference documents reading a form's submissions, " +
+		"newest first, at most 50 a page, with the forms scope."
 	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
 		"so the row requires no scope (any valid token)."
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
@@ -80,6 +82,8 @@ var (
 	prefsReadWrite  = Requirement{{"communication_preferences.read", "communication_preferences.read_write"}, {"communication_preferences.write", "communication_preferences.read_write"}}
 	prefsBatchRead  = Requirement{{"communication_preferences.statuses.batch.read"}}
 	prefsBatchWrite = Requirement{{"communication_preferences.statuses.batch.write"}}
+	// Marketing forms and their submissions.
+	formsScopes = Requirement{{"forms"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -418,4 +422,22 @@ var ops = []Op{
 		Idempotent: true, Rate: Unmetered, Cred: NoCred},
 	{Name: "oauth.v1.refresh-tokens.delete", Method: del, Path: "/oauth/v1/refresh-tokens/{token}",
 		Sensitive: true, Rate: Unmetered, Cred: NoCred},
+
+	// Marketing forms (Marketing/Forms), numbered only: the spec's dated
+	// version is a beta. Form submissions are read through the form
+	// integrations v1 API, which no spec describes.
+	{Name: "marketing.forms.list", Method: get, Path: "/marketing/v3/forms",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.create", Method: post, Path: "/marketing/v3/forms",
+		Scopes: formsScopes, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.get", Method: get, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.replace", Method: put, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.update", Method: patch, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.archive", Method: del, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "forms.submissions.list", Method: get, Path: "/form-integrations/v1/submissions/forms/{formGuid}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 50}, Note: noteFormSubmissions},
 }

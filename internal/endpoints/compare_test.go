@@ -430,7 +430,7 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 		"crm.lists.update-name", "crm.lists.update-filters", "crm.lists.memberships.add", "crm.lists.memberships.remove",
 		"crm.lists.memberships.add-and-remove", "crm.lists.memberships.add-from", "crm.lists.folders.rename", "crm.lists.folders.move",
 		"crm.lists.folders.move-list", "crm.lists.schedule-conversion.update", "crm.lists.idmapping.batch",
-		"settings.users.update",
+		"settings.users.update", "marketing.forms.replace",
 		"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
 		"preferences.statuses.batch.unsubscribe-all", "preferences.statuses.batch.unsubscribe-all.read",
 		"preferences.v3.subscribe", "preferences.v3.unsubscribe",

@@ -76,6 +76,7 @@ var apis = []string{
 	"CRM/Schemas",
 	"CRM/Tasks",
 	"CRM/Tickets",
+	"Marketing/Forms",
 	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
 }
