@@ -79,7 +79,7 @@ type SchemaInput struct {
 }
 
 // SchemaUpdate changes a custom object type's definition: zero fields are
-// left as they are.
+// left as they are (so a list cannot be emptied through it).
 type SchemaUpdate struct {
 	Labels                     *SchemaLabels `json:"labels,omitempty"`
 	PrimaryDisplayProperty     string        `json:"primaryDisplayProperty,omitempty"`

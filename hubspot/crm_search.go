@@ -20,7 +20,7 @@ import (
 // with an error that names the limit it broke.
 
 // ErrSearchCeiling is returned (wrapped) when a search would page past
-// HubSpot's 10,000-result ceiling.
+// HubSpot's 10,000-result ceiling; SearchAllByID reads past it.
 var ErrSearchCeiling = errors.New("hubspot: HubSpot's CRM search returns at most the first 10,000 results of a query")
 
 // Operator is a search filter operator.
@@ -279,7 +279,8 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 // page in memory at a time). r.Limit is the page size (200, the largest, when
 // 0). HubSpot pages through at most 10,000 results of one query: when more
 // match, the loop yields the first 10,000 and then an error wrapping
-// ErrSearchCeiling rather than HubSpot's bare 400. The loop ends on break,
+// ErrSearchCeiling rather than HubSpot's bare 400 (SearchAllByID reads
+// them all). The loop ends on break,
 // and with a final error when a page fails or ctx ends.
 func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Seq2[Object, error] {
 	var q SearchRequest
@@ -300,7 +301,7 @@ func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Se
 		if n, err := strconv.Atoi(page.After); err == nil && n >= opObjectsSearch.Limits.Total {
 			p.next = "" // HubSpot serves nothing past the ceiling
 			if page.Total > n {
-				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) to read the rest", ErrSearchCeiling, page.Total, n)
+				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; SearchAllByID reads them all, or narrow the filters", ErrSearchCeiling, page.Total, n)
 			}
 		}
 		return p, nil
