@@ -38,6 +38,7 @@ const version = "0.1.0"
 // for concurrent use. Create it with New and Close it when done.
 type Client struct {
 	baseURL   string // scheme://host[/prefix], no trailing slash
+	formsURL  string // WithFormsURL, checked like baseURL
 	basePath  string // the escaped [/prefix] of baseURL
 	version   endpoints.Version
 	hc        *http.Client
@@ -99,6 +100,7 @@ type options struct {
 	fallback   string
 	devKey     TokenSource // WithDeveloperKey
 	baseURL    string
+	formsURL   string   // WithFormsURL
 	extraHosts []string // WithCredentialHosts, as given
 	hosts      []string // set by New: the base URL's host:port, then extraHosts
 	httpClient *http.Client
@@ -146,6 +148,17 @@ func WithToken(src TokenSource) Option {
 // host; it may have a path prefix but no query, fragment or user info.
 func WithBaseURL(u string) Option {
 	return func(o *options) error { o.baseURL = u; return nil }
+}
+
+// DefaultFormsURL is the root of HubSpot's form submission host, where
+// FormsService.Submit sends a visitor's data.
+const DefaultFormsURL = "https://api.hsforms.com"
+
+// WithFormsURL sets the root FormsService.Submit posts to (default
+// DefaultFormsURL), such as a test server's URL. It must be an absolute
+// https URL, or http to a loopback host. No credential is ever sent there.
+func WithFormsURL(u string) Option {
+	return func(o *options) error { o.formsURL = u; return nil }
 }
 
 // WithCredentialHosts names hosts, besides the base URL's, that the
@@ -312,6 +325,7 @@ func New(opts ...Option) (*Client, error) {
 	o := options{
 		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
+		formsURL:  DefaultFormsURL,
 		limit:     LimitFreeStarter(),
 		search:    LimitSearch(),
 		retry:     DefaultRetryPolicy(),
@@ -340,7 +354,11 @@ func New(opts ...Option) (*Client, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 
-	c := &Client{baseURL: base, basePath: basePath(base), version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
+	forms, err := checkBaseURL(o.formsURL)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: WithFormsURL: %w", err)
+	}
+	c := &Client{baseURL: base, basePath: basePath(base), formsURL: forms, version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
 	if c.creds, err = buildCredentials(o); err != nil {
 		return nil, err
 	}
@@ -551,6 +569,9 @@ func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) 
 		return nil, err
 	}
 	u := c.baseURL + path
+	if oc.base != "" {
+		u = oc.base + path
+	}
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}

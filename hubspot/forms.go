@@ -257,3 +257,71 @@ func (s *FormsService) Submissions(ctx context.Context, formID string, limit int
 		return page, nil
 	})
 }
+
+// FormSubmit is a visitor's submission of a form.
+type FormSubmit struct {
+	// Fields are the submitted values; a value's ObjectTypeID may be left
+	// empty for a contact property.
+	Fields []FormValue `json:"fields"`
+	// SubmittedAt is when the visitor submitted; zero means now.
+	SubmittedAt time.Time `json:"-"`
+	// Context is where the submission came from: the hubspotutk cookie
+	// (HUTK), the page, the visitor's IP address.
+	Context *FormContext `json:"context,omitempty"`
+	// LegalConsentOptions is HubSpot's consent JSON, when the form asks
+	// for consent.
+	LegalConsentOptions json.RawMessage `json:"legalConsentOptions,omitempty"`
+}
+
+// FormContext is the page a submission came from.
+type FormContext struct {
+	HUTK      string `json:"hutk,omitempty"`
+	IPAddress string `json:"ipAddress,omitempty"`
+	PageURI   string `json:"pageUri,omitempty"`
+	PageName  string `json:"pageName,omitempty"`
+}
+
+// FormSubmitResult is HubSpot's answer to a submission: the thank-you
+// message, or the page to send the visitor to.
+type FormSubmitResult struct {
+	InlineMessage string `json:"inlineMessage,omitempty"`
+	RedirectURI   string `json:"redirectUri,omitempty"`
+}
+
+// Submit sends a visitor's submission of a form, as the form on a web page
+// would. HubSpot's endpoint takes no token, and Submit sends none, whatever
+// credentials the Client has: it posts to HubSpot's forms host
+// (DefaultFormsURL, or WithFormsURL), which the app's rate budget does not
+// count. An invalid value is an error matching ErrValidation with
+// HubSpot's message.
+//
+// HubSpot: POST /submissions/v3/integration/submit/{portalId}/{formGuid} (https://developers.hubspot.com/docs/api-reference/legacy/marketing/forms/v3-legacy/submit-data-unauthenticated).
+func (s *FormsService) Submit(ctx context.Context, portalID int64, formID string, in FormSubmit) (*FormSubmitResult, error) {
+	what := "forms Submit"
+	if portalID <= 0 {
+		return nil, errorf("%s: portal ID %d is not an account ID", what, portalID)
+	}
+	if err := checkSegment(what, "form ID", formID); err != nil {
+		return nil, err
+	}
+	if len(in.Fields) == 0 {
+		return nil, errorf("%s: no Fields", what)
+	}
+	oc, err := s.client.prepare(opFormSubmit, map[string]string{"portalId": strconv.FormatInt(portalID, 10), "formGuid": formID})
+	if err != nil {
+		return nil, err
+	}
+	oc.base, oc.prefix = s.client.formsURL, ""
+	body := struct {
+		FormSubmit
+		SubmittedAt string `json:"submittedAt,omitempty"`
+	}{FormSubmit: in}
+	if !in.SubmittedAt.IsZero() {
+		body.SubmittedAt = strconv.FormatInt(in.SubmittedAt.UnixMilli(), 10)
+	}
+	res := new(FormSubmitResult)
+	if _, err := s.client.do(ctx, oc, nil, body, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

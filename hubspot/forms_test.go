@@ -146,3 +146,55 @@ func ExampleFormsService_Submissions() {
 	// email grace@example.com
 	// email ada@example.com
 }
+
+func TestFormsSubmitSendsNoToken(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, nil, hubspot.WithFormsURL(srv.URL()))
+	ctx := context.Background()
+	f, err := c.Forms.Create(ctx, contactForm("Contact us"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	portal := srv.Account().PortalID
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	res, err := c.Forms.Submit(ctx, portal, f.ID, hubspot.FormSubmit{
+		Fields:      []hubspot.FormValue{{Name: "email", Value: "ada@example.com"}},
+		SubmittedAt: at,
+		Context:     &hubspot.FormContext{PageURI: "https://example.com/contact"},
+	})
+	if err != nil || res.InlineMessage != "Thanks" {
+		t.Fatalf("submit: %+v, %v", res, err)
+	}
+	j := srv.Journal()
+	last := j[len(j)-1]
+	if !strings.HasPrefix(last.Path, "/submissions/v3/integration/submit/") || last.TokenFingerprint != "" || last.Status != 200 {
+		t.Fatalf("the submission went as %+v; it must carry no token", last)
+	}
+	for s, err := range c.Forms.Submissions(ctx, f.ID, 0) {
+		if err != nil || !s.SubmittedAt.Equal(at) || s.Values[0].Value != "ada@example.com" || s.PageURL != "https://example.com/contact" {
+			t.Fatalf("stored as %+v, %v", s, err)
+		}
+	}
+
+	for _, tc := range []struct {
+		name   string
+		portal int64
+		form   string
+		fields []hubspot.FormValue
+		want   error
+	}{
+		{"a bad email", portal, f.ID, []hubspot.FormValue{{Name: "email", Value: "nope"}}, hubspot.ErrValidation},
+		{"a field the form lacks", portal, f.ID, []hubspot.FormValue{{Name: "email", Value: "a@b.io"}, {Name: "shoe_size", Value: "9"}}, hubspot.ErrValidation},
+		{"a required field missing", portal, f.ID, []hubspot.FormValue{{Name: "firstname", Value: "Ada"}}, hubspot.ErrValidation},
+		{"another portal", portal + 1, f.ID, []hubspot.FormValue{{Name: "email", Value: "a@b.io"}}, hubspot.ErrNotFound},
+		{"no fields", portal, f.ID, nil, hubspot.ErrValidation},
+		{"no portal", 0, f.ID, []hubspot.FormValue{{Name: "email", Value: "a@b.io"}}, hubspot.ErrValidation},
+	} {
+		if _, err := c.Forms.Submit(ctx, tc.portal, tc.form, hubspot.FormSubmit{Fields: tc.fields}); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if _, err := hubspot.New(hubspot.WithToken(secretstest.NewStatic("t")), hubspot.WithFormsURL("http://forms.example.com")); err == nil {
+		t.Error("WithFormsURL took plain http to a remote host")
+	}
+}

@@ -43,6 +43,9 @@ type opCall struct {
 	// prefix is the escaped path of the API root the call was matched
 	// under ("" for none).
 	prefix string
+	// base, when set, is the root URL the call is sent to in place of the
+	// Client's base URL (form submissions go to HubSpot's forms host).
+	base string
 	// scrub marks a call whose 2xx answer the Client may turn into
 	// errors (a batch answer's errors[]) or hands to the caller undecided
 	// (Do): the credential layers scrub it as they scrub error answers.
@@ -168,6 +171,7 @@ var (
 	opFormsUpdate     = mustOp("marketing.forms.update")
 	opFormsArchive    = mustOp("marketing.forms.archive")
 	opFormSubmissions = mustOp("forms.submissions.list")
+	opFormSubmit      = mustOp("forms.submit")
 
 	opSchemasList            = mustOp("crm.schemas.list")
 	opSchemasGet             = mustOp("crm.schemas.get")

@@ -85,6 +85,10 @@ func typedCalls() map[string]typedCall {
 		"FormsService.Archive": {"marketing.forms.archive", func(ctx context.Context, c *Client) error {
 			return c.Forms.Archive(ctx, "f1")
 		}},
+		"FormsService.Submit": {"forms.submit", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Submit(ctx, 62515, "f1", FormSubmit{Fields: []FormValue{{Name: "email", Value: "a@b.io"}}})
+			return err
+		}},
 		"FormsService.Submissions": {"forms.submissions.list", func(ctx context.Context, c *Client) error {
 			return first(c.Forms.Submissions(ctx, "f1", 0))
 		}},

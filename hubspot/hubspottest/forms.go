@@ -280,3 +280,98 @@ func (q *request) listSubmissions() {
 	}
 	q.reply(http.StatusOK, out)
 }
+
+// submitForm takes a visitor's submission: no token, the account's
+// portal ID and a live form's ID in the path, values of the form's own
+// fields, the required ones present.
+func (q *request) submitForm() {
+	var in struct {
+		Fields []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"fields"`
+		SubmittedAt string `json:"submittedAt"`
+		Context     struct {
+			PageURI string `json:"pageUri"`
+		} `json:"context"`
+	}
+	if !q.decode(&in) {
+		return
+	}
+	portal := strconv.FormatInt(q.s.Account().PortalID, 10)
+	f := &q.s.db.forms
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := q.r.PathValue("formGuid")
+	form := f.forms[id]
+	if q.r.PathValue("portalId") != portal || form == nil || form["archived"] == true {
+		q.fail(&apiError{status: http.StatusNotFound, Category: catNotFound, Message: fmt.Sprintf("Form %s does not exist in portal %s.", id, q.r.PathValue("portalId"))})
+		return
+	}
+	type field struct {
+		typ      string
+		required bool
+	}
+	defs := map[string]field{}
+	groups, _ := form["fieldGroups"].([]any)
+	for _, g := range groups {
+		gm, _ := g.(map[string]any)
+		fields, _ := gm["fields"].([]any)
+		for _, x := range fields {
+			fm, _ := x.(map[string]any)
+			name, _ := fm["name"].(string)
+			typ, _ := fm["fieldType"].(string)
+			req, _ := fm["required"].(bool)
+			defs[name] = field{typ, req}
+		}
+	}
+	var errs []errorDetail
+	values := map[string]string{}
+	for _, x := range in.Fields {
+		def, ok := defs[x.Name]
+		switch {
+		case !ok:
+			errs = append(errs, errorDetail{Message: fmt.Sprintf("Error in 'fields.%s'. Field '%s' is not in the form definition.", x.Name, x.Name), Code: "FIELD_NOT_IN_FORM_DEFINITION"})
+		case def.typ == "email" && !validEmail(x.Value):
+			errs = append(errs, errorDetail{Message: fmt.Sprintf("Error in 'fields.%s'. Invalid email address", x.Name), Code: "INVALID_EMAIL"})
+		default:
+			values[x.Name] = x.Value
+		}
+	}
+	names := make([]string, 0, len(defs))
+	for name := range defs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if defs[name].required && values[name] == "" && !slices.ContainsFunc(errs, func(e errorDetail) bool { return strings.Contains(e.Message, "'fields."+name+"'") }) {
+			errs = append(errs, errorDetail{Message: fmt.Sprintf("Error in 'fields.%s'. Required field '%s' is missing", name, name), Code: "REQUIRED_FIELD"})
+		}
+	}
+	if len(errs) > 0 {
+		q.fail(validationError(q.corr, "The request is not valid", errs...))
+		return
+	}
+	at := q.s.db.clock.Now()
+	if in.SubmittedAt != "" {
+		if ms, err := strconv.ParseInt(in.SubmittedAt, 10, 64); err == nil {
+			at = time.UnixMilli(ms)
+		}
+	}
+	if f.subs == nil {
+		f.subs = map[string][]FormSubmission{}
+	}
+	f.subs[id] = append(f.subs[id], FormSubmission{SubmittedAt: at, Values: values, PageURL: in.Context.PageURI})
+	out := map[string]string{"inlineMessage": "Thanks for submitting the form."}
+	if cfg, ok := form["configuration"].(map[string]any); ok {
+		if act, ok := cfg["postSubmitAction"].(map[string]any); ok {
+			v, _ := act["value"].(string)
+			if act["type"] == "redirect_url" {
+				out = map[string]string{"redirectUri": v}
+			} else if v != "" {
+				out = map[string]string{"inlineMessage": v}
+			}
+		}
+	}
+	q.reply(http.StatusOK, out)
+}

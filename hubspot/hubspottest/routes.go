@@ -142,6 +142,7 @@ func operations() map[string]func(*request) {
 		"marketing.forms.replace": func(q *request) { q.changeForm(true) },
 		"marketing.forms.archive": (*request).archiveForm,
 		"forms.submissions.list":  (*request).listSubmissions,
+		"forms.submit":            (*request).submitForm,
 
 		"crm.schemas.list":                 (*request).listSchemas,
 		"crm.schemas.create":               (*request).createSchema,

@@ -42,8 +42,10 @@
 // over the subscription types a test adds with
 // [Server.AddSubscriptionType]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]); marketing
-// forms v3, and the submissions of a form (form integrations v1, newest
-// first), which a test adds with [Server.AddFormSubmission]. It also serves the
+// forms v3, a visitor's submission (which takes no token and is checked
+// against the form's fields), and the submissions of a form (form
+// integrations v1, newest first), which a test may also add with
+// [Server.AddFormSubmission]. It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
 // authenticated as on HubSpot by a developer API key in the hapikey query

@@ -43,6 +43,9 @@ const (
 		"(DELETE /crm/v3/schemas/{objectType}/purge) with the schema write scope; it offers no dated path."
 	noteFormSubmissions = "Absent from every spec: HubSpot's form integrations v1 reference documents reading a form's submissions, " +
 		"newest first, at most 50 a page, with the forms scope."
+	noteFormSubmit = "Absent from every spec: HubSpot's forms v3 legacy reference documents this submission endpoint, served by " +
+		"api.hsforms.com rather than the API host, for a visitor's data: it takes no token (the app's budget does not count it; " +
+		"HubSpot limits it to 50 requests per 10 seconds per form)."
 	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
 		"so the row requires no scope (any valid token)."
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
@@ -438,6 +441,8 @@ var ops = []Op{
 		Scopes: formsScopes, Rate: Standard, Cred: Bearer},
 	{Name: "marketing.forms.archive", Method: del, Path: "/marketing/v3/forms/{formId}",
 		Scopes: formsScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "forms.submit", Method: post, Path: "/submissions/v3/integration/submit/{portalId}/{formGuid}",
+		Rate: Unmetered, Cred: NoCred, Note: noteFormSubmit},
 	{Name: "forms.submissions.list", Method: get, Path: "/form-integrations/v1/submissions/forms/{formGuid}",
 		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 50}, Note: noteFormSubmissions},
 }
