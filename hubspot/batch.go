@@ -120,8 +120,10 @@ type wireBatch[R any] struct {
 // otherwise fails with ErrNotInResponse.
 type batchSpec[R, T any] struct {
 	// what names the call in errors: "contacts batch create".
-	what   string
-	op     *endpoints.Op // its Limits.Batch is the chunk size; 0: one chunk
+	what string
+	op   *endpoints.Op // its Limits.Batch is the chunk size; 0: one chunk
+	// size, when set, is the chunk size in place of op.Limits.Batch.
+	size   int
 	params map[string]string
 	query  url.Values
 	n      int
@@ -154,7 +156,7 @@ type batchSpec[R, T any] struct {
 	echo func(r *R) bool
 }
 
-// runBatch sends s's inputs in chunks of s.op.Limits.Batch, at most
+// runBatch sends s's inputs in chunks of s.size or s.op.Limits.Batch, at most
 // c.batchConc at a time, and accounts for every input. A chunk that cannot
 // start because ctx ended has ctx's error for each of its inputs.
 func runBatch[R, T any](ctx context.Context, c *Client, s batchSpec[R, T]) (*BatchResult[T], error) {
@@ -170,6 +172,9 @@ func runBatch[R, T any](ctx context.Context, c *Client, s batchSpec[R, T]) (*Bat
 		return nil, err
 	}
 	size := s.op.Limits.Batch
+	if s.size > 0 {
+		size = s.size
+	}
 	if size <= 0 {
 		size = s.n
 	}

@@ -38,6 +38,7 @@ const version = "0.1.0"
 // for concurrent use. Create it with New and Close it when done.
 type Client struct {
 	baseURL   string // scheme://host[/prefix], no trailing slash
+	formsURL  string // WithFormsURL, checked like baseURL
 	basePath  string // the escaped [/prefix] of baseURL
 	version   endpoints.Version
 	hc        *http.Client
@@ -57,6 +58,11 @@ type Client struct {
 	// (custom) object type.
 	Contacts, Companies, Deals, Tickets, Products, LineItems, Quotes *ObjectService
 
+	// Typed views of the activity types: CRM objects with a timestamp, a
+	// body and an owner, logged against contacts, companies, deals and
+	// tickets.
+	Notes, Calls, Emails, Meetings, Tasks, Communications, PostalMail *ActivityService
+
 	// Webhooks manages an app's webhook settings and subscriptions, with
 	// the developer key (WithDeveloperKey).
 	Webhooks *WebhooksService
@@ -66,6 +72,11 @@ type Client struct {
 	Associations *AssociationsService
 	// Properties manages property definitions and groups.
 	Properties *PropertiesService
+	// Schemas defines custom object types, whose records Objects reads
+	// and writes.
+	Schemas *SchemasService
+	// Forms manages marketing forms and reads their submissions.
+	Forms *FormsService
 	// Pipelines manages deal, ticket and other pipelines and their stages.
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
@@ -101,6 +112,7 @@ type options struct {
 	fallback   string
 	devKey     TokenSource // WithDeveloperKey
 	baseURL    string
+	formsURL   string   // WithFormsURL
 	extraHosts []string // WithCredentialHosts, as given
 	hosts      []string // set by New: the base URL's host:port, then extraHosts
 	httpClient *http.Client
@@ -150,6 +162,17 @@ func WithToken(src TokenSource) Option {
 // host; it may have a path prefix but no query, fragment or user info.
 func WithBaseURL(u string) Option {
 	return func(o *options) error { o.baseURL = u; return nil }
+}
+
+// DefaultFormsURL is the root of HubSpot's form submission host, where
+// FormsService.Submit sends a visitor's data.
+const DefaultFormsURL = "https://api.hsforms.com"
+
+// WithFormsURL sets the root FormsService.Submit posts to (default
+// DefaultFormsURL), such as a test server's URL. It must be an absolute
+// https URL, or http to a loopback host. No credential is ever sent there.
+func WithFormsURL(u string) Option {
+	return func(o *options) error { o.formsURL = u; return nil }
 }
 
 // WithCredentialHosts names hosts, besides the base URL's, that the
@@ -316,6 +339,7 @@ func New(opts ...Option) (*Client, error) {
 	o := options{
 		version:   defaultAPIVersion,
 		baseURL:   DefaultBaseURL,
+		formsURL:  DefaultFormsURL,
 		limit:     LimitFreeStarter(),
 		search:    LimitSearch(),
 		retry:     DefaultRetryPolicy(),
@@ -344,7 +368,11 @@ func New(opts ...Option) (*Client, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 
-	c := &Client{baseURL: base, basePath: basePath(base), version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
+	forms, err := checkBaseURL(o.formsURL)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: WithFormsURL: %w", err)
+	}
+	c := &Client{baseURL: base, basePath: basePath(base), formsURL: forms, version: o.version, clock: o.clock, logger: o.logger, batchConc: o.batchConc}
 	if c.creds, err = buildCredentials(o); err != nil {
 		return nil, err
 	}
@@ -406,8 +434,17 @@ func New(opts ...Option) (*Client, error) {
 	c.Products = c.Objects("products")
 	c.LineItems = c.Objects("line_items")
 	c.Quotes = c.Objects("quotes")
+	c.Notes = c.activities("notes", "hs_note_body")
+	c.Calls = c.activities("calls", "hs_call_body")
+	c.Emails = c.activities("emails", "hs_email_text")
+	c.Meetings = c.activities("meetings", "hs_meeting_body")
+	c.Tasks = c.activities("tasks", "hs_task_body")
+	c.Communications = c.activities("communications", "hs_communication_body")
+	c.PostalMail = c.activities("postal_mail", "hs_postal_mail_body")
 	c.Associations = &AssociationsService{client: c}
 	c.Properties = &PropertiesService{client: c}
+	c.Schemas = &SchemasService{client: c}
+	c.Forms = &FormsService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}
@@ -554,6 +591,9 @@ func (c *Client) send(ctx context.Context, oc opCall, query url.Values, in any) 
 		return nil, err
 	}
 	u := c.baseURL + path
+	if oc.base != "" {
+		u = oc.base + path
+	}
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}

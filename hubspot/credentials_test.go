@@ -162,9 +162,12 @@ func TestCredentialsAnyScopeOfAGroup(t *testing.T) {
 		{"GET", "/crm/objects/2026-03/line_items", "shop"},
 		// A group per object type: the contacts scope alone is not enough.
 		{"PUT", "/crm/v4/objects/contacts/1/associations/products/2", "admin"},
+		// Activities are guarded by the contacts scopes.
+		{"GET", "/crm/v3/objects/notes/1", "contacts"},
+		{"POST", "/crm/objects/2026-03/postal_mail", "contacts"},
 		// An object type whose scopes the catalogue does not know: the
 		// fallback, as for a call it does not know.
-		{"GET", "/crm/v3/objects/notes/1", "admin"},
+		{"GET", "/crm/v3/objects/leads/1", "admin"},
 	} {
 		if got := routeName(t, cs, tc.method, tc.path); got != tc.want {
 			t.Errorf("%s %s went to %s, want %s", tc.method, tc.path, got, tc.want)
@@ -179,7 +182,7 @@ func TestCredentialsAnyScopeOfAGroup(t *testing.T) {
 	if !strings.Contains(err.Error(), "needs scope crm.objects.line_items.read or e-commerce, which no configured credential holds") {
 		t.Fatalf("message %q", err)
 	}
-	if _, err := cs.For("GET", "/crm/v3/objects/notes/1"); !errors.As(err, &se) || !se.Unlisted || errors.Is(err, hubspot.ErrForbidden) {
+	if _, err := cs.For("GET", "/crm/v3/objects/leads/1"); !errors.As(err, &se) || !se.Unlisted || errors.Is(err, hubspot.ErrForbidden) {
 		t.Fatalf("an object type of unknown scopes: %v", err)
 	}
 }

@@ -102,6 +102,8 @@ func (s *ObjectService) objectBatch(what string, op *endpoints.Op, ins []wireBat
 // BatchRead reads records by ID (or by a unique property's value, with
 // IDProperty). A missing record is that input's error, matching
 // ErrNotFound. Repeated ids are read once and reported at each index.
+// The ids are sent in chunks of 100, or of 50 when PropertiesWithHistory
+// is set: HubSpot refuses a larger batch that asks for property history.
 //
 // HubSpot: POST /crm/v3/objects/{objectType}/batch/read.
 func (s *ObjectService) BatchRead(ctx context.Context, ids []string, opts *BatchReadOptions) (*BatchResult[Object], error) {
@@ -141,6 +143,9 @@ func (s *ObjectService) BatchRead(ctx context.Context, ids []string, opts *Batch
 			IDProperty            string           `json:"idProperty,omitempty"`
 			Inputs                []wireBatchInput `json:"inputs"`
 		}{orEmpty(props), o.PropertiesWithHistory, o.IDProperty, ins[lo:hi]}
+	}
+	if len(o.PropertiesWithHistory) > 0 {
+		spec.size = opObjectsBatchRead.Limits.HistoryBatch
 	}
 	if o.Archived {
 		spec.query = url.Values{"archived": {"true"}}

@@ -253,3 +253,47 @@ func TestBatchUpsertNeedsAUniqueProperty(t *testing.T) {
 		t.Errorf("%d refused calls were sent", n)
 	}
 }
+
+func TestBatchReadWithHistoryChunksBy50(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, nil)
+	ctx := context.Background()
+	props := make([]map[string]string, 120)
+	for i := range props {
+		props[i] = map[string]string{"email": fmt.Sprintf("h%03d@example.com", i), "firstname": "F" + strconv.Itoa(i)}
+	}
+	objs := srv.Seed("contacts", props...)
+	ids := make([]string, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	reads := func() (n int) {
+		for _, e := range srv.Journal() {
+			if strings.HasSuffix(e.Path, "/batch/read") {
+				n++
+			}
+		}
+		return n
+	}
+
+	res, err := c.Contacts.BatchRead(ctx, ids, &hubspot.BatchReadOptions{PropertiesWithHistory: []string{"firstname"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reads(); got != 3 {
+		t.Errorf("120 ids with history took %d requests, want 3 of at most 50", got)
+	}
+	for i, it := range res.Items {
+		if it.Err != nil || it.Value.ID != ids[i] || len(it.Value.PropertiesWithHistory["firstname"]) == 0 {
+			t.Fatalf("input %d: %+v", i, it)
+		}
+	}
+
+	before := reads()
+	if _, err := c.Contacts.BatchRead(ctx, ids, &hubspot.BatchReadOptions{Properties: []string{"firstname"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := reads() - before; got != 2 {
+		t.Errorf("120 ids without history took %d requests, want 2 of at most 100", got)
+	}
+}

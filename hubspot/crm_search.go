@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -19,7 +20,7 @@ import (
 // with an error that names the limit it broke.
 
 // ErrSearchCeiling is returned (wrapped) when a search would page past
-// HubSpot's 10,000-result ceiling.
+// HubSpot's 10,000-result ceiling; SearchAllByID reads past it.
 var ErrSearchCeiling = errors.New("hubspot: HubSpot's CRM search returns at most the first 10,000 results of a query")
 
 // Operator is a search filter operator.
@@ -278,7 +279,8 @@ func (s *ObjectService) Search(ctx context.Context, r *SearchRequest) (*SearchPa
 // page in memory at a time). r.Limit is the page size (200, the largest, when
 // 0). HubSpot pages through at most 10,000 results of one query: when more
 // match, the loop yields the first 10,000 and then an error wrapping
-// ErrSearchCeiling rather than HubSpot's bare 400. The loop ends on break,
+// ErrSearchCeiling rather than HubSpot's bare 400 (SearchAllByID reads
+// them all). The loop ends on break,
 // and with a final error when a page fails or ctx ends.
 func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Seq2[Object, error] {
 	var q SearchRequest
@@ -299,9 +301,125 @@ func (s *ObjectService) SearchAll(ctx context.Context, r *SearchRequest) iter.Se
 		if n, err := strconv.Atoi(page.After); err == nil && n >= opObjectsSearch.Limits.Total {
 			p.next = "" // HubSpot serves nothing past the ceiling
 			if page.Total > n {
-				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; narrow the filters (for example hs_object_id > the last ID seen, sorted by hs_object_id) to read the rest", ErrSearchCeiling, page.Total, n)
+				p.end = fmt.Errorf("%w: %d records match and the first %d were returned; SearchAllByID reads them all, or narrow the filters", ErrSearchCeiling, page.Total, n)
 			}
 		}
 		return p, nil
 	})
+}
+
+// objectIDProperty is the property SearchAllByID anchors on: the record
+// ID, which HubSpot sorts and compares as a number.
+const objectIDProperty = "hs_object_id"
+
+// SearchAllByID returns every record that matches r, however many: unlike
+// SearchAll it does not stop at HubSpot's 10,000-result ceiling. It sorts
+// by hs_object_id ascending and, instead of paging with HubSpot's cursor,
+// asks each next page with a filter hs_object_id > the last ID seen added
+// to every filter group (the way through the ceiling that HubSpot's search
+// guide documents). So records are yielded in ID order, each once, even
+// when records are created or deleted while the loop runs, which shifts
+// HubSpot's offset cursors; a record created during the loop is yielded
+// when its ID is above the last one seen.
+//
+// r must not set Sorts (other than hs_object_id ascending) or After, and
+// the added filter must fit HubSpot's filter limits: each filter group
+// may hold at most 9 filters of its own (HubSpot allows 10 per group),
+// and all groups together at most 25 less the number of groups. A request
+// that breaks a rule fails before anything is sent, with an error
+// matching ErrValidation that says which. r.Limit is the page size (200,
+// the largest, when 0). Pages are fetched lazily, one in memory at a
+// time; the loop ends on break, and with a final error when a page fails
+// or ctx ends.
+//
+// HubSpot: POST /crm/v3/objects/{objectType}/search (https://developers.hubspot.com/docs/api-reference/search/guide).
+func (s *ObjectService) SearchAllByID(ctx context.Context, r *SearchRequest) iter.Seq2[Object, error] {
+	var q SearchRequest
+	if r != nil {
+		q = *r
+	}
+	if q.Limit == 0 {
+		q.Limit = opObjectsSearch.Limits.Page
+	}
+	if err := q.checkAnchorable(); err != nil {
+		return func(yield func(Object, error) bool) { yield(Object{}, err) }
+	}
+	q.Sorts = []Sort{{PropertyName: objectIDProperty, Direction: Ascending}}
+	what := s.objectType + " search by ID"
+	return paginate(ctx, what, "", func(last string) (pageOf[Object], error) {
+		req := q
+		if last != "" {
+			req.FilterGroups = anchored(q.FilterGroups, last)
+		}
+		page, err := s.Search(ctx, &req)
+		if err != nil {
+			return pageOf[Object]{}, err
+		}
+		p := pageOf[Object]{items: page.Results}
+		if page.After == "" || len(page.Results) == 0 {
+			return p, nil
+		}
+		next := page.Results[len(page.Results)-1].ID
+		if !idAfter(next, last) {
+			p.end = fmt.Errorf("hubspot: %s: the page after ID %q ends at ID %q, not above it; HubSpot did not sort by %s, stopping to avoid a loop", what, last, next, objectIDProperty)
+			return p, nil
+		}
+		p.next = next
+		return p, nil
+	})
+}
+
+// checkAnchorable reports why SearchAllByID cannot run r, or checks r,
+// with the anchor filter added, against HubSpot's limits.
+func (r *SearchRequest) checkAnchorable() error {
+	if r.After != "" {
+		return errorf("search by ID: After must be empty: SearchAllByID pages by %s itself", objectIDProperty)
+	}
+	for i, s := range r.Sorts {
+		if len(r.Sorts) > 1 || s.PropertyName != objectIDProperty || s.Direction == Descending {
+			return errorf("search by ID: sort %d (%s %s): SearchAllByID sorts by %s ascending and cannot re-anchor a search sorted otherwise; use SearchAll, which stops at %d results", i, s.PropertyName, s.Direction, objectIDProperty, opObjectsSearch.Limits.Total)
+		}
+	}
+	lim := opObjectsSearch.Limits
+	total := 0
+	for gi, g := range r.FilterGroups {
+		if len(g.Filters) >= lim.GroupFilters {
+			return errorf("search by ID: filter group %d has %d filters; SearchAllByID adds an %s filter to every group and HubSpot allows at most %d per group, so a group may hold at most %d", gi, len(g.Filters), objectIDProperty, lim.GroupFilters, lim.GroupFilters-1)
+		}
+		total += len(g.Filters)
+	}
+	if n := len(r.FilterGroups); n > 0 && total+n > lim.Filters {
+		return errorf("search by ID: %d filters in %d groups; SearchAllByID adds an %s filter to every group, making %d, and HubSpot allows at most %d in all", total, n, objectIDProperty, total+n, lim.Filters)
+	}
+	// The largest request SearchAllByID sends: every check of Search,
+	// the body size among them, with the longest ID HubSpot issues.
+	probe := *r
+	probe.Sorts = []Sort{{PropertyName: objectIDProperty, Direction: Ascending}}
+	probe.FilterGroups = anchored(r.FilterGroups, "18446744073709551615")
+	_, err := probe.validate()
+	return err
+}
+
+// anchored returns groups, or one group when there are none, each with the
+// filter hs_object_id > last added.
+func anchored(groups []FilterGroup, last string) []FilterGroup {
+	gt := Gt(objectIDProperty, last)
+	if len(groups) == 0 {
+		return []FilterGroup{{Filters: []Filter{gt}}}
+	}
+	out := make([]FilterGroup, len(groups))
+	for i, g := range groups {
+		out[i].Filters = append(slices.Clip(g.Filters), gt)
+	}
+	return out
+}
+
+// idAfter reports whether record ID a is above b (any ID is above "").
+func idAfter(a, b string) bool {
+	if b == "" {
+		return true
+	}
+	x, errA := strconv.ParseUint(a, 10, 64)
+	y, errB := strconv.ParseUint(b, 10, 64)
+	return errA == nil && errB == nil && x > y
 }

@@ -274,3 +274,127 @@ func advance(ctx context.Context, fake *clock.Fake) {
 		fake.AdvanceToNext()
 	}
 }
+
+func TestSearchAllByIDPassesTheCeiling(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, nil)
+	ctx := context.Background()
+	props := make([]map[string]string, 10050)
+	for i := range props {
+		props[i] = map[string]string{"dealname": "deal " + strconv.Itoa(i), "amount": strconv.Itoa(i)}
+	}
+	srv.Seed("deals", props...)
+	searches := func() int {
+		return calls(srv, "POST", "/crm/v3/objects/deals/search") + calls(srv, "POST", "/crm/objects/")
+	}
+
+	// every ranges over seq and checks that IDs ascend, each once.
+	every := func(seq func(func(hubspot.Object, error) bool), each func(n int, o hubspot.Object)) int {
+		t.Helper()
+		n, prev := 0, uint64(0)
+		for o, err := range seq {
+			if err != nil {
+				t.Fatalf("after %d records: %v", n, err)
+			}
+			id, err := strconv.ParseUint(o.ID, 10, 64)
+			if err != nil || id <= prev {
+				t.Fatalf("record %d: ID %s after %d", n, o.ID, prev)
+			}
+			prev = id
+			if each != nil {
+				each(n, o)
+			}
+			n++
+		}
+		return n
+	}
+
+	before := searches()
+	if n := every(c.Deals.SearchAllByID(ctx, &hubspot.SearchRequest{Properties: []string{"amount"}}), nil); n != 10050 {
+		t.Fatalf("SearchAllByID yielded %d, want all 10050", n)
+	}
+	if got := searches() - before; got != 51 {
+		t.Errorf("%d searches for 10050 records by pages of 200, want 51", got)
+	}
+
+	// Filter groups (ORed) each get the anchor; together they match
+	// everything, the overlap once.
+	if n := every(c.Deals.SearchAllByID(ctx, &hubspot.SearchRequest{
+		FilterGroups: []hubspot.FilterGroup{
+			{Filters: []hubspot.Filter{hubspot.Lt("amount", "6000")}},
+			{Filters: []hubspot.Filter{hubspot.Gte("amount", "5000"), hubspot.Has("dealname")}},
+		},
+		Sorts: []hubspot.Sort{{PropertyName: "hs_object_id"}},
+	}), nil); n != 10050 {
+		t.Fatalf("two groups yielded %d, want 10050", n)
+	}
+
+	// Records archived while the loop runs shift HubSpot's offset
+	// cursors; anchoring on the last ID skips nothing that is left.
+	var archived int
+	var first []string
+	n := every(c.Deals.SearchAllByID(ctx, &hubspot.SearchRequest{Limit: 100}), func(n int, o hubspot.Object) {
+		if n < 3 {
+			first = append(first, o.ID)
+		}
+		if n == 150 {
+			for _, id := range append(first, o.ID) {
+				if err := c.Deals.Archive(ctx, id); err != nil {
+					t.Fatal(err)
+				}
+				archived++
+			}
+		}
+	})
+	if n != 10050 {
+		t.Fatalf("with %d archived mid-loop (all seen already), yielded %d, want 10050", archived, n)
+	}
+	if n := every(c.Deals.SearchAllByID(ctx, nil), nil); n != 10050-archived {
+		t.Fatalf("after archiving %d, yielded %d", archived, n)
+	}
+}
+
+func TestSearchAllByIDSaysWhatItCannotAnchor(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, nil)
+	ctx := context.Background()
+	group := func(n int) hubspot.FilterGroup {
+		g := hubspot.FilterGroup{}
+		for i := range n {
+			g.Filters = append(g.Filters, hubspot.Gt("amount", strconv.Itoa(i)))
+		}
+		return g
+	}
+	for _, c2 := range []struct {
+		name string
+		r    hubspot.SearchRequest
+		want string
+	}{
+		{"a full group", hubspot.SearchRequest{FilterGroups: []hubspot.FilterGroup{group(1), group(10)}}, "filter group 1 has 10 filters"},
+		{"filters in all", hubspot.SearchRequest{FilterGroups: []hubspot.FilterGroup{group(5), group(5), group(5), group(5), group(5)}}, "making 30"},
+		{"another sort", hubspot.SearchRequest{Sorts: []hubspot.Sort{{PropertyName: "amount", Direction: hubspot.Ascending}}}, "cannot re-anchor"},
+		{"descending", hubspot.SearchRequest{Sorts: []hubspot.Sort{{PropertyName: "hs_object_id", Direction: hubspot.Descending}}}, "cannot re-anchor"},
+		{"a cursor", hubspot.SearchRequest{After: "200"}, "After must be empty"},
+		{"a bad filter", hubspot.SearchRequest{FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{{PropertyName: "amount"}}}}}, "no operator"},
+	} {
+		t.Run(c2.name, func(t *testing.T) {
+			n := 0
+			for _, err := range c.Deals.SearchAllByID(ctx, &c2.r) {
+				n++
+				if !errors.Is(err, hubspot.ErrValidation) || !strings.Contains(err.Error(), c2.want) {
+					t.Errorf("err = %v, want ErrValidation saying %q", err, c2.want)
+				}
+			}
+			if n != 1 {
+				t.Errorf("yielded %d times, want the error alone", n)
+			}
+		})
+	}
+	if len(srv.Journal()) != 0 {
+		t.Errorf("%d calls sent for requests that break the rules", len(srv.Journal()))
+	}
+	// Four groups of five fit: 20 filters and four anchors.
+	for _, err := range c.Deals.SearchAllByID(ctx, &hubspot.SearchRequest{FilterGroups: []hubspot.FilterGroup{group(5), group(5), group(5), group(5)}}) {
+		t.Fatal(err)
+	}
+}

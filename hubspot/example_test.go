@@ -171,3 +171,49 @@ func ExamplePropertiesService_BatchRead() {
 	// lifecyclestage type: enumeration
 	// true 1 of 3
 }
+
+// SearchAllByID streams every match of a search, past the 10,000 results
+// that one HubSpot search can page through: it re-anchors each page on the
+// last record ID seen.
+func ExampleObjectService_SearchAllByID() {
+	var t testing.T
+	srv := hubspottest.NewServer(&t)
+	defer srv.Close()
+	deals := make([]map[string]string, 10200)
+	for i := range deals {
+		deals[i] = map[string]string{"dealname": fmt.Sprint("deal ", i), "amount": fmt.Sprint(i % 1000)}
+	}
+	srv.Seed("deals", deals...)
+	c, _ := hubspot.New(
+		hubspot.WithToken(secretstest.NewStatic(srv.NewToken("crm.objects.deals.read"))),
+		hubspot.WithBaseURL(srv.URL()),
+		hubspot.WithSearchRateLimit(hubspot.RateLimit{}),
+	)
+	defer c.Close()
+
+	ctx := context.Background()
+	r := &hubspot.SearchRequest{
+		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{hubspot.Gte("amount", "10")}}},
+		Properties:   []string{"amount"},
+	}
+	n := 0
+	for _, err := range c.Deals.SearchAll(ctx, r) {
+		if errors.Is(err, hubspot.ErrSearchCeiling) {
+			fmt.Println("SearchAll stops after", n)
+			break
+		}
+		n++
+	}
+	n = 0
+	for _, err := range c.Deals.SearchAllByID(ctx, r) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		n++
+	}
+	fmt.Println("SearchAllByID yields", n)
+	// Output:
+	// SearchAll stops after 10000
+	// SearchAllByID yields 10090
+}

@@ -43,6 +43,9 @@ type opCall struct {
 	// prefix is the escaped path of the API root the call was matched
 	// under ("" for none).
 	prefix string
+	// base, when set, is the root URL the call is sent to in place of the
+	// Client's base URL (form submissions go to HubSpot's forms host).
+	base string
 	// scrub marks a call whose 2xx answer the Client may turn into
 	// errors (a batch answer's errors[]) or hands to the caller undecided
 	// (Do): the credential layers scrub it as they scrub error answers.
@@ -159,8 +162,25 @@ var (
 	opAssocLabelsUpdate  = mustOp("crm.associations.v4.labels.update")
 	opAssocLabelsArchive = mustOp("crm.associations.v4.labels.archive")
 
-	opPropertiesList         = mustOp("crm.properties.list")
-	opPropertiesCreate       = mustOp("crm.properties.create")
+	opPropertiesList   = mustOp("crm.properties.list")
+	opPropertiesCreate = mustOp("crm.properties.create")
+
+	opFormsList       = mustOp("marketing.forms.list")
+	opFormsGet        = mustOp("marketing.forms.get")
+	opFormsCreate     = mustOp("marketing.forms.create")
+	opFormsUpdate     = mustOp("marketing.forms.update")
+	opFormsArchive    = mustOp("marketing.forms.archive")
+	opFormSubmissions = mustOp("forms.submissions.list")
+	opFormSubmit      = mustOp("forms.submit")
+
+	opSchemasList            = mustOp("crm.schemas.list")
+	opSchemasGet             = mustOp("crm.schemas.get")
+	opSchemasCreate          = mustOp("crm.schemas.create")
+	opSchemasUpdate          = mustOp("crm.schemas.update")
+	opSchemasArchive         = mustOp("crm.schemas.archive")
+	opSchemasPurge           = mustOp("crm.schemas.purge")
+	opSchemasAssocCreate     = mustOp("crm.schemas.associations.create")
+	opSchemasAssocArchive    = mustOp("crm.schemas.associations.archive")
 	opPropertiesGet          = mustOp("crm.properties.get")
 	opPropertiesUpdate       = mustOp("crm.properties.update")
 	opPropertiesArchive      = mustOp("crm.properties.archive")

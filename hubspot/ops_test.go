@@ -63,6 +63,67 @@ func typedCalls() map[string]typedCall {
 			_, err := c.Contacts.Search(ctx, nil)
 			return err
 		}},
+		"FormsService.List": {"marketing.forms.list", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.List(ctx, nil)
+			return err
+		}},
+		"FormsService.All": {"marketing.forms.list", func(ctx context.Context, c *Client) error {
+			return first(c.Forms.All(ctx, nil))
+		}},
+		"FormsService.Get": {"marketing.forms.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Get(ctx, "f1")
+			return err
+		}},
+		"FormsService.Create": {"marketing.forms.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Create(ctx, Form{Name: "f", FieldGroups: []FormFieldGroup{}})
+			return err
+		}},
+		"FormsService.Update": {"marketing.forms.update", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Update(ctx, "f1", FormUpdate{Name: "g"})
+			return err
+		}},
+		"FormsService.Archive": {"marketing.forms.archive", func(ctx context.Context, c *Client) error {
+			return c.Forms.Archive(ctx, "f1")
+		}},
+		"FormsService.Submit": {"forms.submit", func(ctx context.Context, c *Client) error {
+			_, err := c.Forms.Submit(ctx, 62515, "f1", FormSubmit{Fields: []FormValue{{Name: "email", Value: "a@b.io"}}})
+			return err
+		}},
+		"FormsService.Submissions": {"forms.submissions.list", func(ctx context.Context, c *Client) error {
+			return first(c.Forms.Submissions(ctx, "f1", 0))
+		}},
+		"SchemasService.List": {"crm.schemas.list", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.List(ctx, false)
+			return err
+		}},
+		"SchemasService.Get": {"crm.schemas.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Get(ctx, "p1_cars")
+			return err
+		}},
+		"SchemasService.Create": {"crm.schemas.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Create(ctx, SchemaInput{Name: "cars", Labels: SchemaLabels{"Car", "Cars"}, Properties: []PropertyInput{{Name: "model"}}})
+			return err
+		}},
+		"SchemasService.Update": {"crm.schemas.update", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.Update(ctx, "2-1", SchemaUpdate{})
+			return err
+		}},
+		"SchemasService.Delete": {"crm.schemas.archive", func(ctx context.Context, c *Client) error {
+			return c.Schemas.Delete(ctx, "2-1")
+		}},
+		"SchemasService.Purge": {"crm.schemas.purge", func(ctx context.Context, c *Client) error {
+			return c.Schemas.Purge(ctx, "2-1")
+		}},
+		"SchemasService.CreateAssociation": {"crm.schemas.associations.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Schemas.CreateAssociation(ctx, "2-1", SchemaAssociation{FromObjectTypeID: "2-1", ToObjectTypeID: "0-1"})
+			return err
+		}},
+		"SchemasService.DeleteAssociation": {"crm.schemas.associations.archive", func(ctx context.Context, c *Client) error {
+			return c.Schemas.DeleteAssociation(ctx, "2-1", "7")
+		}},
+		"ObjectService.SearchAllByID": {"crm.objects.search", func(ctx context.Context, c *Client) error {
+			return first(c.Contacts.SearchAllByID(ctx, nil))
+		}},
 		"ObjectService.SearchAll": {"crm.objects.search", func(ctx context.Context, c *Client) error {
 			return first(c.Contacts.SearchAll(ctx, nil))
 		}},
@@ -307,7 +368,7 @@ var (
 	serviceTypes = []reflect.Type{
 		reflect.TypeFor[*ObjectService](), reflect.TypeFor[*AssociationsService](), reflect.TypeFor[*PropertiesService](),
 		reflect.TypeFor[*PipelinesService](), reflect.TypeFor[*OwnersService](), reflect.TypeFor[*AccountService](),
-		reflect.TypeFor[*WebhooksService](),
+		reflect.TypeFor[*WebhooksService](), reflect.TypeFor[*SchemasService](), reflect.TypeFor[*FormsService](),
 	}
 	notCalls = []string{"ObjectService.ObjectType"}
 )

@@ -138,6 +138,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("%w (%s://%s)", ErrInsecureURL, req.URL.Scheme, req.URL.Host)
 	}
+	if oc.base != "" && oc.op != nil && oc.op.Cred == endpoints.NoCred {
+		// A typed call to another HubSpot host (the forms host) that
+		// takes no credential: none is bound to that host, none is sent.
+		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
+	}
 	if err := checkBound(req.URL, t.Hosts, "Transport.Hosts"); err != nil {
 		closeBody(req)
 		return nil, err

@@ -13,6 +13,10 @@ import (
 // MaxBatchInputs is the most inputs a batch call may carry.
 const MaxBatchInputs = 100
 
+// MaxBatchHistoryInputs is the most inputs a batch read may carry when it
+// asks for property history (propertiesWithHistory).
+const MaxBatchHistoryInputs = 50
+
 type batchBody struct {
 	Inputs                []objectInput `json:"inputs"`
 	Properties            []string      `json:"properties"`
@@ -75,6 +79,11 @@ func (q *request) batch(kind string) {
 	if n, limit := len(b.Inputs), q.op.Limits.Batch; n > limit {
 		q.fail(validationError(q.corr, fmt.Sprintf("Batch input of %d exceeds the maximum of %d inputs.", n, limit),
 			errorDetail{Message: fmt.Sprintf("inputs has %d entries; at most %d are allowed", n, limit), Code: "TOO_MANY_INPUTS", In: "inputs"}))
+		return
+	}
+	if n, limit := len(b.Inputs), q.op.Limits.HistoryBatch; kind == "read" && len(b.PropertiesWithHistory) > 0 && limit > 0 && n > limit {
+		// HubSpot's own words for this limit.
+		q.fail(validationError(q.corr, fmt.Sprintf("The maximum number of inputs supported in a batch request for property histories is %d. Please reduce the number of items and try again", limit)))
 		return
 	}
 	d := q.s.db

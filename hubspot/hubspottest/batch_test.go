@@ -286,3 +286,28 @@ func TestBatchScopes(t *testing.T) {
 		wantStatus(t, call(t, srv, read, "POST", "/crm/v3/objects/companies/batch/"+op, map[string]any{"inputs": []any{}}), 403)
 	}
 }
+
+func TestBatchReadWithHistoryTakesAtMost50(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	tok := srv.NewToken(hubspottest.AllScopes...)
+	numbered := func(n int) []any {
+		return inputs(n, func(i int) map[string]any { return map[string]any{"id": fmt.Sprint(i + 1)} })
+	}
+	r := call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/read", map[string]any{
+		"inputs": numbered(hubspottest.MaxBatchHistoryInputs + 1), "propertiesWithHistory": []string{"firstname"},
+	})
+	wantStatus(t, r, 400)
+	b := r.json(t)
+	if b["category"] != "VALIDATION_ERROR" || !strings.Contains(str(b["message"]), "property histories is 50") {
+		t.Fatalf("body %s", r.body)
+	}
+	// 50 with history, and 100 without, are accepted.
+	r = call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/read", map[string]any{
+		"inputs": numbered(hubspottest.MaxBatchHistoryInputs), "propertiesWithHistory": []string{"firstname"},
+	})
+	wantStatus(t, r, 207)
+	r = call(t, srv, tok, "POST", "/crm/v3/objects/contacts/batch/read", map[string]any{
+		"inputs": numbered(hubspottest.MaxBatchInputs), "propertiesWithHistory": []string{},
+	})
+	wantStatus(t, r, 207)
+}

@@ -46,10 +46,46 @@ type specQuirk struct {
 // unspecified lists the served operations no spec file describes, and why
 // they are served anyway.
 var unspecified = map[string]string{
-	"webhooks.subscriptions.put": "HubSpot's webhooks guide updates a subscription with PUT; the spec has PATCH only (see the catalogue row's Note)",
-	"settings.users.list":        "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
-	"settings.users.create":      "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
+	"forms.submit":                     "HubSpot's forms v3 legacy reference documents it, on api.hsforms.com; no spec has it (see the catalogue row's Note)",
+	"forms.submissions.list":           "HubSpot's form integrations v1 reference documents it; no spec has it (see the catalogue row's Note)",
+	"crm.schemas.purge":                "HubSpot's custom objects guide documents purge; no spec has it (see the catalogue row's Note)",
+	"crm.schemas.list":                 noteSchemasNumbered,
+	"crm.schemas.create":               noteSchemasNumbered,
+	"crm.schemas.get":                  noteSchemasNumbered,
+	"crm.schemas.update":               noteSchemasNumbered,
+	"crm.schemas.archive":              noteSchemasNumbered,
+	"crm.schemas.associations.create":  noteSchemasNumbered,
+	"crm.schemas.associations.archive": noteSchemasNumbered,
+	"webhooks.subscriptions.put":       "HubSpot's webhooks guide updates a subscription with PUT; the spec has PATCH only (see the catalogue row's Note)",
+	"settings.users.list":              "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
+	"settings.users.create":            "numbered: the spec spells the path /settings/users/v3, the guide /settings/v3/users/ (see the catalogue row's Note); 2026-03 is checked",
 }
+
+// sampleForm is a form body as HubSpot's forms spec requires it.
+func sampleForm(name string) map[string]any {
+	return map[string]any{
+		"name": name, "formType": "hubspot", "archived": false, "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+		"fieldGroups": []any{map[string]any{"groupType": "default_group", "richTextType": "text", "fields": []any{map[string]any{
+			"objectTypeId": "0-1", "name": "email", "label": "Email", "fieldType": "email", "required": true, "hidden": false,
+			"dependentFields": []any{}, "validation": map[string]any{"blockedEmailDomains": []any{}, "useDefaultBlockList": false},
+		}}}},
+		"configuration": map[string]any{
+			"language": "en", "createNewContactForNewEmail": false, "editable": true, "allowLinkToResetKnownValues": false,
+			"postSubmitAction": map[string]any{"type": "thank_you", "value": "Thanks"}, "prePopulateKnownValues": true,
+			"cloneable": true, "notifyContactOwner": false, "recaptchaEnabled": false, "archivable": true,
+			"notifyRecipients": []any{}, "lifecycleStages": []any{},
+		},
+		"displayOptions": map[string]any{"renderRawHtml": false, "theme": "default_style", "submitButtonText": "Submit", "style": map[string]any{
+			"fontFamily": "arial", "backgroundWidth": "100%", "labelTextColor": "#000", "labelTextSize": "13px", "helpTextColor": "#000",
+			"helpTextSize": "11px", "legalConsentTextColor": "#000", "legalConsentTextSize": "11px", "submitColor": "#f00",
+			"submitAlignment": "left", "submitFontColor": "#fff", "submitSize": "12px",
+		}},
+		"legalConsentOptions": map[string]any{"type": "none"},
+	}
+}
+
+const noteSchemasNumbered = "numbered: the spec spells the path /crm-object-schemas/v3/schemas, the guide /crm/v3/schemas " +
+	"(see the catalogue row's Note); the dated versions are checked"
 
 // specQuirks is the one place the known spec quirks are listed, each with
 // the evidence that HubSpot does otherwise.
@@ -394,6 +430,44 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("crm.objects.batch.update", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID, "properties": map[string]any{"firstname": "B"}}}})
 	d.call("crm.objects.batch.upsert", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": "b2@example.com", "idProperty": "email", "properties": map[string]any{"firstname": "C"}}}})
 	d.call("crm.objects.batch.archive", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID}}})
+
+	// Marketing forms and their submissions.
+	mf, _ := d.call("marketing.forms.create", nil, "", sampleForm("Contact us"))
+	if fm, ok := mf.(map[string]any); ok {
+		fid := str(fm["id"])
+		f := obj("formId", fid)
+		srv.AddFormSubmission(fid, hubspottest.FormSubmission{Values: map[string]string{"email": "ada@example.com"}, PageURL: "https://example.com/contact"})
+		d.call("marketing.forms.list", nil, "limit=10", nil)
+		d.call("marketing.forms.get", f, "", nil)
+		d.call("marketing.forms.update", f, "", map[string]any{"name": "Contact us today"})
+		full := sampleForm("Contact")
+		full["id"] = fid
+		d.call("marketing.forms.replace", f, "", full)
+		d.call("forms.submit", obj("portalId", "62515", "formGuid", fid), "", map[string]any{"fields": []any{map[string]any{"name": "email", "value": "grace@example.com"}}})
+		d.call("forms.submissions.list", obj("formGuid", fid), "limit=10", nil)
+		d.call("marketing.forms.archive", f, "", nil)
+	}
+
+	// Custom object schemas: define a type, use it, change it, delete and
+	// purge it.
+	sch, _ := d.call("crm.schemas.create", nil, "", map[string]any{
+		"name": "cars", "labels": map[string]any{"singular": "Car", "plural": "Cars"},
+		"primaryDisplayProperty": "model", "requiredProperties": []string{"model"}, "searchableProperties": []string{"model"},
+		"secondaryDisplayProperties": []string{},
+		"properties":                 []any{map[string]any{"name": "model", "label": "Model", "type": "string", "fieldType": "text"}},
+		"associatedObjects":          []string{"CONTACT"}, "allowsSensitiveProperties": false, "shouldCreateSameObjectAssociation": false,
+	})
+	if sm, ok := sch.(map[string]any); ok {
+		typeID := str(sm["objectTypeId"])
+		car := obj("objectType", typeID)
+		d.call("crm.schemas.list", nil, "", nil)
+		d.call("crm.schemas.get", car, "", nil)
+		d.call("crm.schemas.update", car, "", map[string]any{"labels": map[string]any{"singular": "Auto", "plural": "Autos"}, "clearDescription": false})
+		a, _ := d.call("crm.schemas.associations.create", car, "", map[string]any{"fromObjectTypeId": typeID, "toObjectTypeId": "0-2", "name": "car_to_company"})
+		d.call("crm.schemas.associations.archive", obj("objectType", typeID, "associationIdentifier", str(a.(map[string]any)["id"])), "", nil)
+		d.call("crm.schemas.archive", car, "", nil)
+		d.call("crm.schemas.purge", car, "", nil)
+	}
 
 	// Associations v4 and v3.
 	pair := obj("fromObjectType", "contacts", "fromObjectId", c1ID, "toObjectType", "companies", "toObjectId", coID)

@@ -85,6 +85,11 @@ type db struct {
 	labels *labelStore
 	// schema holds property definitions and groups (properties.go).
 	schema map[string]*propTable
+	// schemas holds custom object schemas (schemas.go). Guarded by mu.
+	schemas schemaStore
+	// forms holds marketing forms and their submissions (forms.go), with
+	// its own lock.
+	forms formStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64
@@ -315,7 +320,7 @@ func (s *Server) Objects(objectType string) []Object {
 	d := s.db
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.tables[canonicalType(objectType)]
+	t := d.tables[d.canonLocked(objectType)]
 	if t == nil {
 		return nil
 	}
@@ -339,6 +344,7 @@ func (s *Server) Seed(objectType string, props ...map[string]string) []Object {
 	}
 	d := s.db
 	d.mu.Lock()
+	name = d.canonLocked(name)
 	defer d.mu.Unlock()
 	t := d.tableLocked(name)
 	now := d.clock.Now()

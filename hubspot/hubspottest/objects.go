@@ -404,6 +404,10 @@ func (q *request) propertyValues(in map[string]json.RawMessage, creating bool) (
 		}
 		out[k] = s
 	}
+	if creating {
+		errs = append(errs, missingTimestamp(q.objectType, out)...)
+		errs = append(errs, q.s.db.requiredMissingLocked(q.objectType, out)...)
+	}
 	return normalizeProps(q.objectType, out), errs
 }
 

@@ -273,6 +273,9 @@ func (d *db) schemaLocked(objectType string) *propTable {
 	now := fmtTime(d.clock.Now())
 	p := &propTable{builtinGrp: map[string]bool{}}
 	groups, seeds := defaultGroups[objectType], defaultPropSeeds[objectType]
+	if s, ok := activityProps[objectType]; ok {
+		groups, seeds = activityGroups, s
+	}
 	if seeds == nil {
 		groups = [][2]string{{customGroup, "Object information"}}
 		seeds = systemSeeds(customGroup, "hs_lastmodifieddate")

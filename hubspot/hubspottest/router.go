@@ -244,6 +244,11 @@ func (q *request) resolvePath() bool {
 			return false
 		}
 		*p.dst = ot.Name
+		if ot.Custom { // a schema's fully qualified name is its type ID
+			q.s.db.mu.Lock()
+			*p.dst = q.s.db.canonLocked(ot.Name)
+			q.s.db.mu.Unlock()
+		}
 	}
 	q.objectID = q.r.PathValue("objectId")
 	return true

@@ -26,14 +26,6 @@ var notServed = map[string]string{
 	"crm.associations.v3.create":  "v3 per-record associations; the server implements v4's",
 	"crm.associations.v3.archive": "v3 per-record associations; the server implements v4's",
 	"crm.associations.v3.types":   "v3 association types; the server implements v4's labels",
-	// Custom object schemas: the server's custom objects need no schema.
-	"crm.schemas.list":                 "custom objects exist without a schema in the server",
-	"crm.schemas.create":               "custom objects exist without a schema in the server",
-	"crm.schemas.get":                  "custom objects exist without a schema in the server",
-	"crm.schemas.update":               "custom objects exist without a schema in the server",
-	"crm.schemas.archive":              "custom objects exist without a schema in the server",
-	"crm.schemas.associations.create":  "custom objects exist without a schema in the server",
-	"crm.schemas.associations.archive": "custom objects exist without a schema in the server",
 	// OAuth v3 token introspection and revocation: the server serves v1's
 	// (GET /oauth/v1/access-tokens/{token}, /refresh-tokens/{token});
 	// hubspot/oauth's v3 calls are tested against a stand-in that checks
@@ -283,7 +275,6 @@ func TestUnservedPathsAnswer404(t *testing.T) {
 		{"GET", "/crm/objects/2026-09/contacts/1/associations/companies", ""},
 		{"GET", "/oauth/v1/access-tokens/" + secret, ""}, // served: an unknown token
 		{"DELETE", "/oauth/v1/refresh-tokens/" + secret, ""},
-		{"GET", "/crm/v3/schemas", "crm.schemas.list"},
 		{"POST", "/crm/objects/2026-03/contacts/batch/associate/default", ""},
 		{"GET", "/crm/v3/associations/contacts/companies/types", "crm.associations.v3.types"},
 	} {
@@ -400,6 +391,7 @@ func TestLimitsAreTheCatalogues(t *testing.T) {
 		got, want int
 	}{
 		{"MaxBatchInputs", hubspottest.MaxBatchInputs, limits("crm.objects.batch.create").Batch},
+		{"MaxBatchHistoryInputs", hubspottest.MaxBatchHistoryInputs, limits("crm.objects.batch.read").HistoryBatch},
 		{"MaxAssociationBatchRead", hubspottest.MaxAssociationBatchRead, limits("crm.associations.v4.batch.read").Batch},
 		{"MaxAssociationBatchCreate", hubspottest.MaxAssociationBatchCreate, limits("crm.associations.v4.batch.create").Batch},
 		{"MaxAssociationBatchArchive", hubspottest.MaxAssociationBatchArchive, limits("crm.associations.v4.batch.archive").Batch},

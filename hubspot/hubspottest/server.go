@@ -4,8 +4,15 @@
 //
 // It behaves like HubSpot wherever a client can tell: the CRM v3 object
 // endpoints (get, create, update, archive, list, search, batch) for
-// contacts, companies, deals, tickets, products, line items, quotes and
-// custom objects, with HubSpot's status codes, JSON shapes, paging
+// contacts, companies, deals, tickets, products, line items, quotes, the
+// activity types (notes, calls, emails, meetings, tasks, communications
+// and postal mail, each with its own properties, hs_timestamp required
+// on create, and HubSpot's default association types to and from
+// contacts, companies, deals and tickets) and custom objects (named
+// freely, or defined through the custom object schemas API, after which a
+// type answers to its object type ID and fully qualified name alike, has
+// the schema's properties and requires its required ones), with
+// HubSpot's status codes, JSON shapes, paging
 // cursors, search operators and limits, batch limits and 207 partial
 // failures, error bodies (INVALID_AUTHENTICATION, MISSING_SCOPES,
 // OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, RATE_LIMITS), and the
@@ -17,7 +24,7 @@
 // limits, association labels) and the v3 associations batch calls, whose
 // links the object reads with associations= show; the properties API
 // (properties, batches of them, and groups), seeded with HubSpot's default properties
-// of each standard object type, against which every write is checked as
+// of each standard object type, a representative set for each activity type, against which every write is checked as
 // HubSpot checks it (a property that does not exist is 400
 // PROPERTY_DOESNT_EXIST, per input in batches; values must suit the
 // property's type and options; see [WithProperties] for a test's own
@@ -44,9 +51,11 @@
 // [Server.AddTransactionalEmail], [WithTransactionalSendLimit]) and SMTP
 // API tokens whose passwords the server keeps only as fingerprints;
 // marketing emails a test adds ([Server.AddMarketingEmail]), published at
-// once or scheduled on the server's clock ([Server.MarketingEmails]); and
-// the account
-// information API, whose
+// once or scheduled on the server's clock ([Server.MarketingEmails]);
+// marketing forms v3, a visitor's submission (which takes no token and is
+// checked against the form's fields), and the submissions of a form (form
+// integrations v1, newest first), which a test may also add with
+// [Server.AddFormSubmission]; and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),

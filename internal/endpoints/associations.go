@@ -68,11 +68,72 @@ var associationTypes = []AssociationType{
 	{ID: 71, From: "quotes", To: "companies", Reverse: 72},
 	{ID: 64, From: "quotes", To: "deals", Reverse: 63},
 	{ID: 67, From: "quotes", To: "line_items", Reverse: 68},
+
+	// Activities to and from contacts, companies, deals and tickets: the
+	// types HubSpot's associations v4 guide lists for calls, emails,
+	// meetings, notes, tasks, communications (SMS, WhatsApp, LinkedIn
+	// messages) and postal mail.
+	{ID: 194, From: "calls", To: "contacts", Reverse: 193},
+	{ID: 182, From: "calls", To: "companies", Reverse: 181},
+	{ID: 206, From: "calls", To: "deals", Reverse: 205},
+	{ID: 220, From: "calls", To: "tickets", Reverse: 219},
+	{ID: 193, From: "contacts", To: "calls", Reverse: 194},
+	{ID: 181, From: "companies", To: "calls", Reverse: 182},
+	{ID: 205, From: "deals", To: "calls", Reverse: 206},
+	{ID: 219, From: "tickets", To: "calls", Reverse: 220},
+	{ID: 198, From: "emails", To: "contacts", Reverse: 197},
+	{ID: 186, From: "emails", To: "companies", Reverse: 185},
+	{ID: 210, From: "emails", To: "deals", Reverse: 209},
+	{ID: 224, From: "emails", To: "tickets", Reverse: 223},
+	{ID: 197, From: "contacts", To: "emails", Reverse: 198},
+	{ID: 185, From: "companies", To: "emails", Reverse: 186},
+	{ID: 209, From: "deals", To: "emails", Reverse: 210},
+	{ID: 223, From: "tickets", To: "emails", Reverse: 224},
+	{ID: 200, From: "meetings", To: "contacts", Reverse: 199},
+	{ID: 188, From: "meetings", To: "companies", Reverse: 187},
+	{ID: 212, From: "meetings", To: "deals", Reverse: 211},
+	{ID: 226, From: "meetings", To: "tickets", Reverse: 225},
+	{ID: 199, From: "contacts", To: "meetings", Reverse: 200},
+	{ID: 187, From: "companies", To: "meetings", Reverse: 188},
+	{ID: 211, From: "deals", To: "meetings", Reverse: 212},
+	{ID: 225, From: "tickets", To: "meetings", Reverse: 226},
+	{ID: 202, From: "notes", To: "contacts", Reverse: 201},
+	{ID: 190, From: "notes", To: "companies", Reverse: 189},
+	{ID: 214, From: "notes", To: "deals", Reverse: 213},
+	{ID: 228, From: "notes", To: "tickets", Reverse: 227},
+	{ID: 201, From: "contacts", To: "notes", Reverse: 202},
+	{ID: 189, From: "companies", To: "notes", Reverse: 190},
+	{ID: 213, From: "deals", To: "notes", Reverse: 214},
+	{ID: 227, From: "tickets", To: "notes", Reverse: 228},
+	{ID: 204, From: "tasks", To: "contacts", Reverse: 203},
+	{ID: 192, From: "tasks", To: "companies", Reverse: 191},
+	{ID: 216, From: "tasks", To: "deals", Reverse: 215},
+	{ID: 230, From: "tasks", To: "tickets", Reverse: 229},
+	{ID: 203, From: "contacts", To: "tasks", Reverse: 204},
+	{ID: 191, From: "companies", To: "tasks", Reverse: 192},
+	{ID: 215, From: "deals", To: "tasks", Reverse: 216},
+	{ID: 229, From: "tickets", To: "tasks", Reverse: 230},
+	{ID: 81, From: "communications", To: "contacts", Reverse: 82},
+	{ID: 87, From: "communications", To: "companies", Reverse: 88},
+	{ID: 85, From: "communications", To: "deals", Reverse: 86},
+	{ID: 83, From: "communications", To: "tickets", Reverse: 84},
+	{ID: 82, From: "contacts", To: "communications", Reverse: 81},
+	{ID: 88, From: "companies", To: "communications", Reverse: 87},
+	{ID: 86, From: "deals", To: "communications", Reverse: 85},
+	{ID: 84, From: "tickets", To: "communications", Reverse: 83},
+	{ID: 453, From: "postal_mail", To: "contacts", Reverse: 454},
+	{ID: 459, From: "postal_mail", To: "companies", Reverse: 460},
+	{ID: 457, From: "postal_mail", To: "deals", Reverse: 458},
+	{ID: 455, From: "postal_mail", To: "tickets", Reverse: 456},
+	{ID: 454, From: "contacts", To: "postal_mail", Reverse: 453},
+	{ID: 460, From: "companies", To: "postal_mail", Reverse: 459},
+	{ID: 458, From: "deals", To: "postal_mail", Reverse: 457},
+	{ID: 456, From: "tickets", To: "postal_mail", Reverse: 455},
 }
 
 // AssociationTypes returns HubSpot's HUBSPOT_DEFINED association types
-// between standard objects, grouped by From; within a pair the unlabeled
-// type comes first.
+// between standard objects (activities among them), grouped by From;
+// within a pair the unlabeled type comes first.
 func AssociationTypes() []AssociationType { return slices.Clone(associationTypes) }
 
 // AssociationTypeByID returns the HUBSPOT_DEFINED association type with

@@ -63,7 +63,15 @@ func TestDefaultAssociationType(t *testing.T) {
 		{"line_items", "quotes", 68, true},
 		{"products", "deals", 0, false}, // HubSpot defines none
 		{"contacts", "2-123", 0, false}, // custom objects have only labels
-		{"contacts", "notes", 0, false}, // an engagement type the catalogue does not know
+		{"contacts", "notes", 201, true},
+		{"note", "0-1", 202, true},
+		{"calls", "deals", 206, true},
+		{"0-49", "tickets", 224, true},
+		{"postal_mail", "contacts", 453, true},
+		{"communications", "companies", 87, true},
+		{"tasks", "companies", 192, true},
+		{"meetings", "line_items", 0, false}, // HubSpot defines none
+		{"leads", "contacts", 0, false},      // a type the catalogue does not know
 	} {
 		got, ok := DefaultAssociationType(tc.from, tc.to)
 		if ok != tc.ok || got.ID != tc.want {

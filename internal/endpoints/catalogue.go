@@ -39,6 +39,13 @@ const (
 	noteSchemas = "The spec spells the numbered path /crm-object-schemas/v3/schemas; " +
 		"/crm/v3/schemas is the path of HubSpot's v3 custom objects guide, which HubSpot serves and hubkey's earlier scope table knew. " +
 		"Scopes are the spec's, which are the custom object ones whatever the object type."
+	noteSchemasPurge = "Absent from every spec: HubSpot's v3 custom objects guide documents purging a deleted schema " +
+		"(DELETE /crm/v3/schemas/{objectType}/purge) with the schema write scope; it offers no dated path."
+	noteFormSubmissions = "Absent from every spec: HubSpot's form integrations v1 reference documents reading a form's submissions, " +
+		"newest first, at most 50 a page, with the forms scope."
+	noteFormSubmit = "Absent from every spec: HubSpot's forms v3 legacy reference documents this submission endpoint, served by " +
+		"api.hsforms.com rather than the API host, for a visitor's data: it takes no token (the app's budget does not count it; " +
+		"HubSpot limits it to 50 requests per 10 seconds per form)."
 	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
 		"so the row requires no scope (any valid token)."
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
@@ -91,6 +98,8 @@ var (
 	// publishing needs marketing-email or transactional-email.
 	marketingEmailScopes   = Requirement{{"content", "marketing.email.read", "marketing.email.write"}}
 	marketingPublishScopes = Requirement{{"marketing-email", "transactional-email"}}
+	// Marketing forms and their submissions.
+	formsScopes = Requirement{{"forms"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -100,7 +109,11 @@ var (
 // Limits HubSpot's guides document.
 var (
 	objectBatch = Limits{Batch: 100}
-	objectList  = Limits{Page: 100}
+	// A batch read that asks for property history carries at most 50
+	// inputs: HubSpot's batch read guide, and the VALIDATION_ERROR it
+	// answers past that.
+	objectBatchRead = Limits{Batch: 100, HistoryBatch: 50}
+	objectList      = Limits{Page: 100}
 	// Search: HubSpot's search guide, effective 2024-08-26. Some guide pages
 	// quote 6 filters per group and 18 in all; the larger numbers are kept
 	// so that hubkey never refuses a search HubSpot accepts.
@@ -125,7 +138,7 @@ var ops = []Op{
 	{Name: "crm.objects.search", Method: post, Path: "/crm/v3/objects/{objectType}/search", Dated: "/crm/objects/{version}/{objectType}/search", Versions: allDated,
 		Scopes: typeRead, Idempotent: true, Rate: Search, BurstExempt: true, Cred: Bearer, Limits: searchLimits},
 	{Name: "crm.objects.batch.read", Method: post, Path: "/crm/v3/objects/{objectType}/batch/read", Dated: "/crm/objects/{version}/{objectType}/batch/read", Versions: allDated,
-		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: objectBatch},
+		Scopes: typeRead, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: objectBatchRead},
 	{Name: "crm.objects.batch.create", Method: post, Path: "/crm/v3/objects/{objectType}/batch/create", Dated: "/crm/objects/{version}/{objectType}/batch/create", Versions: allDated,
 		Scopes: typeWrite, Rate: Standard, Cred: Bearer, Limits: objectBatch},
 	{Name: "crm.objects.batch.update", Method: post, Path: "/crm/v3/objects/{objectType}/batch/update", Dated: "/crm/objects/{version}/{objectType}/batch/update", Versions: allDated,
@@ -227,6 +240,8 @@ var ops = []Op{
 		Scopes: schemasWrite, Rate: Standard, Cred: Bearer, Note: noteSchemas},
 	{Name: "crm.schemas.associations.archive", Method: del, Path: "/crm/v3/schemas/{objectType}/associations/{associationIdentifier}", Dated: "/crm-object-schemas/{version}/schemas/{objectType}/associations/{associationIdentifier}", Versions: allDated,
 		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemas},
+	{Name: "crm.schemas.purge", Method: del, Path: "/crm/v3/schemas/{objectType}/purge",
+		Scopes: schemasWrite, Sensitive: true, Rate: Standard, Cred: Bearer, Note: noteSchemasPurge},
 
 	// CRM pipelines and stages (CRM/Pipelines). Reading needs the type's
 	// read scope; changing needs its schema write scope.
@@ -476,4 +491,24 @@ var ops = []Op{
 		Idempotent: true, Rate: Unmetered, Cred: NoCred},
 	{Name: "oauth.v1.refresh-tokens.delete", Method: del, Path: "/oauth/v1/refresh-tokens/{token}",
 		Sensitive: true, Rate: Unmetered, Cred: NoCred},
+
+	// Marketing forms (Marketing/Forms), numbered only: the spec's dated
+	// version is a beta. Form submissions are read through the form
+	// integrations v1 API, which no spec describes.
+	{Name: "marketing.forms.list", Method: get, Path: "/marketing/v3/forms",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.create", Method: post, Path: "/marketing/v3/forms",
+		Scopes: formsScopes, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.get", Method: get, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.replace", Method: put, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.update", Method: patch, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Rate: Standard, Cred: Bearer},
+	{Name: "marketing.forms.archive", Method: del, Path: "/marketing/v3/forms/{formId}",
+		Scopes: formsScopes, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "forms.submit", Method: post, Path: "/submissions/v3/integration/submit/{portalId}/{formGuid}",
+		Rate: Unmetered, Cred: NoCred, Note: noteFormSubmit},
+	{Name: "forms.submissions.list", Method: get, Path: "/form-integrations/v1/submissions/forms/{formGuid}",
+		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 50}, Note: noteFormSubmissions},
 }

@@ -443,7 +443,7 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 		"crm.lists.update-name", "crm.lists.update-filters", "crm.lists.memberships.add", "crm.lists.memberships.remove",
 		"crm.lists.memberships.add-and-remove", "crm.lists.memberships.add-from", "crm.lists.folders.rename", "crm.lists.folders.move",
 		"crm.lists.folders.move-list", "crm.lists.schedule-conversion.update", "crm.lists.idmapping.batch",
-		"settings.users.update",
+		"settings.users.update", "marketing.forms.replace",
 		"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
 		"preferences.statuses.batch.unsubscribe-all", "preferences.statuses.batch.unsubscribe-all.read",
 		"preferences.v3.subscribe", "preferences.v3.unsubscribe",
@@ -477,6 +477,7 @@ func TestLimitsAreHubSpots(t *testing.T) {
 		name      string
 		row, want int
 	}{
+		{"objects batch read with history", limit("crm.objects.batch.read").HistoryBatch, 50},
 		{"objects list page", limit("crm.objects.list").Page, 100},
 		{"search page", s.Page, 200},
 		{"search total", s.Total, 10000},

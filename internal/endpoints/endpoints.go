@@ -105,6 +105,10 @@ func (r RateClass) String() string {
 type Limits struct {
 	// Batch is the most inputs one batch request may carry.
 	Batch int
+	// HistoryBatch, when set, is the most inputs one batch read may carry
+	// when it asks for property history (propertiesWithHistory): HubSpot
+	// allows fewer then than Batch.
+	HistoryBatch int
 	// Page is the largest page (the limit parameter) one call returns.
 	Page int
 	// Total is the most results one query can page through.

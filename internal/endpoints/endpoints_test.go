@@ -315,8 +315,11 @@ func TestAllowedScopes(t *testing.T) {
 		}
 	}
 	o, _ := Lookup("crm.objects.get")
-	if _, err := o.AllowedScopes(map[string]string{"objectType": "notes", "objectId": "1"}); !errors.Is(err, ErrUnknownObjectType) {
-		t.Errorf("notes: err = %v, want ErrUnknownObjectType", err)
+	if _, err := o.AllowedScopes(map[string]string{"objectType": "leads", "objectId": "1"}); !errors.Is(err, ErrUnknownObjectType) {
+		t.Errorf("leads: err = %v, want ErrUnknownObjectType", err)
+	}
+	if got, err := o.AllowedScopes(map[string]string{"objectType": "notes", "objectId": "1"}); err != nil || !slices.EqualFunc(got, Requirement{{contactsRead}}, slices.Equal) {
+		t.Errorf("notes: %q, %v; want the contacts read scope, as HubSpot's notes spec says", got, err)
 	}
 	if _, err := o.AllowedScopes(map[string]string{"objectType": "Bearer x/y", "objectId": "1"}); !errors.Is(err, ErrUnknownObjectType) || strings.Contains(err.Error(), "x/y") {
 		t.Errorf("a value that is no type name: err = %v, want ErrUnknownObjectType without the value", err)
@@ -388,7 +391,11 @@ func TestLookupObjectType(t *testing.T) {
 		{"p1234_my_cars2", "p1234_my_cars2", "", true, true},
 		{"p1234_", "", "", false, false},
 		{"2-", "", "", false, false},
-		{"notes", "", "", false, false},
+		{"notes", "notes", "0-46", false, true},
+		{"email", "emails", "0-49", false, true},
+		{"0-116", "postal_mail", "0-116", false, true},
+		{"0-27", "tasks", "0-27", false, true},
+		{"leads", "", "", false, false},
 		{"", "", "", false, false},
 	}
 	for _, tc := range tests {

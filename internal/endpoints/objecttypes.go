@@ -92,6 +92,28 @@ var standardTypes = []ObjectType{
 	{Name: "quotes", ID: "0-14", Singular: "quote",
 		Read: []string{quotesRead, eCommerce}, Write: []string{quotesWrite, eCommerce},
 		SchemaRead: []string{schemasQuotesRead}, SchemaWrite: []string{schemasQuotesWrite}},
+
+	// Activities (engagements), whose per-object specs (CRM/Notes, ...)
+	// guard records with the contacts scopes in every version. (The
+	// numbered emails spec also accepts sales-email-read, which the
+	// associations and pipelines specs do not, and the 2026-09 one asks
+	// for it beside the contacts scope: the table keeps the scope every
+	// spec accepts.) Their properties and pipelines are guarded as the
+	// contacts' are, which the properties and pipelines specs accept.
+	activityType("communications", "0-18", "communication"),
+	activityType("tasks", "0-27", "task"),
+	activityType("notes", "0-46", "note"),
+	activityType("meetings", "0-47", "meeting"),
+	activityType("calls", "0-48", "call"),
+	activityType("emails", "0-49", "email"),
+	activityType("postal_mail", "0-116", "postal_mail"),
+}
+
+// activityType is an activity object type as HubSpot's specs guard it.
+func activityType(name, id, singular string) ObjectType {
+	return ObjectType{Name: name, ID: id, Singular: singular,
+		Read: []string{contactsRead}, Write: []string{contactsWrite},
+		SchemaRead: []string{schemasContactsRead}, SchemaWrite: []string{schemasContactsWrite}}
 }
 
 var typeIndex = func() map[string]int {
@@ -124,8 +146,7 @@ func (t ObjectType) clone() ObjectType {
 // standard type by plural or singular name or object type ID (case does
 // not matter), or a custom type by object type ID ("2-12345") or fully
 // qualified name ("p12345_cars", "p_cars"). It reports false for anything
-// else, including the engagement types (notes, calls, ...) whose scopes
-// the catalogue does not know.
+// else.
 func LookupObjectType(s string) (ObjectType, bool) {
 	l := strings.ToLower(s)
 	if i, ok := typeIndex[l]; ok {
