@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -117,11 +118,7 @@ func (s *Server) Exports() []ExportInfo {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.exportsLocked()
-	ids := make([]int64, 0, len(st.byID))
-	for id := range st.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(st.byID))
 	out := make([]ExportInfo, 0, len(ids))
 	for _, id := range ids {
 		e := st.byID[id]

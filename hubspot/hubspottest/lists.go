@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -556,11 +557,7 @@ func (q *request) searchLists() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.listsLocked()
-	ids := make([]int64, 0, len(st.byID))
-	for id := range st.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(st.byID))
 	type result struct {
 		listOut
 		FilterBranch any               `json:"filterBranch,omitempty"`
@@ -905,11 +902,7 @@ func (q *request) recordMemberships() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.listsLocked()
-	ids := make([]int64, 0, len(st.byID))
-	for id := range st.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(st.byID))
 	type membership struct {
 		ListID      string `json:"listId"`
 		ListVersion int    `json:"listVersion"`
@@ -1160,11 +1153,7 @@ func (s *Server) Lists() []ListInfo {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.listsLocked()
-	ids := make([]int64, 0, len(st.byID))
-	for id := range st.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(st.byID))
 	out := make([]ListInfo, 0, len(ids))
 	for _, id := range ids {
 		l := st.byID[id]
