@@ -433,8 +433,14 @@ func headerMillis(h http.Header, name string) (time.Duration, bool) {
 }
 
 // headerInt parses a non-negative integer header of reasonable size.
+// name must be in canonical form: it indexes the map directly, as
+// net/http's clients store the headers they receive, which spares
+// checking the name's form on every answer.
 func headerInt(h http.Header, name string) (int64, bool) {
-	v := h.Get(name)
+	var v string
+	if vv := h[name]; len(vv) > 0 {
+		v = vv[0]
+	}
 	if v == "" || len(v) > 18 {
 		return 0, false
 	}

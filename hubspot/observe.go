@@ -276,11 +276,10 @@ func outcomeOf(resp *http.Response, err error) Outcome {
 		name string
 		to   *int64
 	}{
-		// Canonical already, so that looking them up allocates nothing.
-		{"X-Hubspot-Ratelimit-Remaining", &out.Remaining},
-		{"X-Hubspot-Ratelimit-Max", &out.Max},
-		{"X-Hubspot-Ratelimit-Daily-Remaining", &out.DailyRemaining},
-		{"X-Hubspot-Ratelimit-Daily", &out.Daily},
+		{hdrRateRemaining, &out.Remaining},
+		{hdrRateMax, &out.Max},
+		{hdrRateDailyRemaining, &out.DailyRemaining},
+		{hdrRateDaily, &out.Daily},
 	} {
 		if n, ok := headerInt(h, f.name); ok {
 			*f.to = n

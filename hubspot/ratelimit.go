@@ -301,12 +301,13 @@ const (
 	hdrRateRemaining      = "X-Hubspot-Ratelimit-Remaining"
 	hdrRateMax            = "X-Hubspot-Ratelimit-Max"
 	hdrRateDailyRemaining = "X-Hubspot-Ratelimit-Daily-Remaining"
+	hdrRateDaily          = "X-Hubspot-Ratelimit-Daily"
 	hdrRateInterval       = "X-Hubspot-Ratelimit-Interval-Milliseconds"
 )
 
 func hasRateHeaders(h http.Header) bool {
-	return h.Get(hdrRateRemaining) != "" || h.Get(hdrRateMax) != "" ||
-		h.Get(hdrRateDailyRemaining) != ""
+	return len(h[hdrRateRemaining]) > 0 || len(h[hdrRateMax]) > 0 ||
+		len(h[hdrRateDailyRemaining]) > 0
 }
 
 // adapt takes account of what HubSpot's rate-limit headers say: a lower

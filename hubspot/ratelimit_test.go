@@ -376,10 +376,12 @@ func TestRateLimitClassIsTheCatalogues(t *testing.T) {
 	}
 }
 
+// The rate-limit headers are read by indexing the header map, which
+// finds only names spelled as net/http stores them.
 func TestRateHeaderNamesAreCanonical(t *testing.T) {
-	for _, h := range []string{hdrRateRemaining, hdrRateMax, hdrRateDailyRemaining, hdrRateInterval} {
+	for _, h := range []string{hdrRateRemaining, hdrRateMax, hdrRateDailyRemaining, hdrRateDaily, hdrRateInterval} {
 		if c := http.CanonicalHeaderKey(h); c != h {
-			t.Errorf("%q is not canonical (%q): reading it allocates", h, c)
+			t.Errorf("%q is not canonical (%q): it would never be found", h, c)
 		}
 	}
 }

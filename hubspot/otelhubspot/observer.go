@@ -119,33 +119,15 @@ func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.Wait
 func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
 	errType := errorType(out)
-	{
-		addr, port := hostPort(c.Host)
-		t.httpDur.Record(ctx, out.Duration.Seconds(), t.set(setKey{kind: 'H', op: c.Method, a: addr, b: c.Route, c: errType, n: out.Status<<16 | port}, func() []attribute.KeyValue {
-			kv := []attribute.KeyValue{keyMethod.String(c.Method), keyServer.String(addr)}
-			if port != 0 {
-				kv = append(kv, keyPort.Int(port))
-			}
-			if c.Route != "" {
-				kv = append(kv, keyTemplate.String(c.Route))
-			}
-			if out.Status != 0 {
-				kv = append(kv, keyStatus.Int(out.Status))
-			}
-			if errType != "" {
-				kv = append(kv, keyErrorType.String(errType))
-			}
-			return kv
-		}))
-	}
+	e := t.attemptEntry(attemptKey{method: c.Method, host: c.Host, route: c.Route, errType: errType, status: out.Status, cred: a.Credential, fp: a.Fingerprint})
+	t.httpDur.Record(ctx, out.Duration.Seconds(), e.dur)
 	if out.Status == 429 {
 		p := string(out.Policy)
 		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: p}, func() []attribute.KeyValue {
 			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyPolicy.String(p)}
 		}))
 	}
-	if out.Status != 0 && (a.Credential != "" || a.Fingerprint != "") {
-		cc := t.credCount(a.Credential, a.Fingerprint)
+	if cc := e.cred; cc != nil {
 		cc.calls.Add(1)
 		for _, f := range []struct {
 			v  int64
@@ -200,17 +182,7 @@ func endSpan(span trace.Span, out hubspot.Outcome, errType string, extra ...attr
 func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
 	errType := errorType(out)
-	opts := t.set(setKey{kind: 'C', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: errType, n: out.Status}, func() []attribute.KeyValue {
-		kv := []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint)}
-		if out.Status != 0 {
-			kv = append(kv, keyStatus.Int(out.Status))
-		}
-		if errType != "" {
-			kv = append(kv, keyErrorType.String(errType))
-		}
-		return kv
-	})
-	t.calls.Add(ctx, 1, opts)
+	t.callEntry(callKey{op: c.Operation, cred: a.Credential, fp: a.Fingerprint, errType: errType, status: out.Status}).n.Add(1)
 	if errType != "" {
 		cat := out.Category
 		if cat == "" {

@@ -102,15 +102,17 @@ type Telemetry struct {
 	warnAt  float64
 	obs     observer
 
-	calls, errs, limited, retries                metric.Int64Counter
+	errs, limited, retries                       metric.Int64Counter
 	waitDur, httpDur                             metric.Float64Histogram
 	fetches, rotations, verifications, usageWarn metric.Int64Counter
 	usageUsed, usageLimit, usageCalls            metric.Int64Gauge
 	gwCalls                                      metric.Int64Counter
 	gwDur                                        metric.Float64Histogram
 
-	sets  sync.Map // setKey -> metric.MeasurementOption
-	creds sync.Map // credKey -> *credCount
+	sets       sync.Map // setKey -> metric.MeasurementOption, for what is not on every call's path
+	attempts   index[attemptKey, attemptEntry]
+	callCounts index[callKey, callEntry]
+	creds      sync.Map // credKey -> *credCount
 
 	cachesMu sync.Mutex
 	caches   []*cacheState
@@ -255,7 +257,13 @@ func (t *Telemetry) instruments() error {
 		errs = append(errs, err)
 		return g
 	}
-	t.calls = counter("hubspot.client.calls", "{call}", "HubSpot API calls")
+	_, err := m.Int64ObservableCounter("hubspot.client.calls", metric.WithUnit("{call}"),
+		metric.WithDescription("HubSpot API calls"),
+		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+			t.callCounts.each(func(e *callEntry) { o.Observe(e.n.Load(), e.set) })
+			return nil
+		}))
+	errs = append(errs, err)
 	t.errs = counter("hubspot.client.errors", "{call}", "HubSpot API calls that failed, by HubSpot's error category")
 	t.limited = counter("hubspot.client.rate_limited", "{response}", "429 answers from HubSpot, by rate-limit policy")
 	t.retries = counter("hubspot.client.retries", "{retry}", "Requests sent again")
@@ -350,12 +358,12 @@ const (
 	windowDaily   = "daily"
 )
 
-// setKey names one attribute set the Telemetry records metrics under;
-// sets are built once per distinct key.
+// setKey names one attribute set the Telemetry records metrics under
+// off the path of every call (waits, errors, caches, webhooks); sets are
+// built once per distinct key. A call's own are in index maps.
 type setKey struct {
-	kind                  byte
-	op, cred, fp, a, b, c string
-	n                     int
+	kind               byte
+	op, cred, fp, a, b string
 }
 
 // set returns the attribute set of k, built by build the first time.

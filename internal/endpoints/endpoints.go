@@ -220,8 +220,13 @@ func (o *Op) Template(v Version) (string, bool) {
 	if v == Numbered {
 		return o.Path, true
 	}
-	if o.Dated == "" || !slices.Contains(o.Versions, v) {
+	j := slices.Index(o.Versions, v)
+	if o.Dated == "" || j < 0 {
 		return "", false
+	}
+	idx := index()
+	if i, ok := idx.byName[o.Name]; ok && &ops[i] == o {
+		return idx.routes[i][j], true // made once: no allocation per call
 	}
 	return strings.Replace(o.Dated, versionParam, string(v), 1), true
 }
@@ -503,8 +508,12 @@ type catalogueIndex struct {
 	byName   map[string]int
 	numbered []*template
 	dated    []*template
-	byShape  map[shapeKey][]*template
-	known    []string
+	// routes holds, per row, its dated template with each of its
+	// versions in place, in the order of its Versions: Template's
+	// answers, made once.
+	routes  [][]string
+	byShape map[shapeKey][]*template
+	known   []string
 }
 
 // index compiles the table once. A malformed row is a programming error
@@ -514,6 +523,7 @@ var index = sync.OnceValue(func() *catalogueIndex {
 		byName:   make(map[string]int, len(ops)),
 		numbered: make([]*template, len(ops)),
 		dated:    make([]*template, len(ops)),
+		routes:   make([][]string, len(ops)),
 		byShape:  make(map[shapeKey][]*template),
 	}
 	for i := range ops {
@@ -537,6 +547,9 @@ var index = sync.OnceValue(func() *catalogueIndex {
 			d.op, d.dated = i, true
 			idx.dated[i] = d
 			idx.add(o.Method, d)
+			for _, v := range o.Versions {
+				idx.routes[i] = append(idx.routes[i], strings.Replace(o.Dated, versionParam, string(v), 1))
+			}
 		}
 	}
 	idx.known = collectKnownScopes()
