@@ -326,26 +326,47 @@ func (s *ExportsService) Download(ctx context.Context, t *ExportTask, opts *Down
 		}
 		max = opts.MaxBytes
 	}
-	raw := t.DownloadURL.Reveal()
+	return s.client.fetchFile(ctx, fileFetch{what: "exports Download", hint: "an expired URL answers 403 or 404; call Status again for a fresh one",
+		max: max, tooLarge: ErrExportTooLarge}, t.DownloadURL)
+}
+
+// fileFetch says how fetchFile fetches a file from a URL that is a
+// credential of its own (an export's download URL, a file's signed URL).
+type fileFetch struct {
+	what     string // the call, for errors: "exports Download"
+	hint     string // what to do when the host refuses the URL
+	max      int64  // the most bytes the reader returns
+	tooLarge error  // the error of a read past max
+}
+
+// fetchFile GETs the file at the URL u holds and returns it as a stream
+// read through f.max. The URL goes only over HTTPS (or to loopback), is
+// never put in an error (which names its host at most), and the request
+// carries no credential of the Client's: it goes through the base
+// transport, not the credential, rate-limit or signing layers. Redirects
+// are followed (at most maxFileRedirects) under the same rules.
+func (c *Client) fetchFile(ctx context.Context, f fileFetch, u0 secrets.Secret) (io.ReadCloser, error) {
+	what := f.what
+	raw := u0.Reveal()
 	for hop := 0; ; hop++ {
 		//hubkeyvet:ignore the URL is the credential; no error below quotes it (RoundTrip is called directly, so no *url.Error carries it)
 		u, err := url.Parse(raw)
 		if err != nil {
-			return nil, errors.New("hubspot: exports Download: the download URL does not parse")
+			return nil, errors.New("hubspot: " + what + ": the URL does not parse")
 		}
 		host := u.Hostname()
 		if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(host)) {
-			return nil, fmt.Errorf("hubspot: exports Download: the download URL on host %s is not https", hostForError(u.Host))
+			return nil, fmt.Errorf("hubspot: %s: the URL on host %s is not https", what, hostForError(u.Host))
 		}
 		if u.User != nil {
-			return nil, fmt.Errorf("hubspot: exports Download: the download URL on host %s carries user info", hostForError(u.Host))
+			return nil, fmt.Errorf("hubspot: %s: the URL on host %s carries user info", what, hostForError(u.Host))
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
-			return nil, errors.New("hubspot: exports Download: cannot build the request")
+			return nil, errors.New("hubspot: " + what + ": cannot build the request")
 		}
-		req.Header["User-Agent"] = s.client.userAgent
-		resp, err := s.client.fileRT.RoundTrip(req)
+		req.Header["User-Agent"] = c.userAgent
+		resp, err := c.fileRT.RoundTrip(req)
 		if err != nil {
 			var ue *url.Error
 			if errors.As(err, &ue) {
@@ -354,29 +375,28 @@ func (s *ExportsService) Download(ctx context.Context, t *ExportTask, opts *Down
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				err = ctxErr
 			}
-			return nil, fmt.Errorf("hubspot: exports Download: fetching the file from host %s: %w", hostForError(u.Host), err)
+			return nil, fmt.Errorf("hubspot: %s: fetching the file from host %s: %w", what, hostForError(u.Host), err)
 		}
 		switch {
 		case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
 			drainAndClose(resp.Body)
 			if hop == maxFileRedirects {
-				return nil, fmt.Errorf("hubspot: exports Download: more than %d redirects", maxFileRedirects)
+				return nil, fmt.Errorf("hubspot: %s: more than %d redirects", what, maxFileRedirects)
 			}
 			next, err := u.Parse(resp.Header.Get("Location"))
 			if err != nil {
-				return nil, errors.New("hubspot: exports Download: a redirect's Location does not parse")
+				return nil, errors.New("hubspot: " + what + ": a redirect's Location does not parse")
 			}
 			raw = next.String()
 			continue
 		case resp.StatusCode != http.StatusOK:
 			drainAndClose(resp.Body)
-			return nil, fmt.Errorf("hubspot: exports Download: host %s answered %d (an expired URL answers 403 or 404; call Status again for a fresh one)",
-				hostForError(u.Host), resp.StatusCode)
-		case resp.ContentLength > max:
+			return nil, fmt.Errorf("hubspot: %s: host %s answered %d (%s)", what, hostForError(u.Host), resp.StatusCode, f.hint)
+		case resp.ContentLength > f.max:
 			drainAndClose(resp.Body)
-			return nil, fmt.Errorf("%w: the file is %d bytes, the limit %d", ErrExportTooLarge, resp.ContentLength, max)
+			return nil, fmt.Errorf("%w: the file is %d bytes, the limit %d", f.tooLarge, resp.ContentLength, f.max)
 		}
-		return &limitedFile{rc: resp.Body, left: max}, nil
+		return &limitedFile{rc: resp.Body, left: f.max, tooLarge: f.tooLarge}, nil
 	}
 }
 
@@ -389,10 +409,11 @@ func hostForError(h string) string {
 	return strconv.Quote(h)
 }
 
-// limitedFile reads an export file through its size limit.
+// limitedFile reads a file through its size limit.
 type limitedFile struct {
-	rc   io.ReadCloser
-	left int64
+	rc       io.ReadCloser
+	left     int64
+	tooLarge error
 }
 
 func (f *limitedFile) Read(p []byte) (int, error) {
@@ -402,7 +423,7 @@ func (f *limitedFile) Read(p []byte) (int, error) {
 		if n, _ := io.ReadFull(f.rc, one[:]); n == 0 {
 			return 0, io.EOF
 		}
-		return 0, ErrExportTooLarge
+		return 0, f.tooLarge
 	}
 	if int64(len(p)) > f.left {
 		p = p[:f.left]

@@ -258,17 +258,23 @@ func (r ImportRequest) wire(signed bool) ([]byte, error) {
 	return json.Marshal(wire)
 }
 
-// newLazyMultipart returns the multipart body of an import, generated
-// through an io.Pipe by a goroutine that starts at the first Read (so a
+// newLazyMultipart returns the multipart body of an import (see
+// newLazyBody). Each file is first moved back to its start position (when
+// it is a Seeker; starts[i] >= 0).
+func newLazyMultipart(meta []byte, files []ImportFile, starts []int64, boundary string) io.ReadCloser {
+	return newLazyBody(func(w io.Writer) error { return writeImportBody(w, meta, files, starts, boundary) })
+}
+
+// newLazyBody returns a streamed request body that write generates
+// through an io.Pipe, in a goroutine that starts at the first Read (so a
 // body made and dropped, or made for GetBody while another is read, costs
 // nothing until read) and ends when the body is read to its end or
-// closed. Each file is first moved back to its start position (when it
-// is a Seeker; starts[i] >= 0).
-func newLazyMultipart(meta []byte, files []ImportFile, starts []int64, boundary string) io.ReadCloser {
+// closed. Imports and file uploads send their multipart bodies this way.
+func newLazyBody(write func(io.Writer) error) io.ReadCloser {
 	return &lazyMultipart{start: func() io.ReadCloser {
 		pr, pw := io.Pipe()
 		go func() {
-			pw.CloseWithError(writeImportBody(pw, meta, files, starts, boundary))
+			pw.CloseWithError(write(pw))
 		}()
 		return pr
 	}}
@@ -285,7 +291,7 @@ func (l *lazyMultipart) Read(p []byte) (int, error) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		return 0, errors.New("hubspot: read of a closed import body")
+		return 0, errors.New("hubspot: read of a closed request body")
 	}
 	if l.rc == nil {
 		l.rc = l.start()

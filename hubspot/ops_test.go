@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hubkey/hubkey/internal/endpoints"
+	"github.com/hubkey/hubkey/secrets"
 )
 
 // typedCall is one typed method, called with fixed arguments, and the
@@ -91,6 +93,71 @@ func typedCalls() map[string]typedCall {
 		}},
 		"FormsService.Submissions": {"forms.submissions.list", func(ctx context.Context, c *Client) error {
 			return first(c.Forms.Submissions(ctx, "f1", 0))
+		}},
+		"FilesService.Upload": {"files.upload", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.Upload(ctx, FileUpload{Name: "a.txt", Data: strings.NewReader("a"), FileOptions: FileOptions{Access: FilePrivate, FolderPath: "/x"}})
+			return err
+		}},
+		"FilesService.ImportFromURL": {"files.import-from-url", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.ImportFromURL(ctx, FileImport{URL: secrets.New("https://example.com/a.png"), FileOptions: FileOptions{Access: FilePrivate, FolderPath: "/x"}})
+			return err
+		}},
+		"FilesService.ImportStatus": {"files.import-from-url.status", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.ImportStatus(ctx, "7")
+			return err
+		}},
+		"FilesService.WaitImport": {"files.import-from-url.status", func(ctx context.Context, c *Client) error {
+			// One status call, then a wait the deadline ends.
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+			defer cancel()
+			_, err := c.Files.WaitImport(ctx, "7", time.Hour)
+			return err
+		}},
+		"FilesService.Search": {"files.search", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.Search(ctx, &FileSearch{Name: "a"})
+			return err
+		}},
+		"FilesService.SearchAll": {"files.search", func(ctx context.Context, c *Client) error {
+			return first(c.Files.SearchAll(ctx, nil))
+		}},
+		"FilesService.Get": {"files.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.Get(ctx, "7")
+			return err
+		}},
+		"FilesService.Update": {"files.update", func(ctx context.Context, c *Client) error {
+			name := "b"
+			_, err := c.Files.Update(ctx, "7", FileUpdate{Name: &name})
+			return err
+		}},
+		"FilesService.Archive": {"files.archive", func(ctx context.Context, c *Client) error {
+			return c.Files.Archive(ctx, "7")
+		}},
+		"FilesService.SignedURL": {"files.signed-url", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.SignedURL(ctx, "7", nil)
+			return err
+		}},
+		"FilesService.CreateFolder": {"files.folders.create", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.CreateFolder(ctx, FolderCreate{Name: "f"})
+			return err
+		}},
+		"FilesService.SearchFolders": {"files.folders.search", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.SearchFolders(ctx, nil)
+			return err
+		}},
+		"FilesService.SearchAllFolders": {"files.folders.search", func(ctx context.Context, c *Client) error {
+			return first(c.Files.SearchAllFolders(ctx, nil))
+		}},
+		"FilesService.GetFolder": {"files.folders.get", func(ctx context.Context, c *Client) error {
+			_, err := c.Files.GetFolder(ctx, "7")
+			return err
+		}},
+		"FilesService.UpdateFolder": {"files.folders.update", func(ctx context.Context, c *Client) error {
+			name := "g"
+			_, err := c.Files.UpdateFolder(ctx, "7", FolderUpdate{Name: &name})
+			return err
+		}},
+		"FilesService.ArchiveFolder": {"files.folders.archive", func(ctx context.Context, c *Client) error {
+			return c.Files.ArchiveFolder(ctx, "7")
 		}},
 		"SchemasService.List": {"crm.schemas.list", func(ctx context.Context, c *Client) error {
 			_, err := c.Schemas.List(ctx, false)
@@ -369,8 +436,9 @@ var (
 		reflect.TypeFor[*ObjectService](), reflect.TypeFor[*AssociationsService](), reflect.TypeFor[*PropertiesService](),
 		reflect.TypeFor[*PipelinesService](), reflect.TypeFor[*OwnersService](), reflect.TypeFor[*AccountService](),
 		reflect.TypeFor[*WebhooksService](), reflect.TypeFor[*SchemasService](), reflect.TypeFor[*FormsService](),
+		reflect.TypeFor[*FilesService](),
 	}
-	notCalls = []string{"ObjectService.ObjectType"}
+	notCalls = []string{"ObjectService.ObjectType", "FilesService.Download"}
 )
 
 // A new method of a service fails here until typedCalls lists it, so that

@@ -85,7 +85,7 @@ func (t *signTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // removal, and email subscription status changes) and, whether the
 // catalogue knows the call or not, HubSpot's destructive, exporting and
 // mail-sending calls by path: any DELETE, batch archives, merges and GDPR
-// deletes, exports and imports, user and team management, and marketing
+// deletes, exports and imports, a private file's signed URL, user and team management, and marketing
 // and transactional email sends. Paths are matched as sent and decoded,
 // without dot segments, and without regard to case, so an escaped slash
 // cannot hide a sensitive call. r's URL path is taken from the API root
@@ -141,6 +141,9 @@ var sensitiveRules = signing.MustPolicy(
 	// Exports (start, status, download) and imports (start, cancel, read).
 	"* /crm/**/exports/**",
 	"* /crm/**/imports/**",
+	// A private file's signed URL (GET /files/v3/files/{fileId}/signed-url),
+	// a credential for the file, as an export's status is for its file.
+	"GET /files/**/signed-url",
 	// User and team management: /settings/v3/users and /settings/v3/users/teams.
 	"POST /settings/**/users/**",
 	"PUT /settings/**/users/**",

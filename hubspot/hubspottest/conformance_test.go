@@ -448,6 +448,9 @@ func exercise(d *driver, srv *hubspottest.Server) {
 		d.call("marketing.forms.archive", f, "", nil)
 	}
 
+	// Files and folders (files_test.go).
+	exerciseFiles(d)
+
 	// Custom object schemas: define a type, use it, change it, delete and
 	// purge it.
 	sch, _ := d.call("crm.schemas.create", nil, "", map[string]any{

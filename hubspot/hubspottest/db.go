@@ -90,6 +90,9 @@ type db struct {
 	// forms holds marketing forms and their submissions (forms.go), with
 	// its own lock.
 	forms formStore
+	// files holds files, folders and imports from a URL (files.go), with
+	// its own lock.
+	files fileStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64

@@ -55,7 +55,13 @@
 // marketing forms v3, a visitor's submission (which takes no token and is
 // checked against the form's fields), and the submissions of a form (form
 // integrations v1, newest first), which a test may also add with
-// [Server.AddFormSubmission]; and the account information API, whose
+// [Server.AddFormSubmission]; files v3 (multipart uploads streamed
+// through a size limit, [WithFileSizeLimit]; imports from a URL that go
+// PENDING, PROCESSING and COMPLETE on the server's clock,
+// [WithFileImportTiming], and fetch only the server's own files or
+// through [WithFileFetcher]; search, update, archive; signed URLs for
+// private files, which the server serves until they expire; folders;
+// [Server.Files], [Server.FileContent]); and the account information API, whose
 // daily usage counts each key's calls ([Server.APIUsage]). It also serves the
 // Webhooks API v3 (an app's webhook settings and subscriptions, as
 // HubSpot's current reference has them),
@@ -170,6 +176,9 @@ type config struct {
 	// Transactional sends (transactional.go): the send limit; 0 for none.
 	sendMax    int
 	sendWindow time.Duration
+	// Files (files.go): the size limit, import timing and fetcher; the
+	// zero value is the defaults.
+	files fileConfig
 }
 
 // Option configures a Server. An option given a value it cannot use makes
@@ -533,6 +542,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, exportFilesPath) {
 		s.serveExportFile(x, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, fileHostPath) {
+		s.serveFile(x, r)
 		return
 	}
 	theRouter().mux.ServeHTTP(x, r)

@@ -58,6 +58,9 @@ const (
 	noteMarketingEmails = "The numbered and 2026-03 specs accept content, marketing.email.read or marketing.email.write for the reads " +
 		"and the update; the 2025-09 and 2026-09 specs name content alone, so there a credential holding only a " +
 		"marketing.email scope may be refused. Publishing takes marketing-email or transactional-email in every version."
+	noteFilesDated = "The numbered and 2026-03 specs accept files, files.read, files.write or files.delete (as the call needs) or the " +
+		"ui_hidden scopes; the 2025-09 and 2026-09 specs name files (and files.ui_hidden.read for reads) alone, so there a " +
+		"credential holding only files.read or files.write may be refused."
 	noteListsAdded = "The spec names the count of added records recordsIdsAdded (sic); HubSpot's lists guide shows recordIdsAdded: " +
 		"hubspottest sends the spec's name and hubkey's client reads either."
 )
@@ -100,6 +103,11 @@ var (
 	marketingPublishScopes = Requirement{{"marketing-email", "transactional-email"}}
 	// Marketing forms and their submissions.
 	formsScopes = Requirement{{"forms"}}
+	// Files (Files/Files): the spec's alternatives, the ui_hidden scopes
+	// among them (which reach the files HubSpot's UI does not show).
+	filesRead   = Requirement{{"files", "files.read", "files.ui_hidden.read"}}
+	filesWrite  = Requirement{{"files", "files.write", "files.ui_hidden.write"}}
+	filesDelete = Requirement{{"files", "files.delete", "files.ui_hidden.write"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -444,6 +452,39 @@ var ops = []Op{
 		Scopes: marketingPublishScopes, Sensitive: true, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
 	{Name: "marketing.emails.unpublish", Method: post, Path: "/marketing/v3/emails/{emailId}/unpublish", Dated: "/marketing/emails/{version}/{emailId}/unpublish", Versions: allDated,
 		Scopes: marketingPublishScopes, Rate: Standard, BurstExempt: true, Cred: Bearer, Note: noteMarketingEmails},
+
+	// Files and folders (Files/Files). The 2025-09 and 2026-09 specs keep
+	// only search, import from URL and folder update; 2026-03 has every
+	// call. Archiving a file or a folder is sensitive (any DELETE is). A
+	// signed URL is a credential for a private file, as an export's status
+	// carries one for its file: rows mark no GET sensitive, but hubspot's
+	// path rules sign it.
+	{Name: "files.upload", Method: post, Path: "/files/v3/files", Dated: "/files/{version}/files", Versions: only2603,
+		Scopes: filesWrite, Rate: Standard, Cred: Bearer},
+	{Name: "files.import-from-url", Method: post, Path: "/files/v3/files/import-from-url/async", Dated: "/files/{version}/files/import-from-url/async", Versions: allDated,
+		Scopes: filesWrite, Rate: Standard, Cred: Bearer, Note: noteFilesDated},
+	{Name: "files.import-from-url.status", Method: get, Path: "/files/v3/files/import-from-url/async/tasks/{taskId}/status", Dated: "/files/{version}/files/import-from-url/async/tasks/{taskId}/status", Versions: allDated,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteFilesDated},
+	{Name: "files.search", Method: get, Path: "/files/v3/files/search", Dated: "/files/{version}/files/search", Versions: allDated,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteFilesDated},
+	{Name: "files.get", Method: get, Path: "/files/v3/files/{fileId}", Dated: "/files/{version}/files/{fileId}", Versions: only2603,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "files.update", Method: patch, Path: "/files/v3/files/{fileId}", Dated: "/files/{version}/files/{fileId}", Versions: only2603,
+		Scopes: filesWrite, Rate: Standard, Cred: Bearer},
+	{Name: "files.archive", Method: del, Path: "/files/v3/files/{fileId}", Dated: "/files/{version}/files/{fileId}", Versions: only2603,
+		Scopes: filesDelete, Sensitive: true, Rate: Standard, Cred: Bearer},
+	{Name: "files.signed-url", Method: get, Path: "/files/v3/files/{fileId}/signed-url", Dated: "/files/{version}/files/{fileId}/signed-url", Versions: only2603,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "files.folders.create", Method: post, Path: "/files/v3/folders", Dated: "/files/{version}/folders", Versions: only2603,
+		Scopes: filesWrite, Rate: Standard, Cred: Bearer},
+	{Name: "files.folders.search", Method: get, Path: "/files/v3/folders/search", Dated: "/files/{version}/folders/search", Versions: allDated,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteFilesDated},
+	{Name: "files.folders.get", Method: get, Path: "/files/v3/folders/{folderId}", Dated: "/files/{version}/folders/{folderId}", Versions: only2603,
+		Scopes: filesRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "files.folders.update", Method: patch, Path: "/files/v3/folders/{folderId}", Dated: "/files/{version}/folders/{folderId}", Versions: allDated,
+		Scopes: filesWrite, Rate: Standard, Cred: Bearer, Note: noteFilesDated},
+	{Name: "files.folders.archive", Method: del, Path: "/files/v3/folders/{folderId}", Dated: "/files/{version}/folders/{folderId}", Versions: only2603,
+		Scopes: filesDelete, Sensitive: true, Rate: Standard, Cred: Bearer},
 
 	// Account information (Account/Account Info).
 	{Name: "account.details", Method: get, Path: "/account-info/v3/details", Dated: "/account-info/{version}/details", Versions: allDated,

@@ -324,6 +324,7 @@ func TestAgreesWithSigningPolicy(t *testing.T) {
 		readsSigned[name] = "export and import reads are signed by path rule"
 		wantSigned[name] = readsSigned[name]
 	}
+	readsSigned["files.signed-url"] = "a signed URL is a credential for a private file: signed by path rule"
 	checkDisagreements(t, "signing.DefaultRules", got, wantSigned)
 	checkDisagreements(t, "hubspot.IsSensitive", now, readsSigned)
 }

@@ -237,7 +237,7 @@ func (o *Op) Template(v Version) (string, bool) {
 // change the path; values that would change its meaning anyway (empty,
 // "." and "..") are refused, as are object types that are not a type name
 // (letters, digits, '_' and '-') and app, subscription, association
-// type, list and list folder IDs that are not decimal numbers. Errors name the parameter, never
+// type, list, list folder, file and file folder IDs that are not decimal numbers. Errors name the parameter, never
 // its value.
 func (o *Op) Expand(v Version, params map[string]string) (string, error) {
 	t, err := o.compiled(v)
@@ -409,6 +409,7 @@ var paramKinds = map[string]segKind{
 	"listId":            segDecimal,
 	"sourceListId":      segDecimal,
 	"folderId":          segDecimal,
+	"fileId":            segDecimal,
 	"newParentFolderId": segDecimal,
 }
 

@@ -81,6 +81,7 @@ var apis = []string{
 	"Marketing/Marketing Emails",
 	"Marketing/Transactional Single Send",
 	"Marketing/Forms",
+	"Files/Files",
 	"Settings/User Provisioning",
 	"Webhooks/Webhooks",
 }
