@@ -90,6 +90,9 @@ type db struct {
 	// forms holds marketing forms and their submissions (forms.go), with
 	// its own lock.
 	forms formStore
+	// timeline holds timeline event templates and events (timeline.go),
+	// with its own lock, taken before mu.
+	timeline timelineStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64
