@@ -77,6 +77,9 @@ type Client struct {
 	Schemas *SchemasService
 	// Forms manages marketing forms and reads their submissions.
 	Forms *FormsService
+	// Timeline manages an app's timeline event templates (under the
+	// developer key) and creates and reads timeline events.
+	Timeline *TimelineService
 	// Pipelines manages deal, ticket and other pipelines and their stages.
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
@@ -445,6 +448,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Properties = &PropertiesService{client: c}
 	c.Schemas = &SchemasService{client: c}
 	c.Forms = &FormsService{client: c}
+	c.Timeline = &TimelineService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}
