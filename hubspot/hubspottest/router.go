@@ -307,7 +307,11 @@ func (s *Server) unrouted(x *exchange, r *http.Request) {
 			continue
 		}
 		_, pattern := rt.mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host})
-		if e := rt.byPattern[pattern]; e != nil {
+		e := rt.byPattern[pattern]
+		if e == nil {
+			e = rt.matched(m, r.URL.EscapedPath())
+		}
+		if e != nil {
 			allowed = append(allowed, m)
 			tokenEndpoint = tokenEndpoint || isTokenEndpoint(e.op)
 		}
@@ -323,6 +327,17 @@ func (s *Server) unrouted(x *exchange, r *http.Request) {
 	}
 	x.Header().Set("Allow", strings.Join(allowed, ","))
 	writeError(x, &apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation, CorrelationID: x.corr})
+}
+
+// matched returns the route of a row the mux could not hold (byMatch)
+// that a call with method to escapedPath is, or nil.
+func (rt *router) matched(method, escapedPath string) *route {
+	op, v, _, ok := endpoints.Match(method, escapedPath)
+	if !ok || op.Method != method {
+		return nil
+	}
+	tmpl, _ := op.Template(v)
+	return rt.byMatch[op.Method+" "+tmpl]
 }
 
 // writeNotFound answers HubSpot's 404 for a call the server does not

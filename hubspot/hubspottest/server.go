@@ -55,10 +55,12 @@
 // marketing forms v3, a visitor's submission (which takes no token and is
 // checked against the form's fields), and the submissions of a form (form
 // integrations v1, newest first), which a test may also add with
-// [Server.AddFormSubmission]; and the account information API, whose
-// daily usage counts each key's calls ([Server.APIUsage]). It also serves the
-// Webhooks API v3 (an app's webhook settings and subscriptions, as
-// HubSpot's current reference has them),
+// [Server.AddFormSubmission]; timeline events v3, kept per record for a
+// test to read back ([Server.TimelineEvents]); and the account
+// information API, whose daily usage counts each key's calls
+// ([Server.APIUsage]). It also serves the Webhooks API v3 (an app's
+// webhook settings and subscriptions, as HubSpot's current reference has
+// them) and the timeline's event templates and their tokens,
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
 //

@@ -25,7 +25,8 @@ import (
 //
 //   - An event names its record by objectId (any template), email or utk
 //     (contacts: the contact with that email, created when there is none,
-//     or whose hubspotutk property is utk) or domain (companies). A record
+//     or whose hubspotutk property, which a test defines with
+//     WithProperties, is utk) or domain (companies). A record
 //     that does not exist is 404 OBJECT_NOT_FOUND.
 //   - Every token value must be declared by the template (else 400 naming
 //     the token) and fit the token's type: a number, a date (milliseconds
