@@ -123,10 +123,13 @@ type batchSpec[R, T any] struct {
 	what string
 	op   *endpoints.Op // its Limits.Batch is the chunk size; 0: one chunk
 	// size, when set, is the chunk size in place of op.Limits.Batch.
-	size   int
-	params map[string]string
-	query  url.Values
-	n      int
+	size int
+	// numbered sends the call on op's numbered path whatever the Client's
+	// version (a dated version that takes another shape).
+	numbered bool
+	params   map[string]string
+	query    url.Values
+	n        int
 	// body returns the request body carrying inputs [lo, hi).
 	body func(lo, hi int) any
 	// keys appends input i's keys to ks.
@@ -167,7 +170,13 @@ func runBatch[R, T any](ctx context.Context, c *Client, s batchSpec[R, T]) (*Bat
 	if s.n == 0 {
 		return res, nil
 	}
-	call, err := c.prepare(s.op, s.params)
+	var call opCall
+	var err error
+	if s.numbered {
+		call, err = c.prepareIn(s.op, endpoints.Numbered, s.params)
+	} else {
+		call, err = c.prepare(s.op, s.params)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,9 @@ type Client struct {
 	// Files uploads, imports, finds and archives files and manages their
 	// folders; it hands out signed URLs for private files.
 	Files *FilesService
+	// Timeline manages an app's timeline event templates (under the
+	// developer key) and creates and reads timeline events.
+	Timeline *TimelineService
 	// Pipelines manages deal, ticket and other pipelines and their stages.
 	Pipelines *PipelinesService
 	// Owners reads the users records can be assigned to.
@@ -449,6 +452,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Schemas = &SchemasService{client: c}
 	c.Forms = &FormsService{client: c}
 	c.Files = &FilesService{client: c}
+	c.Timeline = &TimelineService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
 	c.Lists = &ListsService{client: c}

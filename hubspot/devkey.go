@@ -17,7 +17,7 @@ const developerKeyParam = "hapikey"
 
 // ErrNoDeveloperKey is returned for a call to an endpoint that takes a
 // developer API key when none was configured.
-var ErrNoDeveloperKey = errors.New("hubspot: no developer API key: pass WithDeveloperKey to call HubSpot's app settings endpoints (/webhooks/v3/{appId}/...)")
+var ErrNoDeveloperKey = errors.New("hubspot: no developer API key: pass WithDeveloperKey to call HubSpot's app settings endpoints (/webhooks/v3/{appId}/..., /integrators/timeline/v3/{appId}/event-templates...)")
 
 // errNoToken is what a Client built with only a developer key answers for
 // calls that need a bearer token.
@@ -43,7 +43,9 @@ func isDecimalID(s string) bool {
 // The key is sent only to the operations HubSpot authenticates with a
 // developer key (the webhook settings and subscriptions of an app, through
 // Client.Webhooks: /webhooks/v3/{appId}/... and, in the date-based
-// versions, /app-webhooks/{version}/{appId}/...), as the hapikey query
+// versions, /app-webhooks/{version}/{appId}/...; and its timeline event
+// templates, through Client.Timeline:
+// /integrators/timeline/v3/{appId}/event-templates...), as the hapikey query
 // parameter, and never together with the bearer token. A Client may have
 // a developer key and no token (WithToken), if it only manages app
 // settings.

@@ -37,7 +37,8 @@
 // and a call no credential may make fails before it is sent with a
 // [*ScopeError] naming the missing scope. See [Credentials].
 //
-// Calls to an app's webhook settings ([Client.Webhooks]) take HubSpot's
+// Calls to an app's webhook settings ([Client.Webhooks]) and timeline
+// event templates ([Client.Timeline]) take HubSpot's
 // developer API key instead ([WithDeveloperKey]): [Transport] adds it as
 // the hapikey query parameter to those operations only, in place of the
 // bearer token, never beside it.

@@ -282,6 +282,19 @@ var (
 	opMarketingEmailsPublish   = mustOp("marketing.emails.publish")
 	opMarketingEmailsUnpublish = mustOp("marketing.emails.unpublish")
 
+	opTimelineEventCreate    = mustOp("crm.timeline.events.create")
+	opTimelineEventBatch     = mustOp("crm.timeline.events.batch.create")
+	opTimelineEventGet       = mustOp("crm.timeline.events.get")
+	opTimelineEventDetail    = mustOp("crm.timeline.events.detail")
+	opTimelineTemplatesList  = mustOp("crm.timeline.templates.list")
+	opTimelineTemplateCreate = mustOp("crm.timeline.templates.create")
+	opTimelineTemplateGet    = mustOp("crm.timeline.templates.get")
+	opTimelineTemplateUpdate = mustOp("crm.timeline.templates.update")
+	opTimelineTemplateDelete = mustOp("crm.timeline.templates.delete")
+	opTimelineTokenCreate    = mustOp("crm.timeline.templates.tokens.create")
+	opTimelineTokenUpdate    = mustOp("crm.timeline.templates.tokens.update")
+	opTimelineTokenDelete    = mustOp("crm.timeline.templates.tokens.delete")
+
 	opWebhookSettingsGet    = mustOp("webhooks.settings.get")
 	opWebhookSettingsUpdate = mustOp("webhooks.settings.update")
 	opWebhookSettingsDelete = mustOp("webhooks.settings.delete")
@@ -343,6 +356,13 @@ func (c *Client) prepare(op *endpoints.Op, params map[string]string) (opCall, er
 	if v != endpoints.Numbered && !slices.Contains(op.Versions, v) {
 		v = endpoints.Numbered
 	}
+	return c.prepareIn(op, v, params)
+}
+
+// prepareIn builds the call of op in version v, which op must offer: the
+// typed calls whose dated version takes another shape than the numbered
+// one (timeline events) pass endpoints.Numbered.
+func (c *Client) prepareIn(op *endpoints.Op, v endpoints.Version, params map[string]string) (opCall, error) {
 	path, err := op.Expand(v, params)
 	if err != nil {
 		return opCall{}, errorf("%s", strings.TrimPrefix(err.Error(), "endpoints: "))

@@ -48,6 +48,7 @@ type specQuirk struct {
 var unspecified = map[string]string{
 	"forms.submit":                     "HubSpot's forms v3 legacy reference documents it, on api.hsforms.com; no spec has it (see the catalogue row's Note)",
 	"forms.submissions.list":           "HubSpot's form integrations v1 reference documents it; no spec has it (see the catalogue row's Note)",
+	"crm.timeline.events.detail":       "HubSpot's timeline v3 reference documents it; no spec has it (see the catalogue row's Note)",
 	"crm.schemas.purge":                "HubSpot's custom objects guide documents purge; no spec has it (see the catalogue row's Note)",
 	"crm.schemas.list":                 noteSchemasNumbered,
 	"crm.schemas.create":               noteSchemasNumbered,
@@ -431,6 +432,8 @@ func exercise(d *driver, srv *hubspottest.Server) {
 	d.call("crm.objects.batch.upsert", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": "b2@example.com", "idProperty": "email", "properties": map[string]any{"firstname": "C"}}}})
 	d.call("crm.objects.batch.archive", contacts, "", map[string]any{"inputs": []any{map[string]any{"id": b1ID}}})
 
+	exerciseTimeline(d, srv)
+
 	// Marketing forms and their submissions.
 	mf, _ := d.call("marketing.forms.create", nil, "", sampleForm("Contact us"))
 	if fm, ok := mf.(map[string]any); ok {
@@ -750,4 +753,71 @@ func TestServerConformsToSpec(t *testing.T) {
 	for _, u := range unused {
 		t.Errorf("spec quirk %s excuses nothing: remove it", u)
 	}
+}
+
+// exerciseTimeline calls the timeline events API: event templates and
+// their tokens under the developer key (numbered only), events under the
+// token. The dated versions offer only event creation, in the developer
+// platform's shape; their template is made on the server directly.
+func exerciseTimeline(d *driver, srv *hubspottest.Server) {
+	contact := srv.Seed("contacts", map[string]string{"email": "timeline@example.com"})[0].ID
+	app := obj("appId", "1")
+	tpl := map[string]any{
+		"name": "Webinar registration", "objectType": "contacts",
+		"headerTemplate": "Registered for {{webinar}}", "detailTemplate": "Seats: {{seats}}",
+		"tokens": []any{
+			map[string]any{"name": "webinar", "label": "Webinar", "type": "string", "options": []any{}},
+			map[string]any{"name": "seats", "label": "Seats", "type": "number", "options": []any{}},
+		},
+	}
+	var tid string
+	if d.v == endpoints.Numbered {
+		out, _ := d.call("crm.timeline.templates.create", app, "", tpl)
+		tid = str(out.(map[string]any)["id"])
+	} else {
+		buf, _ := json.Marshal(tpl)
+		res, err := http.Post(srv.URL()+"/integrators/timeline/v3/1/event-templates?hapikey="+url.QueryEscape(d.devKey), "application/json", bytes.NewReader(buf))
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		tid = str(out["id"])
+	}
+	t := obj("appId", "1", "eventTemplateId", tid)
+	d.call("crm.timeline.templates.list", app, "", nil)
+	d.call("crm.timeline.templates.get", t, "", nil)
+	d.call("crm.timeline.templates.tokens.create", t, "", map[string]any{"name": "level", "label": "Level", "type": "enumeration",
+		"options": []any{map[string]any{"label": "Beginner", "value": "beginner"}, map[string]any{"label": "Expert", "value": "expert"}}})
+	d.call("crm.timeline.templates.tokens.update", obj("appId", "1", "eventTemplateId", tid, "tokenName", "level"), "", map[string]any{"label": "Skill level",
+		"options": []any{map[string]any{"label": "Beginner", "value": "beginner"}}})
+	d.call("crm.timeline.templates.update", t, "", map[string]any{"id": tid, "name": "Webinar registration", "detailTemplate": "Seats: {{seats}} ({{level}})",
+		"tokens": []any{
+			map[string]any{"name": "webinar", "label": "Webinar", "type": "string", "options": []any{}},
+			map[string]any{"name": "seats", "label": "Seats", "type": "number", "options": []any{}},
+			map[string]any{"name": "level", "label": "Level", "type": "enumeration", "options": []any{map[string]any{"label": "Beginner", "value": "beginner"}}},
+			map[string]any{"name": "spare", "label": "Spare", "type": "date", "options": []any{}},
+		}})
+	d.call("crm.timeline.templates.tokens.delete", obj("appId", "1", "eventTemplateId", tid, "tokenName", "spare"), "", nil)
+
+	if d.v == endpoints.Numbered {
+		ev := func(id string) map[string]any {
+			return map[string]any{"id": id, "eventTemplateId": tid, "objectId": contact, "timestamp": "2026-01-02T03:04:05Z",
+				"tokens": map[string]any{"webinar": "Go at scale", "seats": "2", "level": "beginner"}, "extraData": map[string]any{"source": "conformance"}}
+		}
+		d.call("crm.timeline.events.create", nil, "", ev("e1"))
+		d.call("crm.timeline.events.batch.create", nil, "", map[string]any{"inputs": []any{ev("e2"), ev("e3")}})
+		e := obj("eventTemplateId", tid, "eventId", "e1")
+		d.call("crm.timeline.events.get", e, "", nil)
+		d.call("crm.timeline.events.detail", e, "", nil)
+	} else {
+		ev := func(id string) map[string]any {
+			return map[string]any{"id": id, "eventTypeName": tid, "objectId": contact, "timestamp": "2026-01-02T03:04:05Z",
+				"properties": map[string]any{"webinar": "Go at scale", "seats": "2"}}
+		}
+		d.call("crm.timeline.events.create", nil, "", ev("d1"))
+		d.call("crm.timeline.events.batch.create", nil, "", map[string]any{"inputs": []any{ev("d2"), ev("d3")}})
+	}
+	d.call("crm.timeline.templates.delete", t, "", nil)
 }

@@ -93,6 +93,9 @@ type db struct {
 	// files holds files, folders and imports from a URL (files.go), with
 	// its own lock.
 	files fileStore
+	// timeline holds timeline event templates and events (timeline.go),
+	// with its own lock, taken before mu.
+	timeline timelineStore
 	// merged maps an object type to the IDs of records merged away to the
 	// ID of the record they became (merge_gdpr.go). Guarded by mu.
 	merged map[string]map[int64]int64

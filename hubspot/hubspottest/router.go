@@ -45,6 +45,12 @@ type route struct {
 type router struct {
 	mux       *http.ServeMux
 	byPattern map[string]*route
+	// byMatch are the routes the mux refused beside an earlier row's
+	// overlapping pattern (GET .../{appId}/event-templates/{eventTemplateId}
+	// beside GET .../events/{eventTemplateId}/{eventId}), by pattern: the
+	// catalogue's typed parameters tell them apart, so unrouted serves
+	// them by endpoints.Match.
+	byMatch map[string]*route
 }
 
 var (
@@ -67,7 +73,7 @@ func allVersions(op *endpoints.Op) []endpoints.Version {
 
 func newRouter() *router {
 	impl := operations()
-	rt := &router{mux: http.NewServeMux(), byPattern: map[string]*route{}}
+	rt := &router{mux: http.NewServeMux(), byPattern: map[string]*route{}, byMatch: map[string]*route{}}
 	for name := range impl {
 		if _, ok := endpoints.Lookup(name); !ok {
 			panic("hubspottest: operations names " + name + ", which the catalogue does not list")
@@ -82,18 +88,20 @@ func newRouter() *router {
 			for _, v := range allVersions(op) {
 				tmpl, _ := op.Template(v)
 				name := op.Name
-				rt.mux.HandleFunc(op.Method+" "+tmpl, func(w http.ResponseWriter, r *http.Request) {
+				rt.handle(op.Method+" "+tmpl, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					x := w.(*exchange)
 					writeNotFound(x, r, x.corr, name)
-				})
+				}))
 			}
 			continue
 		}
 		for _, v := range allVersions(op) {
 			tmpl, _ := op.Template(v)
 			e := &route{op: op, pattern: op.Method + " " + tmpl, handle: h}
-			rt.mux.Handle(e.pattern, e)
 			rt.byPattern[e.pattern] = e
+			if !rt.handle(e.pattern, e) {
+				rt.byMatch[e.pattern] = e
+			}
 		}
 	}
 	rt.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +109,22 @@ func newRouter() *router {
 		x.s.unrouted(x, r)
 	})
 	return rt
+}
+
+// handle registers h for pattern on the mux, and reports false when the
+// mux refuses it because an earlier row's pattern overlaps it (see
+// byMatch).
+func (rt *router) handle(pattern string, h http.Handler) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !strings.Contains(fmt.Sprint(r), "conflicts with") {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	rt.mux.Handle(pattern, h)
+	return true
 }
 
 // exchange is the ResponseWriter the server hands the mux: the status
@@ -261,11 +285,21 @@ var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, htt
 // unrouted answers a call no implemented row matches: 404, or 405 when
 // the path is served with other methods.
 func (s *Server) unrouted(x *exchange, r *http.Request) {
-	if op, _, _, ok := endpoints.Match(r.Method, r.URL.EscapedPath()); ok && op.Method == r.Method {
+	rt := theRouter()
+	if op, v, params, ok := endpoints.Match(r.Method, r.URL.EscapedPath()); ok && op.Method == r.Method {
+		tmpl, _ := op.Template(v)
+		if e := rt.byMatch[op.Method+" "+tmpl]; e != nil && isCleanPath(r.URL.Path) {
+			// A row the mux could not hold: serve it as the mux would.
+			r.Pattern = e.pattern
+			for name, val := range params {
+				r.SetPathValue(name, val)
+			}
+			s.serveRoute(x, r, e)
+			return
+		}
 		writeNotFound(x, r, x.corr, op.Name)
 		return
 	}
-	rt := theRouter()
 	var allowed []string
 	tokenEndpoint := false
 	for _, m := range probeMethods {
@@ -273,7 +307,11 @@ func (s *Server) unrouted(x *exchange, r *http.Request) {
 			continue
 		}
 		_, pattern := rt.mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host})
-		if e := rt.byPattern[pattern]; e != nil {
+		e := rt.byPattern[pattern]
+		if e == nil {
+			e = rt.matched(m, r.URL.EscapedPath())
+		}
+		if e != nil {
 			allowed = append(allowed, m)
 			tokenEndpoint = tokenEndpoint || isTokenEndpoint(e.op)
 		}
@@ -289,6 +327,17 @@ func (s *Server) unrouted(x *exchange, r *http.Request) {
 	}
 	x.Header().Set("Allow", strings.Join(allowed, ","))
 	writeError(x, &apiError{status: http.StatusMethodNotAllowed, Message: fmt.Sprintf("HTTP %d Method Not Allowed", http.StatusMethodNotAllowed), Category: catValidation, CorrelationID: x.corr})
+}
+
+// matched returns the route of a row the mux could not hold (byMatch)
+// that a call with method to escapedPath is, or nil.
+func (rt *router) matched(method, escapedPath string) *route {
+	op, v, _, ok := endpoints.Match(method, escapedPath)
+	if !ok || op.Method != method {
+		return nil
+	}
+	tmpl, _ := op.Template(v)
+	return rt.byMatch[op.Method+" "+tmpl]
 }
 
 // writeNotFound answers HubSpot's 404 for a call the server does not

@@ -61,10 +61,12 @@
 // [WithFileImportTiming], and fetch only the server's own files or
 // through [WithFileFetcher]; search, update, archive; signed URLs for
 // private files, which the server serves until they expire; folders;
-// [Server.Files], [Server.FileContent]); and the account information API, whose
-// daily usage counts each key's calls ([Server.APIUsage]). It also serves the
-// Webhooks API v3 (an app's webhook settings and subscriptions, as
-// HubSpot's current reference has them),
+// [Server.Files], [Server.FileContent]); timeline events v3, kept per
+// record for a test to read back ([Server.TimelineEvents]); and the
+// account information API, whose daily usage counts each key's calls
+// ([Server.APIUsage]). It also serves the Webhooks API v3 (an app's
+// webhook settings and subscriptions, as HubSpot's current reference has
+// them) and the timeline's event templates and their tokens,
 // authenticated as on HubSpot by a developer API key in the hapikey query
 // parameter ([Server.NewDeveloperKey]).
 //

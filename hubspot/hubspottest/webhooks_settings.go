@@ -102,7 +102,9 @@ func (s *Server) webhooks() *webhookState {
 // crypto/rand) for a developer account that owns the apps appID and
 // moreAppIDs, with the server's rate limit. It is accepted in the hapikey
 // query parameter of the Webhooks API v3 of those apps
-// (/webhooks/v3/{appId}/settings and .../subscriptions), and nowhere else.
+// (/webhooks/v3/{appId}/settings and .../subscriptions) and of their
+// timeline event templates (/integrators/timeline/v3/{appId}/event-templates...),
+// and nowhere else.
 // A non-positive app ID fails the test.
 //
 // Where HubSpot's documentation leaves the behaviour of those endpoints

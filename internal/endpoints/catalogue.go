@@ -46,6 +46,16 @@ const (
 	noteFormSubmit = "Absent from every spec: HubSpot's forms v3 legacy reference documents this submission endpoint, served by " +
 		"api.hsforms.com rather than the API host, for a visitor's data: it takes no token (the app's budget does not count it; " +
 		"HubSpot limits it to 50 requests per 10 seconds per form)."
+	noteTimelineTemplates = "The numbered spec names OAuth scopes (developers-read, developers-write) for event templates and " +
+		"their tokens; HubSpot's timeline guide and its reference pages call them with the developer API key of the app's " +
+		"developer account (hapikey), which the row follows. No dated version offers them."
+	noteTimelineEvents = "The 2026-03 spec offers the dated path for the developer platform's app events, whose body names an " +
+		"event type (eventTypeName, properties) where v3 names a template (eventTemplateId, tokens): the typed client calls the " +
+		"numbered path in every version, and the dated row serves calls sent through Do and HTTPClient."
+	noteTimelineBatch = noteTimelineEvents + " The dated path is .../events/batch. HubSpot's timeline batch reference allows " +
+		"up to 100 events a request; the v3 reference names no other figure."
+	noteTimelineDetail = "Absent from every spec: HubSpot's timeline v3 reference documents reading an event's detail template " +
+		"as rendered (GET .../events/{eventTemplateId}/{eventId}/detail), with the scopes of reading the event."
 	noteAccount = "The spec names the oauth scope, which every OAuth access token holds; private app tokens need none, " +
 		"so the row requires no scope (any valid token)."
 	noteWebhooks = "The numbered (v3) spec and the 2026-03 spec (which spells the path /webhooks/2026-03/...) name OAuth " +
@@ -108,6 +118,18 @@ var (
 	filesRead   = Requirement{{"files", "files.read", "files.ui_hidden.read"}}
 	filesWrite  = Requirement{{"files", "files.write", "files.ui_hidden.write"}}
 	filesDelete = Requirement{{"files", "files.delete", "files.ui_hidden.write"}}
+	// Timeline events (CRM/Timeline): the spec's alternatives, any one of
+	// which allows the call, in every version that offers it.
+	timelineWrite = Requirement{{"timeline",
+		"crm.objects.contacts.write", "crm.objects.contacts.sensitive.write.v2", "crm.objects.contacts.highly_sensitive.write.v2", "crm.schemas.contacts.write",
+		"crm.objects.companies.write", "crm.objects.companies.sensitive.write.v2", "crm.objects.companies.highly_sensitive.write.v2", "crm.schemas.companies.write",
+		"crm.objects.deals.write", "crm.objects.deals.sensitive.write.v2", "crm.objects.deals.highly_sensitive.write.v2", "crm.schemas.deals.write",
+		"tickets", "tickets.sensitive.v2", "tickets.highly_sensitive.v2"}}
+	timelineRead = Requirement{{"timeline",
+		"crm.objects.contacts.read", "crm.objects.contacts.sensitive.read.v2", "crm.objects.contacts.highly_sensitive.read.v2", "crm.schemas.contacts.read",
+		"crm.objects.companies.read", "crm.objects.companies.sensitive.read.v2", "crm.objects.companies.highly_sensitive.read.v2", "crm.schemas.companies.read",
+		"crm.objects.deals.read", "crm.objects.deals.sensitive.read.v2", "crm.objects.deals.highly_sensitive.read.v2", "crm.schemas.deals.read",
+		"tickets", "tickets.sensitive.v2", "tickets.highly_sensitive.v2"}}
 	// The schemas API: the spec's alternatives for custom object schemas.
 	schemasListRead = Requirement{{schemasCustomRead, customRead, "crm.objects.custom.sensitive.read.v2", "crm.objects.custom.highly_sensitive.read.v2"}}
 	schemasGetRead  = schemasListRead
@@ -552,4 +574,38 @@ var ops = []Op{
 		Rate: Unmetered, Cred: NoCred, Note: noteFormSubmit},
 	{Name: "forms.submissions.list", Method: get, Path: "/form-integrations/v1/submissions/forms/{formGuid}",
 		Scopes: formsScopes, Idempotent: true, Rate: Standard, Cred: Bearer, Limits: Limits{Page: 50}, Note: noteFormSubmissions},
+
+	// Timeline events (CRM/Timeline). Events are created and read with
+	// the app's OAuth access token; the rows come before the templates'
+	// because GET .../events/{eventTemplateId}/{eventId} and GET
+	// .../{appId}/event-templates/{eventTemplateId} overlap on a
+	// net/http.ServeMux (Match tells them apart: appId is a decimal ID),
+	// and hubspottest muxes the first and routes the second by Match.
+	{Name: "crm.timeline.events.create", Method: post, Path: "/integrators/timeline/v3/events", Dated: "/integrators/timeline/{version}/events", Versions: only2603,
+		Scopes: timelineWrite, Rate: Standard, Cred: Bearer, Note: noteTimelineEvents},
+	{Name: "crm.timeline.events.batch.create", Method: post, Path: "/integrators/timeline/v3/events/batch/create", Dated: "/integrators/timeline/{version}/events/batch", Versions: only2603,
+		Scopes: timelineWrite, Rate: Standard, Cred: Bearer, Limits: Limits{Batch: 100}, Note: noteTimelineBatch},
+	{Name: "crm.timeline.events.get", Method: get, Path: "/integrators/timeline/v3/events/{eventTemplateId}/{eventId}",
+		Scopes: timelineRead, Idempotent: true, Rate: Standard, Cred: Bearer},
+	{Name: "crm.timeline.events.detail", Method: get, Path: "/integrators/timeline/v3/events/{eventTemplateId}/{eventId}/detail",
+		Scopes: timelineRead, Idempotent: true, Rate: Standard, Cred: Bearer, Note: noteTimelineDetail},
+	// Event templates and their tokens, under the developer API key. Every
+	// change is sensitive: it alters how the app's events read in every
+	// account that installed it, by an account-wide credential.
+	{Name: "crm.timeline.templates.list", Method: get, Path: "/integrators/timeline/v3/{appId}/event-templates",
+		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.create", Method: post, Path: "/integrators/timeline/v3/{appId}/event-templates",
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.get", Method: get, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}",
+		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.update", Method: put, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}",
+		Sensitive: true, Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.delete", Method: del, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}",
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.tokens.create", Method: post, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}/tokens",
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.tokens.update", Method: put, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}/tokens/{tokenName}",
+		Sensitive: true, Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
+	{Name: "crm.timeline.templates.tokens.delete", Method: del, Path: "/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}/tokens/{tokenName}",
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteTimelineTemplates},
 }

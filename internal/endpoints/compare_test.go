@@ -319,6 +319,12 @@ func TestAgreesWithSigningPolicy(t *testing.T) {
 	// The reads of exports and imports: rows mark no GET sensitive, but
 	// the path rules (old and current) sign them, since an export's status
 	// carries its download URL and an import's errors quote its rows.
+	// Timeline event templates and their tokens: a change alters how the
+	// app's events read in every account that installed it.
+	for _, name := range []string{"crm.timeline.templates.create", "crm.timeline.templates.update",
+		"crm.timeline.templates.tokens.create", "crm.timeline.templates.tokens.update"} {
+		wantSigned[name] = "timeline template changes are sensitive"
+	}
 	readsSigned := map[string]string{}
 	for _, name := range []string{"crm.exports.status", "crm.exports.get", "crm.imports.list", "crm.imports.get", "crm.imports.errors"} {
 		readsSigned[name] = "export and import reads are signed by path rule"
@@ -367,6 +373,13 @@ func TestAgreesWithDeveloperKeyPaths(t *testing.T) {
 			// /app-webhooks/... paths are new to hubkey and take the
 			// developer key as the 2025-09 and 2026-09 specs say.
 			want[o.Name+" dated"] = "dated paths unknown to IsDeveloperKeyPath"
+		}
+	}
+	// The timeline's event templates take the developer key too, on paths
+	// IsDeveloperKeyPath never knew.
+	for _, o := range endpoints.All() {
+		if o.Cred == endpoints.DeveloperKey && strings.HasPrefix(o.Path, "/integrators/timeline/") {
+			want[o.Name] = "timeline event template paths unknown to IsDeveloperKeyPath"
 		}
 	}
 	var got []string
@@ -444,7 +457,7 @@ func TestAgreesWithRetryAndRateLimit(t *testing.T) {
 		"crm.lists.update-name", "crm.lists.update-filters", "crm.lists.memberships.add", "crm.lists.memberships.remove",
 		"crm.lists.memberships.add-and-remove", "crm.lists.memberships.add-from", "crm.lists.folders.rename", "crm.lists.folders.move",
 		"crm.lists.folders.move-list", "crm.lists.schedule-conversion.update", "crm.lists.idmapping.batch",
-		"settings.users.update", "marketing.forms.replace",
+		"settings.users.update", "marketing.forms.replace", "crm.timeline.templates.update", "crm.timeline.templates.tokens.update",
 		"preferences.statuses.update", "preferences.statuses.unsubscribe-all", "preferences.statuses.batch.write",
 		"preferences.statuses.batch.unsubscribe-all", "preferences.statuses.batch.unsubscribe-all.read",
 		"preferences.v3.subscribe", "preferences.v3.unsubscribe",

@@ -78,6 +78,7 @@ var apis = []string{
 	"CRM/Schemas",
 	"CRM/Tasks",
 	"CRM/Tickets",
+	"CRM/Timeline",
 	"Marketing/Marketing Emails",
 	"Marketing/Transactional Single Send",
 	"Marketing/Forms",
