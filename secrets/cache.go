@@ -496,6 +496,17 @@ func (c *Cache) Refresh(ctx context.Context) (Version, error) {
 	return c.cur.Load().v, nil
 }
 
+// Current returns the version the cache holds now, without fetching or
+// waiting, even when it is due for a refresh; false before the first
+// fetch. For reporting (its age, its source); calls take theirs from Get.
+func (c *Cache) Current() (Version, bool) {
+	e := c.cur.Load()
+	if e == nil || e.v.Value.IsZero() {
+		return Version{}, false
+	}
+	return e.v, true
+}
+
 // Previous returns the version the current one replaced, if any, for
 // fallback while a rotation settles.
 func (c *Cache) Previous() (Version, bool) {

@@ -511,3 +511,29 @@ func TestPreviousIsSetWhenTheNewVersionIsPublished(t *testing.T) {
 		t.Errorf("in the rotation hook: current %q, previous %q; want the new version current and %q previous", s.cur.ID, s.prev.ID, v1.ID)
 	}
 }
+
+func TestCurrentNeitherFetchesNorWaits(t *testing.T) {
+	p := secretstest.NewStatic("first")
+	c, err := secrets.NewCache(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, ok := c.Current(); ok {
+		t.Fatalf("Current before any fetch = %q, true", v.ID)
+	}
+	if p.Fetches() != 0 {
+		t.Fatalf("Current fetched %d times", p.Fetches())
+	}
+	v1, err := c.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Rotate("second") // not fetched yet: Current keeps what the cache holds
+	if v, ok := c.Current(); !ok || !v.Same(v1) {
+		t.Errorf("Current = %q, %v; want %q, true", v.ID, ok, v1.ID)
+	}
+	if p.Fetches() != 1 {
+		t.Errorf("the provider was asked %d times, want 1", p.Fetches())
+	}
+}

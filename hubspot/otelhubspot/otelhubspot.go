@@ -457,9 +457,9 @@ type cacheState struct {
 // (hubkey.secret.rotations) and the age of its current version
 // (hubkey.secret.age), under the source its versions name
 // (secrets.Version.Source, such as "vault:kv/hubspot#token"), or
-// "unknown" until it has one. Call it once per Cache, before its first
-// fetch: what happened before is not reported, and the age is known from
-// the first refresh it hears of.
+// "unknown" until it has one. Call it once per Cache; refreshes before
+// the call are not counted, but the age and source of the version the
+// Cache holds are reported from the start.
 func (t *Telemetry) ObserveCache(c *secrets.Cache) {
 	st := &cacheState{}
 	unknown := "unknown"
@@ -467,6 +467,16 @@ func (t *Telemetry) ObserveCache(c *secrets.Cache) {
 	t.cachesMu.Lock()
 	t.caches = append(t.caches, st)
 	t.cachesMu.Unlock()
+	defer func() {
+		// After OnRefresh is registered, so that a refresh racing this
+		// one wins: the version held before it is older.
+		if v, ok := c.Current(); ok && !v.FetchedAt.IsZero() {
+			if st.fetchedAt.CompareAndSwap(0, v.FetchedAt.UnixNano()) && v.Source != "" {
+				s := v.Source
+				st.source.Store(&s)
+			}
+		}
+	}()
 	c.OnRefresh(func(old, cur secrets.Version, err error) {
 		if cur.Source != "" {
 			s := cur.Source

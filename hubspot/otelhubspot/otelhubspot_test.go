@@ -585,6 +585,32 @@ func TestCacheMetrics(t *testing.T) {
 	}
 }
 
+// A Cache observed after its first fetch reports the age and source of
+// the version it holds at once, not only from its next refresh.
+func TestCacheObservedLateReportsItsAge(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	r := newRig(t, otelhubspot.WithClock(clk))
+	st := secretstest.NewStatic("first-value-of-the-token")
+	st.SetTTL(0, clk.Now)
+	cache := newCache(t, st, secrets.WithClock(clk))
+	if _, err := cache.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(10 * time.Minute)
+	r.tel.ObserveCache(cache)
+	clk.Advance(5 * time.Minute)
+	ages := r.points(t, "hubkey.secret.age")
+	if len(ages) != 1 || ages[0].value != (15*time.Minute).Seconds() {
+		t.Errorf("age points %+v, want one of %v", ages, (15 * time.Minute).Seconds())
+	}
+	if n := r.sum(t, "hubkey.secret.fetches"); n != 0 {
+		t.Errorf("fetches = %v: the fetch before ObserveCache was counted, or ObserveCache fetched", n)
+	}
+	if st.Fetches() != 1 {
+		t.Errorf("the provider was asked %d times, want 1: ObserveCache must not fetch", st.Fetches())
+	}
+}
+
 func TestWebhookVerifications(t *testing.T) {
 	r := newRig(t)
 	secret := secrets.New("client-secret-of-the-telemetry-test")
