@@ -77,7 +77,15 @@
 // [Client.Transactional] sends transactional email and manages SMTP API
 // tokens, whose passwords are secrets.Secret values, and
 // [Client.MarketingEmails] reads marketing emails and publishes or
-// schedules them.
+// schedules them. [Client.Files] uploads files streamed from readers,
+// imports them from URLs, finds, updates and archives them and their
+// folders, and hands out a private file's signed URL as a secrets.Secret.
+// [Client.Timeline] creates timeline events on records, one by one or in
+// batches. [Client.Forms] reads and manages forms and their submissions,
+// and submits a visitor's form with no token; [Client.Schemas] defines
+// custom object types. Activities (notes, calls, emails, meetings, tasks,
+// communications, postal mail) are typed views that Log one linked to
+// records with HubSpot's default association types.
 // Records merge
 // ([ObjectService.Merge]), and contacts can be deleted for good under
 // privacy law ([ObjectService.GDPRDelete]).
