@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
@@ -163,6 +164,10 @@ type callObs struct {
 	limited time.Duration
 	started time.Time // the current attempt's
 	out     Outcome   // the last attempt's
+	// rate are the rate-limit headers of rateOf, the current attempt's
+	// answer, as the rate limiter read them.
+	rate   rateFacts
+	rateOf *http.Response
 }
 
 // observed returns the observation of req's call, or nil.
@@ -189,10 +194,24 @@ func callInfo(oc *opCall, host string) CallInfo {
 	return ci
 }
 
+// callObsPool recycles observations: one per observed call otherwise,
+// the largest allocation the observation adds to a call.
+var callObsPool = sync.Pool{New: func() any { return new(callObs) }}
+
 // observeCall runs one call through next under c's observation.
 func (t *matchTransport) observeCall(req *http.Request, oc *opCall) (*http.Response, error) {
-	ob := &callObs{o: t.obs, clk: t.clk, info: callInfo(oc, req.URL.Host)}
+	ob := callObsPool.Get().(*callObs)
+	*ob = callObs{o: t.obs, clk: t.clk, info: callInfo(oc, req.URL.Host)}
 	oc.obs = ob
+	defer func() {
+		// The layers below are done with the call (they reach ob only
+		// through oc, on the call's goroutine, before returning), and a
+		// redirect's hop is a request of its own: unobserved, it is not
+		// told to an Observer whose EndCall has run.
+		oc.obs = nil
+		*ob = callObs{}
+		callObsPool.Put(ob)
+	}()
 	start := ob.clk.Now()
 	ctx := ob.o.StartCall(req.Context(), ob.info)
 	if ctx != req.Context() {
@@ -229,7 +248,13 @@ func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint string)
 // endAttempt tells ob how the attempt a, sent as r with cred (zero for
 // none), ended.
 func (ob *callObs) endAttempt(r *http.Request, resp *http.Response, err error, cred secrets.Secret) {
-	out := outcomeOf(resp, err)
+	var out Outcome
+	if resp != nil && err == nil && resp == ob.rateOf {
+		out = outcomeWith(resp, ob.rate)
+	} else {
+		out = outcomeOf(resp, err)
+	}
+	ob.rateOf = nil
 	out.Duration = ob.clk.Now().Sub(ob.started)
 	if !cred.IsZero() {
 		// Not believed: a fact that holds the credential (a server
@@ -264,28 +289,22 @@ func limiterSleep(ctx context.Context, clk clock.Clock, d time.Duration) error {
 
 // outcomeOf reads the facts of an answer, or of the error in its place.
 func outcomeOf(resp *http.Response, err error) Outcome {
-	out := Outcome{Attempts: 1, Remaining: -1, Max: -1, DailyRemaining: -1, Daily: -1}
 	if err != nil || resp == nil {
+		out := Outcome{Attempts: 1, Remaining: -1, Max: -1, DailyRemaining: -1, Daily: -1}
 		out.Err = err
 		errorFacts(err, &out)
 		return out
 	}
-	out.Status = resp.StatusCode
-	h := resp.Header
-	for _, f := range []struct {
-		name string
-		to   *int64
-	}{
-		{hdrRateRemaining, &out.Remaining},
-		{hdrRateMax, &out.Max},
-		{hdrRateDailyRemaining, &out.DailyRemaining},
-		{hdrRateDaily, &out.Daily},
-	} {
-		if n, ok := headerInt(h, f.name); ok {
-			*f.to = n
-		}
-	}
+	return outcomeWith(resp, readRateHeaders(resp.Header))
+}
+
+// outcomeWith reads the facts of an answer whose rate-limit headers are
+// read already.
+func outcomeWith(resp *http.Response, f rateFacts) Outcome {
+	out := Outcome{Attempts: 1, Status: resp.StatusCode,
+		Remaining: f.remaining, Max: f.max, DailyRemaining: f.dailyRemaining, Daily: f.daily}
 	if resp.StatusCode/100 != 2 {
+		h := resp.Header
 		cat, policy, corr := peekError(resp)
 		out.Category = vocabulary(cat, enumChars)
 		out.Policy = RateLimitPolicy(vocabulary(policy, enumChars))

@@ -178,7 +178,12 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		w.observe(clk.Now().Sub(at))
 	}
 	if err == nil && hasRateHeaders(resp.Header) {
-		t.adapt(l, w, resp.Header, clk.Now(), search, seq)
+		f := readRateHeaders(resp.Header)
+		t.adaptTo(l, w, f, clk.Now(), search, seq)
+		if ob := oc.obs; ob != nil {
+			// Read once: the observation reports the same headers.
+			ob.rate, ob.rateOf = f, resp
+		}
 	}
 	return resp, err
 }
@@ -310,12 +315,45 @@ func hasRateHeaders(h http.Header) bool {
 		len(h[hdrRateDailyRemaining]) > 0
 }
 
-// adapt takes account of what HubSpot's rate-limit headers say: a lower
-// limit, requests it counted that the window did not, and what is left of
-// the day. seq is the request's number in the daily count.
+// rateFacts are HubSpot's rate-limit headers of one answer, read once:
+// each count is -1 when absent or malformed, the interval 0.
+type rateFacts struct {
+	remaining, max, dailyRemaining, daily int64
+	interval                              time.Duration
+}
+
+// readRateHeaders reads HubSpot's rate-limit headers from h.
+func readRateHeaders(h http.Header) rateFacts {
+	f := rateFacts{remaining: -1, max: -1, dailyRemaining: -1, daily: -1}
+	for _, x := range []struct {
+		name string
+		to   *int64
+	}{
+		{hdrRateRemaining, &f.remaining},
+		{hdrRateMax, &f.max},
+		{hdrRateDailyRemaining, &f.dailyRemaining},
+		{hdrRateDaily, &f.daily},
+	} {
+		if n, ok := headerInt(h, x.name); ok {
+			*x.to = n
+		}
+	}
+	f.interval, _ = headerMillis(h, hdrRateInterval)
+	return f
+}
+
+// adapt takes account of what HubSpot's rate-limit headers say (see
+// adaptTo).
 func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now time.Time, search bool, seq uint64) {
-	if rem, ok := headerInt(h, hdrRateDailyRemaining); ok {
-		l.daily.report(seq, rem, now)
+	t.adaptTo(l, w, readRateHeaders(h), now, search, seq)
+}
+
+// adaptTo takes account of what HubSpot's rate-limit headers said: a
+// lower limit, requests it counted that the window did not, and what is
+// left of the day. seq is the request's number in the daily count.
+func (t *RateLimitTransport) adaptTo(l *limiters, w *window, f rateFacts, now time.Time, search bool, seq uint64) {
+	if f.dailyRemaining >= 0 {
+		l.daily.report(seq, f.dailyRemaining, now)
 	}
 	if w == nil {
 		return
@@ -324,17 +362,15 @@ func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now ti
 	if search {
 		cfg = t.Search
 	}
-	maxReq, okMax := headerInt(h, hdrRateMax)
-	interval, okMs := headerMillis(h, hdrRateInterval)
-	if okMax && okMs && maxReq > 0 {
-		cfg = RateLimit{Requests: int(min(maxReq, 1<<30)), Interval: interval}
+	if f.max > 0 && f.interval > 0 {
+		cfg = RateLimit{Requests: int(min(f.max, 1<<30)), Interval: f.interval}
 		w.lower(cfg)
 	}
 	if t.Shared.Budget != nil {
 		return // the shared budget counts every process that draws from it
 	}
-	if rem, ok := headerInt(h, hdrRateRemaining); ok {
-		w.sync(now, cfg.Requests, int(min(rem, 1<<30)))
+	if f.remaining >= 0 {
+		w.sync(now, cfg.Requests, int(min(f.remaining, 1<<30)))
 	}
 }
 

@@ -66,8 +66,10 @@ type attemptKey struct {
 
 // attemptEntry is what an attempt records to.
 type attemptEntry struct {
-	dur  metric.MeasurementOption // http.client.request.duration's attributes
-	cred *credCount               // nil for an attempt without a credential
+	// dur holds http.client.request.duration's attributes, as the slice
+	// Record's variadic options take, so that recording allocates none.
+	dur  []metric.RecordOption
+	cred *credCount // nil for an attempt without a credential
 }
 
 // callKey names what a call is counted under.
@@ -101,7 +103,7 @@ func (t *Telemetry) attemptEntry(k attemptKey) *attemptEntry {
 		if k.errType != "" {
 			kv = append(kv, keyErrorType.String(k.errType))
 		}
-		e := &attemptEntry{dur: metric.WithAttributeSet(attribute.NewSet(kv...))}
+		e := &attemptEntry{dur: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(kv...))}}
 		if k.status != 0 && (k.cred != "" || k.fp != "") {
 			e.cred = t.credCount(k.cred, k.fp)
 		}

@@ -13,6 +13,10 @@ import (
 	"github.com/hubkey/hubkey/hubspot"
 )
 
+// callSpanOpts start a call's span: made once, since every call starts
+// one, sampled or not.
+var callSpanOpts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)}
+
 // observer is the Telemetry's hubspot.Observer.
 type observer struct{ t *Telemetry }
 
@@ -35,7 +39,7 @@ func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Con
 	if name == "" {
 		name = c.Method
 	}
-	ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal))
+	ctx, span := t.tracer.Start(ctx, name, callSpanOpts...)
 	if span.IsRecording() {
 		// Set once the span is sampled, so that a call that is not
 		// costs no attributes; the attempts' spans, which OpenTelemetry's
@@ -120,7 +124,7 @@ func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.
 	t := o.t
 	errType := errorType(out)
 	e := t.attemptEntry(attemptKey{method: c.Method, host: c.Host, route: c.Route, errType: errType, status: out.Status, cred: a.Credential, fp: a.Fingerprint})
-	t.httpDur.Record(ctx, out.Duration.Seconds(), e.dur)
+	t.httpDur.Record(ctx, out.Duration.Seconds(), e.dur...)
 	if out.Status == 429 {
 		p := string(out.Policy)
 		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: p}, func() []attribute.KeyValue {
