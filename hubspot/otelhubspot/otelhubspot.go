@@ -32,6 +32,12 @@
 // an event on the attempt's span, a wait before a retry an event on the
 // call's.
 //
+// No trace header goes to HubSpot, which does not take part in traces.
+// The http.Client given to hubspot.WithHTTPClient sends each attempt with
+// the attempt's span in its context: a transport that injects trace
+// context there (otelhttp.NewTransport, or propagation.TraceContext's
+// Inject) carries the trace on to a gateway or proxy one runs.
+//
 // # Metrics
 //
 // The client's instruments (attributes in brackets):

@@ -759,3 +759,37 @@ func TestUsageWarns(t *testing.T) {
 		t.Errorf("%d warnings logged, want 2:\n%s", got, logged.String())
 	}
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The http.Client's transport sends each attempt with the attempt's span
+// in its context, so a transport that injects trace context (W3C
+// traceparent toward a gateway one runs) makes the attempt the parent of
+// what follows.
+func TestBaseTransportSeesTheAttemptSpan(t *testing.T) {
+	r := newRig(t)
+	srv := hubspottest.NewServer(t)
+	token := srv.NewToken("crm.objects.contacts.read")
+	cache := newCache(t, secretstest.NewStatic(token))
+	var seen []trace.SpanContext
+	base := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		seen = append(seen, trace.SpanContextFromContext(req.Context()))
+		return http.DefaultTransport.RoundTrip(req)
+	})
+	c := r.client(t, srv, cache, hubspot.WithHTTPClient(&http.Client{Transport: base}))
+	if _, err := c.Contacts.Get(context.Background(), "1", nil); !errors.Is(err, hubspot.ErrNotFound) {
+		t.Fatalf("Get: %v", err)
+	}
+	var attempt tracetest.SpanStub
+	for _, s := range r.spans.GetSpans() {
+		if s.SpanKind == trace.SpanKindClient {
+			attempt = s
+		}
+	}
+	if len(seen) != 1 || !attempt.SpanContext.IsValid() || !seen[0].Equal(attempt.SpanContext) {
+		t.Fatalf("the transport saw %v, want the attempt span %v", seen, attempt.SpanContext)
+	}
+}
