@@ -39,24 +39,46 @@ func (o observer) StartCall(ctx context.Context, c hubspot.CallInfo) context.Con
 	if name == "" {
 		name = c.Method
 	}
-	ctx, span := t.tracer.Start(ctx, name, callSpanOpts...)
-	if span.IsRecording() {
-		// Set once the span is sampled, so that a call that is not
-		// costs no attributes; the attempts' spans, which OpenTelemetry's
-		// HTTP conventions are about, get theirs before the sampler.
-		// The server's address is on the attempts' spans.
-		if c.Operation != "" {
-			span.SetAttributes(keyMethod.String(c.Method), keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
-		} else {
-			span.SetAttributes(keyMethod.String(c.Method))
+	sctx, span := t.tracer.Start(ctx, name, callSpanOpts...)
+	if !span.IsRecording() {
+		// Not sampled: the call goes on in the caller's context, which
+		// spares the stack a copy of the request, and its attempts,
+		// waits and end find no span of theirs in it (callSpanOf). An
+		// outer call's mark, should the caller's context carry one, is
+		// masked.
+		if callSpanOf(ctx) != nil {
+			return context.WithValue(ctx, callSpanKey{}, nil)
 		}
+		return ctx
 	}
-	return ctx
+	// Set once the span is sampled, so that a call that is not costs no
+	// attributes; the attempts' spans, which OpenTelemetry's HTTP
+	// conventions are about, get theirs before the sampler. The server's
+	// address is on the attempts' spans.
+	if c.Operation != "" {
+		span.SetAttributes(keyMethod.String(c.Method), keyOperation.String(c.Operation), keyTemplate.String(c.Route), keyAPIVersion.String(c.APIVersion))
+	} else {
+		span.SetAttributes(keyMethod.String(c.Method))
+	}
+	return context.WithValue(sctx, callSpanKey{}, span)
+}
+
+// callSpanKey marks the context of a call whose span StartCall started
+// and the sampler records; its value is that span, or nil to mask an
+// outer call's.
+type callSpanKey struct{}
+
+// callSpanOf returns the recorded span of the call whose context ctx is
+// (or derives from), or nil: the spans the observer may add to and end
+// are that one and its attempts', never a caller's.
+func callSpanOf(ctx context.Context) trace.Span {
+	s, _ := ctx.Value(callSpanKey{}).(trace.Span)
+	return s
 }
 
 func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo) context.Context {
 	t := o.t
-	if !t.tracing || !trace.SpanFromContext(ctx).IsRecording() {
+	if !t.tracing || callSpanOf(ctx) == nil {
 		// Not traced, or the call was not sampled: nor are its attempts.
 		return ctx
 	}
@@ -106,7 +128,9 @@ func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.Wait
 			return []attribute.KeyValue{keyOperation.String(c.Operation), keyReason.String(reason)}
 		}))
 	}
-	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+	// ctx is the attempt's (the limiter's wait) or the call's (a retry's):
+	// its span is one of the call's when the call is recorded.
+	if span := trace.SpanFromContext(ctx); callSpanOf(ctx) != nil && span.IsRecording() {
 		name := "hubspot.rate_limit.wait"
 		attrs := []attribute.KeyValue{keyWait.Float64(w.Duration.Seconds())}
 		if w.Retry {
@@ -145,11 +169,12 @@ func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.
 	if !t.tracing {
 		return
 	}
-	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() {
-		return
+	// The attempt's span is the one StartAttempt put in ctx, below the
+	// call's; a call not recorded has none.
+	call := callSpanOf(ctx)
+	if span := trace.SpanFromContext(ctx); call != nil && span != call && span.IsRecording() {
+		endSpan(span, out, errType)
 	}
-	endSpan(span, out, errType)
 }
 
 // endSpan sets what out says on span, with extra, in one call, and ends
@@ -196,8 +221,9 @@ func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, a hubspot.Att
 			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyCategory.String(cat)}
 		}))
 	}
-	// When tracing, ctx holds the call's span, which StartCall made.
-	if span := trace.SpanFromContext(ctx); t.tracing && span.IsRecording() {
+	// ctx is the one StartCall returned: marked with the call's span when
+	// the call is recorded.
+	if span := callSpanOf(ctx); t.tracing && span != nil {
 		// The credential is on the attempts' spans.
 		endSpan(span, out, errType, keyAttempts.Int(out.Attempts))
 	}

@@ -793,3 +793,54 @@ func TestBaseTransportSeesTheAttemptSpan(t *testing.T) {
 		t.Fatalf("the transport saw %v, want the attempt span %v", seen, attempt.SpanContext)
 	}
 }
+
+// onlySampler samples the spans of one name and drops the rest, whatever
+// their parent: unlike a parent-based sampler, it leaves a recorded
+// caller's span around calls that are not recorded.
+type onlySampler string
+
+func (s onlySampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	if p.Name == string(s) {
+		return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample}
+	}
+	return sdktrace.SamplingResult{Decision: sdktrace.Drop}
+}
+
+func (s onlySampler) Description() string { return "only " + string(s) }
+
+// A call the sampler does not record leaves the caller's span alone: no
+// attempt span under it, no wait event on it, and above all not ended by
+// the call's end.
+func TestUnsampledCallLeavesTheCallersSpanAlone(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithSampler(onlySampler("handler")))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	tel, err := otelhubspot.New(otelhubspot.WithTracerProvider(tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := hubspottest.NewServer(t)
+	token := srv.NewToken("crm.objects.contacts.read")
+	cache := newCache(t, secretstest.NewStatic(token))
+	c, err := hubspot.New(hubspot.WithToken(cache), hubspot.WithBaseURL(srv.URL()), hubspot.WithObserver(tel.Observer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+
+	ctx, handler := tp.Tracer("test").Start(context.Background(), "handler")
+	if _, err := c.Contacts.Get(ctx, "1", nil); !errors.Is(err, hubspot.ErrNotFound) {
+		t.Fatalf("Get: %v", err)
+	}
+	if got := spans.GetSpans(); len(got) != 0 {
+		t.Fatalf("spans ended by the call: %v (the caller's ended early, or the call's were recorded)", got)
+	}
+	handler.End()
+	got := spans.GetSpans()
+	if len(got) != 1 || got[0].Name != "handler" {
+		t.Fatalf("spans %v, want the caller's alone", got)
+	}
+	if len(got[0].Attributes) != 0 || len(got[0].Events) != 0 || got[0].Status.Code != codes.Unset {
+		t.Errorf("the caller's span was written to: %+v %+v %+v", got[0].Attributes, got[0].Events, got[0].Status)
+	}
+}
