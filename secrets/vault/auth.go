@@ -92,7 +92,7 @@ func (a *TokenAuth) Login(ctx context.Context, c *api.Client) (*api.Secret, erro
 	}
 	body, err := secrets.ReadLimited(resp.Body, maxResponseSize)
 	if err != nil {
-		return nil, fmt.Errorf("%w: token: reading the lookup-self response: %w", ErrLogin, err)
+		return nil, fmt.Errorf("%w: token: reading the lookup-self response: %w", ErrLogin, scrubErr(err, tok))
 	}
 	// The response also holds the token itself ("id"): decode only what is
 	// needed.

@@ -323,3 +323,78 @@ func TestScrubErr(t *testing.T) {
 	}
 	secretstest.AssertNoLeak(t, "scrubErr", got.Error(), echoToken)
 }
+
+// echoingBody is a response body whose read fails with an error quoting
+// the request's token, as a buggy transport or proxy library might.
+type echoingBody struct{ tok string }
+
+func (b echoingBody) Read([]byte) (int, error) {
+	return 0, fmt.Errorf("stream reset while the request with X-Vault-Token: %s was answered", b.tok)
+}
+func (echoingBody) Close() error { return nil }
+
+// echoingTransport answers the paths in bodyFails with a body whose read
+// fails quoting the request's token, and the rest from the server.
+type echoingTransport struct{ bodyFails map[string]bool }
+
+func (e echoingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !e.bodyFails[r.URL.Path] {
+		return resp, err
+	}
+	resp.Body.Close()
+	resp.Body = echoingBody{tok: r.Header.Get(api.AuthHeaderName)}
+	return resp, nil
+}
+
+// A response body whose read fails quoting the token: the token lookup
+// and the KV reads give errors without it.
+func TestBodyReadErrorsScrubToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"data":{}}`)
+	}))
+	defer srv.Close()
+	rec := leakcheck.New()
+
+	lc := echoClient(t, srv.URL, "").CloneConfig()
+	lc.HttpClient.Transport = echoingTransport{bodyFails: map[string]bool{"/v1/auth/token/lookup-self": true}}
+	lclient, err := api.NewClient(lc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, _ := NewTokenAuth(secretstest.NewStatic(echoToken))
+	s, err := NewSession(lclient, WithAuth(auth), WithLogger(rec.Logger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Login(context.Background())
+	if !errors.Is(err, ErrLogin) {
+		t.Fatalf("Login = %v, want ErrLogin", err)
+	}
+	rec.Err("login", err)
+
+	kc := echoClient(t, srv.URL, echoToken).CloneConfig()
+	kc.HttpClient.Transport = echoingTransport{bodyFails: map[string]bool{"/v1/secret/data/app": true, "/v1/kv/app": true}}
+	kclient, err := api.NewClient(kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kclient.SetToken(echoToken)
+	ks, err := NewSession(kclient, WithLogger(rec.Logger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	kv2, _ := NewKV2(ks, "secret", "app", WithField("token"))
+	kv1, _ := NewKV1(ks, "kv", "app", WithField("token"))
+	for what, fetch := range map[string]func(context.Context) (secrets.Version, error){"kv2": kv2.Fetch, "kv1": kv1.Fetch} {
+		_, err := fetch(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "reading the response") {
+			t.Errorf("%s: %v, want the body's read error", what, err)
+		}
+		rec.Err(what, err)
+	}
+	rec.Check(t, echoToken)
+}

@@ -190,7 +190,9 @@ func (k *kv) get(ctx context.Context, apiPath string, query map[string][]string)
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, false, cerr
 		}
-		return nil, false, fmt.Errorf("reading the response for %s: %w", apiPath, rerr)
+		// A transport's read error quotes no request, but what it says
+		// passes the same scrub as every other error of the call.
+		return nil, false, fmt.Errorf("reading the response for %s: %w", apiPath, scrubErr(rerr, sent...))
 	}
 	if resp.StatusCode == http.StatusNotFound {
 		msg := vaultMessages(err, sent...)
