@@ -572,7 +572,7 @@ func (t *pipelineTime) UnmarshalJSON(b []byte) error {
 		*t = pipelineTime{}
 		return nil
 	}
-	if isDigits(s) {
+	if isInteger(s) {
 		ms, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return &shapeError{fmt.Sprintf("a time of %d digits is out of range", len(s))}

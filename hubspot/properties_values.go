@@ -128,7 +128,7 @@ func (p Properties) Time(name string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	if isDigits(v) {
+	if isInteger(v) {
 		ms, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return time.Time{}, parseErr(name, "time", err)
@@ -161,19 +161,24 @@ func (p Properties) Strings(name string) []string {
 	return out
 }
 
+// isDigits reports whether s is one or more decimal digits: the shape of
+// HubSpot's IDs, which are never negative.
 func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			if i == 0 && s[i] == '-' && len(s) > 1 {
-				continue
-			}
 			return false
 		}
 	}
 	return true
+}
+
+// isInteger reports whether s is a decimal integer, with an optional
+// leading '-': Unix milliseconds before 1970 are negative.
+func isInteger(s string) bool {
+	return isDigits(strings.TrimPrefix(s, "-"))
 }
 
 // SetFloat sets a number property.

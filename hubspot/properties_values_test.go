@@ -11,7 +11,7 @@ func TestPropertiesTypedReads(t *testing.T) {
 	p := Properties{
 		"amount": "1250.50", "count": "12", "whole": "12.0", "half": "12.5", "nan": "NaN",
 		"yes": "true", "no": "FALSE", "maybe": "perhaps",
-		"iso": "2024-05-01T12:30:00.000Z", "ms": "1714566600000", "date": "2024-05-01", "when": "tuesday",
+		"iso": "2024-05-01T12:30:00.000Z", "ms": "1714566600000", "before": "-86400000", "date": "2024-05-01", "when": "tuesday",
 		"multi": "a; b;;c", "blank": "  ", "secretish": "hunter2-not-a-number",
 	}
 	if f, err := p.Float("amount"); err != nil || f != 1250.5 {
@@ -43,6 +43,9 @@ func TestPropertiesTypedReads(t *testing.T) {
 		if got, err := p.Time(name); err != nil || !got.Equal(want) {
 			t.Errorf("Time(%s) = %v, %v", name, got, err)
 		}
+	}
+	if got, err := p.Time("before"); err != nil || !got.Equal(time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Time(before) = %v, %v: milliseconds before 1970 are negative", got, err)
 	}
 	if got, err := p.Time("date"); err != nil || !got.Equal(time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("Time(date) = %v, %v", got, err)

@@ -92,6 +92,7 @@ func TestUsersBadInputSendsNothing(t *testing.T) {
 		"create without email":  "users Create: the email is empty",
 		"create with bad email": `users Create: "ada at example.com" is not an email address`,
 		"get by a non-numeric":  `users Get: the user ID "ada@example.com" is not a decimal number (use IDProperty UserByEmail for an email)`,
+		"get by a negative":     `users Get: the user ID "-7" is not a decimal number`,
 		"get by a bad email":    `users Get: "ada" is not an email address`,
 		"bad id property":       `users Remove: IDProperty must be "USER_ID" or "EMAIL", got "NAME"`,
 		"update with nothing":   "users Update 1: nothing to update",
@@ -101,6 +102,7 @@ func TestUsersBadInputSendsNothing(t *testing.T) {
 	_, errs["create without email"] = c.Users.Create(ctx, hubspot.UserInput{FirstName: "Ada"})
 	_, errs["create with bad email"] = c.Users.Create(ctx, hubspot.UserInput{Email: "ada at example.com"})
 	_, errs["get by a non-numeric"] = c.Users.Get(ctx, "ada@example.com", nil)
+	_, errs["get by a negative"] = c.Users.Get(ctx, "-7", nil)
 	_, errs["get by a bad email"] = c.Users.Get(ctx, "ada", &hubspot.UserOptions{IDProperty: hubspot.UserByEmail})
 	errs["bad id property"] = c.Users.Remove(ctx, "1", &hubspot.UserOptions{IDProperty: "NAME"})
 	_, errs["update with nothing"] = c.Users.Update(ctx, "1", hubspot.UserUpdate{}, nil)
