@@ -35,6 +35,7 @@ import (
 	"go/format"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -384,14 +385,19 @@ func (g *gen) addFile(p string, data []byte) error {
 		return err
 	}
 	source := path.Dir(p)
-	for specPath, item := range doc.Paths {
+	// In a fixed order, paths and then methods: the schemas' nodes are
+	// numbered as they are first met, so that the output is the same
+	// from run to run and two branches' regenerations merge.
+	for _, specPath := range slices.Sorted(maps.Keys(doc.Paths)) {
+		item := doc.Paths[specPath]
 		var pathParams []json.RawMessage
 		if raw, ok := item["parameters"]; ok {
 			if err := json.Unmarshal(raw, &pathParams); err != nil {
 				return fmt.Errorf("%s: parameters: %w", specPath, err)
 			}
 		}
-		for m, raw := range item {
+		for _, m := range slices.Sorted(maps.Keys(item)) {
+			raw := item[m]
 			method, ok := methods[m]
 			if !ok {
 				continue

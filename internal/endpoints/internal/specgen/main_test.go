@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,5 +253,43 @@ func TestRecursiveSchema(t *testing.T) {
 	}
 	if s.nodes[again].Items != n {
 		t.Errorf("a second reference reduced Branch again: items %d, want %d", s.nodes[again].Items, n)
+	}
+}
+
+// The output depends on the specs alone, not on the order maps are
+// ranged over: regenerating on two branches gives files that merge.
+func TestRunIsDeterministic(t *testing.T) {
+	dir := writeFixture(t)
+	// Two paths of one file, each with a schema of its own: which one
+	// the generator meets first numbers the nodes.
+	two := `{"openapi": "3.0.1", "paths": {
+		"/crm/v3/objects/contacts/{contactId}": {"get": {"security": [{"oauth2": ["crm.objects.contacts.read"]}],
+			"responses": {"200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}}},
+		"/crm/v3/objects/contacts/search": {"post": {"security": [{"oauth2": ["crm.objects.contacts.read"]}],
+			"responses": {"200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"total": {"type": "integer"}}}}}}}}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "PublicApiSpecs", "CRM", "Contacts", "Rollouts", "424", "v3", "contacts.json"), []byte(two), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first []byte
+	for i := range 8 {
+		out := filepath.Join(t.TempDir(), "spec_gen_test.go")
+		schemasOut := filepath.Join(t.TempDir(), "schemas_gen.go")
+		if err := run(dir, "", commit, out, schemasOut, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		a, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(schemasOut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := append(a, b...)
+		if i == 0 {
+			first = got
+		} else if !bytes.Equal(got, first) {
+			t.Fatalf("run %d wrote other files than run 0", i)
+		}
 	}
 }

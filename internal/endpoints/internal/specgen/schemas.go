@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -293,8 +295,8 @@ type rawOperation struct {
 
 // jsonSchemaOf returns the schema of content's JSON media type, if any.
 func jsonSchemaOf(c rawContent) (json.RawMessage, bool) {
-	for mt, v := range c {
-		if strings.HasPrefix(mt, "application/json") && len(v.Schema) > 0 {
+	for _, mt := range slices.Sorted(maps.Keys(c)) { // the first, whatever the map's order
+		if v := c[mt]; strings.HasPrefix(mt, "application/json") && len(v.Schema) > 0 {
 			return v.Schema, true
 		}
 	}
