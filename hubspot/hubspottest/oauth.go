@@ -1,6 +1,7 @@
 package hubspottest
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -68,6 +69,7 @@ type oauthState struct {
 	grants map[[sha256.Size]byte]*grant     // by hash of the refresh token
 	codes  map[[sha256.Size]byte]*oauthCode // by hash of the code
 	issued map[string]*oauthApp             // apps of issued access tokens, by key ID
+	sigKey []byte                           // signs the signed_access_token of v3 introspection
 }
 
 type oauthApp struct {
@@ -97,6 +99,8 @@ func (o *oauthState) init() {
 		o.grants = make(map[[sha256.Size]byte]*grant)
 		o.codes = make(map[[sha256.Size]byte]*oauthCode)
 		o.issued = make(map[string]*oauthApp)
+		o.sigKey = make([]byte, 32)
+		rand.Read(o.sigKey)
 	}
 }
 
@@ -235,32 +239,32 @@ func (q *request) tokenEndpoint() {
 	q.entry.Note = "oauth token endpoint: " + q.s.tokenGrant(q.w, q.r, q.op.Name == "oauth.v1.token", q.corr)
 }
 
-// tokenGrant answers one token request and returns a note for the
-// journal (never a secret). v1 is the v1 endpoint, which also takes its
-// parameters in the query string.
-func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
+// tokenForm reads the form-encoded body of an OAuth endpoint (and, for
+// v1, its query string). On failure it has answered with HubSpot's
+// error and returns a note for the journal.
+func (s *Server) tokenForm(w http.ResponseWriter, r *http.Request, v1 bool, corr string) (url.Values, string, bool) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		writeTokenError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The token endpoint takes an application/x-www-form-urlencoded body.", corr)
-		return "not form-encoded"
+		return nil, "not form-encoded", false
 	}
 	if !v1 && r.URL.RawQuery != "" {
 		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "The v3 token endpoint takes its parameters in the request body, not in the query string.", corr)
-		return "query parameters on v3"
+		return nil, "query parameters on v3", false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenForm))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeTokenError(w, http.StatusRequestEntityTooLarge, "BAD_REQUEST", fmt.Sprintf("Request body exceeds %d bytes.", maxTokenForm), corr)
-			return "body too large"
+			return nil, "body too large", false
 		}
 		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "Could not read the request body.", corr)
-		return "unreadable body"
+		return nil, "unreadable body", false
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		writeTokenError(w, http.StatusBadRequest, "BAD_REQUEST", "The request body is not valid form encoding.", corr)
-		return "bad form encoding"
+		return nil, "bad form encoding", false
 	}
 	if v1 { // v1 also takes its parameters in the query string
 		for k, vs := range r.URL.Query() {
@@ -268,6 +272,33 @@ func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, cor
 				form[k] = vs
 			}
 		}
+	}
+	return form, "", true
+}
+
+// oauthClient authenticates the app by the form's client_id and
+// client_secret. The caller holds s.oauth.mu. On failure it returns the
+// status of HubSpot's error, which the caller answers.
+func (s *Server) oauthClient(form url.Values) (*oauthApp, string, string) {
+	s.oauth.init()
+	app, ok := s.oauth.apps[form.Get("client_id")]
+	if !ok {
+		return nil, "BAD_CLIENT_ID", "missing or unknown client_id"
+	}
+	secretHash := sha256.Sum256([]byte(form.Get("client_secret")))
+	if subtle.ConstantTimeCompare(secretHash[:], app.secretHash[:]) != 1 {
+		return nil, "BAD_CLIENT_ID", "missing or invalid client_secret for this client_id"
+	}
+	return app, "", ""
+}
+
+// tokenGrant answers one token request and returns a note for the
+// journal (never a secret). v1 is the v1 endpoint, which also takes its
+// parameters in the query string.
+func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, corr string) string {
+	form, note, ok := s.tokenForm(w, r, v1, corr)
+	if !ok {
+		return note
 	}
 	fail := func(status, msg string) string {
 		writeTokenError(w, http.StatusBadRequest, status, msg, corr)
@@ -281,17 +312,12 @@ func (s *Server) tokenGrant(w http.ResponseWriter, r *http.Request, v1 bool, cor
 	now := s.clock.Now()
 	s.oauth.mu.Lock()
 	defer s.oauth.mu.Unlock()
-	s.oauth.init()
-	app, ok := s.oauth.apps[form.Get("client_id")]
-	if !ok {
-		return fail("BAD_CLIENT_ID", "missing or unknown client_id")
-	}
-	secretHash := sha256.Sum256([]byte(form.Get("client_secret")))
-	if subtle.ConstantTimeCompare(secretHash[:], app.secretHash[:]) != 1 {
-		return fail("BAD_CLIENT_ID", "missing or invalid client_secret for this client_id")
+	app, status, msg := s.oauthClient(form)
+	if app == nil {
+		return fail(status, msg)
 	}
 
-	var refresh, note string
+	var refresh string
 	switch grantType {
 	case "refresh_token":
 		refresh = form.Get("refresh_token")

@@ -26,12 +26,6 @@ var notServed = map[string]string{
 	"crm.associations.v3.create":  "v3 per-record associations; the server implements v4's",
 	"crm.associations.v3.archive": "v3 per-record associations; the server implements v4's",
 	"crm.associations.v3.types":   "v3 association types; the server implements v4's labels",
-	// OAuth v3 token introspection and revocation: the server serves v1's
-	// (GET /oauth/v1/access-tokens/{token}, /refresh-tokens/{token});
-	// hubspot/oauth's v3 calls are tested against a stand-in that checks
-	// HubSpot's spec.
-	"oauth.token.introspect": "v3 introspection; the server serves v1's",
-	"oauth.token.revoke":     "v3 revocation; the server serves v1's DELETE",
 	// Lists: the legacy ID mapping (which HubSpot retires), conversion
 	// schedules, join order and size history, which hubkey's client does
 	// not call.
@@ -136,9 +130,11 @@ func TestEveryCatalogueOperationServedOrListed(t *testing.T) {
 			}
 			want := http.StatusUnauthorized
 			switch {
-			case op.Cred == endpoints.NoCred && strings.HasSuffix(op.Path, "/token"):
+			case op.Cred == endpoints.NoCred && op.Method == http.MethodPost && strings.HasPrefix(op.Path, "/oauth/"):
+				// The token endpoint, and v3's introspection and
+				// revocation: form-encoded bodies.
 				want = http.StatusUnsupportedMediaType
-			case op.Cred == endpoints.NoCred: // token introspection and revocation: an unknown token
+			case op.Cred == endpoints.NoCred: // v1's token introspection and revocation: an unknown token
 				want = http.StatusNotFound
 			}
 			if r.status != want {

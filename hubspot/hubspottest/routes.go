@@ -302,6 +302,8 @@ func operations() map[string]func(*request) {
 		"webhooks.subscriptions.batch.update": webhookOp((*webhookState).batchUpdate),
 
 		"oauth.token":                    (*request).tokenEndpoint,
+		"oauth.token.introspect":         (*request).introspectToken,
+		"oauth.token.revoke":             (*request).revokeToken,
 		"oauth.v1.token":                 (*request).tokenEndpoint,
 		"oauth.v1.access-tokens.get":     (*request).accessTokenInfo,
 		"oauth.v1.refresh-tokens.get":    (*request).refreshTokenInfo,

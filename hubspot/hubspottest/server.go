@@ -99,8 +99,11 @@
 // RFC 6749's error code): the access tokens it issues are keys with the
 // app's scopes that expire on the server's clock, then answer 401
 // EXPIRED_AUTHENTICATION. Tokens can be inspected
-// (GET /oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token})
-// and refresh tokens revoked (DELETE /oauth/v1/refresh-tokens/{token}, or
+// (GET /oauth/v1/access-tokens/{token}, /oauth/v1/refresh-tokens/{token},
+// or POST /oauth/v3/token/introspect with the app's client credentials,
+// which reports another app's tokens inactive) and refresh tokens revoked
+// (DELETE /oauth/v1/refresh-tokens/{token}, POST /oauth/v3/token/revoke,
+// which answers 200 for a token it did not know as RFC 7009 has it, or
 // [Server.RevokeRefreshToken]).
 //
 // The package does not import hubkey's client, so the client's own tests

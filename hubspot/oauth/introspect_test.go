@@ -96,6 +96,72 @@ func TestIntrospectAndRevokeAgainstHubspottest(t *testing.T) {
 	assertShowsNoPart(t, err, tok.AccessToken.Reveal())
 }
 
+// The same life through the v3 endpoints (RFC 7662 and 7009), which
+// hubspottest serves too: a token that is not active is reported inactive,
+// and revocation answers alike for a token it knew and one it did not.
+// Another app's tokens are inactive to this one.
+func TestIntrospectAndRevokeV3AgainstHubspottest(t *testing.T) {
+	ctx := context.Background()
+	fc := clock.NewFake(t0)
+	srv := hubspottest.NewServer(t, hubspottest.WithClock(fc))
+	cid, secret, rt := srv.NewOAuthApp("crm.objects.contacts.read")
+	cfg := oauth.Config{ClientID: cid, ClientSecret: secretstest.NewStatic(secret), TokenURL: srv.URL() + "/oauth/v3/token", Clock: fc}
+	rcfg := cfg
+	rcfg.RefreshToken = secretstest.NewStatic(rt)
+	p, err := oauth.New(rcfg)
+	require.NoError(t, err)
+	v, err := p.Fetch(ctx)
+	require.NoError(t, err)
+
+	fc.Advance(10 * time.Minute)
+	access, err := oauth.IntrospectAccessToken(ctx, cfg, v.Value)
+	require.NoError(t, err)
+	portal := srv.Account().PortalID
+	assert.Equal(t, "access", access.TokenType)
+	assert.Equal(t, portal, access.HubID)
+	assert.Equal(t, cid, access.ClientID)
+	assert.Positive(t, access.AppID)
+	assert.ElementsMatch(t, []string{"oauth", "crm.objects.contacts.read"}, access.Scopes)
+	assert.Equal(t, v.ExpiresAt, access.ExpiresAt, "expires_in counts from the introspection")
+
+	refresh, err := oauth.IntrospectRefreshToken(ctx, cfg, secrets.New(rt))
+	require.NoError(t, err)
+	assert.Equal(t, "refresh", refresh.TokenType)
+	assert.Equal(t, cid, refresh.ClientID)
+	assert.Contains(t, refresh.User, "@")
+
+	// Another app's client credentials see neither token.
+	cid2, secret2, _ := srv.NewOAuthApp()
+	other := oauth.Config{ClientID: cid2, ClientSecret: secretstest.NewStatic(secret2), TokenURL: cfg.TokenURL, Clock: fc}
+	_, err = oauth.IntrospectAccessToken(ctx, other, v.Value)
+	require.ErrorIs(t, err, oauth.ErrTokenNotFound, "another app's access token")
+	require.NoError(t, oauth.RevokeRefreshToken(ctx, other, secrets.New(rt)), "revocation answers alike")
+	_, err = oauth.IntrospectRefreshToken(ctx, cfg, secrets.New(rt))
+	require.NoError(t, err, "another app cannot revoke this one's refresh token")
+
+	// A wrong client secret is refused, not answered.
+	bad := cfg
+	bad.ClientSecret = secretstest.NewStatic("not-the-secret")
+	_, err = oauth.IntrospectAccessToken(ctx, bad, v.Value)
+	require.Error(t, err)
+	require.NotErrorIs(t, err, oauth.ErrTokenNotFound)
+	assertShowsNoPart(t, err, v.Value.Reveal())
+
+	require.NoError(t, oauth.RevokeRefreshToken(ctx, cfg, secrets.New(rt)))
+	_, err = oauth.IntrospectRefreshToken(ctx, cfg, secrets.New(rt))
+	require.ErrorIs(t, err, oauth.ErrTokenNotFound, "a revoked refresh token is inactive")
+	require.NoError(t, oauth.RevokeRefreshToken(ctx, cfg, secrets.New(rt)), "revoking it again answers as before")
+	_, err = p.Fetch(ctx)
+	require.ErrorIs(t, err, oauth.ErrInvalidGrant, "the token endpoint refuses the revoked refresh token")
+
+	_, err = oauth.IntrospectAccessToken(ctx, cfg, v.Value)
+	require.NoError(t, err, "an access token outlives its refresh token's revocation")
+	fc.Advance(20 * time.Minute)
+	_, err = oauth.IntrospectAccessToken(ctx, cfg, v.Value)
+	require.ErrorIs(t, err, oauth.ErrTokenNotFound, "an expired access token is inactive")
+	assertShowsNoPart(t, err, v.Value.Reveal())
+}
+
 // Errors say which call failed and name the endpoint by its template,
 // never by the URL the token was sent to.
 func TestIntrospectionErrorsNameTheTemplate(t *testing.T) {
