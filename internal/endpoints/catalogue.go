@@ -518,8 +518,10 @@ var ops = []Op{
 	// take the developer API key of the app's developer account.
 	{Name: "webhooks.settings.get", Method: get, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
 		Idempotent: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+	// Sensitive: the settings name the URL HubSpot sends the app's
+	// events to, so a change can send them elsewhere.
 	{Name: "webhooks.settings.update", Method: put, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
-		Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
+		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
 	{Name: "webhooks.settings.delete", Method: del, Path: "/webhooks/v3/{appId}/settings", Dated: "/app-webhooks/{version}/{appId}/settings", Versions: webhookVersions,
 		Sensitive: true, Rate: Standard, Cred: DeveloperKey, Note: noteWebhooks},
 	{Name: "webhooks.subscriptions.list", Method: get, Path: "/webhooks/v3/{appId}/subscriptions", Dated: "/app-webhooks/{version}/{appId}/subscriptions", Versions: webhookVersions,

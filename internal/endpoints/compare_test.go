@@ -325,6 +325,8 @@ func TestAgreesWithSigningPolicy(t *testing.T) {
 		"crm.timeline.templates.tokens.create", "crm.timeline.templates.tokens.update"} {
 		wantSigned[name] = "timeline template changes are sensitive"
 	}
+	// An app's webhook settings name the URL HubSpot sends its events to.
+	wantSigned["webhooks.settings.update"] = "a webhook target change can send the app's events elsewhere"
 	readsSigned := map[string]string{}
 	for _, name := range []string{"crm.exports.status", "crm.exports.get", "crm.imports.list", "crm.imports.get", "crm.imports.errors"} {
 		readsSigned[name] = "export and import reads are signed by path rule"
