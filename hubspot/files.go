@@ -686,7 +686,7 @@ func (s *FilesService) ImportFromURL(ctx context.Context, in FileImport) (string
 	if in.URL.IsZero() {
 		return "", errorf("%s: URL is required", what)
 	}
-	//hubkeyvet:ignore the URL may be presigned; no error below quotes it
+	//hubkeyvet:ignore the URL may be presigned; no error below quotes it, and answers are scrubbed of it
 	u, err := url.Parse(in.URL.Reveal())
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", errorf("%s: the URL is not an absolute http or https URL", what)
@@ -710,7 +710,9 @@ func (s *FilesService) ImportFromURL(ctx context.Context, in FileImport) (string
 	var out struct {
 		ID string `json:"id"`
 	}
-	if _, err := s.client.call(ctx, opFilesImportFromURL, nil, nil, body, &out); err != nil {
+	// HubSpot may quote the URL it could not fetch: the answer is
+	// scrubbed of it as of the token.
+	if _, err := s.client.callHiding(ctx, opFilesImportFromURL, nil, nil, body, &out, in.URL); err != nil {
 		return "", err
 	}
 	if out.ID == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hubkey/hubkey/clock"
 	"github.com/hubkey/hubkey/internal/endpoints"
+	"github.com/hubkey/hubkey/secrets"
 )
 
 // How a request's operation reaches the layers of the stack.
@@ -53,6 +54,10 @@ type opCall struct {
 	// obs is the call's observation (WithObserver); nil when not
 	// observed.
 	obs *callObs
+	// hide are secrets the request's body carries (a presigned URL to
+	// import from): the credential layer scrubs them from answers and
+	// errors as it scrubs the credential.
+	hide []secrets.Secret
 }
 
 // describes reports whether c was made for req's own method and URL.
@@ -376,6 +381,18 @@ func (c *Client) call(ctx context.Context, op *endpoints.Op, params map[string]s
 	if err != nil {
 		return 0, err
 	}
+	return c.do(ctx, oc, query, in, out)
+}
+
+// callHiding is call for a request whose body carries the secrets hide:
+// an answer or an error that echoes one has it redacted, in any encoding
+// secrets.Redact knows, before anything reads it.
+func (c *Client) callHiding(ctx context.Context, op *endpoints.Op, params map[string]string, query url.Values, in, out any, hide ...secrets.Secret) (int, error) {
+	oc, err := c.prepare(op, params)
+	if err != nil {
+		return 0, err
+	}
+	oc.hide = hide
 	return c.do(ctx, oc, query, in, out)
 }
 

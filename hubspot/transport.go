@@ -274,6 +274,15 @@ func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret)
 	}
 }
 
+// hidden returns the secrets req's body carries, which its answers and
+// errors are scrubbed of (opCall.hide).
+func hidden(req *http.Request) []secrets.Secret {
+	if c, ok := req.Context().Value(callKey{}).(*opCall); ok {
+		return c.hide
+	}
+	return nil
+}
+
 // scrubbed reports whether req's call is marked scrub.
 func scrubbed(req *http.Request) bool {
 	c, ok := req.Context().Value(callKey{}).(*opCall)
@@ -356,6 +365,14 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 		// Before anything reads the answer: the observer, the log, the
 		// layers above.
 		scrubResponse(orig, resp, cred)
+	}
+	for _, h := range hidden(orig) {
+		// The secrets the body carries, likewise.
+		if err != nil {
+			err = redactKey(err, h)
+		} else {
+			scrubResponse(orig, resp, h)
+		}
 	}
 	if ob != nil {
 		ob.endAttempt(r, resp, err, cred)

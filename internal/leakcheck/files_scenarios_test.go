@@ -2,10 +2,14 @@ package leakcheck_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hubkey/hubkey/hubspot"
@@ -73,20 +77,35 @@ func TestLeakHubSpotFileSignedURL(t *testing.T) {
 
 // The presigned URL a file is imported from: the request prints it
 // redacted, and no error quotes it, whether the client refuses it or
-// HubSpot's answer fails.
+// HubSpot's answer fails, quoting the URL it was sent or not.
 func TestLeakHubSpotFileImportURL(t *testing.T) {
 	rec := leakcheck.New()
 	ctx := context.Background()
+	var n atomic.Int32
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			URL string `json:"url"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&in)
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = fmt.Fprint(w, `{"status": "error", "category": "INTERNAL_ERROR", "message": "try again"}`)
+		if n.Add(1)%2 == 0 {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = fmt.Fprint(w, `{"status": "error", "category": "INTERNAL_ERROR", "message": "try again"}`)
+			return
+		}
+		// A validation error that quotes what it was sent, in the
+		// message and in the error's context.
+		w.WriteHeader(http.StatusBadRequest)
+		q, _ := json.Marshal(in.URL)
+		_, _ = fmt.Fprintf(w, `{"status": "error", "category": "VALIDATION_ERROR", "message": "cannot fetch %s", "context": {"url": [%s]}, "errors": [{"message": "bad url %s"}]}`,
+			strings.Trim(string(q), `"`), q, strings.Trim(string(q), `"`))
 	}))
 	defer api.Close()
 	c := newClient(t, rec, api.URL, secretstest.NewStatic(canaryToken))
 	opts := hubspot.FileOptions{Access: hubspot.FilePrivate, FolderPath: "/in"}
 	for name, u := range map[string]string{
 		"ok":     "https://files.example.com/a.png?sig=" + canaryFileURLToken,
+		"ok2":    "https://files.example.com/b.png?X-Amz-Signature=" + canaryFileURLToken,
 		"scheme": "gopher://files.example.com/" + canaryFileURLToken,
 		"bad":    "https://files.example.com/%zz?sig=" + canaryFileURLToken,
 		"host":   "https:///" + canaryFileURLToken,
@@ -95,6 +114,10 @@ func TestLeakHubSpotFileImportURL(t *testing.T) {
 		rec.Dump(name+" request", in)
 		_, err := c.Files.ImportFromURL(ctx, in)
 		rec.Err(name+" import", err)
+		var he *hubspot.Error
+		if errors.As(err, &he) {
+			rec.Dump(name+" error", he)
+		}
 	}
 	rec.Check(t, canaryFileURLToken, canaryToken)
 }
