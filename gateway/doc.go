@@ -32,7 +32,8 @@
 // well formed, known, not revoked or expired (401), not suspended, used from
 // an allowed address (the connection's, or behind Config.TrustedProxies the
 // last untrusted X-Forwarded-For hop), signed when the call is sensitive and
-// the key requires it (a signature verified once: replays are refused), and
+// the key requires it (a signature verified once: replays are refused, by
+// every replica when the Store shares its replay cache, as sqlstore's does), and
 // hold a scope HubSpot accepts for the operation (from hubkey's operation
 // catalogue; 403 MISSING_SCOPES naming the scopes that would do), within its
 // rate limit (429). A call the catalogue does not know is refused: its scopes

@@ -173,7 +173,13 @@ func New(ctx context.Context, cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.verifier, err = signing.NewVerifier(g.keys, signing.WithClock(g.clock), signing.WithOrigin(g.origin))
+	vopts := []signing.VerifierOption{signing.WithClock(g.clock), signing.WithOrigin(g.origin)}
+	if ns, ok := cfg.Store.(signing.NonceStore); ok {
+		// Every gateway on the store refuses a signed call any of them
+		// accepted: a replay to another replica is one.
+		vopts = append(vopts, signing.WithNonceStore(ns))
+	}
+	g.verifier, err = signing.NewVerifier(g.keys, vopts...)
 	if err != nil {
 		return nil, err
 	}

@@ -555,3 +555,59 @@ func TestKeyLimitsAndExpiry(t *testing.T) {
 		t.Fatalf("denials audited as %q", denials)
 	}
 }
+
+// Two replicas on one store share the replay cache: a signed call one
+// accepted is refused by the other.
+func TestSignedCallCannotBeReplayedToAnotherReplica(t *testing.T) {
+	const public = "https://gateway.example.test"
+	r := newRig(t, func(c *gateway.Config) { c.PublicURL = public })
+	cache, err := secrets.NewCache(secretstest.NewStatic(r.upstream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cache.Close() })
+	gw2, err := gateway.New(context.Background(), gateway.Config{Store: r.store, StoreKey: storeKey, Upstream: r.hs.URL(),
+		Token: cache, Clock: r.clock, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw2.Close() })
+	srv2 := httptest.NewServer(gw2)
+	t.Cleanup(srv2.Close)
+
+	ctx := context.Background()
+	w := r.create(gateway.KeySpec{Scopes: []string{"crm.objects.contacts.write"}, RequireSignature: true})
+	o, err := r.client(w.Token).Contacts.Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"email": "c@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := signing.NewSigner(signing.StaticKey(w.SigningSecret), w.Key.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Signed for the address callers use, in front of both replicas.
+	signed, _ := http.NewRequest("DELETE", public+"/crm/v3/objects/contacts/"+o.ID, nil)
+	if err := signer.Sign(signed); err != nil {
+		t.Fatal(err)
+	}
+	send := func(base string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("DELETE", base+"/crm/v3/objects/contacts/"+o.ID, nil)
+		req.Header = signed.Header.Clone()
+		req.Header.Set("Authorization", "Bearer "+w.Token.Reveal())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, body := send(r.srv.URL); st != 204 {
+		t.Fatalf("signed delete through the first replica: %d %s", st, body)
+	}
+	st, body := send(srv2.URL)
+	if st != 403 || !strings.Contains(body, "SIGNATURE_INVALID") || !strings.Contains(body, "replay") {
+		t.Fatalf("the same signed delete through the second replica: %d %s", st, body)
+	}
+}

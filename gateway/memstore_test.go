@@ -23,6 +23,7 @@ type memStore struct {
 	// appendGate, when set, is received from before each AppendCalls, so a
 	// test can hold the audit writer up.
 	appendGate chan struct{}
+	nonces     map[[16]byte]time.Time
 }
 
 func newMemStore() *memStore {
@@ -148,4 +149,19 @@ func (m *memStore) allCalls() []gateway.Call {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.calls)
+}
+
+// ClaimNonce makes the memStore a signing.NonceStore, shared by the
+// gateways on it.
+func (s *memStore) ClaimNonce(_ context.Context, key [16]byte, now, expires time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nonces == nil {
+		s.nonces = map[[16]byte]time.Time{}
+	}
+	if exp, ok := s.nonces[key]; ok && now.Before(exp) {
+		return false, nil
+	}
+	s.nonces[key] = expires
+	return true, nil
 }

@@ -98,7 +98,10 @@ type Usage struct {
 }
 
 // Store keeps key records and the audit trail for one or several gateway
-// replicas. Implementations must be safe for concurrent use.
+// replicas. Implementations must be safe for concurrent use. A Store that
+// is also a signing.NonceStore (sqlstore's is) shares the replay cache of
+// signed calls: a signed call one gateway on it accepted is refused by
+// every other, so a replay to another replica is refused too.
 type Store interface {
 	// ChangeKeys reads the keys with the given IDs (every one must exist,
 	// else the error matches ErrKeyNotFound), hands them to f in the

@@ -52,6 +52,10 @@ const (
 	ReasonReplayed Reason = "replayed"
 	// ReasonBodyTooLarge: the body exceeds the Verifier's limit.
 	ReasonBodyTooLarge Reason = "body_too_large"
+	// ReasonNonceUnavailable: the shared replay cache (WithNonceStore)
+	// could not be asked whether the nonce is new, so the signature is
+	// refused; the fault is the verifier's, not the client's.
+	ReasonNonceUnavailable Reason = "nonce_unavailable"
 )
 
 // VerifyError is the error a Verifier returns. Its Error text names the
@@ -185,6 +189,7 @@ type verifierOptions struct {
 	required      []Component
 	allowNoNonce  bool
 	nonceCapacity int
+	nonceStore    NonceStore
 	label         string
 	tag           string
 	origin        func(*http.Request) (scheme, authority string)
@@ -282,6 +287,34 @@ func WithNonceCapacity(n int) VerifierOption {
 			return fmt.Errorf("signing: nonce capacity must be > 0, got %d", n)
 		}
 		o.nonceCapacity = n
+		return nil
+	}
+}
+
+// NonceStore is a replay cache that several Verifiers share: the replicas
+// of a service that verifies signatures, each of which would otherwise
+// accept a signed request once more when it is replayed to it.
+type NonceStore interface {
+	// ClaimNonce records key until expires and reports whether it was
+	// new: false when it is recorded already and, at now, not expired.
+	// key is a hash of a signature's key ID and nonce, never the nonce.
+	// An error makes the Verifier refuse the signature
+	// (ReasonNonceUnavailable): it fails closed.
+	ClaimNonce(ctx context.Context, key [16]byte, now, expires time.Time) (bool, error)
+}
+
+// WithNonceStore makes the Verifier record each nonce it accepts in s as
+// well as in its own replay cache, and refuse one s has seen
+// (ReasonReplayed), so that a signed request is accepted once by all the
+// Verifiers sharing s. s is asked only about signatures that verified
+// and that the Verifier's own cache has not seen, with the request's
+// context. gateway/sqlstore's Store is one.
+func WithNonceStore(s NonceStore) VerifierOption {
+	return func(o *verifierOptions) error {
+		if s == nil {
+			return errors.New("signing: WithNonceStore(nil)")
+		}
+		o.nonceStore = s
 		return nil
 	}
 }
@@ -501,11 +534,24 @@ func (v *Verifier) verify(r *http.Request) (*Result, error) {
 
 	if in.Nonce != "" {
 		expiry := in.Created.Add(v.o.maxAge).Unix() + 1
-		switch v.nonces.add(nonceKey(in.KeyID, in.Nonce), in.Created.Unix(), expiry, now.Unix()) {
+		key := nonceKey(in.KeyID, in.Nonce)
+		switch v.nonces.add(key, in.Created.Unix(), expiry, now.Unix()) {
 		case nonceReplayed:
 			return fail(ReasonReplayed, "this nonce was already accepted")
 		case nonceBelowFloor:
 			return fail(ReasonStale, "the replay cache is full and can no longer vouch for signatures created this early")
+		}
+		if st := v.o.nonceStore; st != nil {
+			fresh, err := st.ClaimNonce(r.Context(), key, now, time.Unix(expiry, 0))
+			switch {
+			case err != nil:
+				// The store's error is the operator's to see (the log), not
+				// the client's: it may name the database.
+				v.o.logger.LogAttrs(r.Context(), slog.LevelWarn, "signing: the shared replay cache failed", slog.String("error", err.Error()))
+				return fail(ReasonNonceUnavailable, "the shared replay cache could not be asked")
+			case !fresh:
+				return fail(ReasonReplayed, "this nonce was already accepted by another verifier sharing the replay cache")
+			}
 		}
 	}
 	return &Result{

@@ -605,3 +605,67 @@ func itoa(i int) string {
 		}
 	}
 }
+
+// memNonces is a NonceStore in memory, as several Verifiers share one.
+type memNonces struct {
+	mu     sync.Mutex
+	seen   map[[16]byte]time.Time
+	claims int
+	err    error
+}
+
+func (m *memNonces) ClaimNonce(_ context.Context, key [16]byte, now, expires time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.claims++
+	if m.err != nil {
+		return false, m.err
+	}
+	if m.seen == nil {
+		m.seen = map[[16]byte]time.Time{}
+	}
+	if exp, ok := m.seen[key]; ok && now.Before(exp) {
+		return false, nil
+	}
+	m.seen[key] = expires
+	return true, nil
+}
+
+// Two Verifiers sharing a NonceStore accept a signed request once between
+// them; a replay to the same one is refused by its own cache without
+// asking the store; a store that fails refuses, closed.
+func TestNonceStoreSharesTheReplayCache(t *testing.T) {
+	store := &memNonces{}
+	a := newFixture(t, WithNonceStore(store))
+	b, err := NewVerifier(a.keys, WithClock(a.clk), WithNonceStore(store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.signed(t, "DELETE", "http://api.test/crm/v3/objects/deals/9", "")
+	if err := a.v.VerifyRequest(r.Clone(context.Background())); err != nil {
+		t.Fatalf("first verification: %v", err)
+	}
+	if err := b.VerifyRequest(r.Clone(context.Background())); ReasonOf(err) != ReasonReplayed {
+		t.Fatalf("replay to the other verifier: %v, want %s", err, ReasonReplayed)
+	}
+	claims := store.claims
+	if err := a.v.VerifyRequest(r.Clone(context.Background())); ReasonOf(err) != ReasonReplayed {
+		t.Fatalf("replay to the same verifier: %v", err)
+	}
+	if store.claims != claims {
+		t.Errorf("a replay the verifier's own cache knows asked the store")
+	}
+
+	store.err = errors.New("database down")
+	r2 := a.signed(t, "DELETE", "http://api.test/crm/v3/objects/deals/10", "")
+	err = b.VerifyRequest(r2)
+	if ReasonOf(err) != ReasonNonceUnavailable {
+		t.Fatalf("with the store down: %v, want %s", err, ReasonNonceUnavailable)
+	}
+	if strings.Contains(err.Error(), "database down") {
+		t.Errorf("the store's error reached the client's: %v", err)
+	}
+	if _, err := NewVerifier(a.keys, WithNonceStore(nil)); err == nil {
+		t.Error("WithNonceStore(nil) accepted")
+	}
+}

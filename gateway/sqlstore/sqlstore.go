@@ -81,6 +81,8 @@ type Store struct {
 
 	writeMu sync.Mutex // SQLite: serializes this process's writers
 
+	noncePruned atomic.Int64 // microseconds (of a claim's now) of the last pruning of expired nonces
+
 	closed    atomic.Bool
 	ctx       context.Context // ends at Close; watchers stop
 	cancel    context.CancelFunc
@@ -273,8 +275,11 @@ func (d dialect) forUpdate() string {
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_v2.sql
+var schemaV2 string
+
 // migrations[i] takes the schema from version i to i+1.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaV2}
 
 // schemaLockID is the PostgreSQL advisory lock held while migrating:
 // "hubkeyGW" in ASCII.

@@ -1,0 +1,10 @@
+package sqlstore
+
+import "context"
+
+// CountNonces counts the rows of the replay cache, for the tests.
+func CountNonces(ctx context.Context, s *Store) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM hubkey_nonces").Scan(&n)
+	return n, err
+}
