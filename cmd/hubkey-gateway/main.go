@@ -45,6 +45,7 @@
 //	-trusted-proxy CIDR           a proxy whose X-Forwarded-For is believed (repeatable)
 //	-rate-limit free|professional|api-addon
 //	-idle-after 720h              the console marks keys unused this long as idle
+//	-audit-retention 2160h        delete audited calls older than this, hourly (default: keep all)
 //
 // Secrets are given as sources, never as values: a flag names an
 // environment variable or a file, and the PostgreSQL URL (which may hold a

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubkey/hubkey/gateway"
+	"github.com/hubkey/hubkey/gateway/sqlstore"
 	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/internal/pgdev"
 )
@@ -206,6 +208,8 @@ func TestBadFlags(t *testing.T) {
 		{full, []string{"serve", "-trusted-proxy", "proxy.local"}, "not an address or CIDR"},
 		{full, []string{"serve", "-postgres-env", "DATABASE_URL", "-db", ""}, "needs -store-key"},
 		{full, []string{"serve", "extra"}, "takes no arguments"},
+		{full, []string{"serve", "-audit-retention", "5m"}, "at least 1h"},
+		{full, []string{"serve", "-audit-retention", "-1h"}, "at least 1h"},
 		{map[string]string{}, []string{"keys", "list"}, "set HUBKEY_ADMIN_TOKEN"},
 		{full, []string{"keys", "list", "-admin", "ftp://x"}, "is not an http(s) URL"},
 		{full, []string{"keys", "revoke"}, "takes one key ID"},
@@ -368,5 +372,66 @@ func TestPostgresReplicas(t *testing.T) {
 		if strings.Contains(s.logs.String(), url) {
 			t.Error("serve logged the database URL")
 		}
+	}
+}
+
+// serve -audit-retention deletes the audited calls older than it, at
+// start and then hourly, and keeps the rest.
+func TestServeTrimsTheAuditTrail(t *testing.T) {
+	hs := hubspottest.NewServer(t)
+	env := map[string]string{"HUBSPOT_TOKEN": hs.NewToken("crm.objects.contacts.read"), "HUBKEY_ADMIN_TOKEN": testAdminToken}
+	db := filepath.Join(t.TempDir(), "gw.db")
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	st, err := sqlstore.OpenSQLite(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	old := []gateway.Call{{Time: now.Add(-3 * time.Hour), Operation: "crm.objects.get"}, {Time: now.Add(-2 * time.Hour), Operation: "crm.objects.get"}}
+	recent := gateway.Call{Time: now.Add(-10 * time.Minute), Operation: "crm.objects.list"}
+	if err := st.AppendCalls(ctx, append(old, recent)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0", "-db", db,
+			"-upstream", hs.URL(), "-audit-retention", "1h"}, lookupIn(env), io.Discard, &logs)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "trimmed the audit trail") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no trimming logged:\n%s", logs.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v\n%s", err, logs.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(logs.String(), "deleted=2") {
+		t.Errorf("the log does not count the 2 old calls:\n%s", logs.String())
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st, err = sqlstore.OpenSQLite(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var left []string
+	for c, err := range st.Calls(context.Background(), gateway.CallFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, c.Operation)
+	}
+	if len(left) != 1 || left[0] != "crm.objects.list" {
+		t.Errorf("calls left %v, want the recent one", left)
 	}
 }

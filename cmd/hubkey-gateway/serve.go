@@ -41,6 +41,7 @@ type serveFlags struct {
 	publicURL           string
 	verbose             bool
 	idleAfter           time.Duration
+	auditRetention      time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -72,6 +73,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.publicURL, "public-url", "", "scheme and authority callers reach the gateway at, which signatures cover (default: the request's Host)")
 	fs.BoolVar(&f.verbose, "v", false, "log refused calls too")
 	fs.DurationVar(&f.idleAfter, "idle-after", 30*24*time.Hour, "the console marks a key unused for this `long` as idle")
+	fs.DurationVar(&f.auditRetention, "audit-retention", 0, "delete audited calls older than this `long` (e.g. 2160h for 90 days), hourly; 0 keeps them all")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -80,6 +82,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	}
 	if f.db != "" && f.postgresEnv != "" {
 		return nil, errors.New("-db and -postgres-env cannot both be set: choose SQLite or PostgreSQL")
+	}
+	if f.auditRetention < 0 || (f.auditRetention > 0 && f.auditRetention < time.Hour) {
+		return nil, fmt.Errorf("-audit-retention %v: 0 (keep every call) or at least 1h", f.auditRetention)
 	}
 	if f.replicas < 1 {
 		return nil, fmt.Errorf("-replicas %d: at least 1", f.replicas)
@@ -203,6 +208,16 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		return err
 	}
 	defer func() { err = errors.Join(err, gw.Close()) }()
+	if f.auditRetention > 0 {
+		trim, ok := st.(auditTrimmer)
+		if !ok {
+			return errors.New("-audit-retention: this store cannot delete audited calls")
+		}
+		tctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); trimAudit(tctx, trim, f.auditRetention, time.Hour, logger) }()
+		defer func() { stop(); <-done }() // before the store closes
+	}
 	adm, err := gateway.NewAdmin(st, storeKey, nil)
 	if err != nil {
 		return err
@@ -249,6 +264,34 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		serveErr = errors.Join(serveErr, s.Shutdown(sctx))
 	}
 	return serveErr
+}
+
+// auditTrimmer is a store that deletes old audited calls (sqlstore's).
+type auditTrimmer interface {
+	DeleteCallsBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// trimAudit deletes the calls older than retention at once and then every
+// interval, until ctx ends.
+func trimAudit(ctx context.Context, st auditTrimmer, retention, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := st.DeleteCallsBefore(ctx, time.Now().Add(-retention))
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			logger.Warn("hubkey-gateway: trimming the audit trail failed", "error", err)
+		case n > 0:
+			logger.Info("hubkey-gateway: trimmed the audit trail", "deleted", n, "older_than", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // openStore opens the store serve was told to use, the key that seals

@@ -238,3 +238,44 @@ func (s *Store) LastUsed(ctx context.Context) (map[string]time.Time, error) {
 	}
 	return out, nil
 }
+
+// deleteBatch is how many calls DeleteCallsBefore deletes per statement,
+// so that trimming a large trail never holds a long lock.
+var deleteBatch = 10000
+
+// DeleteCallsBefore deletes the audited calls made before t, in batches,
+// and returns how many it deleted. The audit trail is kept for good
+// unless something calls it (hubkey-gateway serve -audit-retention); a
+// key's last use (LastUsed) is then known only within the trail kept.
+func (s *Store) DeleteCallsBefore(ctx context.Context, t time.Time) (int64, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	q := s.dialect.q("DELETE FROM hubkey_calls WHERE seq IN (SELECT seq FROM hubkey_calls WHERE called_at < ? ORDER BY called_at LIMIT ?)")
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, err := s.deleteCalls(ctx, q, micros(t))
+		if err != nil {
+			return total, s.fail("delete calls", err)
+		}
+		total += n
+		if n < int64(deleteBatch) {
+			return total, nil
+		}
+	}
+}
+
+func (s *Store) deleteCalls(ctx context.Context, q string, before int64) (int64, error) {
+	if s.dialect == sqlite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	res, err := s.db.ExecContext(ctx, q, before, deleteBatch)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -284,3 +284,31 @@ func sortUsage(us []gateway.Usage) {
 		return cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.KeyID, b.KeyID))
 	})
 }
+
+// DeleteCallsBefore trims the trail to the calls made at or after its
+// time, in batches, and counts what it deleted.
+func TestDeleteCallsBefore(t *testing.T) {
+	both(t, func(t *testing.T, open opener) {
+		sqlstore.SetDeleteBatch(t, 7) // several batches, the last one short
+		s := open(t)
+		ctx := context.Background()
+		var calls []gateway.Call
+		for i := range 50 {
+			calls = append(calls, fullCall(i)) // one a second from t0
+		}
+		if err := s.AppendCalls(ctx, calls); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.DeleteCallsBefore(ctx, t0.Add(30*time.Second))
+		if err != nil || n != 30 {
+			t.Fatalf("DeleteCallsBefore = %d, %v; want 30", n, err)
+		}
+		left := collect(t, s, gateway.CallFilter{})
+		if len(left) != 20 || !left[len(left)-1].Time.Equal(t0.Add(30*time.Second).Truncate(time.Microsecond)) {
+			t.Fatalf("%d calls left, oldest %v; want 20 from t0+30s", len(left), left[len(left)-1].Time)
+		}
+		if n, err := s.DeleteCallsBefore(ctx, t0); err != nil || n != 0 {
+			t.Errorf("nothing older: %d, %v", n, err)
+		}
+	})
+}

@@ -8,3 +8,10 @@ func CountNonces(ctx context.Context, s *Store) (int, error) {
 	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM hubkey_nonces").Scan(&n)
 	return n, err
 }
+
+// SetDeleteBatch sets DeleteCallsBefore's batch size until the test ends.
+func SetDeleteBatch(t interface{ Cleanup(func()) }, n int) {
+	old := deleteBatch
+	deleteBatch = n
+	t.Cleanup(func() { deleteBatch = old })
+}
