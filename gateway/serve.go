@@ -119,7 +119,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if k.RequireSignature {
 		ar = r.WithContext(context.WithValue(r.Context(), authKeyCtx{}, k.ID))
 	}
-	_, err = g.policy.Authorize(ar, token, need)
+	_, err = g.policy.AuthorizeKey(ar, k, need)
 	if err != nil {
 		var d *keypolicy.DenyError
 		if !errors.As(err, &d) {

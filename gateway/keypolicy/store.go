@@ -467,6 +467,15 @@ func (s *Store) Authorize(r *http.Request, token string, required []string) (Dec
 	if !ok {
 		return Decision{}, &DenyError{Reason: ReasonUnknownToken, Fingerprint: secrets.New(token).Fingerprint()}
 	}
+	return s.AuthorizeKey(r, k, required)
+}
+
+// AuthorizeKey is Authorize for the key k that [Store.Lookup] returned for
+// the call's token, which spares hashing and finding the token twice
+// when the caller needs the key first (its scopes, say). It checks k as it
+// was when found: a change to the key made since is seen by the next
+// call.
+func (s *Store) AuthorizeKey(r *http.Request, k Key, required []string) (Decision, error) {
 	deny := func(reason Reason) *DenyError {
 		return &DenyError{Reason: reason, KeyID: k.ID, Fingerprint: k.Fingerprint}
 	}

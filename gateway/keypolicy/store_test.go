@@ -390,3 +390,26 @@ func TestOptionsRefuseWhatTheyCannotUse(t *testing.T) {
 		}
 	}
 }
+
+// AuthorizeKey decides on the key Lookup found, as it was then: a
+// revocation in between is seen by the next call, which looks again.
+func TestAuthorizeKeyChecksTheKeyAsFound(t *testing.T) {
+	st := newStore(t)
+	k, tok, _ := st.Create(keypolicy.Spec{Scopes: []string{"a.read"}})
+	found, ok := st.Lookup(tok.Reveal())
+	if !ok {
+		t.Fatal("Lookup did not find the key")
+	}
+	if _, err := st.AuthorizeKey(req("GET", "/", ""), found, []string{"b.read"}); !errors.Is(err, keypolicy.ErrMissingScopes) {
+		t.Fatalf("a scope the key lacks: %v", err)
+	}
+	if err := st.Revoke(k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := st.AuthorizeKey(req("GET", "/", ""), found, []string{"a.read"}); err != nil || d.Key.ID != k.ID {
+		t.Fatalf("the key as found: %+v, %v", d, err)
+	}
+	if _, err := st.Authorize(req("GET", "/", ""), tok.Reveal(), []string{"a.read"}); !errors.Is(err, keypolicy.ErrRevoked) {
+		t.Fatalf("the next call, after the revocation: %v", err)
+	}
+}
