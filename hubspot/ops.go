@@ -58,6 +58,9 @@ type opCall struct {
 	// import from): the credential layer scrubs them from answers and
 	// errors as it scrubs the credential.
 	hide []secrets.Secret
+	// lineage is the Lineage of the credential the current attempt
+	// carries, which the rate limiter counts it under ("" for none).
+	lineage string
 }
 
 // describes reports whether c was made for req's own method and URL.

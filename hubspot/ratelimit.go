@@ -69,7 +69,10 @@ func (r RateLimit) validate(what string) error {
 //
 // It keeps windows per credential, not one for the process: the key is the
 // fingerprint of the token Source returns (or of the request's own
-// Authorization header, when it already has one). Which limit a request counts
+// Authorization header, when it already has one), or the credential's
+// lineage when its versions name one (secrets.Version.Lineage: an OAuth
+// installation's access tokens, which change at every refresh, share one
+// window, as HubSpot counts them under one limit). Which limit a request counts
 // against is the operation catalogue's: CRM search requests use the Search
 // limit, the OAuth token calls (which carry no app token) pass unlimited,
 // and everything else, calls the catalogue does not know included, uses
@@ -97,8 +100,8 @@ type RateLimitTransport struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Source, when set, keys the limiters by the current token's
-	// fingerprint. Without it requests share one limiter per class unless
-	// they carry their own Authorization header.
+	// fingerprint, or its lineage. Without it requests share one limiter
+	// per class unless they carry their own Authorization header.
 	Source TokenSource
 	// Limit applies to all requests but search; zero means unlimited.
 	Limit RateLimit
@@ -147,7 +150,7 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	search := oc.op != nil && oc.op.Rate == endpoints.Search
 	clk := clock.Or(t.Clock)
-	l, w, key := t.limiterFor(req, search)
+	l, w, key := t.limiterFor(req, oc.lineage, search)
 	seq, err := l.daily.admit(clk.Now())
 	var s slot
 	local := false   // s is a reservation in w, to settle once answered
@@ -244,24 +247,35 @@ func limiterKey(token string) uint64 {
 }
 
 // limiterFor returns the limiters of req's credential, the window of its
-// class (nil when that class is unlimited) and that window's key.
-func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) (*limiters, *window, string) {
+// class (nil when that class is unlimited) and that window's key. A
+// credential with a lineage (secrets.Version.Lineage, given by the
+// credential layer or the Source) is counted under it, whatever value
+// it has now; any other under its value.
+func (t *RateLimitTransport) limiterFor(req *http.Request, lineage string, search bool) (*limiters, *window, string) {
 	cfg := t.Limit
 	if search {
 		cfg = t.Search
 	}
 	var key uint64
 	token := ""
-	if h := req.Header.Get("Authorization"); h != "" {
-		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-			h = tok
+	if lineage == "" {
+		if h := req.Header.Get("Authorization"); h != "" {
+			if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+				h = tok
+			}
+			token, key = h, limiterKey(h)
+		} else if t.Source != nil {
+			if v, err := t.Source.Get(req.Context()); err == nil {
+				if lineage = v.Lineage; lineage == "" {
+					token = v.Value.Reveal()
+					key = limiterKey(token)
+				}
+			}
 		}
-		token, key = h, limiterKey(h)
-	} else if t.Source != nil {
-		if v, err := t.Source.Get(req.Context()); err == nil {
-			token = v.Value.Reveal()
-			key = limiterKey(token)
-		}
+	}
+	if lineage != "" {
+		// A NUL, which no token holds, keeps lineages and tokens apart.
+		key = limiterKey("\x00" + lineage)
 	}
 	clk := clock.Or(t.Clock)
 	t.mu.Lock()
@@ -277,10 +291,13 @@ func (t *RateLimitTransport) limiterFor(req *http.Request, search bool) (*limite
 				break
 			}
 		}
-		// The token's own fingerprint, as a Source would give it: the
-		// window's name in a shared Budget, never the token.
+		// The lineage, or the token's own fingerprint as a Source would
+		// give it: the window's name in a shared Budget, never the token.
 		id := "fp:none" // requests without a credential
-		if token != "" {
+		switch {
+		case lineage != "":
+			id = "lineage:" + lineage
+		case token != "":
 			id = secrets.New(token).Fingerprint()
 		}
 		l = &limiters{generalKey: id + "/standard", searchKey: id + "/search"}

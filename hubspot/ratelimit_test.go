@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubkey/hubkey/clock"
+	"github.com/hubkey/hubkey/hubspot/hubspottest"
 	"github.com/hubkey/hubkey/secrets"
 )
 
@@ -163,7 +164,7 @@ func TestRateLimitAdaptsDownFromHeaders(t *testing.T) {
 	if err := send(t, rl, "GET", "https://api.hubapi.com/x", tokenA); err != nil {
 		t.Fatal(err)
 	}
-	_, w, _ := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false)
+	_, w, _ := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), "", false)
 	if l, span := w.params(); l != 10 || span != 10*time.Second+50*time.Millisecond {
 		t.Fatalf("window not lowered: %d per %v", l, span)
 	}
@@ -241,7 +242,7 @@ func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 	cacheB, _ := newCache(t, tokenB)
 	rlA := &RateLimitTransport{Source: cacheA, Limit: LimitFreeStarter(), Search: LimitSearch()}
 	window := func() (*window, string) {
-		_, w, key := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), false)
+		_, w, key := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), "", false)
 		return w, key
 	}
 	lA, keyA := window()
@@ -255,12 +256,12 @@ func TestRateLimitKeysBySourceFingerprint(t *testing.T) {
 		t.Fatal("same credential got a new limiter")
 	}
 	// A request that carries the same token itself shares that limiter.
-	if _, l, _ := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), false); l != lA {
+	if _, l, _ := rlA.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), "", false); l != lA {
 		t.Fatal("the token in the header and from the Source got different limiters")
 	}
 	// The shared budget's keys are the fingerprint and the class.
 	fp := secrets.New(tokenA).Fingerprint()
-	_, _, keyS := rlA.limiterFor(mustReq("POST", "https://api.hubapi.com/crm/v3/objects/deals/search", tokenA), true)
+	_, _, keyS := rlA.limiterFor(mustReq("POST", "https://api.hubapi.com/crm/v3/objects/deals/search", tokenA), "", true)
 	if keyA != fp+"/standard" || keyS != fp+"/search" {
 		t.Fatalf("keys %q and %q, want the fingerprint and the class", keyA, keyS)
 	}
@@ -382,6 +383,85 @@ func TestRateHeaderNamesAreCanonical(t *testing.T) {
 	for _, h := range []string{hdrRateRemaining, hdrRateMax, hdrRateDailyRemaining, hdrRateDaily, hdrRateInterval} {
 		if c := http.CanonicalHeaderKey(h); c != h {
 			t.Errorf("%q is not canonical (%q): it would never be found", h, c)
+		}
+	}
+}
+
+// lineageSource is a TokenSource whose token changes and whose lineage
+// does not: an OAuth installation's access tokens, refreshed.
+type lineageSource struct {
+	mu      sync.Mutex
+	token   string
+	lineage string
+}
+
+func (s *lineageSource) Get(context.Context) (secrets.Version, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return secrets.Version{Value: secrets.New(s.token), ID: s.token[:6], Lineage: s.lineage}, nil
+}
+
+func (s *lineageSource) Invalidate(secrets.Version) {}
+
+func (s *lineageSource) rotate(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+}
+
+// Values of one lineage share a window, whichever value a request
+// carries, and the shared budget knows the window by the lineage.
+func TestRateLimitKeysByLineage(t *testing.T) {
+	rl := &RateLimitTransport{Limit: LimitFreeStarter(), Search: LimitSearch()}
+	_, wA, keyA := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), "app-1/fp:abc", false)
+	_, wB, keyB := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenB), "app-1/fp:abc", false)
+	if wA != wB || keyA != keyB || keyA != "lineage:app-1/fp:abc/standard" {
+		t.Fatalf("two values of one lineage: windows %p %p, keys %q %q", wA, wB, keyA, keyB)
+	}
+	if _, w, _ := rl.limiterFor(mustReq("GET", "https://api.hubapi.com/x", tokenA), "", false); w == wA {
+		t.Fatal("the token without its lineage shares the lineage's window")
+	}
+	src := &lineageSource{token: tokenB, lineage: "app-1/fp:abc"}
+	rs := &RateLimitTransport{Source: src, Limit: LimitFreeStarter()}
+	_, w1, k1 := rs.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), "", false)
+	src.rotate(tokenA)
+	_, w2, _ := rs.limiterFor(mustReq("GET", "https://api.hubapi.com/x", ""), "", false)
+	if w1 != w2 || k1 != keyA {
+		t.Fatalf("a Source's lineage: windows %p %p, key %q", w1, w2, k1)
+	}
+}
+
+// A Client counts a credential's calls under its lineage, so a rotation
+// (an OAuth refresh) does not start a fresh window: the call after it
+// waits for the room its predecessors took.
+func TestRateLimitWindowOutlivesRotation(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	first, second := srv.NewToken("crm.objects.contacts.read"), srv.NewToken("crm.objects.contacts.read")
+	for _, lineage := range []string{"app-1/fp:abc", ""} {
+		src := &lineageSource{token: first, lineage: lineage}
+		c, err := New(WithToken(src), WithBaseURL(srv.URL()), WithRateLimit(RateLimit{Requests: 5, Interval: time.Hour}), WithRetry(RetryPolicy{MaxAttempts: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a wait would outlast it
+		limited := func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrRateLimited)
+		}
+		for n := 0; ; n++ { // until the window is spent
+			_, err := c.Contacts.List(ctx, nil)
+			if limited(err) {
+				break
+			}
+			if err != nil || n > 100 {
+				t.Fatalf("call %d: %v", n, err)
+			}
+		}
+		src.rotate(second)
+		_, err = c.Contacts.List(ctx, nil)
+		cancel()
+		c.Close()
+		if limited(err) != (lineage != "") || (lineage == "" && err != nil) {
+			t.Errorf("lineage %q: the call after the rotation: %v", lineage, err)
 		}
 	}
 }

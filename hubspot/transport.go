@@ -251,6 +251,11 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
 	}
+	if oc, ok := req.Context().Value(callKey{}).(*opCall); ok {
+		// For the rate limiter below: the window of the credential's
+		// lineage, which outlives its values.
+		oc.lineage = v.Lineage
+	}
 	resp, err := t.sendAs(req, r, c.name, v.Value, start)
 	if err != nil {
 		return nil, err

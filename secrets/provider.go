@@ -27,6 +27,13 @@ type Version struct {
 	// ExpiresAt is when the value stops being valid; zero means it does not
 	// expire (OAuth access tokens do, private-app tokens do not).
 	ExpiresAt time.Time
+	// Lineage names what every version of the credential belongs to when
+	// the values themselves differ from process to process: the OAuth app
+	// and installation whose access tokens each process refreshes for
+	// itself, all counted under one of HubSpot's rate limits. It is safe to
+	// log, and the same in every process that reads the same credential.
+	// Empty: each value stands for itself.
+	Lineage string
 }
 
 // IsZero reports whether v holds no value.

@@ -246,7 +246,11 @@ func isLoopback(host string) bool {
 func (p *Provider) Source() string { return "hubspot-oauth:" + p.cfg.ClientID }
 
 // Fetch exchanges the refresh token for a new access token. The Version's
-// ExpiresAt comes from expires_in; its ID is the access token's fingerprint.
+// ExpiresAt comes from expires_in; its ID is the access token's
+// fingerprint; its Lineage names the app and installation (the client ID
+// and the refresh token's fingerprint), so that the rate limiter of a
+// hubspot.Client, and a budget several processes share, count every access
+// token of the installation under one limit.
 func (p *Provider) Fetch(ctx context.Context) (secrets.Version, error) {
 	if err := ctx.Err(); err != nil {
 		return secrets.Version{}, p.err(err)
@@ -283,7 +287,13 @@ func (p *Provider) Fetch(ctx context.Context) (secrets.Version, error) {
 			}
 		}
 	}
-	return tok.version(p.Source()), nil
+	v := tok.version(p.Source())
+	// Every process refreshing this installation gets access tokens of its
+	// own, all counted under one of HubSpot's limits: the lineage names the
+	// app and the installation (the refresh token the source holds, by
+	// fingerprint), the same in each of them.
+	v.Lineage = "hubspot-oauth:" + p.cfg.ClientID + "/" + rt.Value.Fingerprint()
+	return v, nil
 }
 
 func (p *Provider) err(err error) error { return &secrets.Error{Source: p.Source(), Err: err} }

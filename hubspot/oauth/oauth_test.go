@@ -145,6 +145,37 @@ func TestFetchExchangesRefreshToken(t *testing.T) {
 	assert.Equal(t, "hubspot-oauth:app-client-id", v.Source)
 }
 
+// Every process refreshing one installation gets access tokens of its
+// own but the same lineage, which names the app and the installation and
+// never a token; another installation's differs.
+func TestFetchLineageNamesTheInstallation(t *testing.T) {
+	fc := clock.NewFake(t0)
+	ts := newTokenServer(t, fc)
+	one, err := oauth.New(config(ts, fc))
+	require.NoError(t, err)
+	two, err := oauth.New(config(ts, fc))
+	require.NoError(t, err)
+	v1, err := one.Fetch(context.Background())
+	require.NoError(t, err)
+	v2, err := two.Fetch(context.Background())
+	require.NoError(t, err)
+	assert.False(t, v1.Value.Equal(v2.Value), "each process has an access token of its own")
+	assert.Equal(t, v1.Lineage, v2.Lineage)
+	assert.Equal(t, "hubspot-oauth:app-client-id/"+secrets.New(refreshToken).Fingerprint(), v1.Lineage)
+	assert.NotContains(t, v1.Lineage, refreshToken)
+
+	ts.mu.Lock()
+	ts.valid["another-installation"] = true
+	ts.mu.Unlock()
+	cfg := config(ts, fc)
+	cfg.RefreshToken = secretstest.NewStatic("another-installation")
+	other, err := oauth.New(cfg)
+	require.NoError(t, err)
+	v3, err := other.Fetch(context.Background())
+	require.NoError(t, err)
+	assert.NotEqual(t, v1.Lineage, v3.Lineage)
+}
+
 // TestConcurrentCallersOneRefreshPerExpiry is the figure for the closing
 // note: 64 callers, an access token that expires every 30 (fake) seconds,
 // token-endpoint calls per expiry and failed calls.

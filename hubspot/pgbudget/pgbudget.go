@@ -27,7 +27,9 @@
 //
 // Windows are keyed by the fingerprint of the token and the class
 // (standard or search), so replicas that hold the same token share a
-// window and the table never holds a token. Replicas only sizes the
+// window and the table never holds a token; a credential whose versions
+// name a lineage (secrets.Version.Lineage: an OAuth installation, whose
+// replicas each refresh access tokens of their own) is keyed by it. Replicas only sizes the
 // fallback: while the database is unreachable each process keeps to
 // Limit/Replicas in a window of its own, reports it through the Client's
 // logger and OnError, and returns to the shared window when the database
