@@ -94,6 +94,10 @@ type AttemptInfo struct {
 	// Fingerprint is the fingerprint of the token or developer key the
 	// attempt carries (secrets.Secret.Fingerprint); "" for none.
 	Fingerprint string
+	// Lineage is the credential's lineage (secrets.Version.Lineage) when
+	// it names one, such as an OAuth installation, whose tokens change at
+	// every refresh; "" otherwise.
+	Lineage string
 }
 
 // WaitInfo describes a wait of the stack to an Observer.
@@ -234,10 +238,10 @@ func (t *matchTransport) observeCall(req *http.Request, oc *opCall) (*http.Respo
 
 // startAttempt tells ob that the credential layer sends the call once
 // more, and returns r with the attempt's context.
-func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint string) *http.Request {
+func (ob *callObs) startAttempt(r *http.Request, credential, fingerprint, lineage string) *http.Request {
 	ob.n++
 	ob.signed = false
-	ob.last = AttemptInfo{N: ob.n, Credential: credential, Fingerprint: fingerprint}
+	ob.last = AttemptInfo{N: ob.n, Credential: credential, Fingerprint: fingerprint, Lineage: lineage}
 	ob.started = ob.clk.Now()
 	if ctx := ob.o.StartAttempt(r.Context(), ob.info, ob.last); ctx != r.Context() {
 		return r.WithContext(ctx)

@@ -279,15 +279,6 @@ func scrubResponse(req *http.Request, resp *http.Response, token secrets.Secret)
 	}
 }
 
-// hidden returns the secrets req's body carries, which its answers and
-// errors are scrubbed of (opCall.hide).
-func hidden(req *http.Request) []secrets.Secret {
-	if c, ok := req.Context().Value(callKey{}).(*opCall); ok {
-		return c.hide
-	}
-	return nil
-}
-
 // scrubbed reports whether req's call is marked scrub.
 func scrubbed(req *http.Request) bool {
 	c, ok := req.Context().Value(callKey{}).(*opCall)
@@ -357,9 +348,14 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 	if !cred.IsZero() {
 		fp = cred.Fingerprint()
 	}
-	ob := observed(orig.Context())
+	oc, _ := orig.Context().Value(callKey{}).(*opCall)
+	var ob *callObs
+	var hide []secrets.Secret
+	if oc != nil {
+		ob, hide = oc.obs, oc.hide
+	}
 	if ob != nil {
-		r = ob.startAttempt(r, credential, fp)
+		r = ob.startAttempt(r, credential, fp, oc.lineage)
 	}
 	resp, err := t.base().RoundTrip(r)
 	if err != nil && !cred.IsZero() {
@@ -371,7 +367,7 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 		// layers above.
 		scrubResponse(orig, resp, cred)
 	}
-	for _, h := range hidden(orig) {
+	for _, h := range hide {
 		// The secrets the body carries, likewise.
 		if err != nil {
 			err = redactKey(err, h)

@@ -13,6 +13,17 @@ import (
 	"github.com/hubkey/hubkey/hubspot"
 )
 
+// credID is what the metrics know an attempt's credential by: its
+// lineage when it has one (an OAuth installation, whose token changes at
+// every refresh and would open new series each time), else its token's
+// fingerprint.
+func credID(a hubspot.AttemptInfo) string {
+	if a.Lineage != "" {
+		return a.Lineage
+	}
+	return a.Fingerprint
+}
+
 // callSpanOpts start a call's span: made once, since every call starts
 // one, sampled or not.
 var callSpanOpts = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)}
@@ -107,6 +118,9 @@ func (o observer) StartAttempt(ctx context.Context, c hubspot.CallInfo, a hubspo
 	if a.Fingerprint != "" {
 		attrs = append(attrs, keyFingerprint.String(a.Fingerprint))
 	}
+	if a.Lineage != "" {
+		attrs = append(attrs, keyLineage.String(a.Lineage))
+	}
 	ctx, _ = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return ctx
 }
@@ -147,12 +161,13 @@ func (o observer) Waited(ctx context.Context, c hubspot.CallInfo, w hubspot.Wait
 func (o observer) EndAttempt(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
 	errType := errorType(out)
-	e := t.attemptEntry(attemptKey{method: c.Method, host: c.Host, route: c.Route, errType: errType, status: out.Status, cred: a.Credential, fp: a.Fingerprint})
+	e := t.attemptEntry(attemptKey{method: c.Method, host: c.Host, route: c.Route, errType: errType, status: out.Status, cred: a.Credential, fp: credID(a)})
 	t.httpDur.Record(ctx, out.Duration.Seconds(), e.dur...)
 	if out.Status == 429 {
 		p := string(out.Policy)
-		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: p}, func() []attribute.KeyValue {
-			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyPolicy.String(p)}
+		id := credID(a)
+		t.limited.Add(ctx, 1, t.set(setKey{kind: 'L', op: c.Operation, cred: a.Credential, fp: id, a: p}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(id), keyPolicy.String(p)}
 		}))
 	}
 	if cc := e.cred; cc != nil {
@@ -211,14 +226,15 @@ func endSpan(span trace.Span, out hubspot.Outcome, errType string, extra ...attr
 func (o observer) EndCall(ctx context.Context, c hubspot.CallInfo, a hubspot.AttemptInfo, out hubspot.Outcome) {
 	t := o.t
 	errType := errorType(out)
-	t.callEntry(callKey{op: c.Operation, cred: a.Credential, fp: a.Fingerprint, errType: errType, status: out.Status}).n.Add(1)
+	t.callEntry(callKey{op: c.Operation, cred: a.Credential, fp: credID(a), errType: errType, status: out.Status}).n.Add(1)
 	if errType != "" {
 		cat := out.Category
 		if cat == "" {
 			cat = errType
 		}
-		t.errs.Add(ctx, 1, t.set(setKey{kind: 'E', op: c.Operation, cred: a.Credential, fp: a.Fingerprint, a: cat}, func() []attribute.KeyValue {
-			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(a.Fingerprint), keyCategory.String(cat)}
+		id := credID(a)
+		t.errs.Add(ctx, 1, t.set(setKey{kind: 'E', op: c.Operation, cred: a.Credential, fp: id, a: cat}, func() []attribute.KeyValue {
+			return []attribute.KeyValue{keyOperation.String(c.Operation), keyCredential.String(a.Credential), keyFingerprint.String(id), keyCategory.String(cat)}
 		}))
 	}
 	// ctx is the one StartCall returned: marked with the call's span when

@@ -24,7 +24,8 @@
 // server.address, server.port, http.response.status_code,
 // http.request.resend_count, error.type) and hubkey's: hubspot.operation,
 // hubspot.credential (the name given to hubspot.WithCredential),
-// hubspot.credential.fingerprint, hubspot.signed (when signed), and for an
+// hubspot.credential.fingerprint, hubspot.credential.lineage (for an OAuth
+// installation's token), hubspot.signed (when signed), and for an
 // error answer hubspot.error.category, hubspot.rate_limit.policy and
 // hubspot.correlation_id, HubSpot's ID of the request. The call's span
 // has hubspot.operation, url.template, hubspot.api_version,
@@ -50,6 +51,11 @@
 //	hubspot.rate_limit.remaining     calls left, from the last X-HubSpot-RateLimit-* [credential, fingerprint, hubspot.rate_limit.window: rolling or daily]
 //	hubspot.rate_limit.limit         the window's size, from the same headers [the same]
 //	http.client.request.duration     s, per attempt, OpenTelemetry's HTTP client metric
+//
+// A credential with a lineage (secrets.Version.Lineage: an OAuth
+// installation, whose access token changes at every refresh) is known to
+// the metrics by its lineage in place of the fingerprint, so that a
+// refresh does not open new series.
 //
 // secrets.Cache (ObserveCache), per hubkey.secret.source:
 //
@@ -334,6 +340,7 @@ const (
 	keyOperation   = attribute.Key("hubspot.operation")
 	keyCredential  = attribute.Key("hubspot.credential")
 	keyFingerprint = attribute.Key("hubspot.credential.fingerprint")
+	keyLineage     = attribute.Key("hubspot.credential.lineage")
 	keySigned      = attribute.Key("hubspot.signed")
 	keyCorrelation = attribute.Key("hubspot.correlation_id")
 	keyCategory    = attribute.Key("hubspot.error.category")

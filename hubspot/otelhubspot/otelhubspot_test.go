@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -842,5 +843,75 @@ func TestUnsampledCallLeavesTheCallersSpanAlone(t *testing.T) {
 	}
 	if len(got[0].Attributes) != 0 || len(got[0].Events) != 0 || got[0].Status.Code != codes.Unset {
 		t.Errorf("the caller's span was written to: %+v %+v %+v", got[0].Attributes, got[0].Events, got[0].Status)
+	}
+}
+
+// lineageSource hands out tokens that change, of one lineage: an OAuth
+// installation's, refreshed.
+type lineageSource struct {
+	mu      sync.Mutex
+	token   string
+	lineage string
+}
+
+func (s *lineageSource) Get(context.Context) (secrets.Version, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return secrets.Version{Value: secrets.New(s.token), ID: s.token[len(s.token)-6:], Lineage: s.lineage}, nil
+}
+
+func (s *lineageSource) Invalidate(secrets.Version) {}
+
+// A credential with a lineage keeps one series across its refreshes, and
+// its attempts' spans carry the lineage beside each token's fingerprint.
+func TestLineageKeepsOneSeries(t *testing.T) {
+	r := newRig(t)
+	srv := hubspottest.NewServer(t)
+	first, second := srv.NewToken("crm.objects.contacts.read"), srv.NewToken("crm.objects.contacts.read")
+	const lineage = "hubspot-oauth:app/fp:0123456789abcdef"
+	src := &lineageSource{token: first, lineage: lineage}
+	c, err := hubspot.New(hubspot.WithToken(src), hubspot.WithBaseURL(srv.URL()), hubspot.WithObserver(r.tel.Observer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Contacts.List(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	src.mu.Lock()
+	src.token = second
+	src.mu.Unlock()
+	if _, err := c.Contacts.List(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	points := r.points(t, "hubspot.client.calls")
+	if len(points) != 1 || points[0].value != 2 {
+		t.Fatalf("calls points %+v, want one series of 2", points)
+	}
+	if v, _ := points[0].attrs.Value("hubspot.credential.fingerprint"); v.AsString() != lineage {
+		t.Errorf("the series is known by %q, want the lineage", v.AsString())
+	}
+	fps := map[string]bool{}
+	for _, s := range r.spans.GetSpans() {
+		if s.SpanKind != trace.SpanKindClient {
+			continue
+		}
+		var fp, ln string
+		for _, kv := range s.Attributes {
+			switch kv.Key {
+			case "hubspot.credential.fingerprint":
+				fp = kv.Value.AsString()
+			case "hubspot.credential.lineage":
+				ln = kv.Value.AsString()
+			}
+		}
+		if ln != lineage {
+			t.Errorf("attempt span with lineage %q", ln)
+		}
+		fps[fp] = true
+	}
+	if !fps[secrets.New(first).Fingerprint()] || !fps[secrets.New(second).Fingerprint()] {
+		t.Errorf("the attempts' fingerprints %v are not the two tokens'", fps)
 	}
 }

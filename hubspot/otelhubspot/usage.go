@@ -34,7 +34,8 @@ type Usage struct {
 type CredentialUsage struct {
 	// Credential is the credential's name (hubspot.WithCredential), ""
 	// for the single one of hubspot.WithToken; Fingerprint identifies its
-	// token.
+	// token, or is its lineage when it has one (an OAuth installation,
+	// whose token changes at every refresh).
 	Credential, Fingerprint string
 	// Calls is the number of requests this process sent with it today:
 	// since the Telemetry started, or since HubSpot's day last turned
