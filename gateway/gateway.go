@@ -52,7 +52,10 @@ type Config struct {
 	// calls are held to hubspot.LimitSearch().
 	RateLimit hubspot.RateLimit
 	// SharedBudget, when its Budget is set, shares HubSpot's rate budget
-	// with the gateway's other replicas (hubspot/pgbudget).
+	// with the gateway's other replicas (hubspot/pgbudget), and each key's
+	// own rolling and search limits too, so that behind N replicas a key
+	// makes its limit's calls, not N times them (its daily limit is still
+	// counted per replica).
 	SharedBudget hubspot.SharedBudget
 	// UpstreamTransport sends requests to HubSpot below the credential and
 	// rate-limit layers; nil means a tuned clone of http.DefaultTransport.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -609,5 +610,88 @@ func TestSignedCallCannotBeReplayedToAnotherReplica(t *testing.T) {
 	st, body := send(srv2.URL)
 	if st != 403 || !strings.Contains(body, "SIGNATURE_INVALID") || !strings.Contains(body, "replay") {
 		t.Fatalf("the same signed delete through the second replica: %d %s", st, body)
+	}
+}
+
+// memBudget is a hubspot.Budget in memory, shared by the gateways of a
+// test as PostgreSQL shares pgbudget's: a rolling window per key, on the
+// test's clock.
+type memBudget struct {
+	clk  *clock.Fake
+	mu   sync.Mutex
+	sent map[string][]time.Time
+}
+
+func (b *memBudget) Reserve(_ context.Context, key string, limit int, window, maxWait time.Duration) (time.Duration, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clk.Now()
+	if b.sent == nil {
+		b.sent = map[string][]time.Time{}
+	}
+	ts := b.sent[key]
+	for len(ts) > 0 && !ts[0].After(now.Add(-window)) {
+		ts = ts[1:]
+	}
+	b.sent[key] = ts
+	if len(ts) < limit {
+		b.sent[key] = append(ts, now)
+		return 0, nil
+	}
+	wait := ts[len(ts)-limit].Add(window).Sub(now)
+	if wait > maxWait {
+		return wait, nil // takes nothing
+	}
+	b.sent[key] = append(ts, now.Add(wait))
+	return wait, nil
+}
+
+// Behind two replicas sharing a budget, a key makes its limit's calls,
+// not twice them: each replica's own count sees only its share.
+func TestKeyLimitSharedByReplicas(t *testing.T) {
+	var budget *memBudget
+	r := newRig(t, func(c *gateway.Config) {
+		budget = &memBudget{clk: c.Clock.(*clock.Fake)}
+		c.SharedBudget = hubspot.SharedBudget{Budget: budget, Replicas: 2}
+	})
+	cache, err := secrets.NewCache(secretstest.NewStatic(r.upstream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cache.Close() })
+	gw2, err := gateway.New(context.Background(), gateway.Config{Store: r.store, StoreKey: storeKey, Upstream: r.hs.URL(),
+		Token: cache, Clock: r.clock, SharedBudget: hubspot.SharedBudget{Budget: budget, Replicas: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gw2.Close() })
+	srv2 := httptest.NewServer(gw2)
+	t.Cleanup(srv2.Close)
+
+	k := r.create(gateway.KeySpec{Scopes: []string{"crm.objects.contacts.read"}, Limits: keypolicy.Limits{Max: 3, Interval: 10 * time.Second}})
+	get := func(base string) (int, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+"/crm/v3/objects/contacts", nil)
+		req.Header.Set("Authorization", "Bearer "+k.Token.Reveal())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	for i, base := range []string{r.srv.URL, r.srv.URL, srv2.URL} {
+		if st, _ := get(base); st != 200 {
+			t.Fatalf("call %d within the key's limit: %d", i, st)
+		}
+	}
+	st, hdr := get(srv2.URL) // the second replica's own count is 1 of 3
+	if st != 429 || hdr.Get("Retry-After") == "" {
+		t.Fatalf("the key's fourth call in its window, through the other replica: %d, Retry-After %q", st, hdr.Get("Retry-After"))
+	}
+	r.clock.Advance(10 * time.Second)
+	if st, _ := get(srv2.URL); st != 200 {
+		t.Fatalf("after the window: %d", st)
 	}
 }

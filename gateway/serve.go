@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hubkey/hubkey/gateway/keypolicy"
 	"github.com/hubkey/hubkey/hubspot"
@@ -128,6 +129,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.deny(cw, st, d)
 		return
 	}
+	if policy, wait, ok := g.sharedKeyLimit(r.Context(), k, op.Rate == endpoints.Search); !ok {
+		g.deny(cw, st, &keypolicy.DenyError{Reason: keypolicy.ReasonRateLimited, KeyID: k.ID, Fingerprint: fp, Policy: policy, RetryAfter: wait})
+		return
+	}
 	if k.RequireSignature && hubspot.IsSensitive(r) {
 		st.call.Signature = "valid"
 	}
@@ -182,6 +187,46 @@ func stripCredentials(r *http.Request) {
 }
 
 // deny answers a refused call in HubSpot's error format.
+// sharedKeyLimit counts a call the key's own limits allowed against
+// them once more in the budget the gateway's replicas share
+// (Config.SharedBudget), so that N replicas hold a key to its limit, not
+// to N times it: each replica's own count only sees its share of the
+// calls. It reports the policy and the wait of a refusal. When the
+// budget cannot be asked, the replica's own count stands and the call
+// goes on. The daily limit is counted per replica.
+func (g *Gateway) sharedKeyLimit(ctx context.Context, k keypolicy.Key, search bool) (keypolicy.Policy, time.Duration, bool) {
+	sb := g.cfg.SharedBudget
+	if sb.Budget == nil {
+		return "", 0, true
+	}
+	limit, window, policy, class := k.Limits.Max, k.Limits.Interval, keypolicy.TenSecondlyRolling, "standard"
+	if search {
+		limit, window, policy, class = k.Limits.SearchPerSecond, time.Second, keypolicy.Secondly, "search"
+	}
+	if limit <= 0 || window <= 0 {
+		return "", 0, true
+	}
+	timeout := sb.Timeout
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	bctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	// Keyed by the key's lineage, as its own count is: a rotated key and
+	// its successor share the limit.
+	wait, err := sb.Budget.Reserve(bctx, "gwkey:"+k.Lineage+"/"+class, limit, window, 0)
+	if err != nil {
+		if sb.OnError != nil {
+			sb.OnError(err)
+		}
+		return "", 0, true
+	}
+	if wait > 0 {
+		return policy, wait, false
+	}
+	return "", 0, true
+}
+
 func (g *Gateway) deny(w http.ResponseWriter, st *callState, d *keypolicy.DenyError) {
 	st.call.Denial = d.Reason.String()
 	switch d.Reason {
