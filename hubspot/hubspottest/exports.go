@@ -268,11 +268,8 @@ func (q *request) startExport() {
 // findExportLocked finds the export of the path parameter name, answering
 // 400 or 404.
 func (q *request) findExportLocked(param string) (*exportRec, bool) {
-	raw := q.r.PathValue(param)
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		q.fail(validationError(q.corr, fmt.Sprintf("%s must be an integer, got %q.", param, raw),
-			errorDetail{Message: param + " is not an integer", In: param, Code: "INVALID_INTEGER"}))
+	n, ok := q.idParam(param)
+	if !ok {
 		return nil, false
 	}
 	e := q.s.db.exportsLocked().byID[n]

@@ -364,10 +364,8 @@ func (q *request) badField(in, code, msg string) {
 
 // fileOr404 finds the live file of the path, answering 400 or 404.
 func (q *request) fileOr404(st *fileStore) *fileRec {
-	raw := q.r.PathValue("fileId")
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		q.badField("fileId", "INVALID_INTEGER", fmt.Sprintf("fileId must be an integer, got %q.", raw))
+	n, ok := q.idParam("fileId")
+	if !ok {
 		return nil
 	}
 	f := st.files[n]
@@ -380,10 +378,8 @@ func (q *request) fileOr404(st *fileStore) *fileRec {
 
 // folderOr404 finds the live folder of the path, answering 400 or 404.
 func (q *request) folderOr404(st *fileStore) *folderRec {
-	raw := q.r.PathValue("folderId")
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		q.badField("folderId", "INVALID_INTEGER", fmt.Sprintf("folderId must be an integer, got %q.", raw))
+	n, ok := q.idParam("folderId")
+	if !ok {
 		return nil
 	}
 	f := st.folders[n]

@@ -478,11 +478,8 @@ func (q *request) startImport() {
 }
 
 func (q *request) findImportLocked() (*importRec, bool) {
-	raw := q.r.PathValue("importId")
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		q.fail(validationError(q.corr, fmt.Sprintf("importId must be an integer, got %q.", raw),
-			errorDetail{Message: "importId is not an integer", In: "importId", Code: "INVALID_INTEGER"}))
+	n, ok := q.idParam("importId")
+	if !ok {
 		return nil, false
 	}
 	im := q.s.db.importsLocked().byID[n]

@@ -375,11 +375,14 @@ func (d *db) renderListLocked(l *crmList, now time.Time, withFilters bool) listO
 	return out
 }
 
-// idParam reads a decimal ID path parameter, answering 400.
+// idParam reads a decimal ID path parameter, answering HubSpot's 400
+// naming it.
 func (q *request) idParam(name string) (int64, bool) {
-	n, err := strconv.ParseInt(q.r.PathValue(name), 10, 64)
+	raw := q.r.PathValue(name)
+	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n < 0 {
-		q.fail(validationError(q.corr, fmt.Sprintf("%s must be a decimal ID.", name)))
+		q.fail(validationError(q.corr, fmt.Sprintf("%s must be a decimal ID, got %q.", name, truncate(raw, 64)),
+			errorDetail{Message: name + " is not a decimal ID", In: name, Code: "INVALID_INTEGER"}))
 		return 0, false
 	}
 	return n, true
