@@ -132,7 +132,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	oc, req := callOf(req, strings.TrimSuffix(t.PathPrefix, "/"))
 	if crossHostRedirect(req) {
 		// Sent as the http.Client built it: without our credential.
-		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
+		return t.sendAs(req, req, "", secrets.Secret{}, "", time.Time{})
 	}
 	if !secureURL(req.URL) {
 		closeBody(req)
@@ -141,7 +141,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if oc.base != "" && oc.op != nil && oc.op.Cred == endpoints.NoCred {
 		// A typed call to another HubSpot host (the forms host) that
 		// takes no credential: none is bound to that host, none is sent.
-		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
+		return t.sendAs(req, req, "", secrets.Secret{}, "", time.Time{})
 	}
 	if err := checkBound(req.URL, t.Hosts, "Transport.Hosts"); err != nil {
 		closeBody(req)
@@ -153,7 +153,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	switch kind {
 	case endpoints.NoCred:
-		return t.sendAs(req, req, "", secrets.Secret{}, time.Time{})
+		return t.sendAs(req, req, "", secrets.Secret{}, "", time.Time{})
 	case endpoints.DeveloperKey:
 		if t.DeveloperKey == nil {
 			closeBody(req)
@@ -251,12 +251,7 @@ func (t *Transport) sendWith(req *http.Request, body io.ReadCloser, v secrets.Ve
 	if t.Logger != nil && t.Logger.Enabled(req.Context(), slog.LevelDebug) {
 		start = clock.Or(t.Clock).Now()
 	}
-	if oc, ok := req.Context().Value(callKey{}).(*opCall); ok {
-		// For the rate limiter below: the window of the credential's
-		// lineage, which outlives its values.
-		oc.lineage = v.Lineage
-	}
-	resp, err := t.sendAs(req, r, c.name, v.Value, start)
+	resp, err := t.sendAs(req, r, c.name, v.Value, v.Lineage, start)
 	if err != nil {
 		return nil, err
 	}
@@ -339,11 +334,12 @@ func redactHeader(h http.Header, token secrets.Secret) {
 	}
 }
 
-// sendAs sends r, made from orig with the credential cred (zero for none),
-// and logs the attempt, when start is set, under the credential's name
-// (when not empty) and cred's fingerprint. An error from Base that quotes
+// sendAs sends r, made from orig with the credential cred (zero for none)
+// of the given lineage (secrets.Version.Lineage), and logs the attempt,
+// when start is set, under the credential's name (when not empty) and
+// cred's fingerprint. An error from Base that quotes
 // cred is rewritten not to (see redactKey).
-func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secrets.Secret, start time.Time) (*http.Response, error) {
+func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secrets.Secret, lineage string, start time.Time) (*http.Response, error) {
 	fp := ""
 	if !cred.IsZero() {
 		fp = cred.Fingerprint()
@@ -352,10 +348,13 @@ func (t *Transport) sendAs(orig, r *http.Request, credential string, cred secret
 	var ob *callObs
 	var hide []secrets.Secret
 	if oc != nil {
+		// For the rate limiter below: the window of the credential's
+		// lineage, which outlives its values.
+		oc.lineage = lineage
 		ob, hide = oc.obs, oc.hide
 	}
 	if ob != nil {
-		r = ob.startAttempt(r, credential, fp, oc.lineage)
+		r = ob.startAttempt(r, credential, fp, lineage)
 	}
 	resp, err := t.base().RoundTrip(r)
 	if err != nil && !cred.IsZero() {
