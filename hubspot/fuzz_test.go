@@ -215,7 +215,7 @@ func FuzzRateLimitHeaders(f *testing.F) {
 			}
 			w := newWindow(cfg, now)
 			lim0, span0 := w.params()
-			lt.adapt(&limiters{}, w, h, now, search, 1)
+			lt.adapt(&limiters{}, w, readRateHeaders(h), now, search, 1)
 			lim, span := w.params()
 			if lim < 1 || lim > lim0 || span <= 0 {
 				t.Fatalf("window left at %d per %v", lim, span)

@@ -182,7 +182,7 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	if err == nil && hasRateHeaders(resp.Header) {
 		f := readRateHeaders(resp.Header)
-		t.adaptTo(l, w, f, clk.Now(), search, seq)
+		t.adapt(l, w, f, clk.Now(), search, seq)
 		if ob := oc.obs; ob != nil {
 			// Read once: the observation reports the same headers.
 			ob.rate, ob.rateOf = f, resp
@@ -359,16 +359,10 @@ func readRateHeaders(h http.Header) rateFacts {
 	return f
 }
 
-// adapt takes account of what HubSpot's rate-limit headers say (see
-// adaptTo).
-func (t *RateLimitTransport) adapt(l *limiters, w *window, h http.Header, now time.Time, search bool, seq uint64) {
-	t.adaptTo(l, w, readRateHeaders(h), now, search, seq)
-}
-
-// adaptTo takes account of what HubSpot's rate-limit headers said: a
-// lower limit, requests it counted that the window did not, and what is
-// left of the day. seq is the request's number in the daily count.
-func (t *RateLimitTransport) adaptTo(l *limiters, w *window, f rateFacts, now time.Time, search bool, seq uint64) {
+// adapt takes account of what HubSpot's rate-limit headers said: a lower
+// limit, requests it counted that the window did not, and what is left of
+// the day. seq is the request's number in the daily count.
+func (t *RateLimitTransport) adapt(l *limiters, w *window, f rateFacts, now time.Time, search bool, seq uint64) {
 	if f.dailyRemaining >= 0 {
 		l.daily.report(seq, f.dailyRemaining, now)
 	}
