@@ -180,9 +180,11 @@ func (t *RateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	} else if !at.IsZero() {
 		w.observe(clk.Now().Sub(at))
 	}
-	if err == nil && hasRateHeaders(resp.Header) {
+	if err == nil {
 		f := readRateHeaders(resp.Header)
-		t.adapt(l, w, f, clk.Now(), search, seq)
+		if f.remaining >= 0 || f.max >= 0 || f.dailyRemaining >= 0 {
+			t.adapt(l, w, f, clk.Now(), search, seq)
+		}
 		if ob := oc.obs; ob != nil {
 			// Read once: the observation reports the same headers.
 			ob.rate, ob.rateOf = f, resp
@@ -326,11 +328,6 @@ const (
 	hdrRateDaily          = "X-Hubspot-Ratelimit-Daily"
 	hdrRateInterval       = "X-Hubspot-Ratelimit-Interval-Milliseconds"
 )
-
-func hasRateHeaders(h http.Header) bool {
-	return len(h[hdrRateRemaining]) > 0 || len(h[hdrRateMax]) > 0 ||
-		len(h[hdrRateDailyRemaining]) > 0
-}
 
 // rateFacts are HubSpot's rate-limit headers of one answer, read once:
 // each count is -1 when absent or malformed, the interval 0.
