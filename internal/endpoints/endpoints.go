@@ -225,7 +225,7 @@ func (o *Op) Template(v Version) (string, bool) {
 		return "", false
 	}
 	idx := index()
-	if i, ok := idx.byName[o.Name]; ok && &ops[i] == o {
+	if i, ok := idx.row(o); ok {
 		return idx.routes[i][j], true // made once: no allocation per call
 	}
 	return strings.Replace(o.Dated, versionParam, string(v), 1), true
@@ -483,7 +483,7 @@ func (o *Op) compiled(v Version) (*template, error) {
 		}
 	}
 	idx := index()
-	if i, ok := idx.byName[o.Name]; ok && &ops[i] == o {
+	if i, ok := idx.row(o); ok {
 		if v == Numbered {
 			return idx.numbered[i], nil
 		}
@@ -556,6 +556,13 @@ var index = sync.OnceValue(func() *catalogueIndex {
 	idx.known = collectKnownScopes()
 	return idx
 })
+
+// row returns the index of o in the catalogue, when o is a catalogue row
+// (and not a copy of one, or an Op made elsewhere).
+func (idx *catalogueIndex) row(o *Op) (int, bool) {
+	i, ok := idx.byName[o.Name]
+	return i, ok && &ops[i] == o
+}
 
 func (idx *catalogueIndex) add(method string, t *template) {
 	k := shapeKey{method, len(t.segs)}
