@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -192,7 +193,7 @@ func (o FileOptions) check(what string) error {
 
 func (o FileOptions) wire() map[string]any {
 	m := map[string]any{"access": o.Access, "overwrite": o.Overwrite,
-		"duplicateValidationStrategy": or(o.DuplicateStrategy, DuplicateNone), "duplicateValidationScope": or(o.DuplicateScope, "ENTIRE_PORTAL")}
+		"duplicateValidationStrategy": cmp.Or(o.DuplicateStrategy, DuplicateNone), "duplicateValidationScope": cmp.Or(o.DuplicateScope, "ENTIRE_PORTAL")}
 	if o.TTL != "" {
 		m["ttl"] = o.TTL
 	}
@@ -200,13 +201,6 @@ func (o FileOptions) wire() map[string]any {
 		m["expiresAt"] = o.ExpiresAt.UTC().Format(time.RFC3339)
 	}
 	return m
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // FileUpload is a file to upload. Its content comes from Open or Data and
@@ -333,7 +327,7 @@ func writeFileBody(w io.Writer, f FileUpload, opts []byte, start int64, boundary
 	}
 	h := make(textproto.MIMEHeader)
 	h.Set("Content-Disposition", `form-data; name="file"; filename="`+f.Name+`"`)
-	h.Set("Content-Type", or(f.ContentType, "application/octet-stream"))
+	h.Set("Content-Type", cmp.Or(f.ContentType, "application/octet-stream"))
 	part, err := mw.CreatePart(h)
 	if err != nil {
 		return err

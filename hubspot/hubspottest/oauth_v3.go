@@ -17,18 +17,24 @@ import (
 // 7009 with HubSpot's fields): the app authenticates with its client ID
 // and secret in the form-encoded body, beside the token.
 
+// v3TokenInfo is what HubSpot's v3 introspection says of any active
+// token.
+type v3TokenInfo struct {
+	Active    bool     `json:"active"`
+	Token     string   `json:"token"`
+	TokenUse  string   `json:"token_use"`
+	TokenType string   `json:"token_type"`
+	ClientID  string   `json:"client_id"`
+	AppID     int64    `json:"app_id"`
+	HubID     int64    `json:"hub_id"`
+	HubDomain string   `json:"hub_domain"`
+	UserID    int64    `json:"user_id"`
+	Scopes    []string `json:"scopes"`
+}
+
 // v3AccessInfo is HubSpot's v3 introspection of an active access token.
 type v3AccessInfo struct {
-	Active                bool              `json:"active"`
-	Token                 string            `json:"token"`
-	TokenUse              string            `json:"token_use"`
-	TokenType             string            `json:"token_type"`
-	ClientID              string            `json:"client_id"`
-	AppID                 int64             `json:"app_id"`
-	HubID                 int64             `json:"hub_id"`
-	HubDomain             string            `json:"hub_domain"`
-	UserID                int64             `json:"user_id"`
-	Scopes                []string          `json:"scopes"`
+	v3TokenInfo
 	ExpiresIn             int64             `json:"expires_in"`
 	IsPrivateDistribution bool              `json:"is_private_distribution"`
 	SignedAccessToken     signedAccessToken `json:"signed_access_token"`
@@ -60,17 +66,8 @@ type signedAccessToken struct {
 
 // v3RefreshInfo is HubSpot's v3 introspection of an active refresh token.
 type v3RefreshInfo struct {
-	Active    bool     `json:"active"`
-	Token     string   `json:"token"`
-	TokenUse  string   `json:"token_use"`
-	TokenType string   `json:"token_type"`
-	ClientID  string   `json:"client_id"`
-	AppID     int64    `json:"app_id"`
-	HubID     int64    `json:"hub_id"`
-	HubDomain string   `json:"hub_domain"`
-	User      string   `json:"user"`
-	UserID    int64    `json:"user_id"`
-	Scopes    []string `json:"scopes"`
+	v3TokenInfo
+	User string `json:"user"`
 }
 
 // v3Inactive is RFC 7662's answer for a token the endpoint does not
@@ -119,28 +116,25 @@ func (q *request) introspectToken() {
 	sigKey := s.oauth.sigKey
 	s.oauth.mu.Unlock()
 
+	info := func(kind string, scopes []string) v3TokenInfo {
+		return v3TokenInfo{Active: true, Token: token, TokenUse: kind + "_token", TokenType: kind,
+			ClientID: app.clientID, AppID: app.appID, HubID: portal, HubDomain: hubDomain(portal),
+			UserID: oauthUserID, Scopes: slices.Clone(scopes)}
+	}
 	// The hint is where to look first (RFC 7662 § 2.1); either kind is
 	// found whatever it says.
 	refreshFirst := hint == "refresh_token"
 	for _, kind := range [2]bool{refreshFirst, !refreshFirst} {
 		if kind && g != nil && g.app == app && !g.revoked {
 			q.entry.Note = "oauth introspection: refresh token " + g.fp
-			q.reply(http.StatusOK, v3RefreshInfo{
-				Active: true, Token: token, TokenUse: "refresh_token", TokenType: "refresh",
-				ClientID: app.clientID, AppID: app.appID, HubID: portal, HubDomain: hubDomain(portal),
-				User: oauthUserEmail, UserID: oauthUserID, Scopes: slices.Clone(app.scopes),
-			})
+			q.reply(http.StatusOK, v3RefreshInfo{v3TokenInfo: info("refresh", app.scopes), User: oauthUserEmail})
 			return
 		}
 		if !kind && issuedTo == app && k.Status == keypolicy.Active && !k.Expired(now) {
 			q.entry.Note = "oauth introspection: access token " + k.Fingerprint
-			info := v3AccessInfo{
-				Active: true, Token: token, TokenUse: "access_token", TokenType: "access",
-				ClientID: app.clientID, AppID: app.appID, HubID: portal, HubDomain: hubDomain(portal),
-				UserID: oauthUserID, Scopes: slices.Clone(k.Scopes), ExpiresIn: int64(k.ExpiresAt.Sub(now) / time.Second),
-			}
-			info.SignedAccessToken = signAccessToken(sigKey, app, portal, k.ExpiresAt, k.Scopes)
-			q.reply(http.StatusOK, info)
+			q.reply(http.StatusOK, v3AccessInfo{v3TokenInfo: info("access", k.Scopes),
+				ExpiresIn:         int64(k.ExpiresAt.Sub(now) / time.Second),
+				SignedAccessToken: signAccessToken(sigKey, app, portal, k.ExpiresAt, k.Scopes)})
 			return
 		}
 	}
