@@ -204,3 +204,33 @@ func ExampleSchemasService() {
 	// Cars Roadster
 	// true
 }
+
+// A custom object's properties, beyond those its schema was made with,
+// are managed through Properties under its type, and records take them.
+func TestSchemaPropertiesThroughProperties(t *testing.T) {
+	srv := hubspottest.NewServer(t)
+	c, _, _ := newClient(t, srv, nil)
+	ctx := context.Background()
+	sc, err := c.Schemas.Create(ctx, carsSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Properties.Create(ctx, sc.ObjectTypeID, hubspot.PropertyInput{Name: "colour", Label: "Colour",
+		Type: hubspot.PropertyTypeString, FieldType: hubspot.FieldTypeText, GroupName: sc.Properties[0].GroupName}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Properties.Get(ctx, sc.FullyQualifiedName, "colour")
+	if err != nil || p.Name != "colour" {
+		t.Fatalf("the new property by the type's name: %+v, %v", p, err)
+	}
+	car, err := c.Objects(sc.ObjectTypeID).Create(ctx, hubspot.ObjectInput{Properties: hubspot.Properties{"model": "Roadster", "colour": "red"}})
+	if err != nil {
+		t.Fatalf("a record with the new property: %v", err)
+	}
+	if car.Properties["colour"] != "red" {
+		t.Errorf("created %+v", car.Properties)
+	}
+	if _, err := c.Properties.Get(ctx, sc.ObjectTypeID, "horsepower"); !errors.Is(err, hubspot.ErrNotFound) {
+		t.Errorf("a property the type lacks: %v, want ErrNotFound", err)
+	}
+}
